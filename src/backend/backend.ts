@@ -1,0 +1,245 @@
+/**
+ * The contract between neurite's ops and the code that loops over data. Every kernel takes whole arrays,
+ * shapes and flags; ops validate and allocate, kernels only compute. Both backends (the TypeScript reference
+ * and the native addon) implement all of it, so the compiler catches a missing kernel.
+ *
+ * Conventions: arrays are contiguous and row-major; `out` arrays are allocated by the caller with the right
+ * size; a kernel never throws for user mistakes (ops have checked everything before the call).
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+
+export type Shape = readonly number[];
+
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge';
+
+export type UnaryOp =
+  | 'neg'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'abs'
+  | 'sign'
+  | 'square'
+  | 'reciprocal'
+  | 'relu'
+  | 'sigmoid'
+  | 'tanh'
+  | 'softplus'
+  | 'gelu'
+  | 'elu'
+  | 'leakyRelu'
+  | 'sin'
+  | 'cos'
+  | 'floor'
+  | 'ceil'
+  | 'round';
+
+/** Unary ops whose gradient is a kernel of its own: dx = dy · f'(x), with `y = f(x)` at hand. */
+export type UnaryGradOp = 'relu' | 'sigmoid' | 'tanh' | 'softplus' | 'gelu' | 'elu' | 'leakyRelu';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+/** Geometry of a 2-D convolution over NCHW input with an [outC, inC/groups, kH, kW] weight. */
+export interface Conv2dInfo {
+  batch: number;
+  inChannels: number;
+  inHeight: number;
+  inWidth: number;
+  outChannels: number;
+  outHeight: number;
+  outWidth: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  groups: number;
+}
+
+/** Geometry of a 2-D pooling window over NCHW input. */
+export interface Pool2dInfo {
+  batch: number;
+  channels: number;
+  inHeight: number;
+  inWidth: number;
+  outHeight: number;
+  outWidth: number;
+  kernelHeight: number;
+  kernelWidth: number;
+  strideHeight: number;
+  strideWidth: number;
+  padTop: number;
+  padLeft: number;
+  dilationHeight: number;
+  dilationWidth: number;
+  /** Average pooling: count padded cells in the divisor (PyTorch's `count_include_pad`). */
+  countIncludePad: boolean;
+}
+
+export interface Backend {
+  readonly name: string;
+
+  /** out = a ∘ b with broadcasting; `outShape` is the broadcast shape, inputs are padded on the left. */
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aShape: Shape,
+    b: TypedArray,
+    bShape: Shape,
+    out: TypedArray,
+    outShape: Shape,
+  ): void;
+  /** out = f(x) elementwise; `alpha` is the slope of leakyRelu or the scale of elu. */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: number): void;
+  /** out = dy · f'(x), given x and y = f(x). */
+  unaryGrad(
+    op: UnaryGradOp,
+    x: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+    alpha: number,
+  ): void;
+  /** out = min(max(x, lo), hi). */
+  clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  /** out = cond ? a : b with broadcasting of all three. */
+  where(
+    cond: Uint8Array,
+    cShape: Shape,
+    a: TypedArray,
+    aShape: Shape,
+    b: TypedArray,
+    bShape: Shape,
+    out: TypedArray,
+    outShape: Shape,
+  ): void;
+  /** Converts between dtypes (float → int truncates toward zero; anything → bool is `!= 0`). */
+  cast(x: TypedArray, out: TypedArray): void;
+
+  /** Reduces the middle axis of x viewed as [outer, n, inner] into out [outer, inner]. */
+  reduce(op: ReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** Index of the max/min along the middle axis of [outer, n, inner]; first index wins ties. */
+  argReduce(op: ArgReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+
+  /** Batched C = alpha · op(A) · op(B) + beta · C. Stride 0 repeats a matrix across the batch (broadcast). */
+  gemm(
+    batch: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    beta: number,
+    c: Float32Array,
+    strideC: number,
+  ): void;
+
+  /** out = x with its axes permuted: out.shape[i] = shape[perm[i]]. */
+  transpose(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
+  /** Copies the box of x starting at `begin` with out's shape into out. */
+  slice(x: TypedArray, shape: Shape, begin: readonly number[], out: TypedArray, outShape: Shape): void;
+  /** Writes (or, with `accumulate`, adds) src into the box of dst starting at `begin`. */
+  insert(
+    src: TypedArray,
+    srcShape: Shape,
+    dst: TypedArray,
+    dstShape: Shape,
+    begin: readonly number[],
+    accumulate: boolean,
+  ): void;
+
+  /** out[o, j, i] = x[o, idx[j], i] for x viewed as [outer, n, inner]; indices already checked. */
+  indexSelect(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
+  /** The gradient of indexSelect: out[o, idx[j], i] += dy[o, j, i]; out is [outer, n, inner]. */
+  indexAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    out: Float32Array,
+  ): void;
+  /** torch.gather along the middle axis: out[o, j, i] = x[o, idx[o, j, i], i]; idx is [outer, k, inner]. */
+  gather(
+    x: TypedArray,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: TypedArray,
+  ): void;
+  /** The gradient of gather: out[o, idx[o, j, i], i] += dy[o, j, i]. */
+  scatterAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: Float32Array,
+  ): void;
+
+  /** Softmax (or log-softmax) over the last axis of x viewed as [rows, cols]. */
+  softmax(x: Float32Array, rows: number, cols: number, log: boolean, out: Float32Array): void;
+  /** Gradient of softmax / log-softmax given its output y and the upstream gradient dy. */
+  softmaxGrad(
+    y: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    log: boolean,
+    out: Float32Array,
+  ): void;
+
+  conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Conv2dInfo, dx: Float32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Conv2dInfo, dw: Float32Array): void;
+
+  /** Max pooling; `argmax` receives the flat index within each (n, c) input plane (-1 if the window is all padding). */
+  maxPool2d(x: Float32Array, info: Pool2dInfo, out: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: Pool2dInfo, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, info: Pool2dInfo, out: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, info: Pool2dInfo, dx: Float32Array): void;
+  /** Adaptive average pooling of NCHW planes to outH × outW (PyTorch's start/end index rule). */
+  adaptiveAvgPool2d(
+    x: Float32Array,
+    batchChannels: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    out: Float32Array,
+  ): void;
+  adaptiveAvgPool2dBackward(
+    dy: Float32Array,
+    batchChannels: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    dx: Float32Array,
+  ): void;
+}

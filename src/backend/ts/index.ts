@@ -1,0 +1,48 @@
+import type { Backend } from '../backend.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { binary, cast, clamp, unary, unaryGrad, where } from './elementwise.js';
+import { gemm } from './gemm.js';
+import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
+import {
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  maxPool2d,
+  maxPool2dBackward,
+} from './pool.js';
+import { argReduce, reduce } from './reduce.js';
+import { insert, slice, transpose } from './shape.js';
+import { softmax, softmaxGrad } from './softmax.js';
+
+/** The reference backend: plain TypeScript, runs anywhere (Node and browsers), the oracle in tests. */
+export const tsBackend: Backend = {
+  name: 'ts',
+  binary,
+  unary,
+  unaryGrad,
+  clamp,
+  where,
+  cast,
+  reduce,
+  argReduce,
+  gemm,
+  transpose,
+  slice,
+  insert,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+  softmax,
+  softmaxGrad,
+  conv2d,
+  conv2dBackpropInput,
+  conv2dBackpropFilter,
+  maxPool2d,
+  maxPool2dBackward,
+  avgPool2d,
+  avgPool2dBackward,
+  adaptiveAvgPool2d,
+  adaptiveAvgPool2dBackward,
+};

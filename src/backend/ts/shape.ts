@@ -1,0 +1,84 @@
+import type { TypedArray } from '../../tensor/dtype.js';
+import type { Shape } from '../backend.js';
+
+function strides(shape: Shape): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i];
+  }
+  return s;
+}
+
+/** Walks `shape` in row-major order, giving the flat offset into a tensor with strides `srcStrides`. */
+function walk(
+  shape: Shape,
+  srcStrides: readonly number[],
+  start: number,
+  visit: (o: number, s: number, run: number, step: number) => void,
+): void {
+  const nd = shape.length;
+  let total = 1;
+  for (const d of shape) total *= d;
+  if (total === 0) return;
+  if (nd === 0) {
+    visit(0, start, 1, 0);
+    return;
+  }
+  const last = shape[nd - 1];
+  const step = srcStrides[nd - 1];
+  const counter = new Array<number>(nd).fill(0);
+  let s = start;
+  for (let o = 0; o < total; o += last) {
+    visit(o, s, last, step);
+    for (let d = nd - 2; d >= 0; d--) {
+      counter[d]++;
+      s += srcStrides[d];
+      if (counter[d] < shape[d]) break;
+      s -= srcStrides[d] * counter[d];
+      counter[d] = 0;
+    }
+  }
+}
+
+export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void {
+  const st = strides(shape);
+  const outShape = perm.map((p) => shape[p]);
+  const permStrides = perm.map((p) => st[p]);
+  walk(outShape, permStrides, 0, (o, s, run, step) => {
+    for (let j = 0; j < run; j++, s += step) out[o + j] = x[s];
+  });
+}
+
+export function slice(
+  x: TypedArray,
+  shape: Shape,
+  begin: readonly number[],
+  out: TypedArray,
+  outShape: Shape,
+): void {
+  const st = strides(shape);
+  let start = 0;
+  for (let i = 0; i < begin.length; i++) start += begin[i] * st[i];
+  walk(outShape, st, start, (o, s, run, step) => {
+    for (let j = 0; j < run; j++, s += step) out[o + j] = x[s];
+  });
+}
+
+export function insert(
+  src: TypedArray,
+  srcShape: Shape,
+  dst: TypedArray,
+  dstShape: Shape,
+  begin: readonly number[],
+  accumulate: boolean,
+): void {
+  const st = strides(dstShape);
+  let start = 0;
+  for (let i = 0; i < begin.length; i++) start += begin[i] * st[i];
+  walk(srcShape, st, start, (o, d, run, step) => {
+    if (accumulate) for (let j = 0; j < run; j++, d += step) dst[d] += src[o + j];
+    else for (let j = 0; j < run; j++, d += step) dst[d] = src[o + j];
+  });
+}

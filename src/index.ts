@@ -1,0 +1,23 @@
+/**
+ * neurite: deep learning for TypeScript.
+ *
+ * ```ts
+ * import * as nt from 'neurite';
+ * const x = nt.randn([4, 3], { requiresGrad: true });
+ * x.matmul(nt.randn([3, 2])).relu().sum().backward();
+ * ```
+ */
+import './ops/methods.js';
+
+export { enableGrad, isGradEnabled, noGrad, sumToShape } from './autograd/engine.js';
+export type { Backend, Conv2dInfo, Pool2dInfo } from './backend/backend.js';
+export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { tsBackend } from './backend/ts/index.js';
+export * from './errors.js';
+export * as nn from './nn/index.js';
+export * from './ops/index.js';
+export * from './tensor/creation.js';
+export type { DType, TypedArray } from './tensor/dtype.js';
+export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
+export type { Shape } from './tensor/shape.js';
+export { type GradNode, isTensor, Tensor } from './tensor/tensor.js';

@@ -1,0 +1,129 @@
+import { ValueError } from '../errors.js';
+import { Module } from './module.js';
+
+type AnyModule = Module & { forward(...inputs: unknown[]): unknown };
+
+/** Runs its layers one after another; children are named 0, 1, … as in PyTorch. */
+export class Sequential extends Module {
+  private _layers: Module[];
+
+  constructor(...layers: Module[]) {
+    super();
+    this._layers = [...layers];
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this._layers.map((m, i) => [String(i), m]);
+  }
+
+  get length(): number {
+    return this._layers.length;
+  }
+
+  /** The layer at `index` (negative counts from the end). */
+  at(index: number): Module {
+    const i = index < 0 ? index + this._layers.length : index;
+    const m = this._layers[i];
+    if (!m) throw new ValueError(`Sequential: no layer at index ${index} (it has ${this._layers.length})`);
+    return m;
+  }
+
+  append(layer: Module): this {
+    this._layers.push(layer);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this._layers[Symbol.iterator]();
+  }
+
+  forward(input: unknown): unknown {
+    let x = input;
+    for (const layer of this._layers) x = (layer as AnyModule).forward(x);
+    return x;
+  }
+}
+
+/** A list of modules that registers them (named 0, 1, …) without defining a forward. */
+export class ModuleList extends Module {
+  private _items: Module[];
+
+  constructor(modules: Iterable<Module> = []) {
+    super();
+    this._items = [...modules];
+  }
+
+  override namedChildren(): [string, Module][] {
+    return this._items.map((m, i) => [String(i), m]);
+  }
+
+  get length(): number {
+    return this._items.length;
+  }
+
+  at(index: number): Module {
+    const i = index < 0 ? index + this._items.length : index;
+    const m = this._items[i];
+    if (!m) throw new ValueError(`ModuleList: no module at index ${index} (it has ${this._items.length})`);
+    return m;
+  }
+
+  append(m: Module): this {
+    this._items.push(m);
+    return this;
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this._items[Symbol.iterator]();
+  }
+
+  forward(): never {
+    throw new ValueError('ModuleList has no forward; iterate over it in your own module');
+  }
+}
+
+/** Modules by name, registered in insertion order. */
+export class ModuleDict extends Module {
+  private _map: Map<string, Module>;
+
+  constructor(modules: Record<string, Module> | Iterable<[string, Module]> = {}) {
+    super();
+    this._map = new Map(
+      Symbol.iterator in modules ? (modules as Iterable<[string, Module]>) : Object.entries(modules),
+    );
+    for (const k of this._map.keys()) this.checkKey(k);
+  }
+
+  private checkKey(k: string): void {
+    if (k === '' || k.includes('.')) throw new ValueError(`ModuleDict: invalid key '${k}'`);
+  }
+
+  override namedChildren(): [string, Module][] {
+    return [...this._map.entries()];
+  }
+
+  get(key: string): Module {
+    const m = this._map.get(key);
+    if (!m)
+      throw new ValueError(`ModuleDict: no module '${key}' (keys: ${[...this._map.keys()].join(', ')})`);
+    return m;
+  }
+
+  set(key: string, m: Module): this {
+    this.checkKey(key);
+    this._map.set(key, m);
+    return this;
+  }
+
+  has(key: string): boolean {
+    return this._map.has(key);
+  }
+
+  keys(): string[] {
+    return [...this._map.keys()];
+  }
+
+  forward(): never {
+    throw new ValueError('ModuleDict has no forward; look modules up in your own module');
+  }
+}

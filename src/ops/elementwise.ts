@@ -1,0 +1,217 @@
+import { record } from '../autograd/engine.js';
+import type { BinaryOp, UnaryOp } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { ValueError } from '../errors.js';
+import { arithmeticType, promote } from '../tensor/dtype.js';
+import { broadcastShapes } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { asTensor, cast, empty, floatData, type TensorLike } from './util.js';
+
+function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+  const ta = asTensor(a, typeof b === 'number' ? 'int32' : b.dtype);
+  const tb = asTensor(b, ta.dtype);
+  return [ta, tb];
+}
+
+/** Runs a broadcasting binary kernel; the result has `dtype` and the operands are cast to `inType`. */
+function binaryKernel(
+  op: BinaryOp,
+  a: Tensor,
+  b: Tensor,
+  inType: Tensor['dtype'],
+  outType: Tensor['dtype'],
+): Tensor {
+  const shape = broadcastShapes(a.shape, b.shape, op);
+  const out = empty(shape, outType);
+  const ca = cast(a, inType);
+  const cb = cast(b, inType);
+  getBackend().binary(op, ca.data, ca.shape, cb.data, cb.shape, out.data, shape);
+  return out;
+}
+
+function arith(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  let t = arithmeticType(promote(a.dtype, b.dtype));
+  if (op === 'div') t = 'float32'; // true division, as torch.div
+  return binaryKernel(op, a, b, t, t);
+}
+
+export function add(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  return record(arith('add', x, y), 'add', [x, y], (g) => [g, g]);
+}
+
+export function sub(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  return record(arith('sub', x, y), 'sub', [x, y], (g, needs) => [g, needs[1] ? neg(g) : null]);
+}
+
+export function mul(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  return record(arith('mul', x, y), 'mul', [x, y], (g, needs) => [
+    needs[0] ? mul(g, y) : null,
+    needs[1] ? mul(g, x) : null,
+  ]);
+}
+
+export function div(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = arith('div', x, y);
+  return record(out, 'div', [x, y], (g, needs) => [
+    needs[0] ? div(g, y) : null,
+    // d(x/y)/dy = -x/y² = -out/y
+    needs[1] ? neg(div(mul(g, out), y)) : null,
+  ]);
+}
+
+export function pow(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const t = arithmeticType(promote(x.dtype, y.dtype)) === 'int32' ? 'int32' : 'float32';
+  const out = binaryKernel('pow', x, y, t, t);
+  return record(out, 'pow', [x, y], (g, needs) => [
+    // d/dx x^y = y·x^(y-1); written as y·x^(y-1) so x = 0 with y ≥ 1 gives the right finite value
+    needs[0] ? mul(g, mul(y, pow(x, sub(y, 1)))) : null,
+    // d/dy x^y = x^y·ln x, taken as 0 where x = 0 (PyTorch's convention)
+    needs[1] ? mul(g, where(eq(x, 0), 0, mul(out, log(x)))) : null,
+  ]);
+}
+
+/** Elementwise maximum; where equal, the gradient is split evenly (as PyTorch does). */
+export function maximum(a: TensorLike, b: TensorLike): Tensor {
+  return extremum('maximum', a, b);
+}
+
+export function minimum(a: TensorLike, b: TensorLike): Tensor {
+  return extremum('minimum', a, b);
+}
+
+function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const out = arith(op, x, y);
+  return record(out, op, [x, y], (g, needs) => {
+    const xWins = op === 'maximum' ? gt(x, y) : lt(x, y);
+    const tie = eq(x, y);
+    const wx = add(cast(xWins, 'float32'), mul(cast(tie, 'float32'), 0.5));
+    return [needs[0] ? mul(g, wx) : null, needs[1] ? mul(g, sub(1, wx)) : null];
+  });
+}
+
+function compare(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const t = promote(x.dtype, y.dtype);
+  return binaryKernel(op, x, y, t, 'bool');
+}
+
+export const eq = (a: TensorLike, b: TensorLike): Tensor => compare('eq', a, b);
+export const ne = (a: TensorLike, b: TensorLike): Tensor => compare('ne', a, b);
+export const lt = (a: TensorLike, b: TensorLike): Tensor => compare('lt', a, b);
+export const le = (a: TensorLike, b: TensorLike): Tensor => compare('le', a, b);
+export const gt = (a: TensorLike, b: TensorLike): Tensor => compare('gt', a, b);
+export const ge = (a: TensorLike, b: TensorLike): Tensor => compare('ge', a, b);
+
+/** `cond ? a : b` elementwise with broadcasting of all three; differentiable in a and b. */
+export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands(a, b);
+  const t = promote(x.dtype, y.dtype);
+  const c = cast(cond, 'bool');
+  const shape = broadcastShapes(broadcastShapes(c.shape, x.shape, 'where'), y.shape, 'where');
+  const out = empty(shape, t);
+  const cx = cast(x, t);
+  const cy = cast(y, t);
+  getBackend().where(c.data as Uint8Array, c.shape, cx.data, cx.shape, cy.data, cy.shape, out.data, shape);
+  return record(out, 'where', [x, y], (g, needs) => [
+    needs[0] ? where(c, g, 0) : null,
+    needs[1] ? where(c, 0, g) : null,
+  ]);
+}
+
+/** Applies a unary kernel to the float view of x. */
+export function unaryKernel(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
+  const out = empty(x.shape, 'float32');
+  getBackend().unary(op, floatData(x), out.data as Float32Array, alpha);
+  return out;
+}
+
+export function neg(x: TensorLike): Tensor {
+  const t = asTensor(x);
+  if (t.dtype !== 'float32') return mul(t, -1);
+  return record(unaryKernel('neg', t), 'neg', [t], (g) => [neg(g)]);
+}
+
+export function exp(x: Tensor): Tensor {
+  const out = unaryKernel('exp', x);
+  return record(out, 'exp', [x], (g) => [mul(g, out)]);
+}
+
+export function log(x: Tensor): Tensor {
+  return record(unaryKernel('log', x), 'log', [x], (g) => [div(g, x)]);
+}
+
+export function sqrt(x: Tensor): Tensor {
+  const out = unaryKernel('sqrt', x);
+  return record(out, 'sqrt', [x], (g) => [div(g, mul(out, 2))]);
+}
+
+export function abs(x: Tensor): Tensor {
+  if (x.dtype !== 'float32') return where(lt(x, 0), neg(x), x);
+  return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, sign(x))]);
+}
+
+/** -1, 0 or 1 by the sign of each element (not differentiable: its gradient is zero). */
+export function sign(x: Tensor): Tensor {
+  return unaryKernel('sign', x);
+}
+
+export function square(x: Tensor): Tensor {
+  return record(unaryKernel('square', x), 'square', [x], (g) => [mul(g, mul(x, 2))]);
+}
+
+export function reciprocal(x: Tensor): Tensor {
+  const out = unaryKernel('reciprocal', x);
+  return record(out, 'reciprocal', [x], (g) => [neg(mul(g, mul(out, out)))]);
+}
+
+export function sin(x: Tensor): Tensor {
+  return record(unaryKernel('sin', x), 'sin', [x], (g) => [mul(g, cos(x))]);
+}
+
+export function cos(x: Tensor): Tensor {
+  return record(unaryKernel('cos', x), 'cos', [x], (g) => [neg(mul(g, sin(x)))]);
+}
+
+/** Rounding ops have zero gradient almost everywhere; they are not recorded. */
+export const floor = (x: Tensor): Tensor => unaryKernel('floor', x);
+export const ceil = (x: Tensor): Tensor => unaryKernel('ceil', x);
+export const round = (x: Tensor): Tensor => unaryKernel('round', x);
+
+/**
+ * Limits values to [min, max] (either bound may be omitted). The gradient flows where the value was inside
+ * the bounds, boundaries included, as in PyTorch.
+ */
+export function clamp(x: Tensor, min?: number, max?: number): Tensor {
+  const lo = min ?? Number.NEGATIVE_INFINITY;
+  const hi = max ?? Number.POSITIVE_INFINITY;
+  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');
+  const out = empty(x.shape, 'float32');
+  getBackend().clamp(floatData(x), lo, hi, out.data as Float32Array);
+  return record(out, 'clamp', [x], (g) => {
+    const inside = cast(mulBool(ge(x, lo), le(x, hi)), 'float32');
+    return [mul(g, inside)];
+  });
+}
+
+function mulBool(a: Tensor, b: Tensor): Tensor {
+  return binaryKernel('mul', a, b, 'bool', 'bool');
+}
+
+/** Logical and/or/not of bool tensors (anything else is read as `!= 0`). */
+export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  return mulBool(a, b);
+}
+
+export function logicalOr(a: Tensor, b: Tensor): Tensor {
+  return binaryKernel('maximum', a, b, 'bool', 'bool');
+}
+
+export function logicalNot(a: Tensor): Tensor {
+  return eq(cast(a, 'bool'), 0);
+}

@@ -1,0 +1,153 @@
+import { record } from '../autograd/engine.js';
+import type { ReduceOp } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { ValueError } from '../errors.js';
+import { arithmeticType } from '../tensor/dtype.js';
+import { aroundAxis, normAxes, normAxis } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { add, div, eq, exp, log, mul, sqrt, sub } from './elementwise.js';
+import { expand, reshape } from './shape.js';
+import { cast, empty } from './util.js';
+
+export type Axes = number | readonly number[];
+
+/** The shape a reduction leaves, with reduced axes kept as 1 or dropped. */
+function reducedShape(shape: readonly number[], axes: number[], keepDim: boolean): number[] {
+  return keepDim
+    ? shape.map((d, i) => (axes.includes(i) ? 1 : d))
+    : shape.filter((_, i) => !axes.includes(i));
+}
+
+/** Runs a reduce kernel over each axis in turn (merging neighbouring axes into one call). */
+function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
+  let data = x.data;
+  const cur = [...x.shape];
+  const dtype = op === 'sum' || op === 'prod' ? arithmeticType(x.dtype) : x.dtype;
+  if (dtype !== x.dtype) data = cast(x, dtype).data;
+  // walk runs of consecutive axes, from the last so earlier indices stay valid
+  let i = axes.length - 1;
+  while (i >= 0) {
+    let j = i;
+    while (j > 0 && axes[j - 1] === axes[j] - 1) j--;
+    const first = axes[j];
+    const last = axes[i];
+    let outer = 1;
+    let n = 1;
+    let inner = 1;
+    for (let k = 0; k < first; k++) outer *= cur[k];
+    for (let k = first; k <= last; k++) n *= cur[k];
+    for (let k = last + 1; k < cur.length; k++) inner *= cur[k];
+    if (n === 0 && (op === 'max' || op === 'min')) {
+      throw new ValueError(`${op}: cannot reduce over an empty axis (shape [${x.shape.join(', ')}])`);
+    }
+    const out = empty([outer * inner], dtype);
+    getBackend().reduce(op, data, outer, n, inner, out.data);
+    data = out.data;
+    for (let k = first; k <= last; k++) cur[k] = 1;
+    i = j - 1;
+  }
+  return new Tensor(data, reducedShape(x.shape, axes, false));
+}
+
+/** Sum over `axis` (all axes by default). Booleans and integers sum to int32. */
+export function sum(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  const axes = normAxes(axis, x.ndim, 'sum');
+  const out = reshape(reduceKernel('sum', x, axes), reducedShape(x.shape, axes, keepDim));
+  return record(out, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape)]);
+}
+
+/** Mean over `axis` (all axes by default); always float32. */
+export function mean(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  const axes = normAxes(axis, x.ndim, 'mean');
+  const count = axes.reduce((n, a) => n * x.shape[a], 1);
+  return div(sum(cast(x, 'float32'), axes, keepDim), count);
+}
+
+/** Product over `axis` (all axes by default). */
+export function prod(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  const axes = normAxes(axis, x.ndim, 'prod');
+  const out = reshape(reduceKernel('prod', x, axes), reducedShape(x.shape, axes, keepDim));
+  return record(out, 'prod', [x], (g) => {
+    // d/dx_i Π x = Π / x_i (inputs are assumed non-zero, as in most uses; zeros give NaN like 0/0)
+    const kept = reshape(out, reducedShape(x.shape, axes, true));
+    return [mul(expand(reshape(g, kept.shape), x.shape), div(kept, x))];
+  });
+}
+
+function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim: boolean): Tensor {
+  const axes = normAxes(axis, x.ndim, op);
+  const out = reshape(reduceKernel(op, x, axes), reducedShape(x.shape, axes, keepDim));
+  return record(out, op, [x], (g) => {
+    // the gradient goes to the elements equal to the result, shared evenly between ties
+    const kept = reducedShape(x.shape, axes, true);
+    const mask = cast(eq(x, reshape(out, kept)), 'float32');
+    const count = sum(mask, axes, true);
+    return [mul(div(mask, count), reshape(g, kept))];
+  });
+}
+
+/** Largest value over `axis` (all axes by default). */
+export function max(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  return extremum('max', x, axis, keepDim);
+}
+
+/** Smallest value over `axis` (all axes by default). */
+export function min(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  return extremum('min', x, axis, keepDim);
+}
+
+function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
+  const flat = axis === undefined;
+  const shape = flat ? [x.size] : x.shape;
+  const a = flat ? 0 : normAxis(axis, x.ndim, op);
+  const [outer, n, inner] = aroundAxis(shape, a);
+  if (n === 0) throw new ValueError(`${op}: cannot reduce over an empty axis`);
+  const out = new Int32Array(outer * inner);
+  getBackend().argReduce(op, x.data, outer, n, inner, out);
+  if (flat) return new Tensor(out, keepDim ? x.shape.map(() => 1) : []);
+  return new Tensor(out, reducedShape(x.shape, [a], keepDim));
+}
+
+/** Index of the largest value along `axis` (of the flattened tensor without one), as int32. */
+export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return argExtremum('argmax', x, axis, keepDim);
+}
+
+export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
+  return argExtremum('argmin', x, axis, keepDim);
+}
+
+export interface VarOptions {
+  /** Bessel's correction: divide by N - correction (PyTorch's default 1 = unbiased). */
+  correction?: number;
+  keepDim?: boolean;
+}
+
+/** Variance over `axis`, with `correction` 1 (unbiased) by default as in torch.var. */
+export function variance(x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor {
+  const axes = normAxes(axis, x.ndim, 'var');
+  const n = axes.reduce((p, a) => p * x.shape[a], 1);
+  const correction = options.correction ?? 1;
+  const xf = cast(x, 'float32');
+  const centred = sub(xf, mean(xf, axes, true));
+  const ss = sum(mul(centred, centred), axes, options.keepDim ?? false);
+  return div(ss, Math.max(n - correction, 0));
+}
+
+/** Standard deviation: √var with the same options. */
+export function std(x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor {
+  return sqrt(variance(x, axis, options));
+}
+
+/** log Σ exp(x) over `axis`, computed stably by shifting by the maximum. */
+export function logsumexp(x: Tensor, axis?: Axes, keepDim = false): Tensor {
+  const axes = normAxes(axis, x.ndim, 'logsumexp');
+  // the shift is a constant for autograd: the gradient of the result does not depend on it
+  const m = reshape(reduceKernel('max', x, axes), reducedShape(x.shape, axes, true));
+  const finite = new Tensor(
+    Float32Array.from(m.data, (v) => (Number.isFinite(v) ? v : 0)),
+    m.shape,
+  );
+  const s = log(sum(exp(sub(x, finite)), axes, true));
+  return reshape(add(s, finite), reducedShape(x.shape, axes, keepDim));
+}
