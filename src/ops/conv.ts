@@ -1,0 +1,184 @@
+import { record } from '../autograd/engine.js';
+import type { Conv2dInfo } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import type { Shape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { sum } from './reduce.js';
+import { reshape } from './shape.js';
+import { empty, requireFloat } from './util.js';
+
+/** A size given once for both spatial axes, or as [height, width]. */
+export type Size2d = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  /** Step between windows (default 1). */
+  stride?: Size2d;
+  /**
+   * Zeros added on each side (default 0). `'valid'` is 0; `'same'` keeps the input size (stride 1 only) and,
+   * as in PyTorch, puts the odd extra cell of an even kernel on the bottom/right.
+   */
+  padding?: Size2d | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Size2d;
+  /** Split channels into this many independent groups (default 1); groups = inChannels is depthwise. */
+  groups?: number;
+}
+
+function pair(v: Size2d, name: string, op: string, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  if ((typeof v !== 'number' && v.length !== 2) || !p.every((d) => Number.isInteger(d) && d >= min)) {
+    const what = min === 0 ? 'non-negative' : 'positive';
+    throw new ValueError(
+      `${op}: ${name} must be a ${what} integer or a pair of them, got ${JSON.stringify(v)}`,
+    );
+  }
+  return p;
+}
+
+/**
+ * Validates a 2-D convolution of input `xShape` ([N, C, H, W], or [C, H, W] unbatched, read as N = 1) with
+ * weight `wShape` ([outC, C/groups, kH, kW]) and computes its geometry, output size included.
+ */
+export function conv2dInfo(
+  xShape: Shape,
+  wShape: Shape,
+  options: Conv2dOptions = {},
+  op = 'conv2d',
+): Conv2dInfo {
+  const shapes = `input ${fmtShape(xShape)}, weight ${fmtShape(wShape)}`;
+  if (xShape.length !== 3 && xShape.length !== 4) {
+    throw new ShapeError(`${op}: expected a 4-D input [N, C, H, W] or a 3-D one [C, H, W], got ${shapes}`);
+  }
+  if (wShape.length !== 4) {
+    throw new ShapeError(`${op}: expected a 4-D weight [outC, inC/groups, kH, kW], got ${shapes}`);
+  }
+  const [batch, inChannels, inHeight, inWidth] = xShape.length === 4 ? xShape : [1, ...xShape];
+  const [outChannels, groupChannels, kernelHeight, kernelWidth] = wShape;
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1) {
+    throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
+  }
+  if (outChannels % groups !== 0) {
+    throw new ShapeError(
+      `${op}: weight ${fmtShape(wShape)} has ${outChannels} output channels, not divisible by groups=${groups}`,
+    );
+  }
+  if (groupChannels * groups !== inChannels) {
+    throw new ShapeError(
+      `${op}: given groups=${groups}, weight ${fmtShape(wShape)} expects input with ${groupChannels * groups} channels, ` +
+        `got input ${fmtShape(xShape)} with ${inChannels}`,
+    );
+  }
+  if (kernelHeight < 1 || kernelWidth < 1) throw new ShapeError(`${op}: empty kernel in ${shapes}`);
+  const [strideHeight, strideWidth] = pair(options.stride ?? 1, 'stride', op, 1);
+  const [dilationHeight, dilationWidth] = pair(options.dilation ?? 1, 'dilation', op, 1);
+  const effH = dilationHeight * (kernelHeight - 1) + 1;
+  const effW = dilationWidth * (kernelWidth - 1) + 1;
+
+  const padding = options.padding ?? 0;
+  let padTop: number;
+  let padLeft: number;
+  let padBottom: number;
+  let padRight: number;
+  if (padding === 'same') {
+    if (strideHeight !== 1 || strideWidth !== 1) {
+      throw new ValueError(
+        `${op}: padding='same' needs stride 1, got stride [${strideHeight}, ${strideWidth}]`,
+      );
+    }
+    padTop = Math.floor((effH - 1) / 2);
+    padLeft = Math.floor((effW - 1) / 2);
+    padBottom = effH - 1 - padTop;
+    padRight = effW - 1 - padLeft;
+  } else if (padding === 'valid') {
+    padTop = padLeft = padBottom = padRight = 0;
+  } else if (typeof padding === 'string') {
+    throw new ValueError(`${op}: padding must be a number, a pair, 'same' or 'valid', got '${padding}'`);
+  } else {
+    [padTop, padLeft] = pair(padding, 'padding', op, 0);
+    padBottom = padTop;
+    padRight = padLeft;
+  }
+  const paddedH = inHeight + padTop + padBottom;
+  const paddedW = inWidth + padLeft + padRight;
+  if (effH > paddedH || effW > paddedW) {
+    throw new ShapeError(
+      `${op}: kernel ${effH}×${effW} (dilation included) is larger than the padded input ${paddedH}×${paddedW} (${shapes})`,
+    );
+  }
+  return {
+    batch,
+    inChannels,
+    inHeight,
+    inWidth,
+    outChannels,
+    outHeight: Math.floor((paddedH - effH) / strideHeight) + 1,
+    outWidth: Math.floor((paddedW - effW) / strideWidth) + 1,
+    kernelHeight,
+    kernelWidth,
+    strideHeight,
+    strideWidth,
+    padTop,
+    padLeft,
+    dilationHeight,
+    dilationWidth,
+    groups,
+  };
+}
+
+/**
+ * 2-D convolution (cross-correlation, as torch.nn.functional.conv2d) of x [N, C, H, W] (or unbatched [C, H, W])
+ * with weight [outC, C/groups, kH, kW] plus an optional bias [outC]. Output [N, outC, oH, oW] with
+ * oH = ⌊(H + 2·pad − dilation·(kH − 1) − 1) / stride⌋ + 1. Differentiable in x, weight and bias.
+ */
+export function conv2d(
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor | null = null,
+  options: Conv2dOptions = {},
+): Tensor {
+  requireFloat(x, 'conv2d');
+  requireFloat(weight, 'conv2d');
+  const info = conv2dInfo(x.shape, weight.shape, options);
+  if (bias) {
+    requireFloat(bias, 'conv2d');
+    if (bias.ndim !== 1 || bias.shape[0] !== info.outChannels) {
+      throw new ShapeError(
+        `conv2d: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}: expected [${info.outChannels}]`,
+      );
+    }
+  }
+  if (x.ndim === 3) {
+    const y = conv2dBatched(reshape(x, [1, ...x.shape]), weight, bias, info);
+    return reshape(y, y.shape.slice(1));
+  }
+  return conv2dBatched(x, weight, bias, info);
+}
+
+function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Conv2dInfo): Tensor {
+  const outShape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
+  const be = getBackend();
+  let out = empty(outShape);
+  be.conv2d(x.data as Float32Array, weight.data as Float32Array, info, out.data as Float32Array);
+  if (bias) {
+    const withBias = empty(outShape);
+    be.binary('add', out.data, outShape, bias.data, [info.outChannels, 1, 1], withBias.data, outShape);
+    out = withBias;
+  }
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  return record(out, 'conv2d', inputs, (g, needs) => {
+    const dy = g.data as Float32Array;
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    if (needs[0]) {
+      dx = empty(x.shape);
+      getBackend().conv2dBackpropInput(dy, weight.data as Float32Array, info, dx.data as Float32Array);
+    }
+    if (needs[1]) {
+      dw = empty(weight.shape);
+      getBackend().conv2dBackpropFilter(x.data as Float32Array, dy, info, dw.data as Float32Array);
+    }
+    return [dx, dw, needs[2] ? sum(g, [0, 2, 3]) : null];
+  });
+}
