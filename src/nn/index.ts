@@ -1,5 +1,14 @@
+export * from './activation.js';
 export * from './container.js';
+export * from './conv.js';
+export * from './dropout.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
+export * from './flatten.js';
+export * as functional from './functional.js';
 export * as init from './init.js';
 export * from './linear.js';
+export * from './loss.js';
 export * from './module.js';
+export * from './norm.js';
 export * from './parameter.js';
+export * from './pool.js';

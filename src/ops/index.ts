@@ -1,8 +1,12 @@
 export * from './activation.js';
+export * from './conv.js';
 export * from './dropout.js';
 export * from './elementwise.js';
 export * from './indexing.js';
+export * from './loss.js';
 export * from './matmul.js';
+export * from './norm.js';
+export * from './pool.js';
 export * from './reduce.js';
 export * from './shape.js';
 export { asTensor, cast, type TensorLike } from './util.js';

@@ -1,0 +1,137 @@
+/**
+ * Normalisation, composed from the elementwise and reduce ops so that autograd derives the gradients
+ * (including the terms that flow through the batch mean and variance).
+ */
+import { noGrad } from '../autograd/engine.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { shapesEqual } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add, div, mul, sqrt, square, sub } from './elementwise.js';
+import { mean } from './reduce.js';
+import { reshape } from './shape.js';
+
+export interface BatchNormFnOptions {
+  /** Normalise with the batch's statistics and update the running ones (default false, as F.batch_norm). */
+  training?: boolean;
+  /** Weight of the new batch in the running averages: running = (1 - m)·running + m·batch (default 0.1). */
+  momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+}
+
+function checkFloat(t: Tensor, role: string, op: string): void {
+  if (t.dtype !== 'float32') throw new DTypeError(`${op}: ${role} must be float32, got ${t.dtype}`);
+}
+
+function checkVector(t: Tensor | null, role: string, size: number, x: Tensor, op: string): void {
+  if (!t) return;
+  checkFloat(t, role, op);
+  if (!shapesEqual(t.shape, [size])) {
+    throw new ShapeError(
+      `${op}: ${role} has shape ${fmtShape(t.shape)}, expected [${size}] for input ${fmtShape(x.shape)}`,
+    );
+  }
+}
+
+/**
+ * Batch normalisation over axis 1 of x ([N, C], [N, C, L], [N, C, H, W], …), as torch.nn.functional.batch_norm.
+ * In training the batch is normalised with its biased variance, and the running statistics (if given) are
+ * updated in place, the variance stored unbiased, as PyTorch does. Otherwise the running statistics are used.
+ */
+export function batchNorm(
+  x: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  options: BatchNormFnOptions = {},
+): Tensor {
+  const op = 'batchNorm';
+  const training = options.training ?? false;
+  const momentum = options.momentum ?? 0.1;
+  const eps = options.eps ?? 1e-5;
+  checkFloat(x, 'input', op);
+  if (x.ndim < 2) {
+    throw new ShapeError(
+      `${op}: expected input [N, C, ...] with at least 2 dimensions, got ${fmtShape(x.shape)}`,
+    );
+  }
+  const channels = x.shape[1];
+  checkVector(runningMean, 'runningMean', channels, x, op);
+  checkVector(runningVar, 'runningVar', channels, x, op);
+  checkVector(weight, 'weight', channels, x, op);
+  checkVector(bias, 'bias', channels, x, op);
+  if ((runningMean === null) !== (runningVar === null)) {
+    throw new ValueError(`${op}: give both runningMean and runningVar, or neither`);
+  }
+  // per-channel tensors broadcast as [1, C, 1, …]
+  const view = x.shape.map((d, i) => (i === 1 ? d : 1));
+  let y: Tensor;
+  if (training) {
+    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+    const n = x.size / Math.max(channels, 1);
+    if (n <= 1) {
+      throw new ValueError(
+        `${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
+      );
+    }
+    const mu = mean(x, axes, true);
+    const centred = sub(x, mu);
+    const variance = mean(square(centred), axes, true);
+    y = div(centred, sqrt(add(variance, eps)));
+    if (runningMean && runningVar) {
+      noGrad(() => {
+        runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(reshape(mu, [channels]), momentum)));
+        const unbiased = mul(reshape(variance, [channels]), n / (n - 1));
+        runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(unbiased, momentum)));
+      });
+    }
+  } else {
+    if (!runningMean || !runningVar) {
+      throw new ValueError(`${op}: runningMean and runningVar are required when not training`);
+    }
+    y = div(sub(x, reshape(runningMean, view)), sqrt(add(reshape(runningVar, view), eps)));
+  }
+  if (weight) y = mul(y, reshape(weight, view));
+  if (bias) y = add(y, reshape(bias, view));
+  return y;
+}
+
+/**
+ * Layer normalisation over the trailing axes given by `normalizedShape` (torch.nn.functional.layer_norm):
+ * each slice is normalised with its own mean and biased variance, then scaled by `weight` and shifted by
+ * `bias` (both of shape `normalizedShape`).
+ */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight: Tensor | null = null,
+  bias: Tensor | null = null,
+  eps = 1e-5,
+): Tensor {
+  const op = 'layerNorm';
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  if (shape.length === 0) throw new ValueError(`${op}: normalizedShape must name at least one axis`);
+  checkFloat(x, 'input', op);
+  const k = shape.length;
+  if (x.ndim < k || !shapesEqual(x.shape.slice(x.ndim - k), shape)) {
+    throw new ShapeError(`${op}: expected input [..., ${shape.join(', ')}], got ${fmtShape(x.shape)}`);
+  }
+  for (const [t, role] of [
+    [weight, 'weight'],
+    [bias, 'bias'],
+  ] as const) {
+    if (!t) continue;
+    checkFloat(t, role, op);
+    if (!shapesEqual(t.shape, shape)) {
+      throw new ShapeError(`${op}: ${role} has shape ${fmtShape(t.shape)}, expected ${fmtShape(shape)}`);
+    }
+  }
+  const axes = shape.map((_, i) => x.ndim - k + i);
+  const centred = sub(x, mean(x, axes, true));
+  const variance = mean(square(centred), axes, true);
+  let y = div(centred, sqrt(add(variance, eps)));
+  if (weight) y = mul(y, weight);
+  if (bias) y = add(y, bias);
+  return y;
+}

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as nt from '../../src/index.js';
+import { forEachBackend } from '../helpers/backends.js';
+import { expectClose, gradcheck } from '../helpers/gradcheck.js';
+
+interface Json {
+  shape: number[];
+  data: number[];
+}
+
+interface BnStep {
+  mode: 'train' | 'eval';
+  input: Json;
+  up: Json;
+  out: Json;
+  gradInput: Json;
+  gradWeight: Json | null;
+  gradBias: Json | null;
+  runningMean: Json | null;
+  runningVar: Json | null;
+}
+
+interface BnCase {
+  name: string;
+  numFeatures: number;
+  options: { momentum?: number | null; eps?: number };
+  init: { weight?: Json; bias?: Json };
+  steps: BnStep[];
+}
+
+interface LnCase {
+  name: string;
+  normalizedShape: number[];
+  options: { eps?: number };
+  init: { weight?: Json; bias?: Json };
+  input: Json;
+  up: Json;
+  out: Json;
+  gradInput: Json;
+  gradWeight: Json | null;
+  gradBias: Json | null;
+}
+
+const fixtures = JSON.parse(
+  readFileSync(new URL('../fixtures/losses_norm.json', import.meta.url), 'utf8'),
+) as { batchNorm: BnCase[]; layerNorm: LnCase[] };
+
+const fromJson = (j: Json): nt.Tensor => nt.tensor(Float32Array.from(j.data), j.shape);
+const tol = { atol: 1e-5, rtol: 1e-4 };
+
+forEachBackend('batchNorm (functional) matches PyTorch', (_b, it) => {
+  // the functional with explicit buffers replays the module cases that use a fixed momentum
+  const cases = fixtures.batchNorm.filter((c) => c.options.momentum !== null && c.init.weight);
+  for (const c of cases)
+    it(c.name, () => {
+      const runningMean = nt.zeros([c.numFeatures]);
+      const runningVar = nt.ones([c.numFeatures]);
+      const weight = fromJson(c.init.weight!).requiresGrad_();
+      const bias = fromJson(c.init.bias!).requiresGrad_();
+      for (const step of c.steps) {
+        weight.grad = null;
+        bias.grad = null;
+        const x = fromJson(step.input).requiresGrad_();
+        const out = nt.batchNorm(x, runningMean, runningVar, weight, bias, {
+          training: step.mode === 'train',
+          momentum: c.options.momentum ?? 0.1,
+          eps: c.options.eps ?? 1e-5,
+        });
+        expectClose(out.data, step.out.data, tol, `${step.mode} out`);
+        expectClose(runningMean.data, step.runningMean!.data, tol, 'runningMean');
+        expectClose(runningVar.data, step.runningVar!.data, tol, 'runningVar');
+        out.mul(fromJson(step.up)).sum().backward();
+        expectClose(x.grad!.data, step.gradInput.data, tol, 'gradInput');
+        expectClose(weight.grad!.data, step.gradWeight!.data, tol, 'gradWeight');
+        expectClose(bias.grad!.data, step.gradBias!.data, tol, 'gradBias');
+      }
+    });
+
+  it('updates the running statistics in place and outside the graph', () => {
+    const rm = nt.zeros([2]);
+    const rv = nt.ones([2]);
+    const x = nt.tensor([
+      [1, 10],
+      [3, 20],
+      [5, 60],
+    ]);
+    nt.batchNorm(x.requiresGrad_(), rm, rv, null, null, { training: true, momentum: 0.5 });
+    expectClose(rm.data, [0.5 * 3, 0.5 * 30]);
+    // unbiased variances 4 and 700 are stored, blended with the initial 1
+    expectClose(rv.data, [0.5 + 0.5 * 4, 0.5 + 0.5 * 700]);
+    expect(rm.requiresGrad).toBe(false);
+    expect(rm.gradFn).toBeNull();
+  });
+
+  it('normalises with the biased variance in training', () => {
+    const x = nt.tensor([[1], [3]]);
+    const y = nt.batchNorm(x, null, null, null, null, { training: true, eps: 0 });
+    expectClose(y.data, [-1, 1]);
+  });
+});
+
+forEachBackend('layerNorm (functional) matches PyTorch', (_b, it) => {
+  for (const c of fixtures.layerNorm)
+    it(c.name, () => {
+      const x = fromJson(c.input).requiresGrad_();
+      const weight = c.init.weight ? fromJson(c.init.weight).requiresGrad_() : null;
+      const bias = c.init.bias ? fromJson(c.init.bias).requiresGrad_() : null;
+      const out = nt.layerNorm(x, c.normalizedShape, weight, bias, c.options.eps ?? 1e-5);
+      expectClose(out.data, c.out.data, tol, 'out');
+      out.mul(fromJson(c.up)).sum().backward();
+      expectClose(x.grad!.data, c.gradInput.data, tol, 'gradInput');
+      if (weight) expectClose(weight.grad!.data, c.gradWeight!.data, tol, 'gradWeight');
+      if (bias) expectClose(bias.grad!.data, c.gradBias!.data, tol, 'gradBias');
+    });
+});
+
+forEachBackend('norm gradcheck', (_b, it) => {
+  nt.manualSeed(21);
+  for (const [layout, shape] of [
+    ['[N, C]', [4, 3]],
+    ['[N, C, L]', [2, 3, 3]],
+    ['[N, C, H, W]', [2, 2, 2, 3]],
+  ] as const)
+    it(`batchNorm training ${layout}`, () => {
+      const c = shape[1];
+      gradcheck(
+        (x, w, b) => nt.batchNorm(x, null, null, w, b, { training: true }),
+        [nt.randn(shape), nt.rand([c]).add(0.5), nt.randn([c])],
+      );
+    });
+
+  it('batchNorm evaluation', () => {
+    const rm = nt.randn([3]);
+    const rv = nt.rand([3]).add(0.5);
+    gradcheck(
+      (x, w, b) => nt.batchNorm(x, rm, rv, w, b, { training: false }),
+      [nt.randn([2, 3, 2]), nt.randn([3]), nt.randn([3])],
+    );
+  });
+
+  it('layerNorm', () => {
+    gradcheck((x, w, b) => nt.layerNorm(x, [3], w, b), [nt.randn([2, 3]), nt.randn([3]), nt.randn([3])]);
+    gradcheck((x) => nt.layerNorm(x, [2, 3]), [nt.randn([2, 2, 3])]);
+  });
+});
+
+describe('norm errors', () => {
+  it('batchNorm', () => {
+    expect(() => nt.batchNorm(nt.zeros([1, 3]), null, null, null, null, { training: true })).toThrow(
+      'batchNorm: expected more than 1 value per channel when training, got input [1, 3]',
+    );
+    expect(() => nt.batchNorm(nt.zeros([4, 3]), nt.zeros([4]), nt.ones([4]))).toThrow(
+      'batchNorm: runningMean has shape [4], expected [3] for input [4, 3]',
+    );
+    expect(() => nt.batchNorm(nt.zeros([4]), null, null)).toThrow(nt.ShapeError);
+    expect(() => nt.batchNorm(nt.zeros([4, 3]), null, null)).toThrow(
+      'batchNorm: runningMean and runningVar are required when not training',
+    );
+    expect(() => nt.batchNorm(nt.zeros([4, 3]), nt.zeros([3]), null)).toThrow(nt.ValueError);
+  });
+
+  it('layerNorm', () => {
+    expect(() => nt.layerNorm(nt.zeros([2, 3]), [4])).toThrow(
+      'layerNorm: expected input [..., 4], got [2, 3]',
+    );
+    expect(() => nt.layerNorm(nt.zeros([2, 3]), 3, nt.ones([2]))).toThrow(
+      'layerNorm: weight has shape [2], expected [3]',
+    );
+  });
+});
