@@ -98,6 +98,16 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
   return new Tensor(out, a.shape);
 }
 
+/**
+ * Adds `g` into the `.grad` a user can see. The first gradient is copied: the engine hands the same upstream
+ * tensor to several inputs (add, expand, reshape views), and a caller that edits one `.grad` in place (gradient
+ * clipping, zeroing) must not change another leaf's gradient or the seed it passed to backward.
+ */
+function accumulateGrad(a: Tensor | null, g: Tensor): Tensor {
+  if (!a) return new Tensor((g.data as Float32Array).slice(), g.shape);
+  return accumulate(a, g);
+}
+
 export interface BackwardOptions {
   /** Keep the graph so backward can run through it again. */
   retainGraph?: boolean;
@@ -161,13 +171,13 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       grads.delete(t);
       const node = t.gradFn;
       if (!node) {
-        t.grad = accumulate(t.grad ?? undefined, g);
+        t.grad = accumulateGrad(t.grad, g);
         continue;
       }
-      if (t.retainsGrad) t.grad = accumulate(t.grad ?? undefined, g);
+      if (t.retainsGrad) t.grad = accumulateGrad(t.grad, g);
       if (!node.backward) {
         throw new GradError(
-          `backward: the graph through '${node.name}' was already released; call backward({ retainGraph: true }) the first time`,
+          `backward: the graph through '${node.name}' was already released; pass { retainGraph: true } to the first backward call`,
         );
       }
       const inputGrads = node.backward(g);

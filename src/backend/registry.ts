@@ -20,18 +20,25 @@ export function listBackends(): string[] {
   return [...registered.keys()];
 }
 
-/** Chooses the backend every following op runs on, by name or object. */
+/** The registered backend called `name`; throws a ValueError naming the available ones if there is none. */
+export function lookupBackend(name: string): Backend {
+  return find(name, 'lookupBackend');
+}
+
+function find(name: string, op: string): Backend {
+  const b = registered.get(name);
+  if (!b) {
+    throw new ValueError(`${op}: unknown backend '${name}' (available: ${listBackends().join(', ')})`);
+  }
+  return b;
+}
+
+/** Chooses the backend every following op runs on, by name or object (an object is registered too). */
 export function setBackend(backend: string | Backend): void {
   if (typeof backend !== 'string') {
     registerBackend(backend);
     current = backend;
     return;
   }
-  const b = registered.get(backend);
-  if (!b) {
-    throw new ValueError(
-      `setBackend: unknown backend '${backend}' (available: ${listBackends().join(', ')})`,
-    );
-  }
-  current = b;
+  current = find(backend, 'setBackend');
 }

@@ -37,8 +37,8 @@ export const leakyRelu = (x: Tensor, negativeSlope = 0.01): Tensor =>
   activation('leakyRelu', x, negativeSlope);
 
 /** Moves `axis` last, runs a last-axis kernel, and moves it back. */
-function alongAxis(x: Tensor, axis: number, fn: (t: Tensor) => Tensor): Tensor {
-  const a = normAxis(axis, x.ndim, 'softmax');
+function alongAxis(x: Tensor, axis: number, op: string, fn: (t: Tensor) => Tensor): Tensor {
+  const a = normAxis(axis, x.ndim, op);
   if (a === x.ndim - 1 || x.ndim === 0) return fn(x);
   return transposeAxes(fn(transposeAxes(x, a, x.ndim - 1)), a, x.ndim - 1);
 }
@@ -64,10 +64,10 @@ function softmaxLast(x: Tensor, log: boolean): Tensor {
 
 /** Softmax along `axis` (default: the last). */
 export function softmax(x: Tensor, axis = -1): Tensor {
-  return alongAxis(x, axis, (t) => softmaxLast(t, false));
+  return alongAxis(x, axis, 'softmax', (t) => softmaxLast(t, false));
 }
 
 /** Log-softmax along `axis` (default: the last), computed stably in one pass. */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  return alongAxis(x, axis, (t) => softmaxLast(t, true));
+  return alongAxis(x, axis, 'logSoftmax', (t) => softmaxLast(t, true));
 }

@@ -1,10 +1,10 @@
 import { record } from '../autograd/engine.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { ValueError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 import { arithmeticType, promote } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { asTensor, cast, empty, floatData, type TensorLike } from './util.js';
 
 function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
@@ -30,9 +30,26 @@ function binaryKernel(
 }
 
 function arith(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  if (a.dtype === 'bool' && b.dtype === 'bool' && op !== 'div') return boolArith(op, a, b);
   let t = arithmeticType(promote(a.dtype, b.dtype));
   if (op === 'div') t = 'float32'; // true division, as torch.div
   return binaryKernel(op, a, b, t, t);
+}
+
+/** Two bool tensors stay bool, as in PyTorch: + is or, * is and; - and ** are refused. */
+function boolArith(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
+  switch (op) {
+    case 'add':
+    case 'maximum':
+      return binaryKernel('maximum', a, b, 'bool', 'bool');
+    case 'mul':
+    case 'minimum':
+      return binaryKernel('minimum', a, b, 'bool', 'bool');
+    default:
+      throw new DTypeError(
+        `${op}: not supported for two bool tensors (use logicalAnd/logicalOr/logicalNot, or cast to int32 first)`,
+      );
+  }
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
@@ -66,6 +83,9 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b);
   const t = arithmeticType(promote(x.dtype, y.dtype)) === 'int32' ? 'int32' : 'float32';
+  if (t === 'int32' && y.data.some((v) => v < 0)) {
+    throw new ValueError('pow: integers to negative integer powers are not allowed (cast to float32 first)');
+  }
   const out = binaryKernel('pow', x, y, t, t);
   return record(out, 'pow', [x, y], (g, needs) => [
     // d/dx x^y = y·x^(y-1); written as y·x^(y-1) so x = 0 with y ≥ 1 gives the right finite value
@@ -156,9 +176,9 @@ export function abs(x: Tensor): Tensor {
   return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, sign(x))]);
 }
 
-/** -1, 0 or 1 by the sign of each element (not differentiable: its gradient is zero). */
+/** -1, 0 or 1 by the sign of each element, in x's dtype (not differentiable: its gradient is zero). */
 export function sign(x: Tensor): Tensor {
-  return unaryKernel('sign', x);
+  return x.dtype === 'float32' ? unaryKernel('sign', x) : cast(unaryKernel('sign', x), x.dtype);
 }
 
 export function square(x: Tensor): Tensor {
@@ -178,10 +198,19 @@ export function cos(x: Tensor): Tensor {
   return record(unaryKernel('cos', x), 'cos', [x], (g) => [neg(mul(g, sin(x)))]);
 }
 
-/** Rounding ops have zero gradient almost everywhere; they are not recorded. */
-export const floor = (x: Tensor): Tensor => unaryKernel('floor', x);
-export const ceil = (x: Tensor): Tensor => unaryKernel('ceil', x);
-export const round = (x: Tensor): Tensor => unaryKernel('round', x);
+/**
+ * Rounding ops have zero gradient almost everywhere; they are not recorded. Integer tensors come back
+ * unchanged (as a copy), as in PyTorch.
+ */
+export const floor = (x: Tensor): Tensor => rounding('floor', x);
+export const ceil = (x: Tensor): Tensor => rounding('ceil', x);
+/** Rounds half to even, as torch.round does (0.5 → 0, 1.5 → 2, 2.5 → 2). */
+export const round = (x: Tensor): Tensor => rounding('round', x);
+
+function rounding(op: 'floor' | 'ceil' | 'round', x: Tensor): Tensor {
+  if (x.dtype !== 'float32') return new Tensor(x.data.slice(), x.shape);
+  return unaryKernel(op, x);
+}
 
 /**
  * Limits values to [min, max] (either bound may be omitted). The gradient flows where the value was inside
@@ -191,12 +220,25 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');
+  if (x.dtype !== 'float32' && isIntBound(lo) && isIntBound(hi)) {
+    // integer tensors with integer bounds stay integers, as in PyTorch (and exact beyond float32's 2^24)
+    const bound = (v: number) =>
+      new Tensor(Int32Array.of(Math.min(Math.max(v, -(2 ** 31)), 2 ** 31 - 1)), []);
+    let out = cast(x, 'int32');
+    if (Number.isFinite(lo)) out = binaryKernel('maximum', out, bound(lo), 'int32', 'int32');
+    if (Number.isFinite(hi)) out = binaryKernel('minimum', out, bound(hi), 'int32', 'int32');
+    return out;
+  }
   const out = empty(x.shape, 'float32');
   getBackend().clamp(floatData(x), lo, hi, out.data as Float32Array);
   return record(out, 'clamp', [x], (g) => {
     const inside = cast(mulBool(ge(x, lo), le(x, hi)), 'float32');
     return [mul(g, inside)];
   });
+}
+
+function isIntBound(v: number): boolean {
+  return Number.isInteger(v) || v === Number.NEGATIVE_INFINITY || v === Number.POSITIVE_INFINITY;
 }
 
 function mulBool(a: Tensor, b: Tensor): Tensor {

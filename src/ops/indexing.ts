@@ -4,7 +4,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { aroundAxis, normAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
-import { empty } from './util.js';
+import { empty, requireAxes } from './util.js';
 
 function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int32Array {
   if (idx.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${idx.dtype}`);
@@ -19,6 +19,7 @@ function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int
 
 /** Picks entries `index` (1-D int32) along `axis` (torch.index_select). */
 export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
+  requireAxes(x, 'indexSelect');
   const a = normAxis(axis, x.ndim, 'indexSelect');
   if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
   const idx = checkIndices(index, x.shape[a], 'indexSelect', `axis ${a}`);
@@ -39,6 +40,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
  * than x along `axis` only (other axes must match).
  */
 export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
+  requireAxes(x, 'gather');
   const a = normAxis(axis, x.ndim, 'gather');
   if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
     throw new ShapeError(

@@ -37,16 +37,33 @@ declare module '../tensor/tensor.js' {
     sqrt(): Tensor;
     abs(): Tensor;
     square(): Tensor;
+    reciprocal(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    sign(): Tensor;
+    floor(): Tensor;
+    ceil(): Tensor;
+    round(): Tensor;
     clamp(min?: number, max?: number): Tensor;
+    /** `cond ? this : other` elementwise (torch's `x.where(cond, y)`). */
+    where(cond: Tensor, other: TensorLike): Tensor;
+    logicalAnd(other: Tensor): Tensor;
+    logicalOr(other: Tensor): Tensor;
+    logicalNot(): Tensor;
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
+    softplus(): Tensor;
+    gelu(): Tensor;
+    elu(alpha?: number): Tensor;
+    leakyRelu(negativeSlope?: number): Tensor;
     softmax(axis?: number): Tensor;
     logSoftmax(axis?: number): Tensor;
     sum(axis?: R.Axes, keepDim?: boolean): Tensor;
     mean(axis?: R.Axes, keepDim?: boolean): Tensor;
     max(axis?: R.Axes, keepDim?: boolean): Tensor;
     min(axis?: R.Axes, keepDim?: boolean): Tensor;
+    prod(axis?: R.Axes, keepDim?: boolean): Tensor;
     argmax(axis?: number, keepDim?: boolean): Tensor;
     argmin(axis?: number, keepDim?: boolean): Tensor;
     var(axis?: R.Axes, options?: R.VarOptions): Tensor;
@@ -65,6 +82,9 @@ declare module '../tensor/tensor.js' {
     unsqueeze(axis: number): Tensor;
     expand(shape: Shape): Tensor;
     narrow(axis: number, start: number, length: number): Tensor;
+    slice(begin: readonly number[], size?: readonly number[]): Tensor;
+    split(sizeOrSections: number | readonly number[], axis?: number): Tensor[];
+    chunk(chunks: number, axis?: number): Tensor[];
     select(axis: number, index: number): Tensor;
     indexSelect(axis: number, index: Tensor): Tensor;
     gather(axis: number, index: Tensor): Tensor;
@@ -73,6 +93,7 @@ declare module '../tensor/tensor.js' {
     to(dtype: DType): Tensor;
     float(): Tensor;
     int(): Tensor;
+    bool(): Tensor;
   }
 }
 
@@ -137,8 +158,41 @@ P.abs = function () {
 P.square = function () {
   return E.square(this);
 };
+P.reciprocal = function () {
+  return E.reciprocal(this);
+};
+P.sin = function () {
+  return E.sin(this);
+};
+P.cos = function () {
+  return E.cos(this);
+};
+P.sign = function () {
+  return E.sign(this);
+};
+P.floor = function () {
+  return E.floor(this);
+};
+P.ceil = function () {
+  return E.ceil(this);
+};
+P.round = function () {
+  return E.round(this);
+};
 P.clamp = function (min?: number, max?: number) {
   return E.clamp(this, min, max);
+};
+P.where = function (cond: Tensor, other: TensorLike) {
+  return E.where(cond, this, other);
+};
+P.logicalAnd = function (o: Tensor) {
+  return E.logicalAnd(this, o);
+};
+P.logicalOr = function (o: Tensor) {
+  return E.logicalOr(this, o);
+};
+P.logicalNot = function () {
+  return E.logicalNot(this);
 };
 P.relu = function () {
   return A.relu(this);
@@ -148,6 +202,18 @@ P.sigmoid = function () {
 };
 P.tanh = function () {
   return A.tanh(this);
+};
+P.softplus = function () {
+  return A.softplus(this);
+};
+P.gelu = function () {
+  return A.gelu(this);
+};
+P.elu = function (alpha?: number) {
+  return A.elu(this, alpha);
+};
+P.leakyRelu = function (negativeSlope?: number) {
+  return A.leakyRelu(this, negativeSlope);
 };
 P.softmax = function (axis?: number) {
   return A.softmax(this, axis);
@@ -166,6 +232,9 @@ P.max = function (axis?: R.Axes, keepDim?: boolean) {
 };
 P.min = function (axis?: R.Axes, keepDim?: boolean) {
   return R.min(this, axis, keepDim);
+};
+P.prod = function (axis?: R.Axes, keepDim?: boolean) {
+  return R.prod(this, axis, keepDim);
 };
 P.argmax = function (axis?: number, keepDim?: boolean) {
   return R.argmax(this, axis, keepDim);
@@ -212,6 +281,15 @@ P.expand = function (shape: Shape) {
 P.narrow = function (axis: number, start: number, length: number) {
   return S.narrow(this, axis, start, length);
 };
+P.slice = function (begin: readonly number[], size?: readonly number[]) {
+  return S.slice(this, begin, size);
+};
+P.split = function (sizeOrSections: number | readonly number[], axis?: number) {
+  return S.split(this, sizeOrSections, axis);
+};
+P.chunk = function (chunks: number, axis?: number) {
+  return S.chunk(this, chunks, axis);
+};
 P.select = function (axis: number, index: number) {
   return S.select(this, axis, index);
 };
@@ -232,4 +310,7 @@ P.float = function () {
 };
 P.int = function () {
   return cast(this, 'int32');
+};
+P.bool = function () {
+  return cast(this, 'bool');
 };

@@ -5,7 +5,7 @@ import { ValueError } from '../errors.js';
 import { arithmeticType } from '../tensor/dtype.js';
 import { aroundAxis, normAxes, normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { add, div, eq, exp, log, mul, sqrt, sub } from './elementwise.js';
+import { add, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 import { cast, empty } from './util.js';
 
@@ -68,10 +68,25 @@ export function prod(x: Tensor, axis?: Axes, keepDim = false): Tensor {
   const axes = normAxes(axis, x.ndim, 'prod');
   const out = reshape(reduceKernel('prod', x, axes), reducedShape(x.shape, axes, keepDim));
   return record(out, 'prod', [x], (g) => {
-    // d/dx_i Π x = Π / x_i (inputs are assumed non-zero, as in most uses; zeros give NaN like 0/0)
-    const kept = reshape(out, reducedShape(x.shape, axes, true));
-    return [mul(expand(reshape(g, kept.shape), x.shape), div(kept, x))];
+    const keptShape = reducedShape(x.shape, axes, true);
+    return [mul(reshape(g, keptShape), productOfOthers(x, axes))];
   });
+}
+
+/**
+ * d/dx_i Π_j x_j = Π_{j≠i} x_j, exact when inputs are zero (Π/x_i would give 0/0): with no zero in a slice it
+ * is Π/x_i; with one zero, that element gets the product of the others and the rest 0; with more, all 0.
+ */
+function productOfOthers(x: Tensor, axes: number[]): Tensor {
+  const isZero = eq(x, 0);
+  const nonZero = where(isZero, 1, x);
+  const prodNonZero = prod(nonZero, axes, true);
+  const zeros = sum(isZero, axes, true);
+  return where(
+    isZero,
+    where(eq(zeros, 1), prodNonZero, 0),
+    where(eq(zeros, 0), div(prodNonZero, nonZero), 0),
+  );
 }
 
 function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim: boolean): Tensor {
@@ -97,9 +112,10 @@ export function min(x: Tensor, axis?: Axes, keepDim = false): Tensor {
 }
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
-  const flat = axis === undefined;
+  const a = axis === undefined ? 0 : normAxis(axis, x.ndim, op);
+  // without an axis (or on a 0-d tensor) the index is into the flattened values
+  const flat = axis === undefined || x.ndim === 0;
   const shape = flat ? [x.size] : x.shape;
-  const a = flat ? 0 : normAxis(axis, x.ndim, op);
   const [outer, n, inner] = aroundAxis(shape, a);
   if (n === 0) throw new ValueError(`${op}: cannot reduce over an empty axis`);
   const out = new Int32Array(outer * inner);

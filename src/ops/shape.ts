@@ -12,7 +12,7 @@ import {
   sizeOf,
 } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cast, empty } from './util.js';
+import { cast, empty, requireAxes } from './util.js';
 
 /**
  * The same values under a new shape (no copy). One dimension may be -1 and is inferred.
@@ -76,6 +76,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
 export function transposeAxes(x: Tensor, axis0: number, axis1: number): Tensor {
   const a = normAxis(axis0, x.ndim, 'transpose');
   const b = normAxis(axis1, x.ndim, 'transpose');
+  if (x.ndim === 0) return x;
   const perm = Array.from({ length: x.ndim }, (_, i) => i);
   perm[a] = b;
   perm[b] = a;
@@ -112,7 +113,16 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   const off = shape.length - x.ndim;
   if (off < 0)
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dimensions ${fmtShape(shape)}`);
-  const target = shape.map((d, i) => (d === -1 ? x.shape[i - off] : d));
+  const target = shape.map((d, i) => {
+    if (d !== -1) return d;
+    if (i < off) {
+      throw new ShapeError(
+        `expand: -1 is not allowed for the new leading axis ${i} when expanding ${fmtShape(x.shape)} to ${fmtShape(shape)}`,
+      );
+    }
+    return x.shape[i - off];
+  });
+  checkShape(target, 'expand');
   const b = broadcastShapes(x.shape, target, 'expand');
   if (!shapesEqual(b, target))
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
@@ -128,6 +138,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('concat: needs at least one tensor');
   const first = tensors[0];
+  requireAxes(first, 'concat');
   const a = normAxis(axis, first.ndim, 'concat');
   let dtype = first.dtype;
   let total = 0;
@@ -213,6 +224,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
 
 /** `length` entries of `axis` starting at `start` (torch.narrow). */
 export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
+  requireAxes(x, 'narrow');
   const a = normAxis(axis, x.ndim, 'narrow');
   const begin = new Array<number>(x.ndim).fill(0);
   const size = [...x.shape];
@@ -223,6 +235,7 @@ export function narrow(x: Tensor, axis: number, start: number, length: number): 
 
 /** Entry `index` of `axis`, with that axis removed (torch.select / x[i]). */
 export function select(x: Tensor, axis: number, index: number): Tensor {
+  requireAxes(x, 'select');
   const a = normAxis(axis, x.ndim, 'select');
   const d = x.shape[a];
   const i = index < 0 ? index + d : index;
@@ -237,6 +250,7 @@ export function select(x: Tensor, axis: number, index: number): Tensor {
  * listed sizes (torch.split).
  */
 export function split(x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
+  requireAxes(x, 'split');
   const a = normAxis(axis, x.ndim, 'split');
   const d = x.shape[a];
   let sizes: number[];
@@ -262,6 +276,10 @@ export function split(x: Tensor, sizeOrSections: number | readonly number[], axi
 
 /** Splits into `chunks` nearly equal pieces along `axis` (torch.chunk). */
 export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) {
+    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  }
+  requireAxes(x, 'chunk');
   const a = normAxis(axis, x.ndim, 'chunk');
   return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
 }

@@ -32,6 +32,8 @@ function inferShape(data: NestedArray): number[] {
 }
 
 function flatten(data: NestedArray, shape: number[], out: TypedArray): void {
+  // a bool tensor holds 0/1 only, whatever numbers it was given (a Uint8Array would keep 2 or wrap -1 to 255)
+  const isBool = out instanceof Uint8Array;
   let k = 0;
   const walk = (v: NestedArray, depth: number, path: number[]) => {
     if (depth === shape.length) {
@@ -39,7 +41,7 @@ function flatten(data: NestedArray, shape: number[], out: TypedArray): void {
       const x = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
       if (typeof x !== 'number')
         throw new ValueError(`tensor: non-numeric value ${String(v)} at [${path.join(', ')}]`);
-      out[k++] = x;
+      out[k++] = isBool ? (x !== 0 ? 1 : 0) : x;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[depth]) {
@@ -78,7 +80,7 @@ export function tensor(
     if (
       (dtype === 'float32' && typed instanceof Float32Array) ||
       (dtype === 'int32' && typed instanceof Int32Array) ||
-      (dtype === 'bool' && typed instanceof Uint8Array)
+      (dtype === 'bool' && typed instanceof Uint8Array && typed.every((v) => v <= 1))
     ) {
       arr = typed;
     } else {
@@ -113,15 +115,18 @@ function deepFirst(v: NestedArray): NestedArray {
 /** A tensor of shape `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
   const s = checkShape(shape, 'full');
-  const arr = allocate(options?.dtype ?? 'float32', sizeOf(s));
-  arr.fill(value);
+  const dtype = options?.dtype ?? 'float32';
+  const arr = allocate(dtype, sizeOf(s));
+  arr.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
   return finish(new Tensor(arr, s), options);
 }
 
+/** A tensor of zeros (float32 unless `dtype` says otherwise). */
 export function zeros(shape: Shape, options?: CreateOptions): Tensor {
   return full(shape, 0, options);
 }
 
+/** A tensor of ones (float32 unless `dtype` says otherwise). */
 export function ones(shape: Shape, options?: CreateOptions): Tensor {
   return full(shape, 1, options);
 }
@@ -131,16 +136,19 @@ export function scalar(value: number, options?: CreateOptions): Tensor {
   return full([], value, options);
 }
 
+/** Zeros with t's shape and (unless `options.dtype` says otherwise) t's dtype. */
 export function zerosLike(t: Tensor, options?: CreateOptions): Tensor {
-  return zeros(t.shape, { dtype: t.dtype, ...options });
+  return zeros(t.shape, { ...options, dtype: options?.dtype ?? t.dtype });
 }
 
+/** Ones with t's shape and (unless `options.dtype` says otherwise) t's dtype. */
 export function onesLike(t: Tensor, options?: CreateOptions): Tensor {
-  return ones(t.shape, { dtype: t.dtype, ...options });
+  return ones(t.shape, { ...options, dtype: options?.dtype ?? t.dtype });
 }
 
+/** `value` everywhere, with t's shape and (unless `options.dtype` says otherwise) t's dtype. */
 export function fullLike(t: Tensor, value: number, options?: CreateOptions): Tensor {
-  return full(t.shape, value, { dtype: t.dtype, ...options });
+  return full(t.shape, value, { ...options, dtype: options?.dtype ?? t.dtype });
 }
 
 /** Values from `start` up to (not including) `end` by `step`, like `torch.arange`. `arange(n)` counts 0…n-1. */
@@ -152,17 +160,18 @@ export function arange(start: number, end?: number, step = 1, options?: CreateOp
   if (step === 0 || !Number.isFinite(step))
     throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const allInt = Number.isInteger(start) && Number.isInteger(step);
+  // like torch.arange, any fractional bound or step makes the result float
+  const allInt = Number.isInteger(start) && Number.isInteger(end) && Number.isInteger(step);
   const arr = allocate(options?.dtype ?? (allInt ? 'int32' : 'float32'), n);
   for (let i = 0; i < n; i++) arr[i] = start + i * step;
   return finish(new Tensor(arr, [n]), options);
 }
 
-/** `steps` evenly spaced values from `start` to `end` inclusive. */
+/** `steps` evenly spaced values from `start` to `end` inclusive (float32 unless `dtype` says otherwise). */
 export function linspace(start: number, end: number, steps: number, options?: CreateOptions): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const arr = new Float32Array(steps);
+  const arr = allocate(options?.dtype ?? 'float32', steps);
   const d = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) arr[i] = i === steps - 1 && steps > 1 ? end : start + i * d;
   return finish(new Tensor(arr, [steps]), options);
@@ -212,20 +221,25 @@ export function randint(low: number, high: number, shape: Shape, options?: Rando
   return finish(new Tensor(arr, s), options);
 }
 
+/** Uniform values in [0, 1) with t's shape. */
 export function randLike(t: Tensor, options?: RandomOptions): Tensor {
   return rand(t.shape, options);
 }
 
+/** Standard normal values with t's shape. */
 export function randnLike(t: Tensor, options?: RandomOptions): Tensor {
   return randn(t.shape, options);
 }
 
+/** Uniform integers in [low, high) with t's shape. */
 export function randintLike(t: Tensor, low: number, high: number, options?: RandomOptions): Tensor {
   return randint(low, high, t.shape, options);
 }
 
 /** A random permutation of 0…n-1 (Fisher–Yates) as int32. */
 export function randperm(n: number, options?: RandomOptions): Tensor {
+  if (!Number.isInteger(n) || n < 0)
+    throw new ValueError(`randperm: n must be a non-negative integer, got ${n}`);
   const g = options?.generator ?? defaultGenerator;
   const arr = new Int32Array(n);
   for (let i = 0; i < n; i++) arr[i] = i;

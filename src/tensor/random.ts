@@ -17,7 +17,9 @@ export class Generator {
 
   manualSeed(seed: number): this {
     if (!Number.isFinite(seed)) throw new ValueError(`manualSeed: seed must be a finite number, got ${seed}`);
-    let x = (Math.floor(seed) >>> 0) ^ Math.floor(seed / 2 ** 32);
+    const whole = Math.floor(seed);
+    const high = Math.floor(whole / 2 ** 32);
+    let x = whole >>> 0;
     const next = () => {
       x = (x + 0x9e3779b9) | 0;
       let z = x;
@@ -29,6 +31,15 @@ export class Generator {
     this.s1 = next();
     this.s2 = next();
     this.s3 = next();
+    if (high !== 0) {
+      // fold the high word in separately (a plain xor made -1 collide with 0, and 2^32 with 1); seeds in
+      // [0, 2^32) keep the state they always had
+      x = (high | 0) ^ 0x5bd1e995;
+      this.s0 ^= next();
+      this.s1 ^= next();
+      this.s2 ^= next();
+      this.s3 ^= next();
+    }
     this.spareNormal = null;
     return this;
   }

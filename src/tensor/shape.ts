@@ -39,10 +39,14 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
   return out;
 }
 
-/** Normalises a possibly negative axis against a rank, with a clear error. */
+/**
+ * Normalises a possibly negative axis against a rank, with a clear error. As in PyTorch, a 0-d tensor accepts
+ * axis 0 and -1 (it is treated as rank 1), so callers that index the shape must handle rank 0 themselves.
+ */
 export function normAxis(axis: number, ndim: number, op: string): number {
-  const a = axis < 0 ? axis + ndim : axis;
-  if (!Number.isInteger(axis) || a < 0 || a >= Math.max(ndim, 1)) {
+  const n = Math.max(ndim, 1);
+  const a = axis < 0 ? axis + n : axis;
+  if (!Number.isInteger(axis) || a < 0 || a >= n) {
     throw new ValueError(`${op}: axis ${axis} is out of range for a tensor of rank ${ndim}`);
   }
   return a;
@@ -54,7 +58,8 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
   const list = typeof axes === 'number' ? [axes] : axes;
   const out = [...new Set(list.map((a) => normAxis(a, ndim, op)))].sort((x, y) => x - y);
   if (out.length !== list.length) throw new ValueError(`${op}: repeated axis in [${list.join(', ')}]`);
-  return out;
+  // a 0-d tensor has no axis to reduce: its axis 0 names the tensor itself
+  return ndim === 0 ? [] : out;
 }
 
 export function checkShape(shape: Shape, op: string): number[] {

@@ -161,7 +161,8 @@ const unaryFns: Record<UnaryOp, (x: number, alpha: number) => number> = {
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x),
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
-  relu: (x) => (x > 0 ? x : 0),
+  // Math.max keeps NaN, as torch.relu does
+  relu: (x) => Math.max(x, 0),
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   tanh: Math.tanh,
   softplus,
@@ -183,7 +184,7 @@ export function unary(op: UnaryOp, x: Float32Array, out: Float32Array, alpha: nu
   const n = x.length;
   switch (op) {
     case 'relu':
-      for (let i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0;
+      for (let i = 0; i < n; i++) out[i] = Math.max(x[i], 0);
       return;
     case 'neg':
       for (let i = 0; i < n; i++) out[i] = -x[i];
@@ -239,10 +240,8 @@ export function unaryGrad(
 }
 
 export function clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void {
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i];
-    out[i] = v < lo ? lo : v > hi ? hi : v;
-  }
+  // min(max(x, lo), hi) in that order, so lo > hi gives hi everywhere as torch.clamp does; NaN stays NaN
+  for (let i = 0; i < x.length; i++) out[i] = Math.min(Math.max(x[i], lo), hi);
 }
 
 export function where(

@@ -26,8 +26,8 @@ export function gemm(
     for (let i = 0; i < m; i++) {
       row.fill(0);
       for (let q = 0; q < k; q++) {
+        // no shortcut for av === 0: 0 · Inf and 0 · NaN must still give NaN, as in BLAS
         const av = transA ? a[ao + q * m + i] : a[ao + i * k + q];
-        if (av === 0) continue;
         if (transB) {
           for (let j = 0; j < n; j++) row[j] += av * b[bo + j * k + q];
         } else {

@@ -1,6 +1,13 @@
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { ArgReduceOp, ReduceOp } from '../backend.js';
 
+let scratchBuf = new Float64Array(0);
+
+function scratch(n: number): Float64Array {
+  if (scratchBuf.length < n) scratchBuf = new Float64Array(n);
+  return scratchBuf.length === n ? scratchBuf : scratchBuf.subarray(0, n);
+}
+
 export function reduce(
   op: ReduceOp,
   x: TypedArray,
@@ -22,12 +29,15 @@ export function reduce(
         out[ob] = acc;
         continue;
       }
-      for (let i = 0; i < inner; i++) out[ob + i] = init;
+      // accumulate in float64 here too: a float32 running sum drifts after ~1e4 terms (0.1 × 1e5 → 9999)
+      const acc = scratch(inner);
+      acc.fill(init);
       for (let j = 0; j < n; j++) {
         const row = base + j * inner;
-        if (op === 'sum') for (let i = 0; i < inner; i++) out[ob + i] += x[row + i];
-        else for (let i = 0; i < inner; i++) out[ob + i] *= x[row + i];
+        if (op === 'sum') for (let i = 0; i < inner; i++) acc[i] += x[row + i];
+        else for (let i = 0; i < inner; i++) acc[i] *= x[row + i];
       }
+      for (let i = 0; i < inner; i++) out[ob + i] = acc[i];
     } else {
       const isMax = op === 'max';
       for (let i = 0; i < inner; i++) {
