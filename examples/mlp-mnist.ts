@@ -5,7 +5,7 @@
  * with Adam, and then scores the 2,000 test digits it has never seen. Seeded: every run prints the same numbers
  * on the same backend.
  */
-import * as nt from '../src/node.js';
+import * as nt from 'neurite';
 
 const { data, nn, optim } = nt;
 
@@ -36,7 +36,7 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
   let lossSum = 0;
   let hits = 0;
   for (const [x, y] of loader) {
-    const logits = model.forward(x) as nt.Tensor;
+    const logits = model.forward(x);
     const loss = nt.crossEntropy(logits, y);
     optimizer.zeroGrad();
     loss.backward();
@@ -53,6 +53,6 @@ for (let epoch = 1; epoch <= EPOCHS; epoch++) {
 }
 
 model.eval();
-const testLogits = nt.noGrad(() => model.forward(test.images) as nt.Tensor);
+const testLogits = nt.noGrad(() => model.forward(test.images));
 const testAccuracy = (100 * correct(testLogits, test.labels)) / test.labels.size;
 console.log(`test accuracy ${testAccuracy.toFixed(2)} % on ${test.labels.size} digits`);

@@ -11,11 +11,14 @@ import './ops/methods.js';
 
 export { enableGrad, isGradEnabled, noGrad, sumToShape } from './autograd/engine.js';
 export type { Backend, Conv2dInfo, Pool2dInfo } from './backend/backend.js';
-export { getBackend, listBackends, registerBackend, setBackend } from './backend/registry.js';
+export { getBackend, listBackends, lookupBackend, registerBackend, setBackend } from './backend/registry.js';
 export { tsBackend } from './backend/ts/index.js';
+export * as data from './data/index.js';
 export * from './errors.js';
+export * as io from './io/safetensors.js';
 export * as nn from './nn/index.js';
 export * from './ops/index.js';
+export * as optim from './optim/index.js';
 export * from './tensor/creation.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';

@@ -1,4 +1,5 @@
 import { ValueError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
 type AnyModule = Module & { forward(...inputs: unknown[]): unknown };
@@ -37,10 +38,11 @@ export class Sequential extends Module {
     return this._layers[Symbol.iterator]();
   }
 
-  forward(input: unknown): unknown {
-    let x = input;
+  /** Feeds `input` through every layer in order. */
+  forward(input: Tensor): Tensor {
+    let x: unknown = input;
     for (const layer of this._layers) x = (layer as AnyModule).forward(x);
-    return x;
+    return x as Tensor;
   }
 }
 
