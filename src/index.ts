@@ -16,6 +16,7 @@ export { tsBackend } from './backend/ts/index.js';
 export * as data from './data/index.js';
 export * from './errors.js';
 export * as io from './io/safetensors.js';
+export * as models from './models/index.js';
 export * as nn from './nn/index.js';
 export * from './ops/index.js';
 export * as optim from './optim/index.js';

@@ -12,3 +12,4 @@ export * from './module.js';
 export * from './norm.js';
 export * from './parameter.js';
 export * from './pool.js';
+export * from './separable.js';
