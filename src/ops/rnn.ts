@@ -1,0 +1,218 @@
+/**
+ * What the recurrent layers are built from: a row-wise affine map in one GEMM, a split whose backward assembles
+ * a single gradient, and one function per cell step (RNN, LSTM, GRU) composed from differentiable ops.
+ *
+ * A cell step is one function so that a fused kernel with its own gradient rule can replace it later without
+ * touching the layers.
+ */
+import { isGradEnabled, record } from '../autograd/engine.js';
+import { getBackend } from '../backend/registry.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { normAxis } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { relu, sigmoid, tanh } from './activation.js';
+import { add, mul, sub } from './elementwise.js';
+import { empty, requireAxes, requireFloat } from './util.js';
+
+/** The activation of a plain (Elman) RNN. */
+export type RNNNonlinearity = 'tanh' | 'relu';
+
+/**
+ * x·weightᵀ + bias for x [M, K] and weight [N, K] in one GEMM that reads the weight transposed in place (no
+ * transposed copy). `bias` is [N] (added to every row) or a full [M, N] matrix (added as is), or null.
+ */
+export function affine(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const xd = requireFloat(x, 'affine');
+  const wd = requireFloat(weight, 'affine');
+  if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
+    throw new ShapeError(
+      `affine: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [M, K] and [N, K])`,
+    );
+  }
+  const [m, k] = x.shape;
+  const n = weight.shape[0];
+  const rowBias = bias !== null && bias.ndim === 1;
+  if (bias !== null) {
+    requireFloat(bias, 'affine');
+    const fits = rowBias
+      ? bias.shape[0] === n
+      : bias.ndim === 2 && bias.shape[0] === m && bias.shape[1] === n;
+    if (!fits) {
+      throw new ShapeError(
+        `affine: bias ${fmtShape(bias.shape)} fits neither [${n}] nor [${m}, ${n}] (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
+      );
+    }
+  }
+  const be = getBackend();
+  const out = empty([m, n]);
+  const od = out.data as Float32Array;
+  if (bias !== null) {
+    // the bias goes into C first so the GEMM adds onto it (beta = 1)
+    be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
+  }
+  be.gemm(1, false, true, m, n, k, 1, xd, 0, wd, 0, bias === null ? 0 : 1, od, 0);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(out, 'affine', inputs, (g, needs) => {
+    const gd = g.data as Float32Array;
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needs[0]) {
+      dx = empty([m, k]);
+      be.gemm(1, false, false, m, k, n, 1, gd, 0, wd, 0, 0, dx.data as Float32Array, 0);
+    }
+    if (needs[1]) {
+      dw = empty([n, k]);
+      be.gemm(1, true, false, n, k, m, 1, gd, 0, xd, 0, 0, dw.data as Float32Array, 0);
+    }
+    if (needs[2]) {
+      if (rowBias) {
+        db = empty([n]);
+        be.reduce('sum', gd, 1, m, n, db.data);
+      } else db = g;
+    }
+    return [dx, dw, db];
+  });
+}
+
+/**
+ * Cuts x along `axis` into pieces of `sizes` entries. Unlike a chain of slices, whose backward passes build one
+ * full-size gradient per piece (quadratic in the number of pieces), the pieces hand their gradients to one
+ * shared buffer that reaches x once. With `dropAxis` every size must be 1 and the axis is removed.
+ */
+function splitShared(
+  x: Tensor,
+  axis: number,
+  sizes: readonly number[],
+  dropAxis: boolean,
+  op: string,
+): Tensor[] {
+  const be = getBackend();
+  const outer = x.shape.slice(0, axis).reduce((p, q) => p * q, 1);
+  const inner = x.shape.slice(axis + 1).reduce((p, q) => p * q, 1);
+  const begins: number[][] = [];
+  const boxes: number[][] = [];
+  let start = 0;
+  const pieces = sizes.map((s) => {
+    const begin = x.shape.map((_, i) => (i === axis ? start : 0));
+    const box = x.shape.map((d, i) => (i === axis ? s : d));
+    begins.push(begin);
+    boxes.push(box);
+    const shape = dropAxis ? box.filter((_, i) => i !== axis) : box;
+    let piece: Tensor;
+    if (outer === 1) {
+      // a contiguous block: a view, no copy
+      piece = new Tensor(x.data.subarray(start * inner, (start + s) * inner), shape);
+    } else {
+      piece = empty(shape, x.dtype);
+      be.slice(x.data, x.shape, begin, piece.data, box);
+    }
+    start += s;
+    return piece;
+  });
+  if (!isGradEnabled() || !x.requiresGrad) return pieces;
+
+  // A 0-d token stands for x in the graph: each piece writes its gradient into `grad` and returns a zero for
+  // the token; the engine runs the token's backward after every piece's (it is their only input), and that
+  // hands x the assembled gradient. Pieces that got no gradient leave zeros.
+  let grad: Float32Array | null = null;
+  const token = record(new Tensor(new Float32Array(1), []), op, [x], () => {
+    const g = grad ?? new Float32Array(x.size);
+    grad = null;
+    return [new Tensor(g, x.shape)];
+  });
+  const zero = new Tensor(new Float32Array(1), []);
+  return pieces.map((piece, i) =>
+    record(piece, op, [token], (g) => {
+      grad ??= new Float32Array(x.size);
+      be.insert(g.data, boxes[i], grad, x.shape, begins[i], false);
+      return [zero];
+    }),
+  );
+}
+
+/**
+ * The slices of x along `axis`, with that axis removed (torch.unbind). Its backward builds one gradient for x,
+ * so unbinding a sequence of L steps costs O(L), not O(L²).
+ */
+export function unbind(x: Tensor, axis = 0): Tensor[] {
+  requireAxes(x, 'unbind');
+  const a = normAxis(axis, x.ndim, 'unbind');
+  return splitShared(x, a, new Array<number>(x.shape[a]).fill(1), true, 'unbind');
+}
+
+/**
+ * Splits x along `axis` into `parts` equal pieces, or into pieces of the listed sizes, with one assembled
+ * gradient for x in the backward pass (see {@link unbind}).
+ */
+export function splitParts(x: Tensor, parts: number | readonly number[], axis = -1): Tensor[] {
+  requireAxes(x, 'splitParts');
+  const a = normAxis(axis, x.ndim, 'splitParts');
+  const d = x.shape[a];
+  let sizes: number[];
+  if (typeof parts === 'number') {
+    if (!Number.isInteger(parts) || parts <= 0 || d % parts !== 0) {
+      throw new ValueError(`splitParts: cannot split axis ${a} of size ${d} into ${parts} equal parts`);
+    }
+    sizes = new Array<number>(parts).fill(d / parts);
+  } else {
+    sizes = [...parts];
+    const total = sizes.reduce((p, q) => p + q, 0);
+    if (sizes.some((s) => !Number.isInteger(s) || s < 0) || total !== d) {
+      throw new ShapeError(`splitParts: sizes [${sizes.join(', ')}] do not add up to axis ${a} of size ${d}`);
+    }
+  }
+  return splitShared(x, a, sizes, false, 'splitParts');
+}
+
+/** The hidden-to-hidden pre-activation: xProj + h·W_hhᵀ (+ b_hh), with xProj folded into the GEMM. */
+function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
+  return bHh === null ? affine(h, wHh, xProj) : add(affine(h, wHh, bHh), xProj);
+}
+
+/**
+ * One step of an Elman RNN: h' = act(xProj + h·W_hhᵀ + b_hh), where xProj = x·W_ihᵀ + b_ih was computed
+ * beforehand (for a whole sequence at once). `bHh` may be null when it is already inside xProj.
+ */
+export function rnnCellStep(
+  xProj: Tensor,
+  h: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+  nonlinearity: RNNNonlinearity = 'tanh',
+): Tensor {
+  const pre = recurrent(xProj, h, wHh, bHh);
+  return nonlinearity === 'relu' ? relu(pre) : tanh(pre);
+}
+
+/**
+ * One LSTM step with PyTorch's gate order i, f, g, o: given xProj = x·W_ihᵀ + b_ih [N, 4H],
+ * gates = xProj + h·W_hhᵀ + b_hh; c' = σ(f)⊙c + σ(i)⊙tanh(g); h' = σ(o)⊙tanh(c'). Returns [h', c'].
+ * `bHh` may be null when it is already inside xProj.
+ */
+export function lstmCellStep(
+  xProj: Tensor,
+  h: Tensor,
+  c: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+): [Tensor, Tensor] {
+  const [i, f, g, o] = splitParts(recurrent(xProj, h, wHh, bHh), 4, 1);
+  const cNext = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(g)));
+  return [mul(sigmoid(o), tanh(cNext)), cNext];
+}
+
+/**
+ * One GRU step with PyTorch's gate order r, z, n: given xProj = x·W_ihᵀ + b_ih [N, 3H] and
+ * hProj = h·W_hhᵀ + b_hh, r and z = σ(xProj + hProj) on their thirds, n = tanh(xProj_n + r⊙hProj_n),
+ * h' = (1 − z)⊙n + z⊙h. The hidden bias cannot be folded into xProj here (r multiplies its n part).
+ */
+export function gruCellStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
+  const hidden = h.shape[h.ndim - 1];
+  const [xrz, xn] = splitParts(xProj, [2 * hidden, hidden], 1);
+  const [hrz, hn] = splitParts(affine(h, wHh, bHh), [2 * hidden, hidden], 1);
+  const [r, z] = splitParts(sigmoid(add(xrz, hrz)), 2, 1);
+  const n = tanh(add(xn, mul(r, hn)));
+  // (1 − z)⊙n + z⊙h, written as n + z⊙(h − n) to spend one op less
+  return add(n, mul(z, sub(h, n)));
+}

@@ -1,0 +1,136 @@
+import { expect } from 'vitest';
+import * as nt from '../../src/index.js';
+import { ShapeError, ValueError } from '../../src/index.js';
+import { affine, gruCellStep, lstmCellStep, rnnCellStep, splitParts, unbind } from '../../src/ops/rnn.js';
+import { forEachBackend } from '../helpers/backends.js';
+import { expectClose, gradcheck } from '../helpers/gradcheck.js';
+
+const randn = (shape: number[], seed = 1) => nt.randn(shape, { generator: new nt.Generator(seed) });
+
+forEachBackend('rnn ops', (_b, it) => {
+  it('affine equals x·Wᵀ + b for a row bias, a full bias and no bias', () => {
+    const x = randn([3, 4], 1);
+    const w = randn([5, 4], 2);
+    const b = randn([5], 3);
+    const full = randn([3, 5], 4);
+    const ref = nt.matmul(x, nt.transpose(w));
+    expectClose(affine(x, w).data, ref.data, {}, 'no bias');
+    expectClose(affine(x, w, b).data, nt.add(ref, b).data, {}, 'row bias');
+    expectClose(affine(x, w, full).data, nt.add(ref, full).data, {}, 'full bias');
+  });
+
+  it('affine gradchecks with each kind of bias', () => {
+    gradcheck((x, w) => affine(x, w), [randn([3, 4], 1), randn([2, 4], 2)]);
+    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 3), randn([2, 4], 4), randn([2], 5)]);
+    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 6), randn([2, 4], 7), randn([3, 2], 8)]);
+  });
+
+  it('affine refuses shapes that do not fit, naming them', () => {
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 3]))).toThrow(
+      'affine: input [3, 4] does not fit weight [5, 3] (expected [M, K] and [N, K])',
+    );
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([4]))).toThrow(ShapeError);
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([5, 3]))).toThrow(ShapeError);
+  });
+
+  it('unbind matches select, and its gradient puts zeros where a piece was not used', () => {
+    const x = randn([4, 2, 3], 1).requiresGrad_();
+    const parts = unbind(x, 0);
+    expect(parts).toHaveLength(4);
+    parts.forEach((p, i) => {
+      expect(p.shape).toEqual([2, 3]);
+      expect(Array.from(p.data)).toEqual(Array.from(nt.select(x, 0, i).data));
+    });
+    // pieces 1 and 3 only, weighted differently
+    nt.add(parts[1].mul(2).sum(), parts[3].mul(-1).sum()).backward();
+    const g = x.grad!.toArray() as number[][][];
+    expect(g[0].flat()).toEqual(new Array(6).fill(0));
+    expect(g[1].flat()).toEqual(new Array(6).fill(2));
+    expect(g[2].flat()).toEqual(new Array(6).fill(0));
+    expect(g[3].flat()).toEqual(new Array(6).fill(-1));
+  });
+
+  it('unbind and splitParts gradcheck along inner axes, also when x has other consumers', () => {
+    gradcheck(
+      (x) =>
+        nt.stack(
+          unbind(x, 1).map((p, i) => p.mul(i + 1)),
+          0,
+        ),
+      [randn([2, 3, 2], 1)],
+    );
+    gradcheck(
+      (x) => {
+        const [a, b, c] = splitParts(x, [1, 3, 2], 1);
+        return nt.concat([c.tanh(), a.mul(b.sum(1, true)), x.sum(1, true)], 1);
+      },
+      [randn([3, 6], 2)],
+    );
+  });
+
+  it('splitParts gives a fresh gradient on every backward pass through a retained graph', () => {
+    const x = randn([2, 4], 3).requiresGrad_();
+    const [a, b] = splitParts(x, 2, 1);
+    const y = nt.add(a.mul(3).sum(), b.sum());
+    y.backward(undefined, { retainGraph: true });
+    y.backward();
+    expect(Array.from(x.grad!.data)).toEqual([6, 6, 2, 2, 6, 6, 2, 2]);
+  });
+
+  it('splitParts checks its sizes', () => {
+    expect(() => splitParts(nt.zeros([2, 5]), 2, 1)).toThrow(ValueError);
+    expect(() => splitParts(nt.zeros([2, 5]), [2, 2], 1)).toThrow(ShapeError);
+  });
+
+  it('the cell steps follow the equations written out with plain ops', () => {
+    const N = 2;
+    const H = 3;
+    const h = randn([N, H], 1);
+    const c = randn([N, H], 2);
+    const sig = (t: nt.Tensor) => t.sigmoid();
+    const hh = (w: nt.Tensor, b: nt.Tensor) => nt.add(nt.matmul(h, nt.transpose(w)), b);
+    // RNN
+    const xr = randn([N, H], 3);
+    const wr = randn([H, H], 4);
+    const br = randn([H], 5);
+    expectClose(rnnCellStep(xr, h, wr, br).data, nt.add(xr, hh(wr, br)).tanh().data, {}, 'rnn tanh');
+    expectClose(rnnCellStep(xr, h, wr, null, 'relu').data, nt.add(xr, hh(wr, nt.zeros([H]))).relu().data);
+    // LSTM
+    const xl = randn([N, 4 * H], 6);
+    const wl = randn([4 * H, H], 7);
+    const bl = randn([4 * H], 8);
+    const gates = nt.add(xl, hh(wl, bl));
+    const [i, f, g, o] = nt.split(gates, H, 1);
+    const cRef = nt.add(sig(f).mul(c), sig(i).mul(g.tanh()));
+    const [hOut, cOut] = lstmCellStep(xl, h, c, wl, bl);
+    expectClose(cOut.data, cRef.data, {}, 'lstm c');
+    expectClose(hOut.data, sig(o).mul(cRef.tanh()).data, {}, 'lstm h');
+    // GRU
+    const xg = randn([N, 3 * H], 9);
+    const wg = randn([3 * H, H], 10);
+    const bg = randn([3 * H], 11);
+    const [xrg, xz, xn] = nt.split(xg, H, 1);
+    const [hr, hz, hn] = nt.split(hh(wg, bg), H, 1);
+    const r = sig(nt.add(xrg, hr));
+    const z = sig(nt.add(xz, hz));
+    const n = nt.add(xn, r.mul(hn)).tanh();
+    const ref = nt.add(nt.sub(1, z).mul(n), z.mul(h));
+    expectClose(gruCellStep(xg, h, wg, bg).data, ref.data, {}, 'gru h');
+  });
+
+  it('the cell steps gradcheck', () => {
+    const H = 2;
+    gradcheck(
+      (x, h, w, b) => rnnCellStep(x, h, w, b),
+      [randn([2, H], 1), randn([2, H], 2), randn([H, H], 3), randn([H], 4)],
+    );
+    gradcheck(
+      (x, h, c, w, b) => nt.concat(lstmCellStep(x, h, c, w, b), 1),
+      [randn([2, 4 * H], 5), randn([2, H], 6), randn([2, H], 7), randn([4 * H, H], 8), randn([4 * H], 9)],
+    );
+    gradcheck(
+      (x, h, w, b) => gruCellStep(x, h, w, b),
+      [randn([2, 3 * H], 10), randn([2, H], 11), randn([3 * H, H], 12), randn([3 * H], 13)],
+    );
+  });
+});
