@@ -1,0 +1,329 @@
+// The Node-API glue: each exported function reads typed arrays (by pointer, no copy) and plain numbers, and
+// calls a kernel. Argument errors can only come from a bug in src/backend/native/index.ts, so they surface
+// as a TypeError naming the function and the argument.
+#include <node_api.h>
+
+#include <exception>
+#include <new>
+#include <string>
+
+#include "gemm.h"
+#include "kernels.h"
+#include "threads.h"
+
+namespace neurite {
+namespace {
+
+struct ArgError {
+  std::string message;
+};
+
+class Args {
+ public:
+  static constexpr size_t kMax = 16;
+
+  Args(napi_env env, napi_callback_info info) : env_(env) {
+    void* data = nullptr;
+    napi_get_cb_info(env, info, &argc_, argv_, nullptr, &data);
+    if (argc_ > kMax) argc_ = kMax;
+    name_ = static_cast<const char*>(data);
+  }
+
+  Array array(size_t i) const {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (i >= argc_ || napi_get_typedarray_info(env_, argv_[i], &type, &length, &data, nullptr, nullptr) != napi_ok) {
+      fail(i, "a typed array");
+    }
+    DType dt;
+    switch (type) {
+      case napi_float32_array:
+        dt = DType::F32;
+        break;
+      case napi_int32_array:
+        dt = DType::I32;
+        break;
+      case napi_uint8_array:
+        dt = DType::U8;
+        break;
+      default:
+        fail(i, "a Float32Array, Int32Array or Uint8Array");
+    }
+    return {data, static_cast<int64_t>(length), dt};
+  }
+
+  Array typed(size_t i, DType want) const {
+    Array a = array(i);
+    if (a.type != want) fail(i, want == DType::F32 ? "a Float32Array" : want == DType::I32 ? "an Int32Array" : "a Uint8Array");
+    return a;
+  }
+
+  float* f32(size_t i) const { return typed(i, DType::F32).as<float>(); }
+  int32_t* i32(size_t i) const { return typed(i, DType::I32).as<int32_t>(); }
+
+  // An Int32Array of shapes or geometry, or null when the kernel needs none.
+  const int32_t* meta(size_t i) const {
+    napi_valuetype t = napi_undefined;
+    if (i < argc_) napi_typeof(env_, argv_[i], &t);
+    if (t == napi_null || t == napi_undefined) return nullptr;
+    return i32(i);
+  }
+
+  int64_t integer(size_t i) const {
+    int64_t v = 0;
+    if (i >= argc_ || napi_get_value_int64(env_, argv_[i], &v) != napi_ok) fail(i, "an integer");
+    return v;
+  }
+
+  double number(size_t i) const {
+    double v = 0;
+    if (i >= argc_ || napi_get_value_double(env_, argv_[i], &v) != napi_ok) fail(i, "a number");
+    return v;
+  }
+
+  bool flag(size_t i) const {
+    bool v = false;
+    if (i >= argc_ || napi_get_value_bool(env_, argv_[i], &v) != napi_ok) fail(i, "a boolean");
+    return v;
+  }
+
+ private:
+  [[noreturn]] void fail(size_t i, const char* what) const {
+    throw ArgError{std::string("neurite native ") + name_ + ": argument " + std::to_string(i) + " must be " + what};
+  }
+
+  napi_env env_;
+  size_t argc_ = kMax;
+  napi_value argv_[kMax];
+  const char* name_ = "";
+};
+
+using Body = napi_value (*)(napi_env, const Args&);
+
+template <Body F>
+napi_value entry(napi_env env, napi_callback_info info) {
+  try {
+    Args args(env, info);
+    return F(env, args);
+  } catch (const ArgError& e) {
+    napi_throw_type_error(env, nullptr, e.message.c_str());
+  } catch (const std::bad_alloc&) {
+    napi_throw_error(env, nullptr, "neurite native: out of memory");
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, (std::string("neurite native: ") + e.what()).c_str());
+  }
+  return nullptr;
+}
+
+napi_value js_binary(napi_env, const Args& a) {
+  binary(static_cast<int>(a.integer(0)), a.array(1), a.array(2), a.array(3), a.meta(4));
+  return nullptr;
+}
+
+napi_value js_unary(napi_env, const Args& a) {
+  const Array x = a.typed(1, DType::F32);
+  unary(static_cast<int>(a.integer(0)), x.as<float>(), a.f32(2), x.len, a.number(3));
+  return nullptr;
+}
+
+napi_value js_unary_grad(napi_env, const Args& a) {
+  const Array x = a.typed(1, DType::F32);
+  unary_grad(static_cast<int>(a.integer(0)), x.as<float>(), a.f32(2), a.f32(3), a.f32(4), x.len, a.number(5));
+  return nullptr;
+}
+
+napi_value js_clamp(napi_env, const Args& a) {
+  const Array x = a.typed(0, DType::F32);
+  clamp(x.as<float>(), x.len, a.number(1), a.number(2), a.f32(3));
+  return nullptr;
+}
+
+napi_value js_where(napi_env, const Args& a) {
+  where(a.array(0), a.array(1), a.array(2), a.array(3), a.meta(4));
+  return nullptr;
+}
+
+napi_value js_cast(napi_env, const Args& a) {
+  cast(a.array(0), a.array(1));
+  return nullptr;
+}
+
+napi_value js_reduce(napi_env, const Args& a) {
+  reduce(static_cast<int>(a.integer(0)), a.array(1), a.integer(2), a.integer(3), a.integer(4), a.array(5));
+  return nullptr;
+}
+
+napi_value js_arg_reduce(napi_env, const Args& a) {
+  arg_reduce(a.flag(0), a.array(1), a.integer(2), a.integer(3), a.integer(4), a.i32(5));
+  return nullptr;
+}
+
+napi_value js_gemm(napi_env, const Args& a) {
+  gemm(a.integer(0), a.flag(1), a.flag(2), a.integer(3), a.integer(4), a.integer(5),
+       static_cast<float>(a.number(6)), a.f32(7), a.integer(8), a.f32(9), a.integer(10),
+       static_cast<float>(a.number(11)), a.f32(12), a.integer(13));
+  return nullptr;
+}
+
+napi_value js_transpose(napi_env, const Args& a) {
+  transpose(a.array(0), a.i32(1), a.array(2));
+  return nullptr;
+}
+
+napi_value js_slice(napi_env, const Args& a) {
+  slice(a.array(0), a.i32(1), a.array(2));
+  return nullptr;
+}
+
+napi_value js_insert(napi_env, const Args& a) {
+  insert(a.array(0), a.array(1), a.i32(2), a.flag(3));
+  return nullptr;
+}
+
+napi_value js_index_select(napi_env, const Args& a) {
+  const Array idx = a.typed(4, DType::I32);
+  index_select(a.array(0), a.integer(1), a.integer(2), a.integer(3), idx.as<int32_t>(), idx.len, a.array(5));
+  return nullptr;
+}
+
+napi_value js_index_add(napi_env, const Args& a) {
+  const Array idx = a.typed(4, DType::I32);
+  index_add(a.f32(0), a.integer(1), a.integer(2), a.integer(3), idx.as<int32_t>(), idx.len, a.f32(5));
+  return nullptr;
+}
+
+napi_value js_gather(napi_env, const Args& a) {
+  gather(a.array(0), a.integer(1), a.integer(2), a.integer(3), a.i32(4), a.integer(5), a.array(6));
+  return nullptr;
+}
+
+napi_value js_scatter_add(napi_env, const Args& a) {
+  scatter_add(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.i32(4), a.integer(5), a.f32(6));
+  return nullptr;
+}
+
+napi_value js_softmax(napi_env, const Args& a) {
+  softmax(a.f32(0), a.integer(1), a.integer(2), a.flag(3), a.f32(4));
+  return nullptr;
+}
+
+napi_value js_softmax_grad(napi_env, const Args& a) {
+  softmax_grad(a.f32(0), a.f32(1), a.integer(2), a.integer(3), a.flag(4), a.f32(5));
+  return nullptr;
+}
+
+napi_value js_conv2d(napi_env, const Args& a) {
+  conv2d(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
+  return nullptr;
+}
+
+napi_value js_conv2d_backprop_input(napi_env, const Args& a) {
+  conv2d_backprop_input(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
+  return nullptr;
+}
+
+napi_value js_conv2d_backprop_filter(napi_env, const Args& a) {
+  conv2d_backprop_filter(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
+  return nullptr;
+}
+
+napi_value js_max_pool2d(napi_env, const Args& a) {
+  max_pool2d(a.f32(0), PoolGeom::from(a.i32(1)), a.f32(2), a.i32(3));
+  return nullptr;
+}
+
+napi_value js_max_pool2d_backward(napi_env, const Args& a) {
+  max_pool2d_backward(a.f32(0), a.i32(1), PoolGeom::from(a.i32(2)), a.f32(3));
+  return nullptr;
+}
+
+napi_value js_avg_pool2d(napi_env, const Args& a) {
+  avg_pool2d(a.f32(0), PoolGeom::from(a.i32(1)), a.f32(2));
+  return nullptr;
+}
+
+napi_value js_avg_pool2d_backward(napi_env, const Args& a) {
+  avg_pool2d_backward(a.f32(0), PoolGeom::from(a.i32(1)), a.f32(2));
+  return nullptr;
+}
+
+napi_value js_adaptive_avg_pool2d(napi_env, const Args& a) {
+  adaptive_avg_pool2d(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.integer(4), a.integer(5), a.f32(6));
+  return nullptr;
+}
+
+napi_value js_adaptive_avg_pool2d_backward(napi_env, const Args& a) {
+  adaptive_avg_pool2d_backward(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.integer(4), a.integer(5),
+                               a.f32(6));
+  return nullptr;
+}
+
+napi_value js_num_threads(napi_env env, const Args&) {
+  napi_value v;
+  napi_create_int32(env, num_threads(), &v);
+  return v;
+}
+
+napi_value js_set_num_threads(napi_env, const Args& a) {
+  set_num_threads(static_cast<int>(a.integer(0)));
+  return nullptr;
+}
+
+napi_value js_blas_name(napi_env env, const Args&) {
+  napi_value v;
+  napi_create_string_utf8(env, blas_name(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
+struct Export {
+  const char* name;
+  napi_callback fn;
+};
+
+const Export kExports[] = {
+    {"binary", entry<js_binary>},
+    {"unary", entry<js_unary>},
+    {"unaryGrad", entry<js_unary_grad>},
+    {"clamp", entry<js_clamp>},
+    {"where", entry<js_where>},
+    {"cast", entry<js_cast>},
+    {"reduce", entry<js_reduce>},
+    {"argReduce", entry<js_arg_reduce>},
+    {"gemm", entry<js_gemm>},
+    {"transpose", entry<js_transpose>},
+    {"slice", entry<js_slice>},
+    {"insert", entry<js_insert>},
+    {"indexSelect", entry<js_index_select>},
+    {"indexAdd", entry<js_index_add>},
+    {"gather", entry<js_gather>},
+    {"scatterAdd", entry<js_scatter_add>},
+    {"softmax", entry<js_softmax>},
+    {"softmaxGrad", entry<js_softmax_grad>},
+    {"conv2d", entry<js_conv2d>},
+    {"conv2dBackpropInput", entry<js_conv2d_backprop_input>},
+    {"conv2dBackpropFilter", entry<js_conv2d_backprop_filter>},
+    {"maxPool2d", entry<js_max_pool2d>},
+    {"maxPool2dBackward", entry<js_max_pool2d_backward>},
+    {"avgPool2d", entry<js_avg_pool2d>},
+    {"avgPool2dBackward", entry<js_avg_pool2d_backward>},
+    {"adaptiveAvgPool2d", entry<js_adaptive_avg_pool2d>},
+    {"adaptiveAvgPool2dBackward", entry<js_adaptive_avg_pool2d_backward>},
+    {"numThreads", entry<js_num_threads>},
+    {"setNumThreads", entry<js_set_num_threads>},
+    {"blasName", entry<js_blas_name>},
+};
+
+}  // namespace
+}  // namespace neurite
+
+NAPI_MODULE_INIT() {
+  neurite::blas_init();
+  for (const auto& e : neurite::kExports) {
+    napi_value fn;
+    // the name rides along as the callback's data, for argument error messages
+    napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.fn, const_cast<char*>(e.name), &fn);
+    napi_set_named_property(env, exports, e.name, fn);
+  }
+  return exports;
+}

@@ -1,0 +1,125 @@
+#include "gemm.h"
+
+#include <algorithm>
+
+#include "threads.h"
+
+#ifdef NEURITE_ACCELERATE
+#include <Accelerate/Accelerate.h>
+#else
+#include <cblas.h>
+#endif
+
+namespace neurite {
+namespace {
+
+// Below this many multiply-adds a product is done before a second thread would have woken up.
+constexpr double kParallelMacs = 1 << 18;
+
+#if defined(OPENBLAS_VERSION)
+// OpenBLAS runs each call on the calling thread once pinned to one thread, so the pool can split work.
+constexpr bool kSplittable = true;
+#else
+// Accelerate threads inside each call on its own; splitting on top of it would oversubscribe the cores.
+constexpr bool kSplittable = false;
+#endif
+
+// Rounds a split point down to a multiple of 16 so chunks start on cache-line boundaries.
+int64_t split_point(int64_t size, int t, int parts) {
+  if (t == parts) return size;
+  return (size * t / parts) & ~int64_t{15};
+}
+
+}  // namespace
+
+void blas_init() {
+#if defined(OPENBLAS_VERSION)
+  openblas_set_num_threads(1);
+#endif
+}
+
+const char* blas_name() {
+#if defined(OPENBLAS_VERSION)
+  return "openblas";
+#elif defined(NEURITE_ACCELERATE)
+  return "accelerate";
+#else
+  return "cblas";
+#endif
+}
+
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    // BLAS rejects a zero leading dimension, and the product is empty anyway: C = beta·C
+    for (int64_t i = 0; i < m; i++) {
+      float* row = c + i * ldc;
+      if (beta == 0.0f) {
+        std::fill(row, row + n, 0.0f);
+      } else {
+        for (int64_t j = 0; j < n; j++) row[j] *= beta;
+      }
+    }
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
+              static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
+}
+
+void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                    int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  const bool split_rows = m >= n;
+  const int64_t dim = split_rows ? m : n;
+  // every part repacks the whole of the other operand, so big products take one part per thread; smaller
+  // ones take more, narrower parts that the threads share out as they finish
+  const int64_t threads = num_threads();
+  const int parts = threads <= 1         ? 1
+                    : dim / threads >= 256 ? static_cast<int>(threads)
+                                           : static_cast<int>(std::min<int64_t>(threads * kChunksPerThread, dim / 64));
+  if (!kSplittable || macs < kParallelMacs || parts <= 1) {
+    sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  run_tasks(parts, [&](int t) {
+    const int64_t lo = split_point(dim, t, parts);
+    const int64_t hi = split_point(dim, t + 1, parts);
+    if (hi <= lo) return;
+    if (split_rows) {
+      // rows lo..hi of C take rows lo..hi of op(A): row lo of A, or column lo of a transposed A
+      const float* ap = trans_a ? a + lo : a + lo * lda;
+      sgemm(trans_a, trans_b, hi - lo, n, k, alpha, ap, lda, b, ldb, beta, c + lo * ldc, ldc);
+    } else {
+      const float* bp = trans_b ? b + lo * ldb : b + lo;
+      sgemm(trans_a, trans_b, m, hi - lo, k, alpha, a, lda, bp, ldb, beta, c + lo, ldc);
+    }
+  });
+}
+
+void gemm(int64_t batch, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t stride_a, const float* b, int64_t stride_b, float beta, float* c, int64_t stride_c) {
+  if (batch <= 0 || m <= 0 || n <= 0) return;
+  const int64_t lda = trans_a ? m : k;
+  const int64_t ldb = trans_b ? k : n;
+  const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
+  // many products, each too small to split well: one chunk of the batch per thread
+  const bool by_batch = kSplittable && stride_c != 0 && batch >= num_threads() && macs * batch >= kParallelMacs &&
+                        (macs < kParallelMacs * 16 || batch % num_threads() == 0);
+  if (by_batch) {
+    parallel_for(batch, 1, [&](int64_t lo, int64_t hi) {
+      for (int64_t p = lo; p < hi; p++) {
+        sgemm(trans_a, trans_b, m, n, k, alpha, a + p * stride_a, lda, b + p * stride_b, ldb, beta, c + p * stride_c,
+              n);
+      }
+    });
+    return;
+  }
+  for (int64_t p = 0; p < batch; p++) {
+    sgemm_parallel(trans_a, trans_b, m, n, k, alpha, a + p * stride_a, lda, b + p * stride_b, ldb, beta,
+                   c + p * stride_c, n);
+  }
+}
+
+}  // namespace neurite

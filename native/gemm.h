@@ -1,0 +1,26 @@
+// Matrix products through the system BLAS (OpenBLAS on Linux, Accelerate on macOS), row-major.
+#pragma once
+
+#include <cstdint>
+
+namespace neurite {
+
+// Pins the BLAS to one thread per call: the kernels parallelise around it with their own pool.
+void blas_init();
+
+// Name of the BLAS linked in, for diagnostics.
+const char* blas_name();
+
+// C = alpha·op(A)·op(B) + beta·C on the calling thread; lda/ldb/ldc are row strides.
+void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
+           const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// The same product split over the thread pool along its larger output dimension when it is big enough.
+void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+                    int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
+
+// Backend.gemm: a batch of products with per-matrix strides (stride 0 repeats a matrix).
+void gemm(int64_t batch, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
+          int64_t stride_a, const float* b, int64_t stride_b, float beta, float* c, int64_t stride_c);
+
+}  // namespace neurite

@@ -1,0 +1,84 @@
+// Every kernel of the Backend interface (src/backend/backend.ts) as a plain C++ function over raw arrays and
+// integers. TypeScript has validated everything; these only compute. Op codes follow the order of the
+// string unions in backend.ts (see src/backend/native/index.ts).
+#pragma once
+
+#include <cstdint>
+
+#include "common.h"
+
+namespace neurite {
+
+enum BinaryOp { kAdd, kSub, kMul, kDiv, kPow, kMaximum, kMinimum, kEq, kNe, kLt, kLe, kGt, kGe };
+
+enum UnaryOp {
+  kNeg,
+  kExp,
+  kLog,
+  kSqrt,
+  kAbs,
+  kSign,
+  kSquare,
+  kReciprocal,
+  kRelu,
+  kSigmoid,
+  kTanh,
+  kSoftplus,
+  kGelu,
+  kElu,
+  kLeakyRelu,
+  kSin,
+  kCos,
+  kFloor,
+  kCeil,
+  kRound
+};
+
+enum UnaryGradOp { kGradRelu, kGradSigmoid, kGradTanh, kGradSoftplus, kGradGelu, kGradElu, kGradLeakyRelu };
+
+enum ReduceOp { kSum, kMax, kMin, kProd };
+
+// elementwise.cc — meta: output rank and sizes, then rank and sizes of each input (null when every input is
+// the output's size or a single element).
+void binary(int op, const Array& a, const Array& b, const Array& out, const int32_t* meta);
+void unary(int op, const float* x, float* out, int64_t n, double alpha);
+void unary_grad(int op, const float* x, const float* y, const float* dy, float* out, int64_t n, double alpha);
+void clamp(const float* x, int64_t n, double lo, double hi, float* out);
+void where(const Array& cond, const Array& a, const Array& b, const Array& out, const int32_t* meta);
+void cast(const Array& x, const Array& out);
+
+// reduce.cc
+void reduce(int op, const Array& x, int64_t outer, int64_t n, int64_t inner, const Array& out);
+void arg_reduce(bool is_max, const Array& x, int64_t outer, int64_t n, int64_t inner, int32_t* out);
+
+// shape.cc — meta for transpose: rank, shape, perm; slice: rank, shape, begin, out shape; insert: rank,
+// src shape, dst shape, begin.
+void transpose(const Array& x, const int32_t* meta, const Array& out);
+void slice(const Array& x, const int32_t* meta, const Array& out);
+void insert(const Array& src, const Array& dst, const int32_t* meta, bool accumulate);
+void index_select(const Array& x, int64_t outer, int64_t n, int64_t inner, const int32_t* idx, int64_t k,
+                  const Array& out);
+void index_add(const float* dy, int64_t outer, int64_t n, int64_t inner, const int32_t* idx, int64_t k, float* out);
+void gather(const Array& x, int64_t outer, int64_t n, int64_t inner, const int32_t* idx, int64_t k, const Array& out);
+void scatter_add(const float* dy, int64_t outer, int64_t n, int64_t inner, const int32_t* idx, int64_t k, float* out);
+
+// softmax.cc
+void softmax(const float* x, int64_t rows, int64_t cols, bool log, float* out);
+void softmax_grad(const float* y, const float* dy, int64_t rows, int64_t cols, bool log, float* out);
+
+// conv.cc
+void conv2d(const float* x, const float* w, const ConvGeom& g, float* out);
+void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx);
+void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw);
+
+// pool.cc
+void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax);
+void max_pool2d_backward(const float* dy, const int32_t* argmax, const PoolGeom& g, float* dx);
+void avg_pool2d(const float* x, const PoolGeom& g, float* out);
+void avg_pool2d_backward(const float* dy, const PoolGeom& g, float* dx);
+void adaptive_avg_pool2d(const float* x, int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
+                         float* out);
+void adaptive_avg_pool2d_backward(const float* dy, int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h,
+                                  int64_t out_w, float* dx);
+
+}  // namespace neurite

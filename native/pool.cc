@@ -1,0 +1,190 @@
+// 2-D pooling over NCHW planes, one task per run of planes, following the reference window by window: max
+// pooling with PyTorch's tie and NaN rules, average pooling with its divisor rule, adaptive average pooling.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "kernels.h"
+#include "threads.h"
+
+namespace neurite {
+namespace {
+
+constexpr int64_t kGrain = 1 << 14;
+
+int64_t plane_grain(int64_t work_per_plane) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(1, work_per_plane)); }
+
+// Padded cells never win; among real cells a NaN always takes over and otherwise the first maximum stays.
+NEURITE_CLONES void max_plane(const float* xp, const PoolGeom& g, float* op, int32_t* ap) {
+  for (int64_t oy = 0; oy < g.out_h; oy++) {
+    const int64_t h0 = oy * g.stride_h - g.pad_t;
+    for (int64_t ox = 0; ox < g.out_w; ox++) {
+      const int64_t w0 = ox * g.stride_w - g.pad_l;
+      float best = -std::numeric_limits<float>::infinity();
+      int32_t where = -1;
+      for (int64_t ky = 0; ky < g.k_h; ky++) {
+        const int64_t iy = h0 + ky * g.dil_h;
+        if (iy < 0 || iy >= g.in_h) continue;
+        for (int64_t kx = 0; kx < g.k_w; kx++) {
+          const int64_t ix = w0 + kx * g.dil_w;
+          if (ix < 0 || ix >= g.in_w) continue;
+          const float v = xp[iy * g.in_w + ix];
+          if (where < 0 || v > best || v != v) {
+            best = v;
+            where = static_cast<int32_t>(iy * g.in_w + ix);
+          }
+        }
+      }
+      op[oy * g.out_w + ox] = best;
+      ap[oy * g.out_w + ox] = where;
+    }
+  }
+}
+
+// An average window clipped to the input, and its divisor: with countIncludePad the padding counts but not
+// the overhang past the padded edge that ceil mode adds (PyTorch's rule).
+struct AvgWindow {
+  int64_t h0, h1, w0, w1;
+  double divisor;
+};
+
+inline AvgWindow avg_window(const PoolGeom& g, int64_t oy, int64_t ox) {
+  int64_t h0 = oy * g.stride_h - g.pad_t;
+  int64_t w0 = ox * g.stride_w - g.pad_l;
+  int64_t h1 = std::min(h0 + g.k_h, g.in_h + g.pad_t);
+  int64_t w1 = std::min(w0 + g.k_w, g.in_w + g.pad_l);
+  const int64_t padded = (h1 - h0) * (w1 - w0);
+  h0 = std::max<int64_t>(h0, 0);
+  w0 = std::max<int64_t>(w0, 0);
+  h1 = std::min(h1, g.in_h);
+  w1 = std::min(w1, g.in_w);
+  const int64_t divisor = g.count_include_pad ? padded : (h1 - h0) * (w1 - w0);
+  return {h0, h1, w0, w1, static_cast<double>(divisor)};
+}
+
+inline int64_t adaptive_start(int64_t i, int64_t in, int64_t out) { return (i * in) / out; }
+inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1) * in + out - 1) / out; }
+
+}  // namespace
+
+void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax) {
+  const int64_t in_plane = g.in_h * g.in_w;
+  const int64_t out_plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) max_plane(x + q * in_plane, g, out + q * out_plane, argmax + q * out_plane);
+  });
+}
+
+void max_pool2d_backward(const float* dy, const int32_t* argmax, const PoolGeom& g, float* dx) {
+  const int64_t in_plane = g.in_h * g.in_w;
+  const int64_t out_plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.channels, plane_grain(in_plane + out_plane), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) {
+      float* dxp = dx + q * in_plane;
+      const float* gp = dy + q * out_plane;
+      const int32_t* ap = argmax + q * out_plane;
+      std::fill(dxp, dxp + in_plane, 0.0f);
+      // windows that saw only padding (argmax −1) pass nothing back
+      for (int64_t o = 0; o < out_plane; o++) {
+        if (ap[o] >= 0) dxp[ap[o]] += gp[o];
+      }
+    }
+  });
+}
+
+void avg_pool2d(const float* x, const PoolGeom& g, float* out) {
+  const int64_t in_plane = g.in_h * g.in_w;
+  const int64_t out_plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) {
+      const float* xp = x + q * in_plane;
+      float* op = out + q * out_plane;
+      for (int64_t oy = 0; oy < g.out_h; oy++) {
+        for (int64_t ox = 0; ox < g.out_w; ox++) {
+          const AvgWindow win = avg_window(g, oy, ox);
+          double s = 0;
+          for (int64_t iy = win.h0; iy < win.h1; iy++) {
+            for (int64_t ix = win.w0; ix < win.w1; ix++) s += xp[iy * g.in_w + ix];
+          }
+          op[oy * g.out_w + ox] = win.divisor > 0 ? static_cast<float>(s / win.divisor) : 0.0f;
+        }
+      }
+    }
+  });
+}
+
+void avg_pool2d_backward(const float* dy, const PoolGeom& g, float* dx) {
+  const int64_t in_plane = g.in_h * g.in_w;
+  const int64_t out_plane = g.out_h * g.out_w;
+  parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) {
+      float* dxp = dx + q * in_plane;
+      const float* gp = dy + q * out_plane;
+      std::fill(dxp, dxp + in_plane, 0.0f);
+      for (int64_t oy = 0; oy < g.out_h; oy++) {
+        for (int64_t ox = 0; ox < g.out_w; ox++) {
+          const AvgWindow win = avg_window(g, oy, ox);
+          if (win.divisor <= 0) continue;
+          const double share = gp[oy * g.out_w + ox] / win.divisor;
+          for (int64_t iy = win.h0; iy < win.h1; iy++) {
+            float* row = dxp + iy * g.in_w;
+            for (int64_t ix = win.w0; ix < win.w1; ix++) row[ix] = static_cast<float>(row[ix] + share);
+          }
+        }
+      }
+    }
+  });
+}
+
+void adaptive_avg_pool2d(const float* x, int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h, int64_t out_w,
+                         float* out) {
+  const int64_t in_plane = in_h * in_w;
+  const int64_t out_plane = out_h * out_w;
+  parallel_for(planes, plane_grain(in_plane + out_plane), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) {
+      const float* xp = x + q * in_plane;
+      float* op = out + q * out_plane;
+      for (int64_t oy = 0; oy < out_h; oy++) {
+        const int64_t h0 = adaptive_start(oy, in_h, out_h);
+        const int64_t h1 = adaptive_end(oy, in_h, out_h);
+        for (int64_t ox = 0; ox < out_w; ox++) {
+          const int64_t w0 = adaptive_start(ox, in_w, out_w);
+          const int64_t w1 = adaptive_end(ox, in_w, out_w);
+          double s = 0;
+          for (int64_t iy = h0; iy < h1; iy++) {
+            for (int64_t ix = w0; ix < w1; ix++) s += xp[iy * in_w + ix];
+          }
+          op[oy * out_w + ox] = static_cast<float>(s / static_cast<double>((h1 - h0) * (w1 - w0)));
+        }
+      }
+    }
+  });
+}
+
+void adaptive_avg_pool2d_backward(const float* dy, int64_t planes, int64_t in_h, int64_t in_w, int64_t out_h,
+                                  int64_t out_w, float* dx) {
+  const int64_t in_plane = in_h * in_w;
+  const int64_t out_plane = out_h * out_w;
+  parallel_for(planes, plane_grain(in_plane + out_plane), [&](int64_t lo, int64_t hi) {
+    for (int64_t q = lo; q < hi; q++) {
+      float* dxp = dx + q * in_plane;
+      const float* gp = dy + q * out_plane;
+      std::fill(dxp, dxp + in_plane, 0.0f);
+      for (int64_t oy = 0; oy < out_h; oy++) {
+        const int64_t h0 = adaptive_start(oy, in_h, out_h);
+        const int64_t h1 = adaptive_end(oy, in_h, out_h);
+        for (int64_t ox = 0; ox < out_w; ox++) {
+          const int64_t w0 = adaptive_start(ox, in_w, out_w);
+          const int64_t w1 = adaptive_end(ox, in_w, out_w);
+          const double share = gp[oy * out_w + ox] / static_cast<double>((h1 - h0) * (w1 - w0));
+          for (int64_t iy = h0; iy < h1; iy++) {
+            float* row = dxp + iy * in_w;
+            for (int64_t ix = w0; ix < w1; ix++) row[ix] = static_cast<float>(row[ix] + share);
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace neurite

@@ -1,0 +1,477 @@
+/**
+ * The native backend: a Node-API addon (C++ sources in `native/`, built at install time by
+ * `scripts/build-native.mjs`) with GEMM through the system BLAS and threaded kernels. Node only.
+ *
+ * The addon takes the tensors' typed arrays as they are (no copies) plus plain integers; shapes and the
+ * convolution/pooling geometry travel in a small reused Int32Array so the C++ side reads plain ints.
+ *
+ * Threads: the kernels use one thread per available core (the `NEURITE_NUM_THREADS` environment variable or
+ * {@link setNumThreads} change that); OpenBLAS runs single-threaded inside them, so the two never compete
+ * for cores.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { NeuriteError, ValueError } from '../../errors.js';
+import type { TypedArray } from '../../tensor/dtype.js';
+import type {
+  Backend,
+  BinaryOp,
+  Conv2dInfo,
+  Pool2dInfo,
+  ReduceOp,
+  Shape,
+  UnaryGradOp,
+  UnaryOp,
+} from '../backend.js';
+import { registerBackend, setBackend } from '../registry.js';
+
+/** The functions the addon exports (native/addon.cc). */
+interface Addon {
+  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  unaryGrad(
+    op: number,
+    x: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+    alpha: number,
+  ): void;
+  clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
+  cast(x: TypedArray, out: TypedArray): void;
+  reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  gemm(
+    batch: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    beta: number,
+    c: Float32Array,
+    strideC: number,
+  ): void;
+  transpose(x: TypedArray, meta: Int32Array, out: TypedArray): void;
+  slice(x: TypedArray, meta: Int32Array, out: TypedArray): void;
+  insert(src: TypedArray, dst: TypedArray, meta: Int32Array, accumulate: boolean): void;
+  indexSelect(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
+  indexAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    out: Float32Array,
+  ): void;
+  gather(
+    x: TypedArray,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: TypedArray,
+  ): void;
+  scatterAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: Float32Array,
+  ): void;
+  softmax(x: Float32Array, rows: number, cols: number, log: boolean, out: Float32Array): void;
+  softmaxGrad(
+    y: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    log: boolean,
+    out: Float32Array,
+  ): void;
+  conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Int32Array, dw: Float32Array): void;
+  maxPool2d(x: Float32Array, info: Int32Array, out: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: Int32Array, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, info: Int32Array, out: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, info: Int32Array, dx: Float32Array): void;
+  adaptiveAvgPool2d(
+    x: Float32Array,
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    out: Float32Array,
+  ): void;
+  adaptiveAvgPool2dBackward(
+    dy: Float32Array,
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    dx: Float32Array,
+  ): void;
+  numThreads(): number;
+  setNumThreads(n: number): void;
+  blasName(): string;
+}
+
+// Op codes: the order of the enums in native/kernels.h.
+const BINARY: Record<BinaryOp, number> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  pow: 4,
+  maximum: 5,
+  minimum: 6,
+  eq: 7,
+  ne: 8,
+  lt: 9,
+  le: 10,
+  gt: 11,
+  ge: 12,
+};
+
+const UNARY: Record<UnaryOp, number> = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  abs: 4,
+  sign: 5,
+  square: 6,
+  reciprocal: 7,
+  relu: 8,
+  sigmoid: 9,
+  tanh: 10,
+  softplus: 11,
+  gelu: 12,
+  elu: 13,
+  leakyRelu: 14,
+  sin: 15,
+  cos: 16,
+  floor: 17,
+  ceil: 18,
+  round: 19,
+};
+
+const UNARY_GRAD: Record<UnaryGradOp, number> = {
+  relu: 0,
+  sigmoid: 1,
+  tanh: 2,
+  softplus: 3,
+  gelu: 4,
+  elu: 5,
+  leakyRelu: 6,
+};
+
+const REDUCE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, prod: 3 };
+
+/** Where the addon lands after a build: build/Release under the package root, from src/ and from dist/. */
+const ADDON_URL = new URL('../../../build/Release/neurite_native.node', import.meta.url);
+
+/**
+ * Shapes for one call, reused across calls (kernels run synchronously, so one buffer is never read by two
+ * calls at once): a rank followed by that many sizes, for each shape in turn.
+ */
+class Meta {
+  private buf = new Int32Array(64);
+  private len = 0;
+
+  start(capacity: number): this {
+    if (capacity > this.buf.length) this.buf = new Int32Array(Math.max(capacity, 2 * this.buf.length));
+    this.len = 0;
+    return this;
+  }
+
+  shape(s: Shape): this {
+    this.buf[this.len++] = s.length;
+    return this.values(s);
+  }
+
+  values(v: readonly number[]): this {
+    for (let i = 0; i < v.length; i++) this.buf[this.len++] = v[i];
+    return this;
+  }
+
+  /** `v` padded with zeros to `n` entries. */
+  padded(v: readonly number[], n: number): this {
+    for (let i = 0; i < n; i++) this.buf[this.len++] = i < v.length ? v[i] : 0;
+    return this;
+  }
+
+  get array(): Int32Array {
+    return this.buf;
+  }
+}
+
+function convInfo(buf: Int32Array, c: Conv2dInfo): Int32Array {
+  buf[0] = c.batch;
+  buf[1] = c.inChannels;
+  buf[2] = c.inHeight;
+  buf[3] = c.inWidth;
+  buf[4] = c.outChannels;
+  buf[5] = c.outHeight;
+  buf[6] = c.outWidth;
+  buf[7] = c.kernelHeight;
+  buf[8] = c.kernelWidth;
+  buf[9] = c.strideHeight;
+  buf[10] = c.strideWidth;
+  buf[11] = c.padTop;
+  buf[12] = c.padLeft;
+  buf[13] = c.dilationHeight;
+  buf[14] = c.dilationWidth;
+  buf[15] = c.groups;
+  return buf;
+}
+
+function poolInfo(buf: Int32Array, p: Pool2dInfo): Int32Array {
+  buf[0] = p.batch;
+  buf[1] = p.channels;
+  buf[2] = p.inHeight;
+  buf[3] = p.inWidth;
+  buf[4] = p.outHeight;
+  buf[5] = p.outWidth;
+  buf[6] = p.kernelHeight;
+  buf[7] = p.kernelWidth;
+  buf[8] = p.strideHeight;
+  buf[9] = p.strideWidth;
+  buf[10] = p.padTop;
+  buf[11] = p.padLeft;
+  buf[12] = p.dilationHeight;
+  buf[13] = p.dilationWidth;
+  buf[14] = p.countIncludePad ? 1 : 0;
+  return buf;
+}
+
+/** Wraps the addon's functions into the Backend interface. */
+function wrap(addon: Addon): Backend {
+  const meta = new Meta();
+  const geometry = new Int32Array(16);
+  return {
+    name: 'native',
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const n = out.length;
+      // same-size and single-element operands need no shapes: the addon picks its fast paths by length
+      const plain = (a.length === n || a.length === 1) && (b.length === n || b.length === 1);
+      const m = plain
+        ? null
+        : meta
+            .start(3 + outShape.length + aShape.length + bShape.length)
+            .shape(outShape)
+            .shape(aShape)
+            .shape(bShape).array;
+      addon.binary(BINARY[op], a, b, out, m);
+    },
+    unary(op, x, out, alpha) {
+      addon.unary(UNARY[op], x, out, alpha);
+    },
+    unaryGrad(op, x, y, dy, out, alpha) {
+      addon.unaryGrad(UNARY_GRAD[op], x, y, dy, out, alpha);
+    },
+    clamp(x, lo, hi, out) {
+      addon.clamp(x, lo, hi, out);
+    },
+    where(cond, cShape, a, aShape, b, bShape, out, outShape) {
+      const n = out.length;
+      const plain = cond.length === n && a.length === n && b.length === n;
+      const m = plain
+        ? null
+        : meta
+            .start(4 + outShape.length + cShape.length + aShape.length + bShape.length)
+            .shape(outShape)
+            .shape(cShape)
+            .shape(aShape)
+            .shape(bShape).array;
+      addon.where(cond, a, b, out, m);
+    },
+    cast(x, out) {
+      addon.cast(x, out);
+    },
+    reduce(op, x, outer, n, inner, out) {
+      addon.reduce(REDUCE[op], x, outer, n, inner, out);
+    },
+    argReduce(op, x, outer, n, inner, out) {
+      addon.argReduce(op === 'argmax', x, outer, n, inner, out);
+    },
+    gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC) {
+      addon.gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC);
+    },
+    transpose(x, shape, perm, out) {
+      const nd = shape.length;
+      addon.transpose(
+        x,
+        meta
+          .start(1 + 2 * nd)
+          .shape(shape)
+          .values(perm).array,
+        out,
+      );
+    },
+    slice(x, shape, begin, out, outShape) {
+      const nd = shape.length;
+      addon.slice(
+        x,
+        meta
+          .start(1 + 3 * nd)
+          .shape(shape)
+          .padded(begin, nd)
+          .padded(outShape, nd).array,
+        out,
+      );
+    },
+    insert(src, srcShape, dst, dstShape, begin, accumulate) {
+      const nd = dstShape.length;
+      const m = meta
+        .start(1 + 3 * nd)
+        .shape(srcShape)
+        .padded(dstShape, nd)
+        .padded(begin, nd).array;
+      addon.insert(src, dst, m, accumulate);
+    },
+    indexSelect(x, outer, n, inner, idx, out) {
+      addon.indexSelect(x, outer, n, inner, idx, out);
+    },
+    indexAdd(dy, outer, n, inner, idx, out) {
+      addon.indexAdd(dy, outer, n, inner, idx, out);
+    },
+    gather(x, outer, n, inner, idx, k, out) {
+      addon.gather(x, outer, n, inner, idx, k, out);
+    },
+    scatterAdd(dy, outer, n, inner, idx, k, out) {
+      addon.scatterAdd(dy, outer, n, inner, idx, k, out);
+    },
+    softmax(x, rows, cols, log, out) {
+      addon.softmax(x, rows, cols, log, out);
+    },
+    softmaxGrad(y, dy, rows, cols, log, out) {
+      addon.softmaxGrad(y, dy, rows, cols, log, out);
+    },
+    conv2d(x, w, info, out) {
+      addon.conv2d(x, w, convInfo(geometry, info), out);
+    },
+    conv2dBackpropInput(dy, w, info, dx) {
+      addon.conv2dBackpropInput(dy, w, convInfo(geometry, info), dx);
+    },
+    conv2dBackpropFilter(x, dy, info, dw) {
+      addon.conv2dBackpropFilter(x, dy, convInfo(geometry, info), dw);
+    },
+    maxPool2d(x, info, out, argmax) {
+      addon.maxPool2d(x, poolInfo(geometry, info), out, argmax);
+    },
+    maxPool2dBackward(dy, argmax, info, dx) {
+      addon.maxPool2dBackward(dy, argmax, poolInfo(geometry, info), dx);
+    },
+    avgPool2d(x, info, out) {
+      addon.avgPool2d(x, poolInfo(geometry, info), out);
+    },
+    avgPool2dBackward(dy, info, dx) {
+      addon.avgPool2dBackward(dy, poolInfo(geometry, info), dx);
+    },
+    adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out) {
+      addon.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out);
+    },
+    adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx) {
+      addon.adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx);
+    },
+  };
+}
+
+let addon: Addon | null | undefined;
+let backend: Backend | null = null;
+let loadError: string | null = null;
+let warned = false;
+
+/** Where the built addon is expected: build/Release/neurite_native.node under the package root. */
+export function nativeAddonPath(): string {
+  return fileURLToPath(ADDON_URL);
+}
+
+function loadAddon(): Addon | null {
+  if (addon !== undefined) return addon;
+  const file = nativeAddonPath();
+  if (!existsSync(file)) {
+    loadError = `the addon is not built (no ${file}); install libopenblas-dev (Debian/Ubuntu) and run npm rebuild neurite`;
+    addon = null;
+    return null;
+  }
+  try {
+    addon = createRequire(import.meta.url)(file) as Addon;
+  } catch (e) {
+    loadError = `loading ${file} failed: ${(e as Error).message.split('\n')[0]}`;
+    addon = null;
+  }
+  return addon;
+}
+
+/**
+ * The native backend, or null when the addon is not built or cannot be loaded here ({@link nativeLoadError}
+ * says why). Loads the addon once; does not register or select anything.
+ */
+export function loadNativeBackend(): Backend | null {
+  if (backend) return backend;
+  const a = loadAddon();
+  if (a) backend = wrap(a);
+  return backend;
+}
+
+/** Why the native backend could not be loaded, or null if it loaded (or was not tried yet). */
+export function nativeLoadError(): string | null {
+  return loadError;
+}
+
+/**
+ * Registers the native backend under the name 'native' and makes it current, as `neurite/node` does at
+ * import. `NEURITE_BACKEND=ts` keeps the TypeScript backend current (the native one stays available to
+ * `setBackend('native')`); `NEURITE_BACKEND=native` makes a missing addon an error instead of a one-time
+ * warning. Returns the native backend, or null when it is unavailable.
+ */
+export function initNativeBackend(): Backend | null {
+  const choice = process.env.NEURITE_BACKEND ?? '';
+  if (choice !== '' && choice !== 'ts' && choice !== 'native') {
+    throw new ValueError(`NEURITE_BACKEND must be 'ts' or 'native', got '${choice}'`);
+  }
+  const native = loadNativeBackend();
+  if (native) {
+    registerBackend(native);
+    if (choice !== 'ts') setBackend(native);
+    return native;
+  }
+  if (choice === 'native') {
+    throw new NeuriteError(`NEURITE_BACKEND=native, but the native backend is unavailable: ${loadError}`);
+  }
+  if (choice !== 'ts' && !warned) {
+    warned = true;
+    console.warn(`neurite: native backend unavailable (${loadError}); using the TypeScript backend`);
+  }
+  return null;
+}
+
+/** Threads the native kernels run on (1 when the native backend is not loaded). */
+export function getNumThreads(): number {
+  return loadAddon()?.numThreads() ?? 1;
+}
+
+/**
+ * Sets the number of threads the native kernels use (default: the cores this process may run on, or
+ * `NEURITE_NUM_THREADS`). Has no effect on the TypeScript backend, which is single-threaded.
+ */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) {
+    throw new ValueError(`setNumThreads: expected a positive integer, got ${n}`);
+  }
+  loadAddon()?.setNumThreads(n);
+}
