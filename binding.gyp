@@ -14,8 +14,10 @@
         "native/conv.cc",
         "native/elementwise.cc",
         "native/gemm.cc",
+        "native/norm.cc",
         "native/pool.cc",
         "native/reduce.cc",
+        "native/rnn.cc",
         "native/shape.cc",
         "native/softmax.cc",
         "native/threads.cc"

@@ -70,6 +70,14 @@ class Args {
     return i32(i);
   }
 
+  // A Float32Array, or null for an optional operand.
+  const float* f32_or_null(size_t i) const {
+    napi_valuetype t = napi_undefined;
+    if (i < argc_) napi_typeof(env_, argv_[i], &t);
+    if (t == napi_null || t == napi_undefined) return nullptr;
+    return f32(i);
+  }
+
   int64_t integer(size_t i) const {
     int64_t v = 0;
     if (i >= argc_ || napi_get_value_int64(env_, argv_[i], &v) != napi_ok) fail(i, "an integer");
@@ -213,6 +221,45 @@ napi_value js_softmax_grad(napi_env, const Args& a) {
   return nullptr;
 }
 
+napi_value js_lstm_cell(napi_env, const Args& a) {
+  lstm_cell(a.f32(0), a.f32(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5), a.f32(6));
+  return nullptr;
+}
+
+napi_value js_lstm_cell_backward(napi_env, const Args& a) {
+  lstm_cell_backward(a.f32(0), a.f32(1), a.f32(2), a.f32(3), a.f32(4), a.integer(5), a.integer(6), a.f32(7),
+                     a.f32(8));
+  return nullptr;
+}
+
+napi_value js_gru_cell(napi_env, const Args& a) {
+  gru_cell(a.f32(0), a.f32(1), a.f32(2), a.integer(3), a.integer(4), a.f32(5), a.f32(6));
+  return nullptr;
+}
+
+napi_value js_gru_cell_backward(napi_env, const Args& a) {
+  gru_cell_backward(a.f32(0), a.f32(1), a.f32(2), a.f32(3), a.integer(4), a.integer(5), a.f32(6), a.f32(7),
+                    a.f32(8));
+  return nullptr;
+}
+
+napi_value js_batch_norm_stats(napi_env, const Args& a) {
+  batch_norm_stats(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5));
+  return nullptr;
+}
+
+napi_value js_batch_norm(napi_env, const Args& a) {
+  batch_norm(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5), a.f32_or_null(6),
+             a.f32_or_null(7), a.f32(8));
+  return nullptr;
+}
+
+napi_value js_batch_norm_backward(napi_env, const Args& a) {
+  batch_norm_backward(a.f32(0), a.f32(1), a.integer(2), a.integer(3), a.integer(4), a.f32(5), a.f32(6),
+                      a.f32_or_null(7), a.flag(8), a.f32(9), a.f32(10), a.f32(11));
+  return nullptr;
+}
+
 napi_value js_conv2d(napi_env, const Args& a) {
   conv2d(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
   return nullptr;
@@ -300,6 +347,13 @@ const Export kExports[] = {
     {"scatterAdd", entry<js_scatter_add>},
     {"softmax", entry<js_softmax>},
     {"softmaxGrad", entry<js_softmax_grad>},
+    {"lstmCell", entry<js_lstm_cell>},
+    {"lstmCellBackward", entry<js_lstm_cell_backward>},
+    {"gruCell", entry<js_gru_cell>},
+    {"gruCellBackward", entry<js_gru_cell_backward>},
+    {"batchNormStats", entry<js_batch_norm_stats>},
+    {"batchNorm", entry<js_batch_norm>},
+    {"batchNormBackward", entry<js_batch_norm_backward>},
     {"conv2d", entry<js_conv2d>},
     {"conv2dBackpropInput", entry<js_conv2d_backprop_input>},
     {"conv2dBackpropFilter", entry<js_conv2d_backprop_filter>},

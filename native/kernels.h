@@ -66,6 +66,25 @@ void scatter_add(const float* dy, int64_t outer, int64_t n, int64_t inner, const
 void softmax(const float* x, int64_t rows, int64_t cols, bool log, float* out);
 void softmax_grad(const float* y, const float* dy, int64_t rows, int64_t cols, bool log, float* out);
 
+// rnn.cc — gate layouts and saved activations as in backend.ts (PyTorch's gate orders).
+void lstm_cell(const float* gates, const float* c, int64_t batch, int64_t hidden, float* h, float* c_next,
+               float* act);
+void lstm_cell_backward(const float* act, const float* c, const float* c_next, const float* dh, const float* dc,
+                        int64_t batch, int64_t hidden, float* d_gates, float* dc_prev);
+void gru_cell(const float* x_proj, const float* h_proj, const float* h, int64_t batch, int64_t hidden,
+              float* h_next, float* act);
+void gru_cell_backward(const float* act, const float* h_proj, const float* h, const float* dh, int64_t batch,
+                       int64_t hidden, float* dx_proj, float* dh_proj, float* dh_prev);
+
+// norm.cc — x viewed as [batch, channels, inner]; weight and bias may be null (1 and 0).
+void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t inner, float* mean,
+                      float* variance);
+void batch_norm(const float* x, int64_t batch, int64_t channels, int64_t inner, const float* mean,
+                const float* inv_std, const float* weight, const float* bias, float* out);
+void batch_norm_backward(const float* x, const float* dy, int64_t batch, int64_t channels, int64_t inner,
+                         const float* mean, const float* inv_std, const float* weight, bool training, float* dx,
+                         float* d_weight, float* d_bias);
+
 // conv.cc
 void conv2d(const float* x, const float* w, const ConvGeom& g, float* out);
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx);

@@ -214,6 +214,116 @@ export interface Backend {
     out: Float32Array,
   ): void;
 
+  /**
+   * The elementwise part of one LSTM step, PyTorch's gate order i, f, g, o. `gates` [batch, 4·hidden] holds the
+   * pre-activations (x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), `c` [batch, hidden] the previous cell state. Writes
+   * c' = σ(f)⊙c + σ(i)⊙tanh(g) into `cNext`, h' = σ(o)⊙tanh(c') into `h`, and the activated gates
+   * σ(i), σ(f), tanh(g), σ(o) into `act` [batch, 4·hidden] for the backward pass.
+   */
+  lstmCell(
+    gates: Float32Array,
+    c: Float32Array,
+    batch: number,
+    hidden: number,
+    h: Float32Array,
+    cNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  /**
+   * The gradient of {@link Backend.lstmCell}: from the saved `act`, the previous and new cell states `c` and
+   * `cNext`, and the upstream gradients `dh` and `dc` of h' and c', writes the gradient of the gate
+   * pre-activations into `dGates` [batch, 4·hidden] and that of the previous cell state into `dcPrev`.
+   */
+  lstmCellBackward(
+    act: Float32Array,
+    c: Float32Array,
+    cNext: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    batch: number,
+    hidden: number,
+    dGates: Float32Array,
+    dcPrev: Float32Array,
+  ): void;
+  /**
+   * The elementwise part of one GRU step, PyTorch's gate order r, z, n. `xProj` = x·W_ihᵀ + b_ih and
+   * `hProj` = h·W_hhᵀ + b_hh, both [batch, 3·hidden], are kept apart because r multiplies only the hidden part
+   * of n: r = σ(x_r + h_r), z = σ(x_z + h_z), n = tanh(x_n + r⊙h_n), h' = (1 − z)⊙n + z⊙h. Writes h' into
+   * `hNext` and r, z, n into `act` [batch, 3·hidden] for the backward pass.
+   */
+  gruCell(
+    xProj: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    batch: number,
+    hidden: number,
+    hNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  /**
+   * The gradient of {@link Backend.gruCell}: from the saved `act`, `hProj`, the previous state `h` and the
+   * upstream gradient `dh` of h', writes the gradients of `xProj` and `hProj` (they differ only in the n
+   * third, scaled by r on the hidden side) and of the previous state into `dhPrev`.
+   */
+  gruCellBackward(
+    act: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    dh: Float32Array,
+    batch: number,
+    hidden: number,
+    dxProj: Float32Array,
+    dhProj: Float32Array,
+    dhPrev: Float32Array,
+  ): void;
+
+  /**
+   * Per-channel mean and biased variance of x viewed as [batch, channels, inner] (the statistics of batch
+   * normalisation in training), summed in float64.
+   */
+  batchNormStats(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  /**
+   * out = (x − mean)·invStd·weight + bias per channel of x viewed as [batch, channels, inner]; a null weight
+   * is 1, a null bias 0.
+   */
+  batchNorm(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  /**
+   * The gradient of {@link Backend.batchNorm} given the upstream `dy`: dBias = Σdy, dWeight = Σdy·x̂ per
+   * channel (x̂ = (x − mean)·invStd), and dx. With `training` the mean and invStd are the batch's own
+   * statistics and dx carries the terms that flow through them; otherwise they are constants.
+   */
+  batchNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    training: boolean,
+    dx: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array,
+  ): void;
+
   conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Conv2dInfo, dx: Float32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Conv2dInfo, dw: Float32Array): void;

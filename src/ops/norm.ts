@@ -1,14 +1,16 @@
 /**
- * Normalisation, composed from the elementwise and reduce ops so that autograd derives the gradients
- * (including the terms that flow through the batch mean and variance).
+ * Normalisation. Batch normalisation is one fused kernel pair (statistics and normalisation forward, the whole
+ * gradient backward, including the terms that flow through the batch mean and variance); layer normalisation
+ * is composed from the elementwise and reduce ops so that autograd derives its gradient.
  */
-import { noGrad } from '../autograd/engine.js';
+import { noGrad, record } from '../autograd/engine.js';
+import { getBackend } from '../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, sqrt, square, sub } from './elementwise.js';
 import { mean } from './reduce.js';
-import { reshape } from './shape.js';
+import { empty } from './util.js';
 
 export interface BatchNormFnOptions {
   /** Normalise with the batch's statistics and update the running ones (default false, as F.batch_norm). */
@@ -64,25 +66,26 @@ export function batchNorm(
   if ((runningMean === null) !== (runningVar === null)) {
     throw new ValueError(`${op}: give both runningMean and runningVar, or neither`);
   }
-  // per-channel tensors broadcast as [1, C, 1, …]
-  const view = x.shape.map((d, i) => (i === 1 ? d : 1));
-  let y: Tensor;
+  const batch = x.shape[0];
+  const inner = x.shape.slice(2).reduce((p, q) => p * q, 1);
+  const be = getBackend();
+  const xd = x.data as Float32Array;
+  const mu = new Float32Array(channels);
+  const invStd = new Float32Array(channels);
   if (training) {
-    const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const n = x.size / Math.max(channels, 1);
     if (n <= 1) {
       throw new ValueError(
         `${op}: expected more than 1 value per channel when training, got input ${fmtShape(x.shape)}`,
       );
     }
-    const mu = mean(x, axes, true);
-    const centred = sub(x, mu);
-    const variance = mean(square(centred), axes, true);
-    y = div(centred, sqrt(add(variance, eps)));
+    const variance = new Float32Array(channels);
+    be.batchNormStats(xd, batch, channels, inner, mu, variance);
+    for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(variance[c] + eps);
     if (runningMean && runningVar) {
       noGrad(() => {
-        runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(reshape(mu, [channels]), momentum)));
-        const unbiased = mul(reshape(variance, [channels]), n / (n - 1));
+        runningMean.copy_(add(mul(runningMean, 1 - momentum), mul(new Tensor(mu, [channels]), momentum)));
+        const unbiased = mul(new Tensor(variance, [channels]), n / (n - 1));
         runningVar.copy_(add(mul(runningVar, 1 - momentum), mul(unbiased, momentum)));
       });
     }
@@ -90,11 +93,41 @@ export function batchNorm(
     if (!runningMean || !runningVar) {
       throw new ValueError(`${op}: runningMean and runningVar are required when not training`);
     }
-    y = div(sub(x, reshape(runningMean, view)), sqrt(add(reshape(runningVar, view), eps)));
+    // copied: the backward pass must see the statistics of this forward pass, not later updates
+    mu.set(runningMean.data as Float32Array);
+    const rv = runningVar.data as Float32Array;
+    for (let c = 0; c < channels; c++) invStd[c] = 1 / Math.sqrt(rv[c] + eps);
   }
-  if (weight) y = mul(y, reshape(weight, view));
-  if (bias) y = add(y, reshape(bias, view));
-  return y;
+  const wd = weight ? (weight.data as Float32Array) : null;
+  const bd = bias ? (bias.data as Float32Array) : null;
+  const y = empty(x.shape);
+  be.batchNorm(xd, batch, channels, inner, mu, invStd, wd, bd, y.data as Float32Array);
+  const inputs = [x];
+  if (weight) inputs.push(weight);
+  if (bias) inputs.push(bias);
+  return record(y, op, inputs, (g, needs) => {
+    const dx = empty(x.shape);
+    const dw = empty([channels]);
+    const db = empty([channels]);
+    be.batchNormBackward(
+      xd,
+      g.data as Float32Array,
+      batch,
+      channels,
+      inner,
+      mu,
+      invStd,
+      wd,
+      training,
+      dx.data as Float32Array,
+      dw.data as Float32Array,
+      db.data as Float32Array,
+    );
+    const grads: (Tensor | null)[] = [needs[0] ? dx : null];
+    if (weight) grads.push(needs[grads.length] ? dw : null);
+    if (bias) grads.push(needs[grads.length] ? db : null);
+    return grads;
+  });
 }
 
 /**

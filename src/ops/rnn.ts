@@ -2,16 +2,16 @@
  * What the recurrent layers are built from: a row-wise affine map in one GEMM, a split whose backward assembles
  * a single gradient, and one function per cell step (RNN, LSTM, GRU) composed from differentiable ops.
  *
- * A cell step is one function so that a fused kernel with its own gradient rule can replace it later without
- * touching the layers.
+ * The LSTM and GRU steps run their elementwise part as one fused kernel ({@link lstmCell}, {@link gruCell})
+ * with its own gradient rule; the matrix products around them stay GEMMs.
  */
 import { isGradEnabled, record } from '../autograd/engine.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { relu, sigmoid, tanh } from './activation.js';
-import { add, mul, sub } from './elementwise.js';
+import { relu, tanh } from './activation.js';
+import { add } from './elementwise.js';
 import { empty, requireAxes, requireFloat } from './util.js';
 
 /** The activation of a plain (Elman) RNN. */
@@ -186,6 +186,95 @@ export function rnnCellStep(
 }
 
 /**
+ * The elementwise part of an LSTM step as one fused kernel, PyTorch's gate order i, f, g, o: from the gate
+ * pre-activations `gates` [N, 4H] (x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) and the cell state `c` [N, H],
+ * c' = σ(f)⊙c + σ(i)⊙tanh(g) and h' = σ(o)⊙tanh(c'). Returns [h', c'].
+ */
+export function lstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
+  const gd = requireFloat(gates, 'lstmCell');
+  const cd = requireFloat(c, 'lstmCell');
+  if (
+    c.ndim !== 2 ||
+    gates.ndim !== 2 ||
+    gates.shape[0] !== c.shape[0] ||
+    gates.shape[1] !== 4 * c.shape[1]
+  ) {
+    throw new ShapeError(
+      `lstmCell: gates ${fmtShape(gates.shape)} do not fit cell state ${fmtShape(c.shape)} (expected [N, 4H] and [N, H])`,
+    );
+  }
+  const [n, hidden] = c.shape;
+  const be = getBackend();
+  const size = n * hidden;
+  // h' and c' share one buffer so that a single node carries both through the graph (see splitShared)
+  const state = empty([2, n, hidden]);
+  const sd = state.data as Float32Array;
+  const hOut = sd.subarray(0, size);
+  const cOut = sd.subarray(size);
+  const act = new Float32Array(4 * size);
+  be.lstmCell(gd, cd, n, hidden, hOut, cOut, act);
+  record(state, 'lstmCell', [gates, c], (g, needs) => {
+    const dd = g.data as Float32Array;
+    const dGates = empty(gates.shape);
+    const dcPrev = empty(c.shape);
+    be.lstmCellBackward(
+      act,
+      cd,
+      cOut,
+      dd.subarray(0, size),
+      dd.subarray(size),
+      n,
+      hidden,
+      dGates.data as Float32Array,
+      dcPrev.data as Float32Array,
+    );
+    return [needs[0] ? dGates : null, needs[1] ? dcPrev : null];
+  });
+  const [h1, c1] = splitShared(state, 0, [1, 1], true, 'lstmCell');
+  return [h1, c1];
+}
+
+/**
+ * The elementwise part of a GRU step as one fused kernel, PyTorch's gate order r, z, n: from
+ * `xProj` = x·W_ihᵀ + b_ih and `hProj` = h·W_hhᵀ + b_hh (both [N, 3H]) and the state `h` [N, H],
+ * r, z = σ(xProj + hProj) on their thirds, n = tanh(xProj_n + r⊙hProj_n), h' = (1 − z)⊙n + z⊙h.
+ */
+export function gruCell(xProj: Tensor, hProj: Tensor, h: Tensor): Tensor {
+  const xd = requireFloat(xProj, 'gruCell');
+  const pd = requireFloat(hProj, 'gruCell');
+  const hd = requireFloat(h, 'gruCell');
+  const fits = (t: Tensor) =>
+    t.ndim === 2 && h.ndim === 2 && t.shape[0] === h.shape[0] && t.shape[1] === 3 * h.shape[1];
+  if (!fits(xProj) || !fits(hProj)) {
+    throw new ShapeError(
+      `gruCell: projections ${fmtShape(xProj.shape)} and ${fmtShape(hProj.shape)} do not fit hidden state ${fmtShape(h.shape)} (expected [N, 3H], [N, 3H] and [N, H])`,
+    );
+  }
+  const [n, hidden] = h.shape;
+  const be = getBackend();
+  const out = empty([n, hidden]);
+  const act = new Float32Array(3 * n * hidden);
+  be.gruCell(xd, pd, hd, n, hidden, out.data as Float32Array, act);
+  return record(out, 'gruCell', [xProj, hProj, h], (g, needs) => {
+    const dx = empty(xProj.shape);
+    const dp = empty(hProj.shape);
+    const dh = empty(h.shape);
+    be.gruCellBackward(
+      act,
+      pd,
+      hd,
+      g.data as Float32Array,
+      n,
+      hidden,
+      dx.data as Float32Array,
+      dp.data as Float32Array,
+      dh.data as Float32Array,
+    );
+    return [needs[0] ? dx : null, needs[1] ? dp : null, needs[2] ? dh : null];
+  });
+}
+
+/**
  * One LSTM step with PyTorch's gate order i, f, g, o: given xProj = x·W_ihᵀ + b_ih [N, 4H],
  * gates = xProj + h·W_hhᵀ + b_hh; c' = σ(f)⊙c + σ(i)⊙tanh(g); h' = σ(o)⊙tanh(c'). Returns [h', c'].
  * `bHh` may be null when it is already inside xProj.
@@ -197,9 +286,7 @@ export function lstmCellStep(
   wHh: Tensor,
   bHh: Tensor | null,
 ): [Tensor, Tensor] {
-  const [i, f, g, o] = splitParts(recurrent(xProj, h, wHh, bHh), 4, 1);
-  const cNext = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(g)));
-  return [mul(sigmoid(o), tanh(cNext)), cNext];
+  return lstmCell(recurrent(xProj, h, wHh, bHh), c);
 }
 
 /**
@@ -208,11 +295,5 @@ export function lstmCellStep(
  * h' = (1 − z)⊙n + z⊙h. The hidden bias cannot be folded into xProj here (r multiplies its n part).
  */
 export function gruCellStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
-  const hidden = h.shape[h.ndim - 1];
-  const [xrz, xn] = splitParts(xProj, [2 * hidden, hidden], 1);
-  const [hrz, hn] = splitParts(affine(h, wHh, bHh), [2 * hidden, hidden], 1);
-  const [r, z] = splitParts(sigmoid(add(xrz, hrz)), 2, 1);
-  const n = tanh(add(xn, mul(r, hn)));
-  // (1 − z)⊙n + z⊙h, written as n + z⊙(h − n) to spend one op less
-  return add(n, mul(z, sub(h, n)));
+  return gruCell(xProj, affine(h, wHh, bHh), h);
 }

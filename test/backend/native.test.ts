@@ -847,6 +847,123 @@ describe.skipIf(!built)(`native backend against the TypeScript reference${skipNo
     });
   });
 
+  describe('recurrent cells', () => {
+    // [batch, hidden]: size-1, empty batch, empty hidden, and a case large enough to split over threads
+    const cases: [batch: number, hidden: number][] = [
+      [1, 1],
+      [3, 5],
+      [0, 4],
+      [4, 0],
+      [37, 70],
+    ];
+
+    it('lstmCell and lstmCellBackward: gates far into saturation, zero upstream gradients', () => {
+      const r = rng(91);
+      withThreadsAll(() => {
+        for (const [n, h] of cases) {
+          const gates = floats(n * 4 * h, r, { lo: -12, hi: 12 });
+          const c = floats(n * h, r);
+          const want = [new Float32Array(n * h), new Float32Array(n * h), new Float32Array(4 * n * h)];
+          const got = [new Float32Array(n * h), new Float32Array(n * h), new Float32Array(4 * n * h)];
+          ts.lstmCell(gates, c, n, h, want[0], want[1], want[2]);
+          native.lstmCell(gates, c, n, h, got[0], got[1], got[2]);
+          const what = `lstmCell [${n}, ${h}]`;
+          expectNear(got[0], want[0], `${what} h`, { atol: 1e-6 });
+          expectNear(got[1], want[1], `${what} c`, { atol: 1e-6 });
+          expectNear(got[2], want[2], `${what} gates`, { atol: 1e-6 });
+          const dh = floats(n * h, r);
+          // the cell state's gradient is all zeros when only h' is used downstream
+          for (const dc of [floats(n * h, r), new Float32Array(n * h)]) {
+            const gWant = [new Float32Array(4 * n * h), new Float32Array(n * h)];
+            const gGot = [new Float32Array(4 * n * h), new Float32Array(n * h)];
+            ts.lstmCellBackward(want[2], c, want[1], dh, dc, n, h, gWant[0], gWant[1]);
+            native.lstmCellBackward(want[2], c, want[1], dh, dc, n, h, gGot[0], gGot[1]);
+            expectNear(gGot[0], gWant[0], `${what} dGates`, { atol: 1e-6 });
+            expectNear(gGot[1], gWant[1], `${what} dcPrev`, { atol: 1e-6 });
+          }
+        }
+      });
+    });
+
+    it('gruCell and gruCellBackward: gates far into saturation', () => {
+      const r = rng(92);
+      withThreadsAll(() => {
+        for (const [n, h] of cases) {
+          const xProj = floats(n * 3 * h, r, { lo: -12, hi: 12 });
+          const hProj = floats(n * 3 * h, r, { lo: -12, hi: 12 });
+          const hPrev = floats(n * h, r);
+          const want = [new Float32Array(n * h), new Float32Array(3 * n * h)];
+          const got = [new Float32Array(n * h), new Float32Array(3 * n * h)];
+          ts.gruCell(xProj, hProj, hPrev, n, h, want[0], want[1]);
+          native.gruCell(xProj, hProj, hPrev, n, h, got[0], got[1]);
+          const what = `gruCell [${n}, ${h}]`;
+          expectNear(got[0], want[0], `${what} h`, { atol: 1e-6 });
+          expectNear(got[1], want[1], `${what} gates`, { atol: 1e-6 });
+          const dh = floats(n * h, r);
+          const gWant = [new Float32Array(3 * n * h), new Float32Array(3 * n * h), new Float32Array(n * h)];
+          const gGot = [new Float32Array(3 * n * h), new Float32Array(3 * n * h), new Float32Array(n * h)];
+          ts.gruCellBackward(want[1], hProj, hPrev, dh, n, h, gWant[0], gWant[1], gWant[2]);
+          native.gruCellBackward(want[1], hProj, hPrev, dh, n, h, gGot[0], gGot[1], gGot[2]);
+          expectNear(gGot[0], gWant[0], `${what} dxProj`, { atol: 1e-6 });
+          expectNear(gGot[1], gWant[1], `${what} dhProj`, { atol: 1e-6 });
+          expectNear(gGot[2], gWant[2], `${what} dhPrev`, { atol: 1e-6 });
+        }
+      });
+    });
+  });
+
+  describe('batch normalisation', () => {
+    it('statistics, normalisation and gradient: offset means, size-1 and empty axes, with and without affine', () => {
+      const r = rng(93);
+      // [batch, channels, inner]
+      const cases: [number, number, number][] = [
+        [1, 1, 2],
+        [5, 3, 1],
+        [4, 2, 7],
+        [0, 3, 4],
+        [2, 0, 3],
+        [16, 11, 300],
+      ];
+      withThreadsAll(() => {
+        for (const [n, c, inner] of cases) {
+          const size = n * c * inner;
+          const x = floats(size, r, { lo: 2, hi: 6 });
+          const what = `batchNorm [${n}, ${c}, ${inner}]`;
+          const mean = [new Float32Array(c), new Float32Array(c)];
+          const variance = [new Float32Array(c), new Float32Array(c)];
+          ts.batchNormStats(x, n, c, inner, mean[0], variance[0]);
+          native.batchNormStats(x, n, c, inner, mean[1], variance[1]);
+          if (n * inner > 0) {
+            expectNear(mean[1], mean[0], `${what} mean`, { atol: 1e-6 });
+            expectNear(variance[1], variance[0], `${what} variance`, { atol: 1e-6 });
+          }
+          const invStd = Float32Array.from(variance[0], (v) => 1 / Math.sqrt(v + 1e-5));
+          const dy = floats(size, r);
+          for (const affine of [true, false]) {
+            const w = affine ? floats(c, r) : null;
+            const b = affine ? floats(c, r) : null;
+            const out = [new Float32Array(size), new Float32Array(size)];
+            ts.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[0]);
+            native.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[1]);
+            expectNear(out[1], out[0], `${what} out`, { atol: 1e-5 });
+            for (const training of [true, false]) {
+              const grads = [0, 1].map(
+                () => [new Float32Array(size), new Float32Array(c), new Float32Array(c)] as const,
+              );
+              const [g0, g1] = grads;
+              ts.batchNormBackward(x, dy, n, c, inner, mean[0], invStd, w, training, g0[0], g0[1], g0[2]);
+              native.batchNormBackward(x, dy, n, c, inner, mean[0], invStd, w, training, g1[0], g1[1], g1[2]);
+              const which = `${what} ${affine ? 'affine' : 'plain'} ${training ? 'training' : 'eval'}`;
+              expectNear(grads[1][0], grads[0][0], `${which} dx`, { atol: 1e-5 });
+              expectNear(grads[1][1], grads[0][1], `${which} dWeight`, { atol: 1e-4 });
+              expectNear(grads[1][2], grads[0][2], `${which} dBias`, { atol: 1e-4 });
+            }
+          }
+        }
+      });
+    });
+  });
+
   describe('convolution', () => {
     const cases: [x: number[], w: number[], options: Conv2dOptions][] = [
       [[2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],

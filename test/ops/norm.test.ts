@@ -145,6 +145,79 @@ forEachBackend('norm gradcheck', (_b, it) => {
   });
 });
 
+forEachBackend('batchNorm fused kernels equal the formula composed from ops', (_b, it) => {
+  /** F.batch_norm written out with elementwise and reduce ops, autograd deriving its gradient. */
+  function composed(
+    x: nt.Tensor,
+    rm: nt.Tensor | null,
+    rv: nt.Tensor | null,
+    w: nt.Tensor | null,
+    b: nt.Tensor | null,
+    training: boolean,
+  ): nt.Tensor {
+    const view = x.shape.map((d, i) => (i === 1 ? d : 1));
+    let y: nt.Tensor;
+    if (training) {
+      const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+      const centred = nt.sub(x, nt.mean(x, axes, true));
+      y = nt.div(centred, nt.sqrt(nt.add(nt.mean(nt.square(centred), axes, true), 1e-5)));
+    } else {
+      const m = nt.reshape(rm as nt.Tensor, view);
+      y = nt.div(nt.sub(x, m), nt.sqrt(nt.add(nt.reshape(rv as nt.Tensor, view), 1e-5)));
+    }
+    if (w) y = nt.mul(y, nt.reshape(w, view));
+    if (b) y = nt.add(y, nt.reshape(b, view));
+    return y;
+  }
+
+  it('in training and evaluation, with and without the affine part, over 2-D, 3-D and 4-D inputs', () => {
+    const g = new nt.Generator(7);
+    for (const shape of [
+      [6, 3],
+      [4, 2, 5],
+      [3, 4, 3, 2],
+    ]) {
+      const c = shape[1];
+      for (const training of [true, false]) {
+        for (const affine of [true, false]) {
+          // an offset mean, so that the centring matters
+          const xData = nt.add(nt.mul(nt.randn(shape, { generator: g }), 2), 3).data as Float32Array;
+          const up = nt.randn(shape, { generator: g });
+          const rm = nt.randn([c], { generator: g });
+          const rv = nt.add(nt.rand([c], { generator: g }), 0.5);
+          const wData = nt.randn([c], { generator: g }).data as Float32Array;
+          const bData = nt.randn([c], { generator: g }).data as Float32Array;
+          const run = (f: typeof composed) => {
+            const x = nt.tensor(xData.slice(), shape, { requiresGrad: true });
+            const w = affine ? nt.tensor(wData.slice(), [c], { requiresGrad: true }) : null;
+            const b = affine ? nt.tensor(bData.slice(), [c], { requiresGrad: true }) : null;
+            const y = f(x, rm, rv, w, b, training);
+            nt.sum(nt.mul(y, up)).backward();
+            return [y, x.grad, w?.grad ?? null, b?.grad ?? null];
+          };
+          const fused = run((x, m, v, w, b, t) =>
+            nt.batchNorm(x, m?.clone() ?? null, v?.clone() ?? null, w, b, { training: t }),
+          );
+          const want = run(composed);
+          const what = `${training ? 'training' : 'eval'} ${affine ? 'affine' : 'plain'} [${shape.join(', ')}]`;
+          for (let k = 0; k < 4; k++) {
+            if (want[k] === null) {
+              expect(fused[k], `${what} #${k}`).toBeNull();
+              continue;
+            }
+            expectClose(
+              (fused[k] as nt.Tensor).data,
+              (want[k] as nt.Tensor).data,
+              { atol: 1e-5, rtol: 1e-4 },
+              `${what} #${k}`,
+            );
+          }
+        }
+      }
+    }
+  });
+});
+
 describe('norm errors', () => {
   it('batchNorm', () => {
     expect(() => nt.batchNorm(nt.zeros([1, 3]), null, null, null, null, { training: true })).toThrow(

@@ -1,7 +1,16 @@
 import { expect } from 'vitest';
 import * as nt from '../../src/index.js';
 import { ShapeError, ValueError } from '../../src/index.js';
-import { affine, gruCellStep, lstmCellStep, rnnCellStep, splitParts, unbind } from '../../src/ops/rnn.js';
+import {
+  affine,
+  gruCell,
+  gruCellStep,
+  lstmCell,
+  lstmCellStep,
+  rnnCellStep,
+  splitParts,
+  unbind,
+} from '../../src/ops/rnn.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose, gradcheck } from '../helpers/gradcheck.js';
 
@@ -116,6 +125,79 @@ forEachBackend('rnn ops', (_b, it) => {
     const n = nt.add(xn, r.mul(hn)).tanh();
     const ref = nt.add(nt.sub(1, z).mul(n), z.mul(h));
     expectClose(gruCellStep(xg, h, wg, bg).data, ref.data, {}, 'gru h');
+  });
+
+  it('the fused LSTM and GRU cells give the values and gradients of the same cells composed from ops', () => {
+    const N = 5;
+    const H = 7;
+    const sig = (t: nt.Tensor) => t.sigmoid();
+    /** Values and input gradients of f under the upstream gradients `ups`, one per output. */
+    const run = (f: (...xs: nt.Tensor[]) => nt.Tensor[], inputs: nt.Tensor[], ups: nt.Tensor[]) => {
+      const xs = inputs.map((x) =>
+        nt.tensor(x.data.slice() as Float32Array, x.shape, { requiresGrad: true }),
+      );
+      const outs = f(...xs);
+      let loss = nt.sum(nt.mul(outs[0], ups[0]));
+      for (let k = 1; k < outs.length; k++) loss = nt.add(loss, nt.sum(nt.mul(outs[k], ups[k])));
+      loss.backward();
+      return { outs: outs.map((o) => o.data), grads: xs.map((x) => x.grad?.data ?? null) };
+    };
+    const compare = (a: ReturnType<typeof run>, b: ReturnType<typeof run>, what: string) => {
+      for (let k = 0; k < a.outs.length; k++) expectClose(a.outs[k], b.outs[k], {}, `${what} output ${k}`);
+      for (let k = 0; k < a.grads.length; k++) {
+        const g = a.grads[k];
+        expect(g, `${what} gradient ${k}`).not.toBeNull();
+        expectClose(g as ArrayLike<number>, b.grads[k] as ArrayLike<number>, {}, `${what} gradient ${k}`);
+      }
+    };
+
+    // LSTM, with pre-activations wide enough to saturate some gates
+    const gates = nt.mul(randn([N, 4 * H], 21), 4);
+    const c = randn([N, H], 22);
+    const lstmComposed = (g: nt.Tensor, cPrev: nt.Tensor) => {
+      const [i, f, gg, o] = nt.split(g, H, 1);
+      const cNext = nt.add(sig(f).mul(cPrev), sig(i).mul(gg.tanh()));
+      return [sig(o).mul(cNext.tanh()), cNext];
+    };
+    const ups = [randn([N, H], 23), randn([N, H], 24)];
+    compare(
+      run((g, cp) => lstmCell(g, cp), [gates, c], ups),
+      run(lstmComposed, [gates, c], ups),
+      'lstm',
+    );
+    // only h' used downstream: the cell state's gradient is zero, the gates' still flows
+    compare(
+      run((g, cp) => [lstmCell(g, cp)[0]], [gates, c], ups),
+      run((g, cp) => [lstmComposed(g, cp)[0]], [gates, c], ups),
+      'lstm h only',
+    );
+
+    // GRU
+    const xProj = nt.mul(randn([N, 3 * H], 25), 3);
+    const hProj = nt.mul(randn([N, 3 * H], 26), 3);
+    const h = randn([N, H], 27);
+    const gruComposed = (xp: nt.Tensor, hp: nt.Tensor, hPrev: nt.Tensor) => {
+      const [xr, xz, xn] = nt.split(xp, H, 1);
+      const [hr, hz, hn] = nt.split(hp, H, 1);
+      const r = sig(nt.add(xr, hr));
+      const z = sig(nt.add(xz, hz));
+      const n = nt.add(xn, r.mul(hn)).tanh();
+      return [nt.add(nt.sub(1, z).mul(n), z.mul(hPrev))];
+    };
+    compare(
+      run((xp, hp, hPrev) => [gruCell(xp, hp, hPrev)], [xProj, hProj, h], [ups[0]]),
+      run(gruComposed, [xProj, hProj, h], [ups[0]]),
+      'gru',
+    );
+  });
+
+  it('the fused cells gradcheck and refuse shapes that do not fit', () => {
+    gradcheck((g, c) => nt.concat(lstmCell(g, c), 1), [randn([2, 8], 31), randn([2, 2], 32)]);
+    gradcheck((x, p, h) => gruCell(x, p, h), [randn([2, 6], 33), randn([2, 6], 34), randn([2, 2], 35)]);
+    expect(() => lstmCell(nt.zeros([2, 6]), nt.zeros([2, 2]))).toThrow(
+      'lstmCell: gates [2, 6] do not fit cell state [2, 2] (expected [N, 4H] and [N, H])',
+    );
+    expect(() => gruCell(nt.zeros([2, 6]), nt.zeros([2, 6]), nt.zeros([3, 2]))).toThrow(ShapeError);
   });
 
   it('the cell steps gradcheck', () => {

@@ -98,6 +98,79 @@ interface Addon {
     log: boolean,
     out: Float32Array,
   ): void;
+  lstmCell(
+    gates: Float32Array,
+    c: Float32Array,
+    batch: number,
+    hidden: number,
+    h: Float32Array,
+    cNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  lstmCellBackward(
+    act: Float32Array,
+    c: Float32Array,
+    cNext: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    batch: number,
+    hidden: number,
+    dGates: Float32Array,
+    dcPrev: Float32Array,
+  ): void;
+  gruCell(
+    xProj: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    batch: number,
+    hidden: number,
+    hNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  gruCellBackward(
+    act: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    dh: Float32Array,
+    batch: number,
+    hidden: number,
+    dxProj: Float32Array,
+    dhProj: Float32Array,
+    dhPrev: Float32Array,
+  ): void;
+  batchNormStats(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  batchNorm(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  batchNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    training: boolean,
+    dx: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array,
+  ): void;
   conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Int32Array, dw: Float32Array): void;
@@ -359,6 +432,40 @@ function wrap(addon: Addon): Backend {
     },
     softmaxGrad(y, dy, rows, cols, log, out) {
       addon.softmaxGrad(y, dy, rows, cols, log, out);
+    },
+    lstmCell(gates, c, batch, hidden, h, cNext, act) {
+      addon.lstmCell(gates, c, batch, hidden, h, cNext, act);
+    },
+    lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev) {
+      addon.lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev);
+    },
+    gruCell(xProj, hProj, h, batch, hidden, hNext, act) {
+      addon.gruCell(xProj, hProj, h, batch, hidden, hNext, act);
+    },
+    gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev) {
+      addon.gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev);
+    },
+    batchNormStats(x, batch, channels, inner, mean, variance) {
+      addon.batchNormStats(x, batch, channels, inner, mean, variance);
+    },
+    batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out) {
+      addon.batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out);
+    },
+    batchNormBackward(x, dy, batch, channels, inner, mean, invStd, weight, training, dx, dWeight, dBias) {
+      addon.batchNormBackward(
+        x,
+        dy,
+        batch,
+        channels,
+        inner,
+        mean,
+        invStd,
+        weight,
+        training,
+        dx,
+        dWeight,
+        dBias,
+      );
     },
     conv2d(x, w, info, out) {
       addon.conv2d(x, w, convInfo(geometry, info), out);

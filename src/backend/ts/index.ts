@@ -3,6 +3,7 @@ import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
 import { binary, cast, clamp, unary, unaryGrad, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
+import { batchNorm, batchNormBackward, batchNormStats } from './norm.js';
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,
@@ -12,6 +13,7 @@ import {
   maxPool2dBackward,
 } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './rnn.js';
 import { insert, slice, transpose } from './shape.js';
 import { softmax, softmaxGrad } from './softmax.js';
 
@@ -36,6 +38,13 @@ export const tsBackend: Backend = {
   scatterAdd,
   softmax,
   softmaxGrad,
+  lstmCell,
+  lstmCellBackward,
+  gruCell,
+  gruCellBackward,
+  batchNormStats,
+  batchNorm,
+  batchNormBackward,
   conv2d,
   conv2dBackpropInput,
   conv2dBackpropFilter,
