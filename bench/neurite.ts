@@ -1,6 +1,6 @@
 /** neurite's side of the benchmark, on the backend named by `backend` ('native' or 'ts'). */
 import * as nt from '../src/node.js';
-import { CONV, type CaseSpec, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, TRAIN, timeIt } from './cases.js';
 
 export type Result = { value: number; note?: string } | { skip: string };
 
@@ -48,7 +48,10 @@ function epoch(model: nt.nn.Module, flat: boolean, limitSeconds: number): { valu
     step(b);
     const elapsed = (performance.now() - t0) / 1000;
     if (b >= 4 && elapsed * (batches / (b + 1)) > limitSeconds) {
-      return { value: (elapsed * batches) / (b + 1), note: `extrapolated from ${b + 1} of ${batches} batches` };
+      return {
+        value: (elapsed * batches) / (b + 1),
+        note: `extrapolated from ${b + 1} of ${batches} batches`,
+      };
     }
   }
   return { value: (performance.now() - t0) / 1000 };
@@ -72,7 +75,8 @@ export async function runNeurite(backend: string, spec: CaseSpec): Promise<Resul
     case 'conv-fwdbwd': {
       const x = nt.randn([CONV.n, CONV.cin, CONV.h, CONV.w]);
       const w = nt.randn([CONV.cout, CONV.cin, CONV.k, CONV.k]);
-      if (spec.id === 'conv-fwd') return gflops(await timeIt(() => nt.noGrad(() => nt.conv2d(x, w, null, { padding: 1 }))));
+      if (spec.id === 'conv-fwd')
+        return gflops(await timeIt(() => nt.noGrad(() => nt.conv2d(x, w, null, { padding: 1 }))));
       x.requiresGrad = true;
       w.requiresGrad = true;
       return gflops(
@@ -95,7 +99,10 @@ export async function runNeurite(backend: string, spec: CaseSpec): Promise<Resul
       const nn = nt.nn as unknown as Record<string, unknown>;
       if (typeof nn.LSTM !== 'function') return { skip: 'nn.LSTM not implemented yet' };
       const { LSTM: spec2 } = await import('./cases.js');
-      const LSTMClass = nn.LSTM as new (i: number, h: number) => { forward(x: nt.Tensor): [nt.Tensor, unknown] };
+      const LSTMClass = nn.LSTM as new (
+        i: number,
+        h: number,
+      ) => { forward(x: nt.Tensor): [nt.Tensor, unknown] };
       const lstm = new LSTMClass(spec2.input, spec2.hidden);
       const x = nt.randn([spec2.steps, spec2.batch, spec2.input]);
       return {

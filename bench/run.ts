@@ -46,9 +46,18 @@ function runCase(impl: Impl, caseId: string): Cell {
   let r: ReturnType<typeof spawnSync>;
   if (impl === 'pytorch') {
     // Debian's torch takes BLAS threads from OpenBLAS and its own from OpenMP; 2 + 2 oversubscribes 2 cores
-    Object.assign(env, training ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' } : { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' });
+    Object.assign(
+      env,
+      training
+        ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' }
+        : { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' },
+    );
     const cfg = JSON.stringify({ flops: spec.flops, conv: CONV, lstm: LSTM, train: TRAIN });
-    r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_bench.py'), caseId, cfg], { env, encoding: 'utf8', timeout: 600_000 });
+    r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_bench.py'), caseId, cfg], {
+      env,
+      encoding: 'utf8',
+      timeout: 600_000,
+    });
   } else {
     if (impl === 'neurite-native') env.NEURITE_BACKEND = 'native';
     if (impl === 'neurite-ts') env.NEURITE_BACKEND = 'ts';
@@ -58,11 +67,20 @@ function runCase(impl: Impl, caseId: string): Cell {
       timeout: 600_000,
     });
   }
-  const out = String(r.stdout ?? '').trim().split('\n').pop() ?? '';
+  const out =
+    String(r.stdout ?? '')
+      .trim()
+      .split('\n')
+      .pop() ?? '';
   try {
     return JSON.parse(out) as Cell;
   } catch {
-    const err = String(r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ?? `exit ${r.status}`;
+    const err =
+      String(r.stderr ?? '')
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .pop() ?? `exit ${r.status}`;
     return { skip: `error: ${err.slice(0, 70)}` };
   }
 }
@@ -96,14 +114,25 @@ function speedup(caseId: string, other: Impl): string {
   return `${(higherBetter ? a / b : b / a).toFixed(2)}×`;
 }
 
-const ratioCols = (['pytorch', 'tfjs-wasm'] as Impl[]).filter((i) => impls.includes(i) && impls.includes('neurite-native'));
+const ratioCols = (['pytorch', 'tfjs-wasm'] as Impl[]).filter(
+  (i) => impls.includes(i) && impls.includes('neurite-native'),
+);
 const header = ['case', 'unit', ...impls, ...ratioCols.map((i) => `native vs ${i}`)];
 const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
 for (const c of cases) {
-  const row = [c.title, c.unit, ...impls.map((i) => fmt(results[c.id][i]?.value)), ...ratioCols.map((i) => speedup(c.id, i))];
+  const row = [
+    c.title,
+    c.unit,
+    ...impls.map((i) => fmt(results[c.id][i]?.value)),
+    ...ratioCols.map((i) => speedup(c.id, i)),
+  ];
   lines.push(`| ${row.join(' | ')} |`);
 }
 console.log(`\n${lines.join('\n')}`);
-console.log('\nRatios are speed-ups of neurite-native (above 1: neurite is faster; for MiB, above 1: neurite uses less).');
-console.log('All implementations on 2 threads (tfjs-wasm runs one thread in Node); medians over repetitions.');
+console.log(
+  '\nRatios are speed-ups of neurite-native (above 1: neurite is faster; for MiB, above 1: neurite uses less).',
+);
+console.log(
+  'All implementations on 2 threads (tfjs-wasm runs one thread in Node); medians over repetitions.',
+);
 if (notes.length) console.log(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadMnist } from '../src/node.js';
-import { CONV, type CaseSpec, LSTM, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, LSTM, TRAIN, timeIt } from './cases.js';
 import type { Result } from './neurite.js';
 
 async function useBackend(name: 'cpu' | 'wasm'): Promise<void> {
@@ -29,7 +29,11 @@ function mnist(flat: boolean): { x: tf.Tensor; y: tf.Tensor } {
   return { x, y };
 }
 
-async function epoch(model: tfl.Sequential, flat: boolean, limitSeconds: number): Promise<{ value: number; note?: string }> {
+async function epoch(
+  model: tfl.Sequential,
+  flat: boolean,
+  limitSeconds: number,
+): Promise<{ value: number; note?: string }> {
   model.compile({ optimizer: tf.train.adam(TRAIN.lr), loss: 'categoricalCrossentropy' });
   const { x, y } = mnist(flat);
   const batches = Math.ceil(TRAIN.samples / TRAIN.batch);
@@ -47,7 +51,10 @@ async function epoch(model: tfl.Sequential, flat: boolean, limitSeconds: number)
     await step(b);
     const elapsed = (performance.now() - t0) / 1000;
     if (b >= 2 && elapsed * (batches / (b + 1)) > limitSeconds) {
-      return { value: (elapsed * batches) / (b + 1), note: `extrapolated from ${b + 1} of ${batches} batches` };
+      return {
+        value: (elapsed * batches) / (b + 1),
+        note: `extrapolated from ${b + 1} of ${batches} batches`,
+      };
     }
   }
   return { value: (performance.now() - t0) / 1000 };
@@ -73,9 +80,16 @@ export async function runTfjs(backend: 'cpu' | 'wasm', spec: CaseSpec): Promise<
         const w = tf.variable(tf.randomNormal([CONV.k, CONV.k, CONV.cin, CONV.cout]));
         const budget = backend === 'cpu' ? { minReps: 1, maxReps: 3, budgetMs: 3000 } : {};
         if (spec.id === 'conv-fwd') {
-          return gflops(await timeIt(() => tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')).dataSync(), budget));
+          return gflops(
+            await timeIt(
+              () => tf.tidy(() => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, 'same')).dataSync(),
+              budget,
+            ),
+          );
         }
-        const f = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')));
+        const f = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same')),
+        );
         return gflops(
           await timeIt(() => {
             const gs = f([x, w]);
@@ -93,7 +107,15 @@ export async function runTfjs(backend: 'cpu' | 'wasm', spec: CaseSpec): Promise<
       case 'cnn-epoch':
       case 'cnn-rss': {
         const m = tfl.sequential();
-        m.add(tfl.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, padding: 'same', activation: 'relu' }));
+        m.add(
+          tfl.layers.conv2d({
+            inputShape: [28, 28, 1],
+            filters: 32,
+            kernelSize: 3,
+            padding: 'same',
+            activation: 'relu',
+          }),
+        );
         m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
         m.add(tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu' }));
         m.add(tfl.layers.maxPooling2d({ poolSize: 2 }));
