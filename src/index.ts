@@ -25,3 +25,4 @@ export type { DType, TypedArray } from './tensor/dtype.js';
 export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { Shape } from './tensor/shape.js';
 export { type GradNode, isTensor, Tensor } from './tensor/tensor.js';
+export * as train from './train/index.js';

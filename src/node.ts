@@ -8,7 +8,11 @@
  * ```
  */
 
+export { getNumThreads, initNativeBackend, setNumThreads } from './backend/native/init.js';
+export { loadCsv } from './data/csv-file.js';
 export * from './data/mnist.js';
+export * from './data/tabular.js';
+export * from './data/text.js';
 export * from './index.js';
 export {
   type LoadFileOptions,
@@ -17,3 +21,10 @@ export {
   save,
   saveSafetensors,
 } from './io/file.js';
+export {
+  nodeReporter,
+  type ProgressStream,
+  TerminalProgress,
+  type TerminalProgressOptions,
+  writeFileAtomic,
+} from './train/node.js';

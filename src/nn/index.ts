@@ -12,4 +12,5 @@ export * from './module.js';
 export * from './norm.js';
 export * from './parameter.js';
 export * from './pool.js';
+export * from './rnn.js';
 export * from './separable.js';

@@ -39,7 +39,10 @@ export class SeparableConv2d extends Module {
       bias: false,
       generator: options.generator,
     });
-    this.pointwise = new Conv2d(inChannels, outChannels, 1, { bias: options.bias ?? true, generator: options.generator });
+    this.pointwise = new Conv2d(inChannels, outChannels, 1, {
+      bias: options.bias ?? true,
+      generator: options.generator,
+    });
   }
 
   forward(x: Tensor): Tensor {

@@ -1,0 +1,79 @@
+/**
+ * `neurite predict <checkpoint> <input>`: the model's predictions for new samples — classes with their
+ * probabilities, regression values, or generated sequences.
+ */
+import { Command } from 'commander';
+import * as nt from '../node.js';
+import { CliError, fmtNumber, Output, parse } from './common.js';
+import type { Prediction } from './experiment.js';
+import { loadRun, runName } from './run.js';
+
+interface PredictOptions {
+  batchSize: number;
+  top: number;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+function line(p: Prediction, top: number): string {
+  if (typeof p.prediction === 'string')
+    return `${p.index}: ${p.input !== undefined ? `${p.input} → ` : ''}${p.prediction}`;
+  if (Array.isArray(p.prediction)) return `${p.index}: ${p.prediction.map(fmtNumber).join(', ')}`;
+  if (p.probabilities === undefined) return `${p.index}: ${fmtNumber(p.prediction)}`;
+  const name = (k: number) => (p.label !== undefined && k === p.prediction ? p.label : String(k));
+  const head =
+    p.label !== undefined && p.label !== String(p.prediction)
+      ? `${p.label} (class ${p.prediction}, p = ${fmtNumber(p.probability ?? 0)})`
+      : `${p.prediction} (p = ${fmtNumber(p.probability ?? 0)})`;
+  if (top <= 1) return `${p.index}: ${head}`;
+  const ranked = p.probabilities
+    .map((v, k) => [v, k] as const)
+    .sort((a, b) => b[0] - a[0])
+    .slice(1, top)
+    .map(([v, k]) => `${name(k)} ${fmtNumber(v)}`);
+  return `${p.index}: ${head}${ranked.length ? `  next: ${ranked.join(', ')}` : ''}`;
+}
+
+export function predictCommand(): Command {
+  return new Command('predict')
+    .description("print a trained model's predictions for new samples")
+    .argument('<checkpoint>', 'a run folder written by neurite train (or its checkpoint.json)')
+    .argument(
+      '<input>',
+      "a file (CSV, .json, or .pgm for digit images), inline JSON such as '[[5.1, 3.5, 1.4, 0.2]]', or - for stdin",
+    )
+    .option('--top <k>', 'also show the next most likely classes, up to k in all', parse.positiveInt, 1)
+    .option('--batch-size <n>', 'samples per forward pass', parse.positiveInt, 256)
+    .option(
+      '--json',
+      'print one JSON object: {"predictions": [{"index", "prediction", "label", "probability", "probabilities"}, …]}',
+    )
+    .option('--verbose', 'show stack traces of errors')
+    .addHelpText(
+      'after',
+      `
+Inputs by kind of model:
+  tables (linreg, logreg, mlp-digits, CSV configs)  CSV rows of the feature columns (header with their names, or
+                                                    the values in order), or JSON rows: [values] or {"column": value}
+  MNIST models                                      a PGM image (P2/P5) 28×28, or JSON / CSV of 784 pixels 0–255
+                                                    (0 = background, 255 = ink; values all within 0–1 are read as 0–1)
+  seq2seq-reverse                                   strings of digits: JSON ["3141", "27"] or one per line
+
+Examples:
+  neurite predict runs/logreg-breast-cancer-<time> rows.csv
+  neurite predict runs/cnn-mnist-<time> digit.pgm --top 3
+  neurite predict runs/seq2seq-reverse-<time> '["12345", "907"]' --json`,
+    )
+    .action(async (checkpoint: string, input: string, opts: PredictOptions) => {
+      const out = new Output(opts.json === true);
+      const { recipe, experiment: exp } = await loadRun(checkpoint);
+      if (!exp.io) throw new CliError(`${runName(recipe)} does not take inputs to predict`);
+      const { x, inputs } = exp.io.readInputs(input);
+      const output = exp.io.run
+        ? exp.io.run(exp.model, x, opts.batchSize)
+        : nt.train.predict(exp.model, x, { batchSize: opts.batchSize, forward: exp.forward });
+      const rows = exp.io.describe(output, inputs);
+      if (opts.json) out.result({ checkpoint, preset: runName(recipe), predictions: rows });
+      else for (const r of rows) out.say(line(r, opts.top));
+    });
+}
