@@ -23,9 +23,11 @@ export function formatMetrics(loss: number, metrics: Record<string, number>, pre
 
 /** Seconds as `12.3 s`, or `4 min 05 s` past a minute. */
 export function formatSeconds(s: number): string {
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const m = Math.floor(s / 60);
-  return `${m} min ${String(Math.round(s - 60 * m)).padStart(2, '0')} s`;
+  if (s < 59.95) return `${s.toFixed(1)} s`;
+  // round to whole seconds first, so 119.6 s reads "2 min 00 s" rather than "1 min 60 s"
+  const total = Math.round(s);
+  const m = Math.floor(total / 60);
+  return `${m} min ${String(total - 60 * m).padStart(2, '0')} s`;
 }
 
 /** The line printed for an epoch: `epoch 3/10  loss 0.2143  accuracy 0.9381  val_loss 0.2500  …  12.3 s`. */

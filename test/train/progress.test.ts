@@ -35,6 +35,8 @@ describe('progress output', () => {
     expect(train.formatValue(0.00001234)).toBe('1.234e-5');
     expect(train.formatValue(Number.NaN)).toBe('NaN');
     expect(train.formatSeconds(125)).toBe('2 min 05 s');
+    expect(train.formatSeconds(119.6)).toBe('2 min 00 s');
+    expect(train.formatSeconds(59.97)).toBe('1 min 00 s');
   });
 
   it('prints one plain line per epoch when the output is not a terminal', async () => {
