@@ -20,11 +20,11 @@ export {
   loadSafetensors,
   save,
   saveSafetensors,
+  writeFileAtomic,
 } from './io/file.js';
 export {
   nodeReporter,
   type ProgressStream,
   TerminalProgress,
   type TerminalProgressOptions,
-  writeFileAtomic,
 } from './train/node.js';

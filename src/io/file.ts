@@ -49,12 +49,25 @@ export async function saveSafetensors(
   } catch (e) {
     withContext(e, where);
   }
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    throw ioError(where, 'write the file', e);
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically: to a temporary file in the same directory, flushed to disk, then renamed
+ * over `path`, and the directory entry flushed. A crash at any point leaves the previous file or the complete
+ * new one, never a half-written file; on failure the temporary file is removed and the error rethrown.
+ */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   let handle: Awaited<ReturnType<typeof open>> | null = null;
   try {
     handle = await open(temp, 'wx');
-    await handle.writeFile(bytes);
+    await handle.writeFile(data);
     // without fsync the rename can reach the disk before the data, and a crash leaves an empty file
     await handle.sync();
     await handle.close();
@@ -63,7 +76,7 @@ export async function saveSafetensors(
   } catch (e) {
     await handle?.close().catch(() => {});
     await unlink(temp).catch(() => {});
-    throw ioError(where, 'write the file', e);
+    throw e;
   }
   await syncDirectory(dir);
 }

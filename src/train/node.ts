@@ -11,11 +11,12 @@
  * are removed only after that. A crash at any point therefore leaves the previous manifest pointing at its own
  * intact weights, or the new manifest pointing at the new ones, and loading checks the hash either way.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { FormatError } from '../errors.js';
+import { writeFileAtomic } from '../io/file.js';
 import { decodeSafetensors, encodeSafetensors, type TensorDict } from '../io/safetensors.js';
 import type { BatchLog, Callback, EpochLog, TrainingContext } from './callbacks.js';
 import { setTrainPlatform, type Verbosity } from './platform.js';
@@ -33,38 +34,6 @@ function ioError(where: string, action: string, e: unknown): FormatError {
   const err = new FormatError(`${where}: cannot ${action}: ${e instanceof Error ? e.message : String(e)}`);
   err.cause = e;
   return err;
-}
-
-/**
- * Writes `data` to `path` atomically: into a temporary file in the same directory, flushed to disk, then renamed
- * over `path` (and the directory flushed, where the system allows). Readers see the old file or the new one.
- */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-  let handle: Awaited<ReturnType<typeof open>> | null = null;
-  try {
-    handle = await open(temp, 'wx');
-    await handle.writeFile(data);
-    await handle.sync();
-    await handle.close();
-    handle = null;
-    await rename(temp, path);
-  } catch (e) {
-    await handle?.close().catch(() => {});
-    await unlink(temp).catch(() => {});
-    throw e;
-  }
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // some systems cannot open a directory; the file's data is synced already
-  }
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
