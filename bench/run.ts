@@ -75,12 +75,11 @@ function runCase(impl: Impl, caseId: string): Cell {
   try {
     return JSON.parse(out) as Cell;
   } catch {
-    const err =
-      String(r.stderr ?? '')
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .pop() ?? `exit ${r.status}`;
+    // the first line that names an error says more than Node's closing version banner
+    const lines = String(r.stderr ?? '')
+      .split('\n')
+      .filter(Boolean);
+    const err = lines.find((l) => /error/i.test(l)) ?? lines[0] ?? `exit ${r.status}`;
     return { skip: `error: ${err.slice(0, 70)}` };
   }
 }
