@@ -5,10 +5,12 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PRESET_NAMES } from '../../src/cli/presets/index.js';
 import * as nt from '../../src/node.js';
-import { lastJson, lines, runCli, tempDir } from './helpers.js';
+import { lastJson, lines, removeTempDirs, runCli, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 describe('help', () => {
   it.each([

@@ -4,8 +4,10 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { lines, runCli, tempDir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lines, removeTempDirs, runCli, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 /** Runs the command and checks the failure's form; returns the error line. */
 async function fails(args: string[], code: 1 | 2): Promise<string> {

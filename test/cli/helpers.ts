@@ -1,6 +1,6 @@
 /** Running the `neurite` command in tests: as a child process (through tsx), or in this process for speed. */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,18 @@ export interface Result {
   stderr: string;
 }
 
-/** A fresh temporary folder. */
+const created: string[] = [];
+
+/** A fresh temporary folder, removed by {@link removeTempDirs}. */
 export function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), 'neurite-cli-'));
+  const dir = mkdtempSync(join(tmpdir(), 'neurite-cli-'));
+  created.push(dir);
+  return dir;
+}
+
+/** Removes the folders {@link tempDir} made (call it in afterAll). */
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** Non-empty lines of a text. */

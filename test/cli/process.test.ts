@@ -4,8 +4,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { lastJson, lines, runCli, spawnCli, tempDir } from './helpers.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lastJson, lines, removeTempDirs, runCli, spawnCli, tempDir } from './helpers.js';
+
+afterAll(removeTempDirs);
 
 describe('neurite (spawned)', () => {
   it('prints help, exit status 0', async () => {

@@ -305,6 +305,33 @@ describe('Seq2Seq encoding and decoding', () => {
     }
   });
 
+  it('step-by-step decoding reading the truth equals teacher forcing; reading its own output equals greedy', () => {
+    nt.manualSeed(17);
+    const task = data.makeReverseTask({ n: 6, length: [2, 5], seed: 3 });
+    const m = new seq.Seq2Seq({
+      cell: 'gru',
+      vocabSize: task.vocab.size,
+      embedDim: 4,
+      hiddenSize: 8,
+      numLayers: 2,
+    });
+    const forced = m.forward(task.src, task.tgtOut);
+    // a ratio just below 1 takes the step-by-step path, yet every draw still picks the true token
+    const stepwise = m.forward(task.src, task.tgtOut, { teacherForcingRatio: 1 - 1e-10 });
+    expectClose(stepwise.data, forced.data, {}, 'stepwise vs one call');
+    // ratio 0: every step reads the previous prediction, as greedy decoding does, up to each row's eos
+    const free = m
+      .forward(task.src, task.tgtOut, { teacherForcingRatio: 0 })
+      .argmax(2)
+      .toArray() as number[][];
+    const greedy = m.generate(task.src, { maxLength: task.tgtOut.shape[1] }).toArray() as number[][];
+    greedy.forEach((row, i) => {
+      const end = row.indexOf(m.eosId);
+      const upTo = end < 0 ? row.length : end + 1;
+      expect(free[i].slice(0, upTo)).toEqual(row.slice(0, upTo));
+    });
+  });
+
   it('greedy decoding stops at eos, pads after it, and stops at maxLength without one', () => {
     nt.manualSeed(8);
     const m = new seq.Seq2Seq({ vocabSize: 6, embedDim: 3, hiddenSize: 4 });

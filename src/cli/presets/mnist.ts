@@ -142,7 +142,7 @@ export const dnnMnist: Preset<z.infer<typeof dnnOptions>> = {
   name: 'dnn-mnist',
   description:
     'a deep MLP on MNIST (8 hidden layers, He init, batch norm); --depth --width --activation --init --no-batch-norm',
-  defaults: { epochs: 10, batchSize: 64, lr: 1e-3 },
+  defaults: { epochs: 10, batchSize: 64, lr: 3e-3 },
   options: dnnOptions,
   build: ({ options: o, training }) => {
     const model = new nt.models.MLP({
