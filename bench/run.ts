@@ -42,7 +42,7 @@ type Cell = { value?: number; note?: string; skip?: string };
 function runCase(impl: Impl, caseId: string): Cell {
   const spec = CASES.find((c) => c.id === caseId)!;
   const training = caseId.includes('epoch') || caseId.includes('rss') || caseId === 'lstm';
-  const env: NodeJS.ProcessEnv = { ...process.env, NEURITE_THREADS: '2' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NEURITE_NUM_THREADS: '2' };
   let r: ReturnType<typeof spawnSync>;
   if (impl === 'pytorch') {
     // Debian's torch takes BLAS threads from OpenBLAS and its own from OpenMP; 2 + 2 oversubscribes 2 cores

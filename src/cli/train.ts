@@ -68,7 +68,7 @@ export function trainCommand(version: string): Command {
     .option('--limit <n>', 'train and test on the first N samples only (quick smoke runs)', parse.positiveInt)
     .option(
       '--threads <n>',
-      'threads of the native backend (default: NEURITE_THREADS or all cores)',
+      'threads of the native backend (default: NEURITE_NUM_THREADS or all cores)',
       parse.positiveInt,
     )
     .option('--json', 'progress on stderr; the last line of stdout is one JSON object with the results')

@@ -55,7 +55,7 @@ export function spawnCli(args: readonly string[], options: SpawnOptions = {}): P
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], {
       cwd: options.cwd ?? tempDir(),
-      env: { ...process.env, NEURITE_THREADS: '1', FORCE_COLOR: '0' },
+      env: { ...process.env, NEURITE_NUM_THREADS: '1', FORCE_COLOR: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
