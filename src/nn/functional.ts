@@ -2,12 +2,7 @@
  * The stateless forms of the layers, as torch.nn.functional: `import { nn } from 'neurite'; nn.functional.relu(x)`.
  * Names are PyTorch's in camelCase; the losses also answer to their PyTorch names (`binaryCrossEntropy`, …).
  */
-import { fmtShape, ShapeError } from '../errors.js';
-import { add } from '../ops/elementwise.js';
 import { bceLoss, bceWithLogitsLoss } from '../ops/loss.js';
-import { matmul } from '../ops/matmul.js';
-import { transpose } from '../ops/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
 
 export {
   elu,
@@ -40,6 +35,7 @@ export {
   type SmoothL1LossOptions,
   smoothL1Loss,
 } from '../ops/loss.js';
+export { linear } from '../ops/matmul.js';
 export { type BatchNormFnOptions, batchNorm, layerNorm } from '../ops/norm.js';
 export {
   type AdaptiveSize2d,
@@ -56,19 +52,3 @@ export { type EmbeddingFnOptions, embedding } from './embedding.js';
 export const binaryCrossEntropy = bceLoss;
 /** torch.nn.functional.binary_cross_entropy_with_logits: the same function as {@link bceWithLogitsLoss}. */
 export const binaryCrossEntropyWithLogits = bceWithLogitsLoss;
-
-/** y = x·Wᵀ + b over the last axis, with weight [out, in] and bias [out] (torch.nn.functional.linear). */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
-  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new ShapeError(
-      `linear: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [..., in] and [out, in])`,
-    );
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new ShapeError(
-      `linear: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}`,
-    );
-  }
-  const y = matmul(x, transpose(weight));
-  return bias ? add(y, bias) : y;
-}

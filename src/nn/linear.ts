@@ -1,5 +1,5 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { add, matmul, transpose } from '../ops/index.js';
+import { linear } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { defaultLayerInit } from './init.js';
@@ -40,8 +40,7 @@ export class Linear extends Module {
         `Linear(${this.inFeatures} -> ${this.outFeatures}): expected input [..., ${this.inFeatures}], got ${fmtShape(x.shape)}`,
       );
     }
-    const y = matmul(x, transpose(this.weight));
-    return this.bias ? add(y, this.bias) : y;
+    return linear(x, this.weight, this.bias);
   }
 
   protected override extraRepr(): string {

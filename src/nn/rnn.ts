@@ -5,7 +5,8 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { dropout } from '../ops/dropout.js';
 import { add } from '../ops/elementwise.js';
-import { affine, gruCellStep, lstmCellStep, type RNNNonlinearity, rnnCellStep, unbind } from '../ops/rnn.js';
+import { affine } from '../ops/matmul.js';
+import { gruCellStep, lstmCellStep, type RNNNonlinearity, rnnCellStep, unbind } from '../ops/rnn.js';
 import { concat, reshape, stack, unsqueeze } from '../ops/shape.js';
 import { zeros } from '../tensor/creation.js';
 import type { Generator } from '../tensor/random.js';

@@ -82,3 +82,81 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: number[], m: number, n: numb
     needs[1] ? matmul(transpose(a), g) : null,
   ]);
 }
+
+/**
+ * x·weightᵀ + bias for x [M, K] and weight [N, K] in one GEMM that reads the weight transposed in place (no
+ * transposed copy). `bias` is [N] (added to every row) or a full [M, N] matrix (added as is), or null.
+ */
+export function affine(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
+  const xd = requireFloat(x, 'affine');
+  const wd = requireFloat(weight, 'affine');
+  if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
+    throw new ShapeError(
+      `affine: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [M, K] and [N, K])`,
+    );
+  }
+  const [m, k] = x.shape;
+  const n = weight.shape[0];
+  const rowBias = bias !== null && bias.ndim === 1;
+  if (bias !== null) {
+    requireFloat(bias, 'affine');
+    const fits = rowBias
+      ? bias.shape[0] === n
+      : bias.ndim === 2 && bias.shape[0] === m && bias.shape[1] === n;
+    if (!fits) {
+      throw new ShapeError(
+        `affine: bias ${fmtShape(bias.shape)} fits neither [${n}] nor [${m}, ${n}] (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
+      );
+    }
+  }
+  const be = getBackend();
+  const out = empty([m, n]);
+  const od = out.data as Float32Array;
+  if (bias !== null) {
+    // the bias goes into C first so the GEMM adds onto it (beta = 1)
+    be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
+  }
+  be.gemm(1, false, true, m, n, k, 1, xd, 0, wd, 0, bias === null ? 0 : 1, od, 0);
+  const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  return record(out, 'affine', inputs, (g, needs) => {
+    const gd = g.data as Float32Array;
+    let dx: Tensor | null = null;
+    let dw: Tensor | null = null;
+    let db: Tensor | null = null;
+    if (needs[0]) {
+      dx = empty([m, k]);
+      be.gemm(1, false, false, m, k, n, 1, gd, 0, wd, 0, 0, dx.data as Float32Array, 0);
+    }
+    if (needs[1]) {
+      dw = empty([n, k]);
+      be.gemm(1, true, false, n, k, m, 1, gd, 0, xd, 0, 0, dw.data as Float32Array, 0);
+    }
+    if (needs[2]) {
+      if (rowBias) {
+        db = empty([n]);
+        be.reduce('sum', gd, 1, m, n, db.data);
+      } else db = g;
+    }
+    return [dx, dw, db];
+  });
+}
+
+/**
+ * y = x·weightᵀ + bias over the last axis of x [..., in], weight [out, in], bias [out] or null
+ * (torch.nn.functional.linear): one GEMM that reads the weight in place, the bias added inside it.
+ */
+export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op = 'linear'): Tensor {
+  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+    throw new ShapeError(
+      `${op}: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [..., ${weight.shape[1] ?? 'in'}] and [out, in])`,
+    );
+  }
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+    throw new ShapeError(`${op}: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}`);
+  }
+  if (x.ndim === 2) return affine(x, weight, bias);
+  const lead = x.shape.slice(0, -1);
+  const rows = sizeOf(lead);
+  const y = affine(reshape(x, [rows, weight.shape[1]]), weight, bias);
+  return reshape(y, [...lead, weight.shape[0]]);
+}

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import * as nt from '../../src/index.js';
 import { DTypeError, ShapeError } from '../../src/index.js';
+import { affine } from '../../src/ops/matmul.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose, gradcheck } from '../helpers/gradcheck.js';
 
@@ -149,5 +150,56 @@ forEachBackend('gemm IEEE semantics', (_b, it) => {
     expect(Number.isNaN(out.item())).toBe(true);
     const n = nt.matmul(nt.tensor([[0]]), nt.tensor([[Number.NaN]]));
     expect(Number.isNaN(n.item())).toBe(true);
+  });
+});
+
+forEachBackend('affine and linear', (_b, it) => {
+  it('affine equals x·Wᵀ + b for a row bias, a full bias and no bias', () => {
+    const x = randn([3, 4], 1);
+    const w = randn([5, 4], 2);
+    const b = randn([5], 3);
+    const full = randn([3, 5], 4);
+    const ref = nt.matmul(x, nt.transpose(w));
+    expectClose(affine(x, w).data, ref.data, {}, 'no bias');
+    expectClose(affine(x, w, b).data, nt.add(ref, b).data, {}, 'row bias');
+    expectClose(affine(x, w, full).data, nt.add(ref, full).data, {}, 'full bias');
+  });
+
+  it('affine gradchecks with each kind of bias', () => {
+    gradcheck((x, w) => affine(x, w), [randn([3, 4], 1), randn([2, 4], 2)]);
+    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 3), randn([2, 4], 4), randn([2], 5)]);
+    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 6), randn([2, 4], 7), randn([3, 2], 8)]);
+  });
+
+  it('affine refuses shapes that do not fit, naming them', () => {
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 3]))).toThrow(
+      'affine: input [3, 4] does not fit weight [5, 3] (expected [M, K] and [N, K])',
+    );
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([4]))).toThrow(ShapeError);
+    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([5, 3]))).toThrow(ShapeError);
+  });
+
+  it('linear equals matmul(x, Wᵀ) + b for inputs of rank 1, 2 and 3, values and gradients', () => {
+    const w = randn([5, 4], 2);
+    const b = randn([5], 3);
+    for (const shape of [[4], [3, 4], [2, 3, 4], [0, 4]]) {
+      const x = randn(shape, 1);
+      const ref = nt.add(nt.matmul(x, nt.transpose(w)), b);
+      const y = nt.linear(x, w, b);
+      expect(y.shape).toEqual(ref.shape);
+      expectClose(y.data, ref.data, {}, `input ${JSON.stringify(shape)}`);
+      expectClose(nt.linear(x, w).data, nt.matmul(x, nt.transpose(w)).data, {}, 'no bias');
+    }
+    gradcheck((x, w2, b2) => nt.linear(x, w2, b2), [randn([2, 3, 4], 4), randn([2, 4], 5), randn([2], 6)]);
+    gradcheck((x, w2) => nt.linear(x, w2), [randn([4], 7), randn([3, 4], 8)]);
+  });
+
+  it('linear names both shapes when they do not fit', () => {
+    expect(() => nt.linear(nt.zeros([2, 3]), nt.zeros([5, 4]))).toThrow(
+      'linear: input [2, 3] does not fit weight [5, 4] (expected [..., 4] and [out, in])',
+    );
+    expect(() => nt.linear(nt.zeros([2, 4]), nt.zeros([5, 4]), nt.zeros([4]))).toThrow(
+      'linear: bias [4] does not fit weight [5, 4]',
+    );
   });
 });

@@ -2,7 +2,6 @@ import { expect } from 'vitest';
 import * as nt from '../../src/index.js';
 import { ShapeError, ValueError } from '../../src/index.js';
 import {
-  affine,
   gruCell,
   gruCellStep,
   lstmCell,
@@ -17,31 +16,6 @@ import { expectClose, gradcheck } from '../helpers/gradcheck.js';
 const randn = (shape: number[], seed = 1) => nt.randn(shape, { generator: new nt.Generator(seed) });
 
 forEachBackend('rnn ops', (_b, it) => {
-  it('affine equals x·Wᵀ + b for a row bias, a full bias and no bias', () => {
-    const x = randn([3, 4], 1);
-    const w = randn([5, 4], 2);
-    const b = randn([5], 3);
-    const full = randn([3, 5], 4);
-    const ref = nt.matmul(x, nt.transpose(w));
-    expectClose(affine(x, w).data, ref.data, {}, 'no bias');
-    expectClose(affine(x, w, b).data, nt.add(ref, b).data, {}, 'row bias');
-    expectClose(affine(x, w, full).data, nt.add(ref, full).data, {}, 'full bias');
-  });
-
-  it('affine gradchecks with each kind of bias', () => {
-    gradcheck((x, w) => affine(x, w), [randn([3, 4], 1), randn([2, 4], 2)]);
-    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 3), randn([2, 4], 4), randn([2], 5)]);
-    gradcheck((x, w, b) => affine(x, w, b), [randn([3, 4], 6), randn([2, 4], 7), randn([3, 2], 8)]);
-  });
-
-  it('affine refuses shapes that do not fit, naming them', () => {
-    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 3]))).toThrow(
-      'affine: input [3, 4] does not fit weight [5, 3] (expected [M, K] and [N, K])',
-    );
-    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([4]))).toThrow(ShapeError);
-    expect(() => affine(nt.zeros([3, 4]), nt.zeros([5, 4]), nt.zeros([5, 3]))).toThrow(ShapeError);
-  });
-
   it('unbind matches select, and its gradient puts zeros where a piece was not used', () => {
     const x = randn([4, 2, 3], 1).requiresGrad_();
     const parts = unbind(x, 0);
