@@ -15,6 +15,7 @@
         "native/elementwise.cc",
         "native/gemm.cc",
         "native/norm.cc",
+        "native/optim.cc",
         "native/pool.cc",
         "native/reduce.cc",
         "native/rnn.cc",

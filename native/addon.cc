@@ -243,6 +243,14 @@ napi_value js_gru_cell_backward(napi_env, const Args& a) {
   return nullptr;
 }
 
+napi_value js_adam_step(napi_env, const Args& a) {
+  const Array p = a.typed(0, DType::F32);
+  const AdamHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10), a.number(11),
+                    a.number(12)};
+  adam_step(p.as<float>(), a.f32(1), a.f32(2), a.f32(3), const_cast<float*>(a.f32_or_null(4)), p.len, h);
+  return nullptr;
+}
+
 napi_value js_batch_norm_stats(napi_env, const Args& a) {
   batch_norm_stats(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5));
   return nullptr;
@@ -351,6 +359,7 @@ const Export kExports[] = {
     {"lstmCellBackward", entry<js_lstm_cell_backward>},
     {"gruCell", entry<js_gru_cell>},
     {"gruCellBackward", entry<js_gru_cell_backward>},
+    {"adamStep", entry<js_adam_step>},
     {"batchNormStats", entry<js_batch_norm_stats>},
     {"batchNorm", entry<js_batch_norm>},
     {"batchNormBackward", entry<js_batch_norm_backward>},

@@ -85,6 +85,14 @@ void batch_norm_backward(const float* x, const float* dy, int64_t batch, int64_t
                          const float* mean, const float* inv_std, const float* weight, bool training, float* dx,
                          float* d_weight, float* d_bias);
 
+// optim.cc
+// Adam's scalars for one step: p ← p·decay; g ← sign·grad + l2·p; m, v updated with beta1, beta2;
+// p ← p − step_size·m / (√v / bias2_sqrt + eps), v replaced by its running maximum under AMSGrad.
+struct AdamHyper {
+  double beta1, beta2, step_size, bias2_sqrt, eps, decay, l2, sign;
+};
+void adam_step(float* p, const float* grad, float* m, float* v, float* v_max, int64_t n, const AdamHyper& h);
+
 // conv.cc
 void conv2d(const float* x, const float* w, const ConvGeom& g, float* out);
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx);

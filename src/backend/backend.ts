@@ -10,6 +10,22 @@ import type { TypedArray } from '../tensor/dtype.js';
 
 export type Shape = readonly number[];
 
+/**
+ * The scalars of one Adam step, per element: w = p·decay; g = sign·grad + l2·w; m = β₁m + (1−β₁)g;
+ * v = β₂v + (1−β₂)g²; v̂ = max(vMax, v) under AMSGrad, else v; p = w − stepSize·m / (√v̂ / bias2Sqrt + eps).
+ * Adam has decay 1 and its weight decay in l2; AdamW the reverse; sign is −1 to maximise.
+ */
+export interface AdamHyper {
+  beta1: number;
+  beta2: number;
+  stepSize: number;
+  bias2Sqrt: number;
+  eps: number;
+  decay: number;
+  l2: number;
+  sign: number;
+}
+
 export type BinaryOp =
   | 'add'
   | 'sub'
@@ -322,6 +338,20 @@ export interface Backend {
     dx: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
+  ): void;
+
+  /**
+   * One Adam step in place over a parameter `p` and its state: `m` and `v` (the running averages of the
+   * gradient and of its square) and `vMax` (their running maximum under AMSGrad, else null). See
+   * {@link AdamHyper} for the arithmetic.
+   */
+  adamStep(
+    p: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vMax: Float32Array | null,
+    h: AdamHyper,
   ): void;
 
   conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void;

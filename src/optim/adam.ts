@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
@@ -66,32 +67,27 @@ function adamUpdate(
   decoupled: boolean,
 ): void {
   const step = ++s.step.data[0];
-  const [b1, b2] = g.betas;
+  const [beta1, beta2] = g.betas;
   const { lr, eps, weightDecay: wd } = g;
-  const stepSize = lr / (1 - b1 ** step);
-  const bc2Sqrt = Math.sqrt(1 - b2 ** step);
-  const sign = g.maximize ? -1 : 1;
-  const decay = decoupled ? 1 - lr * wd : 1;
-  const l2 = decoupled ? 0 : wd;
-  const m = s.exp_avg.data as Float32Array;
-  const v = s.exp_avg_sq.data as Float32Array;
   // a group switched to AMSGrad after its first step starts the running maximum from zero
   if (g.amsgrad && !s.max_exp_avg_sq) s.max_exp_avg_sq = zerosState(param);
-  const vMax = g.amsgrad ? (s.max_exp_avg_sq!.data as Float32Array) : null;
-  const n = p.length;
-  for (let i = 0; i < n; i++) {
-    const w = p[i] * decay;
-    const gi = sign * grad[i] + l2 * w;
-    const mi = b1 * m[i] + (1 - b1) * gi;
-    m[i] = mi;
-    v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-    let vi = v[i];
-    if (vMax) {
-      if (vi > vMax[i]) vMax[i] = vi;
-      else vi = vMax[i];
-    }
-    p[i] = w - (stepSize * mi) / (Math.sqrt(vi) / bc2Sqrt + eps);
-  }
+  getBackend().adamStep(
+    p,
+    grad,
+    s.exp_avg.data as Float32Array,
+    s.exp_avg_sq.data as Float32Array,
+    g.amsgrad ? (s.max_exp_avg_sq!.data as Float32Array) : null,
+    {
+      beta1,
+      beta2,
+      stepSize: lr / (1 - beta1 ** step),
+      bias2Sqrt: Math.sqrt(1 - beta2 ** step),
+      eps,
+      decay: decoupled ? 1 - lr * wd : 1,
+      l2: decoupled ? 0 : wd,
+      sign: g.maximize ? -1 : 1,
+    },
+  );
 }
 
 /**

@@ -964,6 +964,48 @@ describe.skipIf(!built)(`native backend against the TypeScript reference${skipNo
     });
   });
 
+  describe('optimisers', () => {
+    it('adamStep: Adam, AdamW, AMSGrad and maximise agree with the reference over several steps', () => {
+      const r = rng(97);
+      withThreadsAll(() => {
+        for (const n of [0, 1, 7, 50_001]) {
+          for (const [decay, l2, sign, amsgrad] of [
+            [1, 0, 1, false],
+            [1, 0.1, 1, true],
+            [0.999, 0, -1, false],
+            [0.99, 0, 1, true],
+          ] as const) {
+            const p = [floats(n, r), new Float32Array(n)];
+            p[1].set(p[0]);
+            const state = [0, 1].map(() => [new Float32Array(n), new Float32Array(n), new Float32Array(n)]);
+            for (let step = 1; step <= 4; step++) {
+              const grad = floats(n, r);
+              const h = {
+                beta1: 0.9,
+                beta2: 0.999,
+                stepSize: 1e-3 / (1 - 0.9 ** step),
+                bias2Sqrt: Math.sqrt(1 - 0.999 ** step),
+                eps: 1e-8,
+                decay,
+                l2,
+                sign,
+              };
+              [ts, native].forEach((be, i) => {
+                const [m, v, vMax] = state[i];
+                be.adamStep(p[i], grad, m, v, amsgrad ? vMax : null, h);
+              });
+            }
+            const what = `adamStep n=${n} decay=${decay} l2=${l2} sign=${sign} amsgrad=${amsgrad}`;
+            expectNear(p[1], p[0], `${what} p`, { atol: 1e-7 });
+            expectNear(state[1][0], state[0][0], `${what} m`, { atol: 1e-7 });
+            expectNear(state[1][1], state[0][1], `${what} v`, { atol: 1e-7 });
+            expectNear(state[1][2], state[0][2], `${what} vMax`, { atol: 1e-7 });
+          }
+        }
+      });
+    });
+  });
+
   describe('convolution', () => {
     const cases: [x: number[], w: number[], options: Conv2dOptions][] = [
       [[2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { NeuriteError, ValueError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type {
+  AdamHyper,
   Backend,
   BinaryOp,
   Conv2dInfo,
@@ -170,6 +171,21 @@ interface Addon {
     dx: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
+  ): void;
+  adamStep(
+    p: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vMax: Float32Array | null,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    bias2Sqrt: number,
+    eps: number,
+    decay: number,
+    l2: number,
+    sign: number,
   ): void;
   conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
@@ -465,6 +481,23 @@ function wrap(addon: Addon): Backend {
         dx,
         dWeight,
         dBias,
+      );
+    },
+    adamStep(p, grad, m, v, vMax, h) {
+      addon.adamStep(
+        p,
+        grad,
+        m,
+        v,
+        vMax,
+        h.beta1,
+        h.beta2,
+        h.stepSize,
+        h.bias2Sqrt,
+        h.eps,
+        h.decay,
+        h.l2,
+        h.sign,
       );
     },
     conv2d(x, w, info, out) {

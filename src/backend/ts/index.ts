@@ -4,6 +4,7 @@ import { binary, cast, clamp, unary, unaryGrad, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { batchNorm, batchNormBackward, batchNormStats } from './norm.js';
+import { adamStep } from './optim.js';
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,
@@ -45,6 +46,7 @@ export const tsBackend: Backend = {
   batchNormStats,
   batchNorm,
   batchNormBackward,
+  adamStep,
   conv2d,
   conv2dBackpropInput,
   conv2dBackpropFilter,
