@@ -27,7 +27,7 @@
       # portable code generation only (no -march=native): hot loops carry their own AVX2 clones
       "cflags!": ["-O2"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-O2"],
-      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fvisibility=hidden"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-O3", "-fno-math-errno", "-fno-trapping-math", "-fvisibility=hidden"],
       "conditions": [
         [
           "OS=='mac'",

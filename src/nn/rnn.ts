@@ -5,7 +5,7 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { dropout } from '../ops/dropout.js';
 import { add } from '../ops/elementwise.js';
-import { affine } from '../ops/matmul.js';
+import { affine, SharedWeight } from '../ops/matmul.js';
 import { gruCellStep, lstmCellStep, type RNNNonlinearity, rnnCellStep, unbind } from '../ops/rnn.js';
 import { concat, reshape, stack, unsqueeze } from '../ops/shape.js';
 import { zeros } from '../tensor/creation.js';
@@ -165,7 +165,7 @@ export abstract class RNNBase extends Module {
    * One time step. `xProj` is x·W_ihᵀ + b_ih for this step ([N, G·H]); when `bHh` is null the hidden bias is
    * already inside xProj. Returns the new states, the output (h) first.
    */
-  protected abstract step(xProj: Tensor, states: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[];
+  protected abstract step(xProj: Tensor, states: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[];
 
   /** Whether b_hh may be added into the input projection once instead of at every step (not for the GRU). */
   protected abstract readonly foldsHiddenBias: boolean;
@@ -218,10 +218,12 @@ export abstract class RNNBase extends Module {
         const proj = affine(flat, wIh, fold ? add(bIh, bHh) : bIh);
         const projSteps = unbind(reshape(proj, [x.shape[0], x.shape[1], proj.shape[1]]), time);
         let states = initial.map((perLayer) => perLayer[layer * dirs + d]);
+        // every step uses W_hh: its gradient is one GEMM over all steps (see SharedWeight)
+        const sharedHh = new SharedWeight(wHh);
         const hs = new Array<Tensor>(steps);
         for (let i = 0; i < steps; i++) {
           const t = d === 0 ? i : steps - 1 - i;
-          states = this.step(projSteps[t], states, wHh, fold ? null : bHh);
+          states = this.step(projSteps[t], states, sharedHh, fold ? null : bHh);
           hs[t] = states[0];
         }
         states.forEach((s, k) => {
@@ -278,7 +280,7 @@ export class RNN extends RNNBase {
     this.nonlinearity = nonlinearity;
   }
 
-  protected step(xProj: Tensor, [h]: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  protected step(xProj: Tensor, [h]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
     return [rnnCellStep(xProj, h, wHh, bHh, this.nonlinearity)];
   }
 
@@ -308,7 +310,7 @@ export class LSTM extends RNNBase {
     super('LSTM', inputSize, hiddenSize, options);
   }
 
-  protected step(xProj: Tensor, [h, c]: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  protected step(xProj: Tensor, [h, c]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
     return lstmCellStep(xProj, h, c, wHh, bHh);
   }
 
@@ -332,7 +334,7 @@ export class GRU extends RNNBase {
     super('GRU', inputSize, hiddenSize, options);
   }
 
-  protected step(xProj: Tensor, [h]: Tensor[], wHh: Tensor, bHh: Tensor | null): Tensor[] {
+  protected step(xProj: Tensor, [h]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
     return [gruCellStep(xProj, h, wHh, bHh)];
   }
 

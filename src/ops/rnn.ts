@@ -12,7 +12,7 @@ import { normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { relu, tanh } from './activation.js';
 import { add } from './elementwise.js';
-import { affine } from './matmul.js';
+import { affine, type SharedWeight } from './matmul.js';
 import { empty, requireAxes, requireFloat } from './util.js';
 
 /** The activation of a plain (Elman) RNN. */
@@ -109,7 +109,7 @@ export function splitParts(x: Tensor, parts: number | readonly number[], axis = 
 }
 
 /** The hidden-to-hidden pre-activation: xProj + h·W_hhᵀ (+ b_hh), with xProj folded into the GEMM. */
-function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
+function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor | SharedWeight, bHh: Tensor | null): Tensor {
   return bHh === null ? affine(h, wHh, xProj) : add(affine(h, wHh, bHh), xProj);
 }
 
@@ -120,7 +120,7 @@ function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): T
 export function rnnCellStep(
   xProj: Tensor,
   h: Tensor,
-  wHh: Tensor,
+  wHh: Tensor | SharedWeight,
   bHh: Tensor | null,
   nonlinearity: RNNNonlinearity = 'tanh',
 ): Tensor {
@@ -226,7 +226,7 @@ export function lstmCellStep(
   xProj: Tensor,
   h: Tensor,
   c: Tensor,
-  wHh: Tensor,
+  wHh: Tensor | SharedWeight,
   bHh: Tensor | null,
 ): [Tensor, Tensor] {
   return lstmCell(recurrent(xProj, h, wHh, bHh), c);
@@ -237,6 +237,11 @@ export function lstmCellStep(
  * hProj = h·W_hhᵀ + b_hh, r and z = σ(xProj + hProj) on their thirds, n = tanh(xProj_n + r⊙hProj_n),
  * h' = (1 − z)⊙n + z⊙h. The hidden bias cannot be folded into xProj here (r multiplies its n part).
  */
-export function gruCellStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
+export function gruCellStep(
+  xProj: Tensor,
+  h: Tensor,
+  wHh: Tensor | SharedWeight,
+  bHh: Tensor | null,
+): Tensor {
   return gruCell(xProj, affine(h, wHh, bHh), h);
 }
