@@ -15,7 +15,6 @@ import { fileURLToPath } from 'node:url';
 import { NeuriteError, ValueError } from '../../errors.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import type {
-  AdamHyper,
   Backend,
   BinaryOp,
   Conv2dInfo,
