@@ -41,6 +41,69 @@ NEURITE_CLONES void max_plane(const float* xp, const PoolGeom& g, float* op, int
   }
 }
 
+// The same rules when every window lies inside the input (no padding reached, no ceil-mode overhang, no
+// dilation), as in the usual 2×2 / stride-2 pooling: no bounds tests, and the comparisons as selects rather
+// than branches, which random data would mispredict half the time.
+inline void take_if(bool take, float v, int32_t at, float& best, int32_t& where) {
+  best = take ? v : best;
+  where = take ? at : where;
+}
+
+template <int KH, int KW>
+void max_plane_inside(const float* __restrict xp, const PoolGeom& g, float* __restrict op, int32_t* __restrict ap) {
+  const int64_t w = g.in_w;
+  for (int64_t oy = 0; oy < g.out_h; oy++) {
+    for (int64_t ox = 0; ox < g.out_w; ox++) {
+      const int32_t base = static_cast<int32_t>(oy * g.stride_h * w + ox * g.stride_w);
+      float best = xp[base];
+      int32_t where = base;
+      for (int ky = 0; ky < KH; ky++) {
+        for (int kx = 0; kx < KW; kx++) {
+          if (ky == 0 && kx == 0) continue;
+          const int32_t at = base + static_cast<int32_t>(ky * w + kx);
+          const float v = xp[at];
+          take_if((v > best) | (v != v), v, at, best, where);
+        }
+      }
+      op[oy * g.out_w + ox] = best;
+      ap[oy * g.out_w + ox] = where;
+    }
+  }
+}
+
+// 2×2 windows at stride 2, the pooling of most CNNs: one output row from two input rows in a loop the
+// compiler vectorises.
+NEURITE_CLONES void max_plane_2x2(const float* __restrict xp, const PoolGeom& g, float* __restrict op,
+                                  int32_t* __restrict ap) {
+  const int64_t w = g.in_w;
+  for (int64_t oy = 0; oy < g.out_h; oy++) {
+    const float* r0 = xp + 2 * oy * w;
+    const float* r1 = r0 + w;
+    float* o = op + oy * g.out_w;
+    int32_t* a = ap + oy * g.out_w;
+    const int32_t row0 = static_cast<int32_t>(2 * oy * w);
+    const int32_t row1 = static_cast<int32_t>(row0 + w);
+    for (int64_t ox = 0; ox < g.out_w; ox++) {
+      const int32_t c = static_cast<int32_t>(2 * ox);
+      float best = r0[2 * ox];
+      int32_t where = row0 + c;
+      float v = r0[2 * ox + 1];
+      take_if((v > best) | (v != v), v, row0 + c + 1, best, where);
+      v = r1[2 * ox];
+      take_if((v > best) | (v != v), v, row1 + c, best, where);
+      v = r1[2 * ox + 1];
+      take_if((v > best) | (v != v), v, row1 + c + 1, best, where);
+      o[ox] = best;
+      a[ox] = where;
+    }
+  }
+}
+
+bool windows_inside(const PoolGeom& g) {
+  return g.pad_t == 0 && g.pad_l == 0 && g.dil_h == 1 && g.dil_w == 1 && g.out_h > 0 && g.out_w > 0 &&
+         (g.out_h - 1) * g.stride_h + g.k_h <= g.in_h && (g.out_w - 1) * g.stride_w + g.k_w <= g.in_w;
+}
+
 // An average window clipped to the input, and its divisor: with countIncludePad the padding counts but not
 // the overhang past the padded edge that ceil mode adds (PyTorch's rule).
 struct AvgWindow {
@@ -70,8 +133,14 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax) {
   const int64_t in_plane = g.in_h * g.in_w;
   const int64_t out_plane = g.out_h * g.out_w;
+  auto plane = max_plane;
+  if (windows_inside(g) && g.k_h == 2 && g.k_w == 2) {
+    plane = g.stride_h == 2 && g.stride_w == 2 ? max_plane_2x2 : max_plane_inside<2, 2>;
+  } else if (windows_inside(g) && g.k_h == 3 && g.k_w == 3) {
+    plane = max_plane_inside<3, 3>;
+  }
   parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
-    for (int64_t q = lo; q < hi; q++) max_plane(x + q * in_plane, g, out + q * out_plane, argmax + q * out_plane);
+    for (int64_t q = lo; q < hi; q++) plane(x + q * in_plane, g, out + q * out_plane, argmax + q * out_plane);
   });
 }
 

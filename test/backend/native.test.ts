@@ -1098,6 +1098,12 @@ describe.skipIf(!built)(`native backend against the TypeScript reference${skipNo
       [[1, 1, 1, 1], 1, {}],
       [[8, 16, 24, 24], 2, {}],
       [[4, 16, 15, 15], 3, { stride: 2, padding: 1, ceilMode: true }],
+      // windows wholly inside the input take the native fast paths: 2×2 stride 2 (odd sizes leave a row and a
+      // column unread), 2×2 and 3×3 at other strides
+      [[2, 3, 9, 7], 2, {}],
+      [[2, 3, 7, 8], 2, { stride: 1 }],
+      [[2, 3, 9, 9], 3, { stride: 3 }],
+      [[2, 2, 7, 7], 3, { stride: 1 }],
     ];
 
     const label = (x: number[], k: number | number[], o: Pool2dOptions) =>
