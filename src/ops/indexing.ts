@@ -4,7 +4,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { aroundAxis, normAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
-import { empty, requireAxes } from './util.js';
+import { empty, requireAxes, zeroed } from './util.js';
 
 function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int32Array {
   if (idx.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${idx.dtype}`);
@@ -29,7 +29,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
   const out = empty(outShape, x.dtype);
   getBackend().indexSelect(x.data, outer, n, inner, idx, out.data);
   return record(out, 'indexSelect', [x], (g) => {
-    const dx = empty(x.shape);
+    const dx = zeroed(x.shape);
     getBackend().indexAdd(g.data as Float32Array, outer, n, inner, idx, dx.data as Float32Array);
     return [dx];
   });
@@ -53,7 +53,7 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
   const out = empty(index.shape, x.dtype);
   getBackend().gather(x.data, outer, n, inner, idx, k, out.data);
   return record(out, 'gather', [x], (g) => {
-    const dx = empty(x.shape);
+    const dx = zeroed(x.shape);
     getBackend().scatterAdd(g.data as Float32Array, outer, n, inner, idx, k, dx.data as Float32Array);
     return [dx];
   });

@@ -12,7 +12,7 @@ import {
   sizeOf,
 } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cast, empty, requireAxes } from './util.js';
+import { cast, empty, requireAxes, zeroed } from './util.js';
 
 /**
  * The same values under a new shape (no copy). One dimension may be -1 and is inferred.
@@ -128,7 +128,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
   if (shapesEqual(target, x.shape)) return x;
   const out = empty(target, x.dtype);
-  const zero = empty([], x.dtype);
+  const zero = zeroed([], x.dtype);
   getBackend().binary('add', x.data, x.shape, zero.data, [], out.data, target);
   // the engine reduces the broadcast gradient back to x's shape
   return record(out, 'expand', [x], (g) => [g]);
@@ -216,7 +216,7 @@ export function slice(x: Tensor, begin: readonly number[], size?: readonly numbe
   const out = empty(s, x.dtype);
   getBackend().slice(x.data, x.shape, b, out.data, s);
   return record(out, 'slice', [x], (g) => {
-    const dx = empty(x.shape);
+    const dx = zeroed(x.shape);
     getBackend().insert(g.data, g.shape, dx.data, x.shape, b, false);
     return [dx];
   });
@@ -303,7 +303,7 @@ export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
     begin[axis] = pads[2 * k];
     outShape[axis] += pads[2 * k] + pads[2 * k + 1];
   }
-  const out = empty(outShape, x.dtype);
+  const out = zeroed(outShape, x.dtype);
   if (value !== 0) out.data.fill(value);
   getBackend().insert(x.data, x.shape, out.data, outShape, begin, false);
   return record(out, 'pad', [x], (g) => [slice(g, begin, x.shape)]);

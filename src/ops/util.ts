@@ -1,6 +1,6 @@
 import { getBackend } from '../backend/registry.js';
 import { DTypeError, ShapeError } from '../errors.js';
-import { allocate, type DType } from '../tensor/dtype.js';
+import { allocate, allocateUninitialized, type DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -22,8 +22,17 @@ export function asTensor(x: TensorLike, dtype: DType = 'float32'): Tensor {
   return new Tensor(arr, []);
 }
 
-/** A new float32 tensor of `shape` whose values a kernel fills. */
+/**
+ * A new tensor of `shape` with unspecified contents (as torch.empty), for an output that a kernel then writes
+ * in full: on Node its memory is not zero-filled first (see setRawAllocator). Use `zeros` for anything that
+ * accumulates into its output.
+ */
 export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
+  return new Tensor(allocateUninitialized(dtype, sizeOf(shape)), shape);
+}
+
+/** A new zero-filled tensor of `shape`, for a kernel that accumulates into its output. */
+export function zeroed(shape: Shape, dtype: DType = 'float32'): Tensor {
   return new Tensor(allocate(dtype, sizeOf(shape)), shape);
 }
 

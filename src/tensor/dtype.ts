@@ -9,6 +9,46 @@ export type ArrayFor<D extends DType> = D extends 'float32'
     ? Int32Array
     : Uint8Array;
 
+/** Bytes per element of each dtype. */
+export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Where memory comes from when it need not be zeroed: a function returning a fresh ArrayBuffer of at least
+ * `bytes` bytes with any contents, used for arrays of `minElements` or more. The Node entry installs one over
+ * Buffer.allocUnsafeSlow (zero-filling the activations and gradients of a training step costs as much as
+ * some of its kernels); elsewhere every array is zeroed. Tests install one that fills with NaN, so a kernel
+ * that leaves part of its output unwritten fails loudly.
+ */
+export interface RawAllocator {
+  alloc(bytes: number): ArrayBuffer;
+  minElements: number;
+}
+
+let rawAllocator: RawAllocator | null = null;
+
+/** Installs (or with null removes) the allocator behind {@link allocateUninitialized}. */
+export function setRawAllocator(a: RawAllocator | null): void {
+  rawAllocator = a;
+}
+
+/**
+ * An array of `size` elements whose contents are unspecified (zeros unless a raw allocator is installed): for
+ * outputs that a kernel overwrites completely.
+ */
+export function allocateUninitialized(dtype: DType, size: number): TypedArray {
+  if (rawAllocator === null || size < rawAllocator.minElements || size === 0) return allocate(dtype, size);
+  const buffer = rawAllocator.alloc(size * BYTES_PER_ELEMENT[dtype]);
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buffer, 0, size);
+    case 'int32':
+      return new Int32Array(buffer, 0, size);
+    case 'bool':
+      return new Uint8Array(buffer, 0, size);
+  }
+}
+
+/** A zero-filled array of `size` elements. */
 export function allocate(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
