@@ -159,12 +159,11 @@ export function conv2d(
 function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Conv2dInfo): Tensor {
   const outShape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
   const be = getBackend();
-  let out = empty(outShape);
+  const out = empty(outShape);
   be.conv2d(x.data as Float32Array, weight.data as Float32Array, info, out.data as Float32Array);
   if (bias) {
-    const withBias = empty(outShape);
-    be.binary('add', out.data, outShape, bias.data, [info.outChannels, 1, 1], withBias.data, outShape);
-    out = withBias;
+    // in place: out is this op's own fresh array, and the binary kernels read each element before writing it
+    be.binary('add', out.data, outShape, bias.data, [info.outChannels, 1, 1], out.data, outShape);
   }
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g, needs) => {
