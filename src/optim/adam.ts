@@ -90,6 +90,45 @@ function adamUpdate(
   );
 }
 
+/** What Adam and AdamW share: the hyperparameters, their checks, the state and the update kernel. */
+abstract class AdamFamily extends Optimizer<AdamOptions, AdamState> {
+  protected constructor(
+    name: string,
+    params: Params<AdamOptions>,
+    options: Partial<AdamOptions>,
+    defaultWeightDecay: number,
+    private readonly decoupled: boolean,
+  ) {
+    super(name, params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: defaultWeightDecay,
+      amsgrad: false,
+      maximize: false,
+      ...options,
+    });
+  }
+
+  protected validateGroup(g: ParamGroup<AdamOptions>, where: string): void {
+    validateAdam(g, where);
+  }
+
+  protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
+    return initAdam(p, g);
+  }
+
+  protected update(
+    param: Tensor,
+    p: Float32Array,
+    grad: Float32Array,
+    s: AdamState,
+    g: ParamGroup<AdamOptions>,
+  ): void {
+    adamUpdate(param, p, grad, s, g, this.decoupled);
+  }
+}
+
 /**
  * Adam (Kingma & Ba), exactly as torch.optim.Adam 1.13, including AMSGrad and L2 weight decay added to the
  * gradient. For decoupled weight decay use {@link AdamW}.
@@ -98,35 +137,9 @@ function adamUpdate(
  * const opt = new optim.Adam(model.parameters(), { lr: 1e-3 });
  * ```
  */
-export class Adam extends Optimizer<AdamOptions, AdamState> {
+export class Adam extends AdamFamily {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 0,
-      amsgrad: false,
-      maximize: false,
-      ...options,
-    });
-  }
-
-  protected validateGroup(g: ParamGroup<AdamOptions>, where: string): void {
-    validateAdam(g, where);
-  }
-
-  protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
-    return initAdam(p, g);
-  }
-
-  protected update(
-    param: Tensor,
-    p: Float32Array,
-    grad: Float32Array,
-    s: AdamState,
-    g: ParamGroup<AdamOptions>,
-  ): void {
-    adamUpdate(param, p, grad, s, g, false);
+    super('Adam', params, options, 0, false);
   }
 }
 
@@ -134,34 +147,8 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
  * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, w ← w·(1 − lr·weightDecay) before the Adam
  * update, exactly as torch.optim.AdamW 1.13. Weight decay defaults to 1e-2.
  */
-export class AdamW extends Optimizer<AdamOptions, AdamState> {
+export class AdamW extends AdamFamily {
   constructor(params: Params<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', params, {
-      lr: 1e-3,
-      betas: [0.9, 0.999],
-      eps: 1e-8,
-      weightDecay: 1e-2,
-      amsgrad: false,
-      maximize: false,
-      ...options,
-    });
-  }
-
-  protected validateGroup(g: ParamGroup<AdamOptions>, where: string): void {
-    validateAdam(g, where);
-  }
-
-  protected initState(p: Tensor, g: ParamGroup<AdamOptions>): AdamState {
-    return initAdam(p, g);
-  }
-
-  protected update(
-    param: Tensor,
-    p: Float32Array,
-    grad: Float32Array,
-    s: AdamState,
-    g: ParamGroup<AdamOptions>,
-  ): void {
-    adamUpdate(param, p, grad, s, g, true);
+    super('AdamW', params, options, 1e-2, true);
   }
 }

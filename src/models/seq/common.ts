@@ -525,6 +525,60 @@ export interface SpecialTokenIds {
   eosId?: number;
 }
 
+/** The options that every model decoding tokens step by step (SequenceGenerator, Seq2Seq) reads alike. */
+export interface DecoderModelOptions extends SpecialTokenIds {
+  cell?: CellType;
+  vocabSize: number;
+  embedDim: number;
+  hiddenSize: number;
+  numLayers?: number;
+  teacherForcingRatio?: number;
+  dropout?: number;
+  generator?: Generator;
+}
+
+/** {@link DecoderModelOptions} checked, with their defaults filled in. */
+export interface DecoderSettings {
+  cell: CellType;
+  vocabSize: number;
+  embedDim: number;
+  hiddenSize: number;
+  numLayers: number;
+  padId: number;
+  bosId: number;
+  eosId: number;
+  teacherForcingRatio: number;
+  dropout: number;
+  generator: Generator | undefined;
+}
+
+/** Checks a decoding model's options, naming the model (`where`) in any error. */
+export function decoderSettings(
+  where: string,
+  options: DecoderModelOptions,
+  defaultCell: CellType,
+): DecoderSettings {
+  const cell = checkCell(where, options.cell ?? defaultCell);
+  const vocabSize = positiveInt(where, 'vocabSize', options.vocabSize);
+  const embedDim = positiveInt(where, 'embedDim', options.embedDim);
+  const hiddenSize = positiveInt(where, 'hiddenSize', options.hiddenSize);
+  const numLayers = positiveInt(where, 'numLayers', options.numLayers ?? 1);
+  const [padId, bosId, eosId] = specialIds(where, options, vocabSize);
+  return {
+    cell,
+    vocabSize,
+    embedDim,
+    hiddenSize,
+    numLayers,
+    padId,
+    bosId,
+    eosId,
+    teacherForcingRatio: probability(where, 'teacherForcingRatio', options.teacherForcingRatio ?? 1),
+    dropout: probability(where, 'dropout', options.dropout ?? 0),
+    generator: options.generator,
+  };
+}
+
 /** Validates the special ids: distinct, inside the vocabulary. */
 export function specialIds(
   where: string,

@@ -12,21 +12,19 @@ import type { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import {
   type CellType,
-  checkCell,
   checkTemperature,
   checkTokens,
   type DecoderParts,
   decodeGreedy,
+  decoderSettings,
   decodeTeacherForced,
   inference,
   makeRecurrent,
   positiveInt,
-  probability,
   type RecurrentLayer,
   type RecurrentState,
   type SpecialTokenIds,
   shiftRight,
-  specialIds,
 } from './common.js';
 import type { GenerateOptions } from './seq2seq.js';
 
@@ -93,16 +91,21 @@ export class SequenceGenerator extends Module {
   constructor(options: SequenceGeneratorOptions) {
     super();
     const where = 'SequenceGenerator';
-    this.cell = checkCell(where, options.cell ?? 'gru');
     this.conditionSize = positiveInt(where, 'conditionSize', options.conditionSize);
-    this.vocabSize = positiveInt(where, 'vocabSize', options.vocabSize);
-    const embedDim = positiveInt(where, 'embedDim', options.embedDim);
-    this.hiddenSize = positiveInt(where, 'hiddenSize', options.hiddenSize);
-    this.numLayers = positiveInt(where, 'numLayers', options.numLayers ?? 1);
-    [this.padId, this.bosId, this.eosId] = specialIds(where, options, this.vocabSize);
-    this.teacherForcingRatio = probability(where, 'teacherForcingRatio', options.teacherForcingRatio ?? 1);
-    const dropout = probability(where, 'dropout', options.dropout ?? 0);
-    const generator = options.generator;
+    const s = decoderSettings(where, options, 'gru');
+    const { embedDim, dropout, generator } = s;
+    ({
+      cell: this.cell,
+      vocabSize: this.vocabSize,
+      hiddenSize: this.hiddenSize,
+      numLayers: this.numLayers,
+    } = s);
+    ({
+      padId: this.padId,
+      bosId: this.bosId,
+      eosId: this.eosId,
+      teacherForcingRatio: this.teacherForcingRatio,
+    } = s);
     this._generator = generator;
     const blocks = this.cell === 'lstm' ? 2 : 1;
     this.init = new Linear(this.conditionSize, blocks * this.numLayers * this.hiddenSize, { generator });

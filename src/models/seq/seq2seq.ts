@@ -10,11 +10,11 @@ import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
   type CellType,
-  checkCell,
   checkTemperature,
   checkTokens,
   type DecoderParts,
   decodeGreedy,
+  decoderSettings,
   decodeTeacherForced,
   encodeMasked,
   inference,
@@ -25,7 +25,6 @@ import {
   type RecurrentState,
   type SpecialTokenIds,
   shiftRight,
-  specialIds,
   tokenMask,
 } from './common.js';
 
@@ -103,16 +102,16 @@ export class Seq2Seq extends Module {
 
   constructor(options: Seq2SeqOptions) {
     super();
-    const where = 'Seq2Seq';
-    this.cell = checkCell(where, options.cell ?? 'lstm');
-    this.vocabSize = positiveInt(where, 'vocabSize', options.vocabSize);
-    this.embedDim = positiveInt(where, 'embedDim', options.embedDim);
-    this.hiddenSize = positiveInt(where, 'hiddenSize', options.hiddenSize);
-    this.numLayers = positiveInt(where, 'numLayers', options.numLayers ?? 1);
-    [this.padId, this.bosId, this.eosId] = specialIds(where, options, this.vocabSize);
-    this.teacherForcingRatio = probability(where, 'teacherForcingRatio', options.teacherForcingRatio ?? 1);
-    const dropout = probability(where, 'dropout', options.dropout ?? 0);
-    const generator = options.generator;
+    const s = decoderSettings('Seq2Seq', options, 'lstm');
+    const { dropout, generator } = s;
+    ({
+      cell: this.cell,
+      vocabSize: this.vocabSize,
+      embedDim: this.embedDim,
+      hiddenSize: this.hiddenSize,
+    } = s);
+    ({ numLayers: this.numLayers, padId: this.padId, bosId: this.bosId, eosId: this.eosId } = s);
+    this.teacherForcingRatio = s.teacherForcingRatio;
     this._generator = generator;
     this.embedding = new Embedding(this.vocabSize, this.embedDim, { paddingIdx: this.padId, generator });
     const rnn = { numLayers: this.numLayers, dropout, batchFirst: true, generator };
