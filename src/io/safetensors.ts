@@ -64,6 +64,26 @@ function copyBytes<T extends Float32Array | Int32Array>(out: T, view: DataView, 
   return out;
 }
 
+/**
+ * A reader that converts element by element: `get` reads one element at a byte offset (little-endian) as the
+ * value to store.
+ */
+function elementwise(
+  bytes: number,
+  dtype: 'float32' | 'int32',
+  get: (view: DataView, at: number) => number,
+): Reader {
+  return {
+    bytes,
+    dtype,
+    read(view, at, n) {
+      const out = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
+      for (let i = 0; i < n; i++) out[i] = get(view, at + bytes * i);
+      return out;
+    },
+  };
+}
+
 const READERS: Record<string, Reader> = {
   F32: {
     bytes: 4,
@@ -75,15 +95,7 @@ const READERS: Record<string, Reader> = {
       return out;
     },
   },
-  F16: {
-    bytes: 2,
-    dtype: 'float32',
-    read(view, at, n) {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(at + 2 * i, true));
-      return out;
-    },
-  },
+  F16: elementwise(2, 'float32', (v, at) => halfToFloat(v.getUint16(at, true))),
   BF16: {
     bytes: 2,
     dtype: 'float32',
@@ -95,15 +107,7 @@ const READERS: Record<string, Reader> = {
       return out;
     },
   },
-  F64: {
-    bytes: 8,
-    dtype: 'float32',
-    read(view, at, n) {
-      const out = new Float32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getFloat64(at + 8 * i, true);
-      return out;
-    },
-  },
+  F64: elementwise(8, 'float32', (v, at) => v.getFloat64(at, true)),
   I32: {
     bytes: 4,
     dtype: 'int32',
@@ -129,33 +133,9 @@ const READERS: Record<string, Reader> = {
       return out;
     },
   },
-  I16: {
-    bytes: 2,
-    dtype: 'int32',
-    read(view, at, n) {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt16(at + 2 * i, true);
-      return out;
-    },
-  },
-  I8: {
-    bytes: 1,
-    dtype: 'int32',
-    read(view, at, n) {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getInt8(at + i);
-      return out;
-    },
-  },
-  U8: {
-    bytes: 1,
-    dtype: 'int32',
-    read(view, at, n) {
-      const out = new Int32Array(n);
-      for (let i = 0; i < n; i++) out[i] = view.getUint8(at + i);
-      return out;
-    },
-  },
+  I16: elementwise(2, 'int32', (v, at) => v.getInt16(at, true)),
+  I8: elementwise(1, 'int32', (v, at) => v.getInt8(at)),
+  U8: elementwise(1, 'int32', (v, at) => v.getUint8(at)),
   BOOL: {
     bytes: 1,
     dtype: 'bool',
