@@ -18,47 +18,8 @@ const BATCH_SIZE = 32;
 const LEARNING_RATE = 3e-3;
 const MAX_SHIFT = 2;
 
-/**
- * The training digits, each moved by a random whole number of pixels (−MAX_SHIFT…MAX_SHIFT, in each direction)
- * every time it is drawn; the uncovered border is the background value. Batches are made in one go
- * (`getBatch`), which the data loader prefers to one sample at a time.
- */
-class ShiftedDigits implements nt.data.BatchDataset<nt.Tensor[], nt.Tensor[]> {
-  /** A blank pixel after standardisation. */
-  private readonly background = (0 - nt.MNIST_MEAN) / nt.MNIST_STD;
-
-  constructor(
-    readonly images: nt.Tensor,
-    readonly labels: nt.Tensor,
-    readonly maxShift: number,
-  ) {}
-
-  get length(): number {
-    return this.labels.size;
-  }
-
-  get(index: number): nt.Tensor[] {
-    const [x, y] = this.getBatch(Int32Array.of(index));
-    return [x.squeeze(0), y.squeeze(0)];
-  }
-
-  getBatch(indices: Int32Array): nt.Tensor[] {
-    const pixels = this.images.data;
-    const out = new Float32Array(indices.length * 784).fill(this.background);
-    const span = 2 * this.maxShift + 1;
-    indices.forEach((index, b) => {
-      const dy = nt.defaultGenerator.int(0, span) - this.maxShift;
-      const dx = nt.defaultGenerator.int(0, span) - this.maxShift;
-      for (let row = Math.max(0, dy); row < Math.min(28, 28 + dy); row++) {
-        for (let col = Math.max(0, dx); col < Math.min(28, 28 + dx); col++) {
-          out[b * 784 + row * 28 + col] = pixels[index * 784 + (row - dy) * 28 + (col - dx)];
-        }
-      }
-    });
-    const labels = nt.indexSelect(this.labels, 0, nt.tensor(indices, [indices.length]));
-    return [nt.tensor(out, [indices.length, 1, 28, 28]), labels];
-  }
-}
+/** A blank pixel after standardisation: the border a shift uncovers. */
+const BLANK = (0 - nt.MNIST_MEAN) / nt.MNIST_STD;
 
 console.log(`backend: ${nt.getBackend().name}`);
 nt.manualSeed(0);
@@ -73,15 +34,19 @@ console.log(
   `LeNet-5, ${model.numParameters().toLocaleString('en')} parameters, ${train.labels.size} training digits`,
 );
 
-const history = await nt.train.fit(model, new ShiftedDigits(train.images, train.labels, MAX_SHIFT), {
-  epochs: EPOCHS,
-  batchSize: BATCH_SIZE,
-  optimizer,
-  scheduler,
-  metrics: ['accuracy'],
-  validationData: { x: test.images, y: test.labels },
-  seed: 0,
-});
+const history = await nt.train.fit(
+  model,
+  new nt.data.ShiftedImages(train.images, train.labels, MAX_SHIFT, { background: BLANK }),
+  {
+    epochs: EPOCHS,
+    batchSize: BATCH_SIZE,
+    optimizer,
+    scheduler,
+    metrics: ['accuracy'],
+    validationData: { x: test.images, y: test.labels },
+    seed: 0,
+  },
+);
 
 const { metrics } = await nt.train.evaluate(
   model,

@@ -40,49 +40,8 @@ const CHANNELS = 16;
 const SEED = 0;
 const MAX_SHIFT = 2;
 
-/**
- * Training digits moved by a random whole number of pixels (−maxShift…maxShift along each axis) every time they
- * are drawn, the uncovered border filled with the blank-pixel value. `getBatch` builds a whole batch at once,
- * which the data loader uses instead of fetching samples one by one.
- */
-class ShiftedDigits implements nt.data.BatchDataset<nt.Tensor[], nt.Tensor[]> {
-  private readonly blank = (0 - nt.MNIST_MEAN) / nt.MNIST_STD;
-
-  constructor(
-    readonly images: nt.Tensor,
-    readonly labels: nt.Tensor,
-    readonly maxShift: number,
-    readonly generator: nt.Generator,
-  ) {}
-
-  get length(): number {
-    return this.labels.size;
-  }
-
-  get(index: number): nt.Tensor[] {
-    const [x, y] = this.getBatch(Int32Array.of(index));
-    return [x.squeeze(0), y.squeeze(0)];
-  }
-
-  getBatch(indices: Int32Array): nt.Tensor[] {
-    const src = this.images.data;
-    const size = 28 * 28;
-    const out = new Float32Array(indices.length * size).fill(this.blank);
-    for (let b = 0; b < indices.length; b++) {
-      const dy = this.generator.int(-this.maxShift, this.maxShift + 1);
-      const dx = this.generator.int(-this.maxShift, this.maxShift + 1);
-      const from = indices[b] * size;
-      for (let row = Math.max(0, dy); row < Math.min(28, 28 + dy); row++) {
-        const to = b * size + row * 28;
-        const at = from + (row - dy) * 28;
-        for (let col = Math.max(0, dx); col < Math.min(28, 28 + dx); col++)
-          out[to + col] = src[at + col - dx];
-      }
-    }
-    const labels = nt.indexSelect(this.labels, 0, nt.tensor(indices, [indices.length]));
-    return [nt.tensor(out, [indices.length, 1, 28, 28]), labels];
-  }
-}
+/** A blank pixel after standardisation: the border a shift uncovers. */
+const BLANK = (0 - nt.MNIST_MEAN) / nt.MNIST_STD;
 
 const GENERATORS: { name: string; graph: nt.models.randwire.GraphSpec }[] = [
   { name: 'WS(4, 0.75)', graph: { type: 'ws', k: 4, p: 0.75 } },
@@ -129,7 +88,10 @@ for (const { name, graph } of GENERATORS) {
   const edges = model.graphs().map((g) => g.edges.length);
   console.log(`\n${name}: ${model.numParameters()} parameters, edges per stage ${edges.join(' / ')}`);
   const optimizer = new optim.Adam(model.parameters(), { lr: 3e-3 });
-  const digits = new ShiftedDigits(train.images, train.labels, MAX_SHIFT, new nt.Generator(SEED));
+  const digits = new nt.data.ShiftedImages(train.images, train.labels, MAX_SHIFT, {
+    background: BLANK,
+    generator: new nt.Generator(SEED),
+  });
   const history = await nt.train.fit(model, digits, {
     epochs: EPOCHS,
     batchSize: BATCH_SIZE,

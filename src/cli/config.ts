@@ -20,7 +20,6 @@ import {
   makeScheduler,
   OPTIMIZERS,
   type Restored,
-  ShiftedImages,
   type TableSchema,
   type TrainingSettings,
 } from './experiment.js';
@@ -697,7 +696,9 @@ export function buildConfigExperiment(
     return {
       train:
         shift > 0 && layout === 'image'
-          ? new ShiftedImages(trainXY.x, trainXY.y, shift, (0 - nt.MNIST_MEAN) / nt.MNIST_STD)
+          ? new nt.data.ShiftedImages(trainXY.x, trainXY.y, shift, {
+              background: (0 - nt.MNIST_MEAN) / nt.MNIST_STD,
+            })
           : trainXY,
       trainSize: train.x.shape[0],
       test: { x: arrange(test.x, layout, imageShape), y: test.y },

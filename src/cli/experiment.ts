@@ -206,59 +206,6 @@ export function classLabels(y: Tensor, numClasses: number, source: string): Tens
   return new nt.Tensor(out, [y.size]);
 }
 
-/**
- * Training images randomly moved by up to `maxShift` pixels in each direction every time they are drawn (the
- * data augmentation LeNet-5's paper used), the uncovered border filled with the background value. Draws come
- * from the default generator, so a resumed run shifts as the uninterrupted one would have.
- */
-export class ShiftedImages implements nt.data.BatchDataset<Tensor[], Tensor[]> {
-  private readonly channels: number;
-  private readonly height: number;
-  private readonly width: number;
-
-  constructor(
-    readonly images: Tensor,
-    readonly labels: Tensor,
-    readonly maxShift: number,
-    readonly background: number,
-  ) {
-    [, this.channels, this.height, this.width] = images.shape;
-  }
-
-  get length(): number {
-    return this.labels.shape[0];
-  }
-
-  get(index: number): Tensor[] {
-    const [x, y] = this.getBatch(Int32Array.of(index));
-    return [nt.squeeze(x, 0), nt.squeeze(y, 0)];
-  }
-
-  getBatch(indices: Int32Array): Tensor[] {
-    const { channels: c, height: h, width: w } = this;
-    const plane = h * w;
-    const size = c * plane;
-    const pixels = this.images.data;
-    const out = new Float32Array(indices.length * size).fill(this.background);
-    const span = 2 * this.maxShift + 1;
-    indices.forEach((index, b) => {
-      const dy = nt.defaultGenerator.int(0, span) - this.maxShift;
-      const dx = nt.defaultGenerator.int(0, span) - this.maxShift;
-      for (let ch = 0; ch < c; ch++) {
-        const src = index * size + ch * plane;
-        const dst = b * size + ch * plane;
-        for (let row = Math.max(0, dy); row < Math.min(h, h + dy); row++) {
-          for (let col = Math.max(0, dx); col < Math.min(w, w + dx); col++) {
-            out[dst + row * w + col] = pixels[src + (row - dy) * w + (col - dx)];
-          }
-        }
-      }
-    });
-    const labels = nt.indexSelect(this.labels, 0, nt.tensor(indices, [indices.length]));
-    return [nt.tensor(out, [indices.length, c, h, w]), labels];
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // evaluation
 

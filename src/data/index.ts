@@ -1,3 +1,4 @@
+export * from './augment.js';
 export {
   type CategoricalEncoding,
   type CsvData,

@@ -18,7 +18,6 @@ import {
   makeScheduler,
   type OptimizerSpec,
   readImages,
-  ShiftedImages,
   type TrainingSettings,
 } from '../experiment.js';
 import { lazy, type Preset } from './types.js';
@@ -95,7 +94,9 @@ function mnistExperiment(r: MnistRecipe): Experiment {
     return {
       train:
         r.shift > 0 && r.layout === 'image'
-          ? new ShiftedImages(trainXY.x, trainXY.y, r.shift, (0 - nt.MNIST_MEAN) / nt.MNIST_STD)
+          ? new nt.data.ShiftedImages(trainXY.x, trainXY.y, r.shift, {
+              background: (0 - nt.MNIST_MEAN) / nt.MNIST_STD,
+            })
           : trainXY,
       trainSize: n,
       test: testXY,
