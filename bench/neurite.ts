@@ -1,6 +1,6 @@
 /** neurite's side of the benchmark, on the backend named by `backend` ('native' or 'ts'). */
 import * as nt from '../src/node.js';
-import { type CaseSpec, CONV, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, GROWTH_EPOCHS, TRAIN, timeIt } from './cases.js';
 
 export type Result = { value: number; note?: string } | { skip: string };
 
@@ -27,9 +27,13 @@ function cnn(): nt.nn.Module {
  * One epoch over the 8,000 training digits. Slow configurations are measured on the first batches and
  * extrapolated (said in the note) so the whole benchmark stays within minutes.
  */
-function epoch(model: nt.nn.Module, flat: boolean, limitSeconds: number): { value: number; note?: string } {
+function epoch(
+  model: nt.nn.Module,
+  flat: boolean,
+  limitSeconds: number,
+  opt: nt.optim.Optimizer = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr }),
+): { value: number; note?: string } {
   const { images, labels } = nt.loadMnist({ split: 'train', flatten: flat });
-  const opt = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr });
   const forward = (x: nt.Tensor) => (model as unknown as { forward(x: nt.Tensor): nt.Tensor }).forward(x);
   const batches = Math.ceil(TRAIN.samples / TRAIN.batch);
   const step = (b: number) => {
@@ -94,6 +98,24 @@ export async function runNeurite(backend: string, spec: CaseSpec): Promise<Resul
       const r = epoch(cnn(), false, 90);
       if (spec.id === 'cnn-epoch') return r;
       return { value: process.resourceUsage().maxRSS / 1024, note: r.note };
+    }
+    case 'cnn-rss-growth': {
+      // resident memory after epoch 2 (allocator pools and JIT settled) and after the last: a leak grows it
+      const model = cnn();
+      const opt = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr });
+      const mib = () => process.memoryUsage().rss / 2 ** 20;
+      let after2 = 0;
+      const trace: number[] = [];
+      for (let e = 1; e <= GROWTH_EPOCHS; e++) {
+        epoch(model, false, Number.POSITIVE_INFINITY, opt);
+        trace.push(mib());
+        if (e === 2) after2 = mib();
+      }
+      const at = (e: number) => trace[e - 1].toFixed(0);
+      return {
+        value: mib() - after2,
+        note: `RSS after epochs 1, 2, 5, 10, 15, 20: ${[1, 2, 5, 10, 15, 20].map(at).join(', ')} MiB`,
+      };
     }
     case 'lstm': {
       const nn = nt.nn as unknown as Record<string, unknown>;

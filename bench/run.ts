@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, CONV, LSTM, TRAIN } from './cases.js';
+import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, LSTM, TRAIN } from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = ['neurite-native', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
@@ -41,7 +41,11 @@ type Cell = { value?: number; note?: string; skip?: string };
 
 function runCase(impl: Impl, caseId: string): Cell {
   const spec = CASES.find((c) => c.id === caseId)!;
+  if (GROWTH_CASES.has(caseId) && impl !== 'neurite-native' && impl !== 'pytorch') {
+    return { skip: `${GROWTH_EPOCHS} epochs would take too long` };
+  }
   const training = caseId.includes('epoch') || caseId.includes('rss') || caseId === 'lstm';
+  const timeout = GROWTH_CASES.has(caseId) ? 1_800_000 : 600_000;
   const env: NodeJS.ProcessEnv = { ...process.env, NEURITE_NUM_THREADS: '2' };
   let r: ReturnType<typeof spawnSync>;
   if (impl === 'pytorch') {
@@ -52,11 +56,17 @@ function runCase(impl: Impl, caseId: string): Cell {
         ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' }
         : { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' },
     );
-    const cfg = JSON.stringify({ flops: spec.flops, conv: CONV, lstm: LSTM, train: TRAIN });
+    const cfg = JSON.stringify({
+      flops: spec.flops,
+      conv: CONV,
+      lstm: LSTM,
+      train: TRAIN,
+      growthEpochs: GROWTH_EPOCHS,
+    });
     r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_bench.py'), caseId, cfg], {
       env,
       encoding: 'utf8',
-      timeout: 600_000,
+      timeout,
     });
   } else {
     if (impl === 'neurite-native') env.NEURITE_BACKEND = 'native';
@@ -64,7 +74,7 @@ function runCase(impl: Impl, caseId: string): Cell {
     r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'worker.ts'), impl, caseId], {
       env,
       encoding: 'utf8',
-      timeout: 600_000,
+      timeout,
     });
   }
   const out =
@@ -108,7 +118,7 @@ function speedup(caseId: string, other: Impl): string {
   const spec = CASES.find((c) => c.id === caseId)!;
   const a = results[caseId]['neurite-native']?.value;
   const b = results[caseId][other]?.value;
-  if (a === undefined || b === undefined) return '—';
+  if (a === undefined || b === undefined || GROWTH_CASES.has(caseId)) return '—';
   const higherBetter = spec.unit === 'GFLOP/s';
   return `${(higherBetter ? a / b : b / a).toFixed(2)}×`;
 }

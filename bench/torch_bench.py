@@ -31,6 +31,12 @@ def time_it(fn, min_reps=3, max_reps=10, budget=8.0):
     return median(times) * 1000
 
 
+def rss_mib():
+    # current resident set (ru_maxrss is the peak, which cannot show memory coming back)
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
 def mnist(flat):
     with gzip.open(os.path.join(ROOT, "data/mnist/images.u8.gz")) as f:
         raw = f.read()
@@ -41,9 +47,9 @@ def mnist(flat):
     return (x.view(n, 784) if flat else x.view(n, 1, 28, 28)), y
 
 
-def epoch(model, flat):
+def epoch(model, flat, opt=None):
     x, y = mnist(flat)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg["train"]["lr"])
+    opt = opt or torch.optim.Adam(model.parameters(), lr=cfg["train"]["lr"])
     bs = cfg["train"]["batch"]
     loss_fn = torch.nn.CrossEntropyLoss()
 
@@ -85,12 +91,19 @@ def run():
     if case == "mlp-epoch":
         m = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
         return epoch(m, True)
-    if case in ("cnn-epoch", "cnn-rss"):
+    if case in ("cnn-epoch", "cnn-rss", "cnn-rss-growth"):
         m = torch.nn.Sequential(
             torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
             torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
             torch.nn.Flatten(), torch.nn.Linear(64 * 7 * 7, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
         )
+        if case == "cnn-rss-growth":
+            opt = torch.optim.Adam(m.parameters(), lr=cfg["train"]["lr"])
+            trace = []
+            for _ in range(cfg["growthEpochs"]):
+                epoch(m, False, opt)
+                trace.append(rss_mib())
+            return trace[-1] - trace[1]
         t = epoch(m, False)
         return t if case == "cnn-epoch" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if case == "lstm":
