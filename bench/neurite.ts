@@ -1,6 +1,6 @@
 /** neurite's side of the benchmark, on the backend named by `backend` ('native' or 'ts'). */
 import * as nt from '../src/node.js';
-import { type CaseSpec, CONV, GROWTH_EPOCHS, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, GROWTH_EPOCHS, GROWTH_FROM, TRAIN, timeIt } from './cases.js';
 
 export type Result = { value: number; note?: string } | { skip: string };
 
@@ -100,20 +100,20 @@ export async function runNeurite(backend: string, spec: CaseSpec): Promise<Resul
       return { value: process.resourceUsage().maxRSS / 1024, note: r.note };
     }
     case 'cnn-rss-growth': {
-      // resident memory after epoch 2 (allocator pools and JIT settled) and after the last: a leak grows it
+      // resident memory once the heaps have settled (GROWTH_FROM) and after the last epoch: a leak grows it
       const model = cnn();
       const opt = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr });
       const mib = () => process.memoryUsage().rss / 2 ** 20;
-      let after2 = 0;
+      let settled = 0;
       const trace: number[] = [];
       for (let e = 1; e <= GROWTH_EPOCHS; e++) {
         epoch(model, false, Number.POSITIVE_INFINITY, opt);
         trace.push(mib());
-        if (e === 2) after2 = mib();
+        if (e === GROWTH_FROM) settled = mib();
       }
       const at = (e: number) => trace[e - 1].toFixed(0);
       return {
-        value: mib() - after2,
+        value: mib() - settled,
         note: `RSS after epochs 1, 2, 5, 10, 15, 20: ${[1, 2, 5, 10, 15, 20].map(at).join(', ')} MiB`,
       };
     }

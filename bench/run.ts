@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, LSTM, TRAIN } from './cases.js';
+import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, TRAIN } from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = ['neurite-native', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
@@ -62,6 +62,7 @@ function runCase(impl: Impl, caseId: string): Cell {
       lstm: LSTM,
       train: TRAIN,
       growthEpochs: GROWTH_EPOCHS,
+      growthFrom: GROWTH_FROM,
     });
     r = spawnSync('/usr/bin/python3', [path.join(here, 'torch_bench.py'), caseId, cfg], {
       env,

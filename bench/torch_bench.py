@@ -103,7 +103,9 @@ def run():
             for _ in range(cfg["growthEpochs"]):
                 epoch(m, False, opt)
                 trace.append(rss_mib())
-            return trace[-1] - trace[1]
+            shown = ", ".join(f"{trace[e - 1]:.0f}" for e in (1, 2, 5, 10, 15, 20) if e <= len(trace))
+            return trace[-1] - trace[cfg["growthFrom"] - 1], f"RSS after epochs 1, 2, 5, 10, 15, 20: {shown} MiB"
+
         t = epoch(m, False)
         return t if case == "cnn-epoch" else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if case == "lstm":
@@ -119,4 +121,6 @@ def run():
     raise SystemExit(f"unknown case {case}")
 
 
-print(json.dumps({"value": run()}))
+result = run()
+value, note = result if isinstance(result, tuple) else (result, None)
+print(json.dumps({"value": value, **({"note": note} if note else {})}))
