@@ -6,11 +6,12 @@
  *   npm run bench                                   # everything
  *   npm run bench -- --cases sgemm-1024,conv-fwd     # some cases
  *   npm run bench -- --impls neurite-native,pytorch  # some implementations
+ *   npm run bench -- --repeat 3                      # each measurement in 3 fresh processes, their median
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, TRAIN } from './cases.js';
+import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, median, TRAIN } from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = ['neurite-native', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
@@ -19,6 +20,13 @@ type Impl = (typeof IMPLS)[number];
 function arg(name: string): string[] | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1]?.split(',') : undefined;
+}
+
+// a shared 2-core machine moves single measurements by ±15 %: --repeat takes the median of several processes
+const repeat = Number(arg('repeat')?.[0] ?? 1);
+if (!Number.isInteger(repeat) || repeat < 1) {
+  console.error(`bench: --repeat takes a positive whole number, got '${arg('repeat')?.[0]}'`);
+  process.exit(2);
 }
 
 const cases = CASES.filter((c) => !arg('cases') || arg('cases')!.includes(c.id));
@@ -95,6 +103,20 @@ function runCase(impl: Impl, caseId: string): Cell {
   }
 }
 
+/** The case run `repeat` times in fresh processes: the median value, the first run's note, or the first skip. */
+function runRepeated(impl: Impl, caseId: string): Cell {
+  const runs: Cell[] = [];
+  for (let i = 0; i < repeat; i++) {
+    const cell = runCase(impl, caseId);
+    if (cell.value === undefined) return cell;
+    runs.push(cell);
+  }
+  if (runs.length === 1) return runs[0];
+  const values = runs.map((r) => r.value as number);
+  const spread = `${repeat} runs: ${values.map(fmt).join(', ')}`;
+  return { value: median(values), note: runs[0].note ? `${runs[0].note}; ${spread}` : spread };
+}
+
 function fmt(v: number | undefined): string {
   if (v === undefined) return '—';
   return v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3);
@@ -105,7 +127,7 @@ const notes: string[] = [];
 for (const c of cases) {
   results[c.id] = {};
   for (const impl of impls) {
-    const cell = runCase(impl, c.id);
+    const cell = runRepeated(impl, c.id);
     results[c.id][impl] = cell;
     const shown = cell.value !== undefined ? `${fmt(cell.value)} ${c.unit}` : `skipped (${cell.skip})`;
     process.stderr.write(`  ${c.id.padEnd(12)} ${impl.padEnd(15)} ${shown}\n`);

@@ -8,11 +8,12 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CliError } from './common.js';
+import { CliError, parse } from './common.js';
 
 interface BenchOptions {
   cases?: string;
   impls?: string;
+  repeat?: number;
 }
 
 /** The package root: two folders above this file, from src/cli and from dist/cli alike. */
@@ -29,6 +30,11 @@ export function benchCommand(): Command {
     .option(
       '--impls <list>',
       'comma-separated implementations: neurite-native, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch',
+    )
+    .option(
+      '--repeat <n>',
+      'run each measurement in n fresh processes and report their median',
+      parse.positiveInt,
     )
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(
@@ -51,6 +57,7 @@ does not ship bench/.`,
       const args = ['--import', 'tsx', script];
       if (opts.cases) args.push('--cases', opts.cases);
       if (opts.impls) args.push('--impls', opts.impls);
+      if (opts.repeat !== undefined) args.push('--repeat', String(opts.repeat));
       const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
       if (r.error) throw new CliError(`cannot run the benchmarks: ${r.error.message}`);
       if (r.status !== 0) throw new CliError(`the benchmarks failed (exit status ${r.status ?? r.signal})`);

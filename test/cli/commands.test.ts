@@ -35,7 +35,7 @@ describe('help', () => {
     ['predict', ['--top', '--json', 'PGM']],
     ['summary', ['--json']],
     ['sample', ['--temperature', '--length', '--prime', '--seed']],
-    ['bench', ['--cases', '--impls']],
+    ['bench', ['--cases', '--impls', '--repeat']],
     ['datasets', ['--json']],
   ])('neurite %s --help', async (cmd, words) => {
     const r = await runCli([cmd, '--help']);

@@ -41,6 +41,7 @@ describe('command-line mistakes (exit status 2)', () => {
     );
     expect(await fails(['train', 'cnn-mnist', '--epochs', '0'], 2)).toContain('positive integer');
     expect(await fails(['train', 'cnn-mnist', '--lr', '-1'], 2)).toContain('positive number');
+    expect(await fails(['bench', '--repeat', '0'], 2)).toContain('positive integer');
     expect(await fails(['sample', 'x', '--temperature', 'hot'], 2)).toContain('--temperature');
     expect(await fails(['train', 'randwire-mnist', '--graph', 'wss'], 2)).toBe(
       'neurite: randwire-mnist: --graph: must be one of "ws", "er", "ba", got "wss"; did you mean "ws"?',
