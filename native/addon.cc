@@ -249,6 +249,16 @@ napi_value js_gru_cell_backward(napi_env, const Args& a) {
   return nullptr;
 }
 
+napi_value js_softmax_cross_entropy(napi_env, const Args& a) {
+  softmax_cross_entropy(a.f32(0), a.integer(1), a.integer(2), a.i32(3), a.integer(4), a.f32(5), a.f32(6));
+  return nullptr;
+}
+
+napi_value js_softmax_cross_entropy_backward(napi_env, const Args& a) {
+  softmax_cross_entropy_backward(a.f32(0), a.integer(1), a.integer(2), a.i32(3), a.f32(4), a.f32(5));
+  return nullptr;
+}
+
 napi_value js_adam_step(napi_env, const Args& a) {
   const Array p = a.typed(0, DType::F32);
   const AdamHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10), a.number(11),
@@ -365,6 +375,8 @@ const Export kExports[] = {
     {"lstmCellBackward", entry<js_lstm_cell_backward>},
     {"gruCell", entry<js_gru_cell>},
     {"gruCellBackward", entry<js_gru_cell_backward>},
+    {"softmaxCrossEntropy", entry<js_softmax_cross_entropy>},
+    {"softmaxCrossEntropyBackward", entry<js_softmax_cross_entropy_backward>},
     {"adamStep", entry<js_adam_step>},
     {"batchNormStats", entry<js_batch_norm_stats>},
     {"batchNorm", entry<js_batch_norm>},

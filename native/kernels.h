@@ -85,6 +85,12 @@ void batch_norm_backward(const float* x, const float* dy, int64_t batch, int64_t
                          const float* mean, const float* inv_std, const float* weight, bool training, float* dx,
                          float* d_weight, float* d_bias);
 
+// softmax.cc: cross-entropy with class-index targets (see src/backend/backend.ts)
+void softmax_cross_entropy(const float* x, int64_t rows, int64_t cols, const int32_t* target, int64_t ignore_index,
+                           float* loss, float* logp);
+void softmax_cross_entropy_backward(const float* logp, int64_t rows, int64_t cols, const int32_t* target,
+                                    const float* scale, float* dx);
+
 // optim.cc
 // Adam's scalars for one step: p ← p·decay; g ← sign·grad + l2·p; m, v updated with beta1, beta2;
 // p ← p − step_size·m / (√v / bias2_sqrt + eps), v replaced by its running maximum under AMSGrad.

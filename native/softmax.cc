@@ -58,4 +58,27 @@ void softmax_grad(const float* y, const float* dy, int64_t rows, int64_t cols, b
   });
 }
 
+void softmax_cross_entropy(const float* x, int64_t rows, int64_t cols, const int32_t* target, int64_t ignore_index,
+                           float* loss, float* logp) {
+  softmax(x, rows, cols, true, logp);
+  for (int64_t r = 0; r < rows; r++) {
+    const int64_t t = target[r];
+    loss[r] = t == ignore_index ? 0.0f : -logp[r * cols + t];
+  }
+}
+
+void softmax_cross_entropy_backward(const float* logp, int64_t rows, int64_t cols, const int32_t* target,
+                                    const float* scale, float* dx) {
+  parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(cols, 1)), [&](int64_t lo, int64_t hi) {
+    for (int64_t r = lo; r < hi; r++) {
+      const float* lr = logp + r * cols;
+      float* o = dx + r * cols;
+      const float s = scale[r];
+      for (int64_t j = 0; j < cols; j++) o[j] = std::exp(lr[j]) * s;
+      const int64_t t = target[r];
+      if (s != 0.0f && t >= 0 && t < cols) o[t] -= s;
+    }
+  });
+}
+
 }  // namespace neurite

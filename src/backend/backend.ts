@@ -231,6 +231,33 @@ export interface Backend {
   ): void;
 
   /**
+   * Softmax cross-entropy with class-index targets over x viewed as [rows, cols]: writes log-softmax into
+   * `logp` and each row's −logp[target] into `loss` (0 for a row whose target is `ignoreIndex`). Targets other
+   * than ignoreIndex are valid class indices (the op checked them).
+   */
+  softmaxCrossEntropy(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    ignoreIndex: number,
+    loss: Float32Array,
+    logp: Float32Array,
+  ): void;
+  /**
+   * The gradient of {@link Backend.softmaxCrossEntropy}: dx = (softmax − onehot(target))·scale[row], where
+   * `scale` carries the upstream gradient, the class weight and the mean's divisor (0 for ignored rows).
+   */
+  softmaxCrossEntropyBackward(
+    logp: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    scale: Float32Array,
+    dx: Float32Array,
+  ): void;
+
+  /**
    * The elementwise part of one LSTM step, PyTorch's gate order i, f, g, o. `gates` [batch, 4·hidden] holds the
    * pre-activations (x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), `c` [batch, hidden] the previous cell state. Writes
    * c' = σ(f)⊙c + σ(i)⊙tanh(g) into `cNext`, h' = σ(o)⊙tanh(c') into `h`, and the activated gates

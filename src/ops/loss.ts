@@ -3,16 +3,17 @@
  * gradients follow from the forward; the one exception is binary cross-entropy, whose gradient PyTorch defines
  * with a guard against x(1 - x) = 0 that the composed form would not have.
  */
-import { noGrad, record } from '../autograd/engine.js';
+import { isGradEnabled, noGrad, record } from '../autograd/engine.js';
+import { getBackend } from '../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { logSoftmax, softplus } from './activation.js';
 import { abs, add, clamp, div, log, lt, mul, ne, neg, square, sub, where } from './elementwise.js';
 import { gather, indexSelect } from './indexing.js';
 import { mean, sum } from './reduce.js';
 import { reshape, squeeze, unsqueeze } from './shape.js';
-import { cast } from './util.js';
+import { cast, empty } from './util.js';
 
 /** How per-element losses are combined: averaged, added up, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -209,16 +210,16 @@ interface PickedClasses {
   weightSum: Tensor;
 }
 
-/** Validates class-index targets and picks -w[t]·input[…, t, …] for each. */
-function pickClasses(
+/** Checks class-index targets (dtype, shape, range) and the class weights against the input's classes. */
+function checkClassTargets(
   input: Tensor,
   target: Tensor,
   weight: Tensor | null,
   ignoreIndex: number,
   op: string,
-): PickedClasses {
+): void {
   requireFloat32(input, 'input', op);
-  const { axis, classes, targetShape } = classLayout(input, op);
+  const { classes, targetShape } = classLayout(input, op);
   if (target.dtype !== 'int32') {
     throw new DTypeError(`${op}: target must hold int32 class indices, got ${target.dtype}`);
   }
@@ -241,6 +242,18 @@ function pickClasses(
       );
     }
   }
+}
+
+/** Validates class-index targets and picks -w[t]·input[…, t, …] for each. */
+function pickClasses(
+  input: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  op: string,
+): PickedClasses {
+  checkClassTargets(input, target, weight, ignoreIndex, op);
+  const { axis, targetShape } = classLayout(input, op);
   const valid = ne(target, ignoreIndex);
   // ignored targets may hold any number: point them at class 0 and mask their loss out afterwards
   const safe = where(valid, target, 0);
@@ -260,6 +273,55 @@ function reducePicked(p: PickedClasses, reduction: Reduction): Tensor {
   if (reduction === 'mean') return div(sum(p.loss), p.weightSum);
   if (reduction === 'sum') return sum(p.loss);
   return p.loss;
+}
+
+/**
+ * Cross-entropy of logits [N, C] and checked class indices [N] in one kernel pair: the forward keeps the
+ * log-softmax, the backward writes (softmax − onehot)·scale per row, where scale folds in the upstream
+ * gradient, the class weight and the mean's divisor. The same numbers as the composed form (logSoftmax,
+ * pick, weight, reduce) with one array and one graph node instead of a dozen; the class weights get no gradient.
+ */
+function fusedCrossEntropy(
+  logits: Tensor,
+  target: Tensor,
+  weight: Tensor | null,
+  ignoreIndex: number,
+  reduction: Reduction,
+): Tensor {
+  const [n, c] = logits.shape;
+  const be = getBackend();
+  const t = target.data as Int32Array;
+  const rowLoss = new Float32Array(n);
+  const logp = empty([n, c]).data as Float32Array;
+  be.softmaxCrossEntropy(logits.data as Float32Array, n, c, t, ignoreIndex, rowLoss, logp);
+  // each row's weight: its class weight, 0 when ignored
+  const w = new Float32Array(n);
+  let weightSum = 0;
+  for (let i = 0; i < n; i++) {
+    w[i] = t[i] === ignoreIndex ? 0 : weight ? weight.data[t[i]] : 1;
+    weightSum += w[i];
+  }
+  let out: Tensor;
+  if (reduction === 'none') {
+    out = empty([n]);
+    for (let i = 0; i < n; i++) out.data[i] = rowLoss[i] * w[i];
+  } else {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += rowLoss[i] * w[i];
+    out = new Tensor(Float32Array.of(reduction === 'mean' ? total / weightSum : total), []);
+  }
+  return record(out, 'crossEntropy', [logits], (g) => {
+    const scale = new Float32Array(n);
+    if (reduction === 'none') {
+      for (let i = 0; i < n; i++) scale[i] = g.data[i] * w[i];
+    } else {
+      const gv = reduction === 'mean' ? g.data[0] / weightSum : g.data[0];
+      for (let i = 0; i < n; i++) scale[i] = gv * w[i];
+    }
+    const dx = empty([n, c]);
+    be.softmaxCrossEntropyBackward(logp, n, c, t, scale, dx.data as Float32Array);
+    return [dx];
+  });
 }
 
 /**
@@ -332,6 +394,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     );
   }
 
+  if (logits.ndim === 2 && smoothing === 0 && !(weight?.requiresGrad && isGradEnabled())) {
+    checkClassTargets(logits, target, weight, ignoreIndex, op);
+    return fusedCrossEntropy(logits, target, weight, ignoreIndex, reduction);
+  }
   const logp = logSoftmax(logits, axis);
   const picked = pickClasses(logp, target, weight, ignoreIndex, op);
   const nll = reducePicked(picked, reduction);

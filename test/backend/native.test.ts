@@ -847,6 +847,37 @@ describe.skipIf(!built)(`native backend against the TypeScript reference${skipNo
     });
   });
 
+  describe('softmax cross-entropy', () => {
+    it('loss, log-softmax and gradient: wide spreads, -∞ logits, ignored rows, empty', () => {
+      const r = rng(101);
+      withThreadsAll(() => {
+        for (const [rows, cols] of [
+          [1, 1],
+          [5, 3],
+          [0, 4],
+          [64, 10],
+          [300, 257],
+        ]) {
+          const x = floats(rows * cols, r, { lo: -30, hi: 30 });
+          if (rows * cols > 3) x[2] = Number.NEGATIVE_INFINITY;
+          const target = Int32Array.from({ length: rows }, (_, i) => (i % 7 === 3 ? -100 : (i * 5) % cols));
+          const scale = floats(rows, r).map((v, i) => (target[i] === -100 ? 0 : v));
+          const loss = [new Float32Array(rows), new Float32Array(rows)];
+          const logp = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+          const dx = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+          [ts, native].forEach((be, i) => {
+            be.softmaxCrossEntropy(x, rows, cols, target, -100, loss[i], logp[i]);
+            be.softmaxCrossEntropyBackward(logp[i], rows, cols, target, scale, dx[i]);
+          });
+          const what = `softmaxCrossEntropy [${rows}, ${cols}]`;
+          expectNear(loss[1], loss[0], `${what} loss`, { atol: 1e-5 });
+          expectNear(logp[1], logp[0], `${what} logp`, { atol: 1e-5 });
+          expectNear(dx[1], dx[0], `${what} dx`, { atol: 1e-6 });
+        }
+      });
+    });
+  });
+
   describe('recurrent cells', () => {
     // [batch, hidden]: size-1, empty batch, empty hidden, and a case large enough to split over threads
     const cases: [batch: number, hidden: number][] = [

@@ -288,3 +288,38 @@ describe('loss errors', () => {
     );
   });
 });
+
+forEachBackend('crossEntropy fused path', (_b, it) => {
+  const rand = (shape: number[], seed: number) => nt.randn(shape, { generator: new nt.Generator(seed) });
+
+  it('equals the composed nllLoss(logSoftmax(x)) in value and gradient, with weights and ignored targets', () => {
+    const target = nt.tensor(Int32Array.of(2, 0, -100, 4, 1, 3, 3), [7], { dtype: 'int32' });
+    const weight = nt.tensor(Float32Array.of(0.5, 2, 1, 0.25, 3), [5]);
+    for (const reduction of ['mean', 'sum', 'none'] as const) {
+      for (const w of [null, weight]) {
+        const opts = { reduction, ...(w ? { weight: w } : {}) };
+        const x1 = rand([7, 5], 3).mul(4).requiresGrad_();
+        const x2 = rand([7, 5], 3).mul(4).requiresGrad_();
+        const fused = nt.crossEntropy(x1, target, opts);
+        const composed = nt.nllLoss(nt.logSoftmax(x2, 1), target, opts);
+        const what = `${reduction}${w ? ' weighted' : ''}`;
+        expect(fused.shape, what).toEqual(composed.shape);
+        expectClose(fused.data, composed.data, { rtol: 1e-5, atol: 1e-6 }, what);
+        const seed = rand([...fused.shape], 9);
+        fused.backward(fused.size === 1 ? undefined : seed);
+        composed.backward(composed.size === 1 ? undefined : seed);
+        expectClose(x1.grad!.data, x2.grad!.data, { rtol: 1e-5, atol: 1e-6 }, `${what} gradient`);
+      }
+    }
+  });
+
+  it('gradchecks, and every target ignored gives NaN for the mean as in PyTorch', () => {
+    const target = nt.tensor(Int32Array.of(1, -100, 0), [3], { dtype: 'int32' });
+    const weight = nt.tensor(Float32Array.of(0.5, 2), [2]);
+    gradcheck((x) => nt.crossEntropy(x, target, { weight }), [rand([3, 2], 4)]);
+    gradcheck((x) => nt.crossEntropy(x, target, { reduction: 'none' }), [rand([3, 2], 5)]);
+    const none = nt.tensor(Int32Array.of(-100, -100), [2], { dtype: 'int32' });
+    expect(Number.isNaN(nt.crossEntropy(rand([2, 3], 6), none).item())).toBe(true);
+    expect(nt.crossEntropy(rand([2, 3], 6), none, { reduction: 'sum' }).item()).toBe(0);
+  });
+});

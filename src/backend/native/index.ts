@@ -98,6 +98,23 @@ interface Addon {
     log: boolean,
     out: Float32Array,
   ): void;
+  softmaxCrossEntropy(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    ignoreIndex: number,
+    loss: Float32Array,
+    logp: Float32Array,
+  ): void;
+  softmaxCrossEntropyBackward(
+    logp: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    scale: Float32Array,
+    dx: Float32Array,
+  ): void;
   lstmCell(
     gates: Float32Array,
     c: Float32Array,
@@ -447,6 +464,12 @@ function wrap(addon: Addon): Backend {
     },
     softmaxGrad(y, dy, rows, cols, log, out) {
       addon.softmaxGrad(y, dy, rows, cols, log, out);
+    },
+    softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp) {
+      addon.softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp);
+    },
+    softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx) {
+      addon.softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx);
     },
     lstmCell(gates, c, batch, hidden, h, cNext, act) {
       addon.lstmCell(gates, c, batch, hidden, h, cNext, act);

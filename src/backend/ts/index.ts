@@ -16,7 +16,7 @@ import {
 import { argReduce, reduce } from './reduce.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './rnn.js';
 import { insert, slice, transpose } from './shape.js';
-import { softmax, softmaxGrad } from './softmax.js';
+import { softmax, softmaxCrossEntropy, softmaxCrossEntropyBackward, softmaxGrad } from './softmax.js';
 
 /** The reference backend: plain TypeScript, runs anywhere (Node and browsers), the oracle in tests. */
 export const tsBackend: Backend = {
@@ -39,6 +39,8 @@ export const tsBackend: Backend = {
   scatterAdd,
   softmax,
   softmaxGrad,
+  softmaxCrossEntropy,
+  softmaxCrossEntropyBackward,
   lstmCell,
   lstmCellBackward,
   gruCell,

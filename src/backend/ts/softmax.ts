@@ -39,3 +39,36 @@ export function softmaxGrad(
     }
   }
 }
+
+export function softmaxCrossEntropy(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  target: Int32Array,
+  ignoreIndex: number,
+  loss: Float32Array,
+  logp: Float32Array,
+): void {
+  softmax(x, rows, cols, true, logp);
+  for (let r = 0; r < rows; r++) {
+    const t = target[r];
+    loss[r] = t === ignoreIndex ? 0 : -logp[r * cols + t];
+  }
+}
+
+export function softmaxCrossEntropyBackward(
+  logp: Float32Array,
+  rows: number,
+  cols: number,
+  target: Int32Array,
+  scale: Float32Array,
+  dx: Float32Array,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    const s = scale[r];
+    for (let j = 0; j < cols; j++) dx[base + j] = Math.exp(logp[base + j]) * s;
+    const t = target[r];
+    if (s !== 0 && t >= 0 && t < cols) dx[base + t] -= s;
+  }
+}
