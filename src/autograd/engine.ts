@@ -1,7 +1,7 @@
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, GradError, ShapeError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
-import { type GradNode, Tensor } from '../tensor/tensor.js';
+import { type GradNode, nextTensorId, Tensor } from '../tensor/tensor.js';
 
 let gradEnabled = true;
 
@@ -99,13 +99,32 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
 }
 
 /**
- * Adds `g` into the `.grad` a user can see. The first gradient is copied: the engine hands the same upstream
- * tensor to several inputs (add, expand, reshape views), and a caller that edits one `.grad` in place (gradient
- * clipping, zeroing) must not change another leaf's gradient or the seed it passed to backward.
+ * Hands out the `.grad` arrays a user can see during one backward pass. The first gradient of a tensor is taken
+ * as it is when this pass made it and no other `.grad` holds its array; otherwise it is copied: the engine
+ * hands the same upstream tensor to several inputs (add, expand, reshape views), and a caller that edits one
+ * `.grad` in place (gradient clipping, zeroing) must not change another leaf's gradient or the seed it passed
+ * to backward. Later gradients are added into a new array.
  */
-function accumulateGrad(a: Tensor | null, g: Tensor): Tensor {
-  if (!a) return new Tensor((g.data as Float32Array).slice(), g.shape);
-  return accumulate(a, g);
+class GradHandout {
+  private readonly firstNew = nextTensorId();
+  private readonly given = new Set<ArrayBufferLike>();
+
+  constructor(seed: Tensor) {
+    this.given.add(seed.data.buffer);
+  }
+
+  give(prev: Tensor | null, g: Tensor): Tensor {
+    if (prev) return accumulate(prev, g);
+    const d = g.data;
+    const owned =
+      g.id >= this.firstNew &&
+      !this.given.has(d.buffer) &&
+      d.byteOffset === 0 &&
+      d.byteLength === d.buffer.byteLength;
+    const out = owned ? g : new Tensor((d as Float32Array).slice(), g.shape);
+    this.given.add(out.data.buffer);
+    return out;
+  }
 }
 
 export interface BackwardOptions {
@@ -161,6 +180,7 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   }
 
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const handout = new GradHandout(seed);
   const prevEnabled = gradEnabled;
   gradEnabled = false;
   try {
@@ -171,10 +191,10 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       grads.delete(t);
       const node = t.gradFn;
       if (!node) {
-        t.grad = accumulateGrad(t.grad, g);
+        t.grad = handout.give(t.grad, g);
         continue;
       }
-      if (t.retainsGrad) t.grad = accumulateGrad(t.grad, g);
+      if (t.retainsGrad) t.grad = handout.give(t.grad, g);
       if (!node.backward) {
         throw new GradError(
           `backward: the graph through '${node.name}' was already released; pass { retainGraph: true } to the first backward call`,

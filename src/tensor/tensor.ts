@@ -14,6 +14,11 @@ export interface GradNode {
 
 let nextId = 1;
 
+/** The id the next tensor will get: every tensor with an id at or above it was made after the call. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 /**
  * An n-dimensional array of float32, int32 or bool values in row-major order, with optional gradient tracking.
  * Tensors are immutable in their values as far as autograd is concerned: ops return new tensors. Memory is

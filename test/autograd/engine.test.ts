@@ -145,6 +145,25 @@ forEachBackend('autograd engine', (_backend, it) => {
     expect(leaf.grad!.data).not.toBe(g.data);
   });
 
+  it('never lets two .grad arrays, or a .grad and the seed, share memory, views included', () => {
+    // a view of the caller's seed reaches a leaf
+    const a = nt.tensor([1, 2, 3, 4], { requiresGrad: true });
+    const seed = nt.tensor([1, 2, 3, 4]);
+    a.reshape([2, 2]).backward(seed.reshape([2, 2]));
+    expect(a.grad!.data.buffer).not.toBe(seed.data.buffer);
+    // an intermediate that keeps its gradient, and the two leaves add hands the same gradient to
+    const x = nt.tensor([1, 2], { requiresGrad: true });
+    const y = nt.tensor([3, 4], { requiresGrad: true });
+    const h = x.add(y.reshape([2]));
+    h.retainGrad();
+    h.mul(3).sum().backward();
+    const buffers = [x.grad!, y.grad!, h.grad!].map((g) => g.data.buffer);
+    expect(new Set(buffers).size).toBe(3);
+    x.grad!.data[0] = 100;
+    expect(values(y.grad)).toEqual([3, 3]);
+    expect(values(h.grad)).toEqual([3, 3]);
+  });
+
   it('int inputs of a float op get no gradient and do not block the float ones', () => {
     const x = nt.tensor([1.5, 2], { requiresGrad: true });
     const i = nt.tensor([2, 3], { dtype: 'int32' });
