@@ -116,6 +116,11 @@ bool by_image(const ConvGeom& g, const Plan& pl) {
          static_cast<double>(g.out_c) * pl.k * pl.p * g.batch >= kMinMacs;
 }
 
+// Channels per task when one image's unfolding is split over the pool: about 16k copied elements each.
+int64_t channel_grain(const Plan& pl) {
+  return std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, pl.k / pl.cg * pl.p));
+}
+
 int64_t image_grain(const ConvGeom& g, const Plan& pl) {
   const double macs = std::max(1.0, static_cast<double>(g.out_c) * pl.k * pl.p);
   return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / macs));
@@ -397,31 +402,34 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 }
 
 
-}  // namespace
+// --- im2col lowering shared by the three kernels -------------------------------------------------------------
 
-void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
-  const Plan pl(g);
-  if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
-  if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
-  // one image: unfold (split over channels when `split`) and multiply, group by group
-  auto image = [&](int64_t n, float* col, bool split) {
-    for (int64_t grp = 0; grp < g.groups; grp++) {
-      const float* xg = x + (n * g.in_c + grp * pl.cg) * pl.in_plane;
-      const float* b = xg;
-      if (!pl.pointwise) {
-        if (split) {
-          parallel_for(pl.cg, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, pl.k / pl.cg * pl.p)),
-                       [&](int64_t c0, int64_t c1) { im2col(xg, g, pl, c0, c1, col); });
-        } else {
-          im2col(xg, g, pl, 0, pl.cg, col);
-        }
-        b = col;
-      }
-      float* og_out = out + (n * g.out_c + grp * pl.og) * pl.p;
-      const float* wg = w + grp * pl.og * pl.k;
-      (split ? sgemm_parallel : sgemm)(false, false, pl.og, pl.p, pl.k, 1.0f, wg, pl.k, b, pl.p, 0.0f, og_out, pl.p);
-    }
-  };
+// The input planes [cg, H, W] of one image and group as the GEMM operand [K, P]: the planes themselves for a
+// pointwise convolution, else unfolded into col (split over channels on the pool when `split`).
+const float* unfold(const float* xg, const ConvGeom& g, const Plan& pl, float* col, bool split) {
+  if (pl.pointwise) return xg;
+  if (split) {
+    parallel_for(pl.cg, channel_grain(pl), [&](int64_t c0, int64_t c1) { im2col(xg, g, pl, c0, c1, col); });
+  } else {
+    im2col(xg, g, pl, 0, pl.cg, col);
+  }
+  return col;
+}
+
+// The adjoint of unfold for a non-pointwise convolution: col [K, P] added back into the planes dxg.
+void fold(const float* col, const ConvGeom& g, const Plan& pl, float* dxg, bool split) {
+  if (split) {
+    parallel_for(pl.cg, channel_grain(pl), [&](int64_t c0, int64_t c1) { col2im(col, g, pl, c0, c1, dxg); });
+  } else {
+    col2im(col, g, pl, 0, pl.cg, dxg);
+  }
+}
+
+// Calls image(n, col, split) for every image: whole images per thread, each with its own col buffer and
+// single-threaded kernels, when the batch can feed the pool; otherwise one image after another with the
+// GEMMs and the unfolding split over the pool.
+template <class F>
+void for_each_image(const ConvGeom& g, const Plan& pl, F&& image) {
   const int64_t col_size = pl.pointwise ? 0 : pl.k * pl.p;
   if (by_image(g, pl)) {
     parallel_for(g.batch, image_grain(g, pl), [&](int64_t lo, int64_t hi) {
@@ -434,6 +442,23 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
   }
 }
 
+}  // namespace
+
+void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
+  const Plan pl(g);
+  if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
+  if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
+  // one image: unfold and multiply, group by group
+  for_each_image(g, pl, [&](int64_t n, float* col, bool split) {
+    for (int64_t grp = 0; grp < g.groups; grp++) {
+      const float* b = unfold(x + (n * g.in_c + grp * pl.cg) * pl.in_plane, g, pl, col, split);
+      float* og_out = out + (n * g.out_c + grp * pl.og) * pl.p;
+      const float* wg = w + grp * pl.og * pl.k;
+      (split ? sgemm_parallel : sgemm)(false, false, pl.og, pl.p, pl.k, 1.0f, wg, pl.k, b, pl.p, 0.0f, og_out, pl.p);
+    }
+  });
+}
+
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx) {
   const Plan pl(g);
   const int64_t dx_size = g.batch * g.in_c * pl.in_plane;
@@ -443,7 +468,7 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
     return;
   }
   if (pl.depthwise) return depthwise_input_grad(dy, w, g, pl, dx);
-  auto image = [&](int64_t n, float* col, bool split) {
+  for_each_image(g, pl, [&](int64_t n, float* col, bool split) {
     for (int64_t grp = 0; grp < g.groups; grp++) {
       const float* wg = w + grp * pl.og * pl.k;
       const float* dyg = dy + (n * g.out_c + grp * pl.og) * pl.p;
@@ -455,24 +480,9 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
         continue;
       }
       mm(true, false, pl.k, pl.p, pl.og, 1.0f, wg, pl.k, dyg, pl.p, 0.0f, col, pl.p);
-      if (split) {
-        parallel_for(pl.cg, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, pl.k / pl.cg * pl.p)),
-                     [&](int64_t c0, int64_t c1) { col2im(col, g, pl, c0, c1, dxg); });
-      } else {
-        col2im(col, g, pl, 0, pl.cg, dxg);
-      }
+      fold(col, g, pl, dxg, split);
     }
-  };
-  const int64_t col_size = pl.pointwise ? 0 : pl.k * pl.p;
-  if (by_image(g, pl)) {
-    parallel_for(g.batch, image_grain(g, pl), [&](int64_t lo, int64_t hi) {
-      auto col = scratch(col_size);
-      for (int64_t n = lo; n < hi; n++) image(n, col.get(), false);
-    });
-  } else {
-    auto col = scratch(col_size);
-    for (int64_t n = 0; n < g.batch; n++) image(n, col.get(), true);
-  }
+  });
 }
 
 void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw) {
@@ -487,17 +497,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
   // adds one image's contribution to acc [outC, K]
   auto image = [&](int64_t n, float* col, float* acc, bool split) {
     for (int64_t grp = 0; grp < g.groups; grp++) {
-      const float* xg = x + (n * g.in_c + grp * pl.cg) * pl.in_plane;
-      const float* b = xg;
-      if (!pl.pointwise) {
-        if (split) {
-          parallel_for(pl.cg, std::max<int64_t>(1, (1 << 14) / std::max<int64_t>(1, pl.k / pl.cg * pl.p)),
-                       [&](int64_t c0, int64_t c1) { im2col(xg, g, pl, c0, c1, col); });
-        } else {
-          im2col(xg, g, pl, 0, pl.cg, col);
-        }
-        b = col;
-      }
+      const float* b = unfold(x + (n * g.in_c + grp * pl.cg) * pl.in_plane, g, pl, col, split);
       const float* dyg = dy + (n * g.out_c + grp * pl.og) * pl.p;
       (split ? sgemm_parallel : sgemm)(false, true, pl.og, pl.k, pl.p, 1.0f, dyg, pl.p, b, pl.p, 1.0f,
                                        acc + grp * pl.og * pl.k, pl.k);
