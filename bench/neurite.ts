@@ -1,6 +1,6 @@
 /** neurite's side of the benchmark, on the backend named by `backend` ('native' or 'ts'). */
 import * as nt from '../src/node.js';
-import { type CaseSpec, CONV, GROWTH_EPOCHS, GROWTH_FROM, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, GROWTH_EPOCHS, GROWTH_FROM, LSTM, TRAIN, timeIt } from './cases.js';
 
 export type Result = { value: number; note?: string } | { skip: string };
 
@@ -118,15 +118,8 @@ export async function runNeurite(backend: string, spec: CaseSpec): Promise<Resul
       };
     }
     case 'lstm': {
-      const nn = nt.nn as unknown as Record<string, unknown>;
-      if (typeof nn.LSTM !== 'function') return { skip: 'nn.LSTM not implemented yet' };
-      const { LSTM: spec2 } = await import('./cases.js');
-      const LSTMClass = nn.LSTM as new (
-        i: number,
-        h: number,
-      ) => { forward(x: nt.Tensor): [nt.Tensor, unknown] };
-      const lstm = new LSTMClass(spec2.input, spec2.hidden);
-      const x = nt.randn([spec2.steps, spec2.batch, spec2.input]);
+      const lstm = new nt.nn.LSTM(LSTM.input, LSTM.hidden);
+      const x = nt.randn([LSTM.steps, LSTM.batch, LSTM.input]);
       return {
         value: await timeIt(() => {
           const [out] = lstm.forward(x);

@@ -1,7 +1,7 @@
 // exp, sigmoid and tanh for float, written so that GCC vectorises the loops that call them (std::exp and
-// std::tanh are opaque library calls, one element at a time). Accuracy, checked against double precision over
-// the whole float range (test/backend/native.test.ts and the RNN cell comparisons): a few ulp for normal
-// results. NaN stays NaN; overflow gives +∞; results below e^-86.5 (about 3e-38) flush to 0. The loops only
+// std::tanh are opaque library calls, one element at a time). Accuracy, measured once against double precision
+// over every 97th float: exp within 1.3 ulp, tanh 2.1, sigmoid 2.5 for normal results; the tests compare the
+// RNN cells built on them with the TypeScript reference, saturated gates included. NaN stays NaN; overflow gives +∞; results below e^-86.5 (about 3e-38) flush to 0. The loops only
 // vectorise with -fno-trapping-math (binding.gyp): otherwise GCC keeps the NaN tests as branches.
 #pragma once
 
