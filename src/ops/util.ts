@@ -24,8 +24,8 @@ export function asTensor(x: TensorLike, dtype: DType = 'float32'): Tensor {
 
 /**
  * A new tensor of `shape` with unspecified contents (as torch.empty), for an output that a kernel then writes
- * in full: on Node its memory is not zero-filled first (see setRawAllocator). Use `zeros` for anything that
- * accumulates into its output.
+ * in full: on Node its memory is not zero-filled first (see setRawAllocator). Use {@link zeroed} for anything
+ * that accumulates into its output.
  */
 export function empty(shape: Shape, dtype: DType = 'float32'): Tensor {
   return new Tensor(allocateUninitialized(dtype, sizeOf(shape)), shape);

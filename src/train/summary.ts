@@ -7,7 +7,7 @@ import { noGrad } from '../autograd/engine.js';
 import { fmtShape, ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { zeros } from '../tensor/creation.js';
-import type { DType } from '../tensor/dtype.js';
+import { BYTES_PER_ELEMENT, type DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { isTensor, type Tensor } from '../tensor/tensor.js';
 
@@ -42,8 +42,6 @@ export interface SummaryOptions {
   /** How to call the model (default `model.forward(x)`). */
   forward?: (model: Module, x: Tensor) => unknown;
 }
-
-const BYTES: Record<DType, number> = { float32: 4, int32: 4, bool: 1 };
 
 /** Layers that get a row: leaves, and containers that hold parameters of their own. */
 function isListed(m: Module): boolean {
@@ -126,7 +124,7 @@ export function modelSummary(
   const params = model.parameters();
   const totalParams = params.reduce((n, p) => n + p.size, 0);
   const trainableParams = params.filter((p) => p.requiresGrad).reduce((n, p) => n + p.size, 0);
-  const bytes = Object.values(model.stateDict()).reduce((n, t) => n + t.size * BYTES[t.dtype], 0);
+  const bytes = Object.values(model.stateDict()).reduce((n, t) => n + t.size * BYTES_PER_ELEMENT[t.dtype], 0);
   return {
     model: model.constructor.name,
     inputShape: [...x.shape],
