@@ -380,6 +380,8 @@ async function solve(
   out: Output,
 ): Promise<nt.train.History> {
   if (resumeFrom) {
+    // fit restores the weights of a resumed run itself; a solved run never goes through fit, so load them here
+    nt.train.restoreCheckpoint(resumeFrom, { model: exp.model, rng: false });
     out.say('the run was solved in closed form already; evaluating it');
     return resumeFrom.history ?? { epochs: [] };
   }

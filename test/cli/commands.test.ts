@@ -299,6 +299,21 @@ describe('runs', () => {
     }
   });
 
+  it.each([
+    ['linreg-diabetes', 'exact'],
+    ['logreg-breast-cancer', 'lbfgs'],
+  ])('--resume of a run %s solved by --solver %s evaluates the solved weights', async (preset, solver) => {
+    const run = join(tempDir(), 'run');
+    const args = ['train', preset, '--solver', solver, '--limit', '200', '--out', run, '--json'];
+    const first = await runCli(args);
+    expect(first.code, first.stderr).toBe(0);
+    const stored = readFileSync(join(run, 'result.json'), 'utf8');
+    const again = await runCli([...args, '--resume']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(lastJson(again).metrics).toEqual(lastJson(first).metrics);
+    expect(readFileSync(join(run, 'result.json'), 'utf8')).toBe(stored);
+  });
+
   it('--force replaces a run, and only then', async () => {
     const dir = tempDir();
     const run = join(dir, 'run');
