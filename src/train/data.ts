@@ -13,9 +13,12 @@ export interface XY {
   y: Tensor;
 }
 
-/** Training or evaluation data: tensors, a Dataset of `[x, y]` samples, or a DataLoader of `[x, y]` batches. */
+/**
+ * Training or evaluation data: tensors `{ x, y }` or `[x, y]` (the Keras habit), a Dataset of `[x, y]` samples,
+ * or a DataLoader of `[x, y]` batches.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: loaders of any sample and batch type are accepted and checked per batch
-export type TrainData = XY | Dataset<unknown> | DataLoader<any, any>;
+export type TrainData = XY | readonly [Tensor, Tensor] | Dataset<unknown> | DataLoader<any, any>;
 
 /** Batches to iterate over, with their counts. */
 export interface BatchSource {
@@ -26,6 +29,19 @@ export interface BatchSource {
 
 export function isXY(data: unknown): data is XY {
   return data !== null && typeof data === 'object' && isTensor((data as XY).x) && isTensor((data as XY).y);
+}
+
+/** `[x, y]` as `{ x, y }`; other data as it is. An array that is not a pair of tensors is an error. */
+function pairAsXY(data: TrainData, where: string): Exclude<TrainData, readonly unknown[]> {
+  if (!Array.isArray(data)) return data as Exclude<TrainData, readonly unknown[]>;
+  const [x, y] = data as unknown[];
+  if (data.length !== 2 || !isTensor(x) || !isTensor(y)) {
+    throw new ValueError(
+      `${where}: an array of data must be the pair [x, y] of input and target tensors, got an array of ${data.length}` +
+        `${data.length === 2 ? ` (${describe(x)}, ${describe(y)})` : ''}`,
+    );
+  }
+  return { x, y };
 }
 
 function isDataset(data: unknown): data is Dataset<unknown> {
@@ -49,11 +65,12 @@ function checkXY(data: XY, where: string): void {
 
 /** Batches of `data`: a loader is used as it is; tensors and datasets are batched here. */
 export function batchSource(
-  data: TrainData,
+  given: TrainData,
   batchSize: number,
   shuffle: boolean,
   where: string,
 ): BatchSource {
+  const data = pairAsXY(given, where);
   if (data instanceof DataLoader) {
     const numSamples = data.dropLast ? data.length * data.batchSize : data.dataset.length;
     return { batches: () => data, numBatches: data.length, numSamples };
@@ -66,7 +83,7 @@ export function batchSource(
     dataset = data;
   } else {
     throw new ValueError(
-      `${where}: expected { x, y } tensors, a Dataset or a DataLoader, got ${describe(data)}`,
+      `${where}: expected { x, y } or [x, y] tensors, a Dataset or a DataLoader, got ${describe(data)}`,
     );
   }
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
@@ -108,10 +125,11 @@ class Range<T> implements Dataset<T> {
  * ⌊N·(1 − fraction)⌋ samples train, the rest validate, before any shuffling.
  */
 export function splitValidation(
-  data: TrainData,
+  given: TrainData,
   fraction: number,
   where: string,
 ): { train: TrainData; val: TrainData } {
+  const data = pairAsXY(given, where);
   if (!(fraction > 0 && fraction < 1)) {
     throw new ValueError(`${where}: validationSplit must be between 0 and 1 (exclusive), got ${fraction}`);
   }
@@ -122,7 +140,7 @@ export function splitValidation(
   }
   const n = isXY(data) ? data.x.shape[0] : isDataset(data) ? data.length : Number.NaN;
   if (Number.isNaN(n))
-    throw new ValueError(`${where}: expected { x, y } tensors or a Dataset, got ${describe(data)}`);
+    throw new ValueError(`${where}: expected { x, y } or [x, y] tensors or a Dataset, got ${describe(data)}`);
   if (isXY(data)) checkXY(data, where);
   const nTrain = Math.floor(n * (1 - fraction));
   if (nTrain === 0 || nTrain === n) {

@@ -296,8 +296,11 @@ const stateKey = (index: number, cb: Callback) => `${index}:${cb.constructor.nam
  * clipping, optimiser step, scheduler step (OneCycleLR), callbacks. After each epoch: validation, the scheduler's
  * step, callbacks (early stopping, checkpoints, logs) and the progress line.
  *
- * The model is in training mode while it trains and in evaluation mode while it is validated; its modes are put
- * back afterwards. With a `seed` (and a model built after `nt.manualSeed`), the same backend gives the same
+ * The model is in training mode while it trains and in evaluation mode while it is validated. When fit returns
+ * (or throws), the model is left in **evaluation mode**: training is over, and what follows — `evaluate`,
+ * `predict` or a plain `model.forward` — should be deterministic (Dropout off, BatchNorm on its running
+ * statistics), as after a PyTorch loop that ends with `model.eval()`. Call `model.train()` to train by hand again;
+ * another `fit` switches to training mode itself. (`evaluate` and `predict` put the modes back as they found them.) With a `seed` (and a model built after `nt.manualSeed`), the same backend gives the same
  * losses, and a fit resumed from a checkpoint gives the losses the uninterrupted one would have.
  *
  * A loss that becomes NaN or infinite stops training with a {@link NonFiniteLossError} naming the epoch and
@@ -413,7 +416,6 @@ export async function fit<M extends Module>(
       }),
   };
 
-  const restoreModes = saveModes(model);
   const params = optimizer.paramGroups.flatMap((g) => g.params);
   const pause = yielder();
   try {
@@ -504,7 +506,7 @@ export async function fit<M extends Module>(
     }
     throw e;
   } finally {
-    restoreModes();
+    model.eval();
   }
   return history;
 }

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastJson, lines, removeTempDirs, runCli, spawnCli, tempDir } from './helpers.js';
+import { lastJson, lines, ROOT, removeTempDirs, runCli, spawnCli, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -30,6 +30,23 @@ describe('neurite (spawned)', () => {
     );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.stdout).toBe('');
+  });
+
+  it("require('neurite') works from CommonJS, and engines names the first Node 20 that can (20.19)", async () => {
+    const { spawnSync } = await import('node:child_process');
+    const r = spawnSync(
+      process.execPath,
+      ['-e', `process.stdout.write(typeof require(${JSON.stringify(ROOT)}).train.fit)`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout, r.stderr).toBe('function');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.engines.node).toBe('>=20.19');
+    expect(readFileSync(join(ROOT, 'README.md'), 'utf8')).toContain(
+      "`require('neurite')` from CommonJS needs Node.js\n≥ 20.19",
+    );
   });
 
   describe('a trained run', () => {

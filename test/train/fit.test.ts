@@ -108,10 +108,9 @@ describe('fit', () => {
     expect(history.epochs[1].valLoss).toBeCloseTo(byHand.loss!, 6);
   });
 
-  it('trains in training mode, validates in evaluation mode, and puts the modes back', async () => {
+  it('trains in training mode, validates in evaluation mode, and leaves the model in evaluation mode', async () => {
     const model = new nn.Sequential(new nn.Linear(2, 4), new nn.Dropout(0.5), new nn.Linear(4, 3));
-    model.eval();
-    (model.at(1) as nt.nn.Module).training = true; // a mixed state that must come back as it was
+    expect(model.training).toBe(true); // a new model trains, as in PyTorch
     const modes: string[] = [];
     await train.fit(model, blobs(6), {
       epochs: 1,
@@ -124,9 +123,42 @@ describe('fit', () => {
       },
     });
     expect(modes).toEqual(['train', 'train', 'eval']);
+    expect(model.modules().map((m) => m.training)).toEqual([false, false, false, false]);
+    // so a plain forward after fit is deterministic: Dropout is off
+    const x = blobs(4).x;
+    expect(model.forward(x).toList()).toEqual(model.forward(x).toList());
+  });
+
+  it('leaves the model in evaluation mode when training stops with an error too', async () => {
+    const model = new nn.Sequential(new nn.Linear(2, 3), new nn.Dropout(0.5));
+    const data = blobs(6);
+    await expect(
+      train.fit(model, data, {
+        verbose: 'silent',
+        loss: () => nt.tensor([Number.NaN]).reshape([]),
+      }),
+    ).rejects.toThrow(/NaN/);
     expect(model.training).toBe(false);
-    expect(model.at(1).training).toBe(true);
-    expect(model.at(0).training).toBe(false);
+    expect(model.at(1).training).toBe(false);
+  });
+
+  it('accepts the data as an [x, y] pair (the Keras habit) as well as { x, y }', async () => {
+    const data = blobs(12);
+    nt.manualSeed(1);
+    const a = mlp();
+    const ha = await train.fit(a, [data.x, data.y], { epochs: 2, batchSize: 4, seed: 2, verbose: 'silent' });
+    nt.manualSeed(1);
+    const b = mlp();
+    const hb = await train.fit(b, data, { epochs: 2, batchSize: 4, seed: 2, verbose: 'silent' });
+    expect(losses(ha)).toEqual(losses(hb));
+    const split = await train.fit(mlp(), [data.x, data.y], {
+      validationSplit: 0.25,
+      verbose: 'silent',
+    });
+    expect(split.epochs[0].valLoss).toBeGreaterThan(0);
+    const e = await train.evaluate(a, [data.x, data.y], { loss: 'crossEntropy' });
+    expect(e.loss).toBeCloseTo((await train.evaluate(a, data, { loss: 'crossEntropy' })).loss!, 6);
+    await expect(train.fit(mlp(), [data.x] as never, { verbose: 'silent' })).rejects.toThrow(/\[x, y\]/);
   });
 
   it('stops with a clear error at the batch whose loss is NaN, before it changes the weights', async () => {
