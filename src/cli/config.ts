@@ -57,7 +57,8 @@ const recurrent = {
 export const modelSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('linear'),
-    solver: z.enum(['gd', 'exact']).default('gd'),
+    // least squares in closed form: gradient descent with default settings stops far short on unscaled targets
+    solver: z.enum(['gd', 'exact']).default('exact'),
     alpha: z.number().min(0).default(0),
   }),
   z.strictObject({
@@ -289,6 +290,79 @@ interface Prepared {
   pipeline?: TabularPipeline;
   /** Train and test `{ x, y }` (loaded lazily). */
   splits: () => { train: nt.train.XY; test: nt.train.XY; description: string };
+  /** Why the task was chosen, when it was inferred from the data (shown when training starts). */
+  taskNote?: string;
+}
+
+/** Most classes a whole-number target may have to be read as class labels when no task is given. */
+const MAX_INFERRED_CLASSES = 20;
+/** Most classes a target may have when the config says it is classification. */
+const MAX_CLASSES = 10_000;
+
+/** The task a CSV target suggests, with the reason in the config's terms. */
+function inferTask(
+  y: Tensor,
+  categoricalTarget: boolean,
+  target: string,
+  model: ModelConfig['type'],
+): { task: 'classification' | 'regression'; note: string } {
+  const change = (other: string) => `set data.task to "${other}" to change it`;
+  if (categoricalTarget) {
+    return { task: 'classification', note: `classification: the target "${target}" holds text labels` };
+  }
+  // the model type decides when it can only do one of the two
+  if (model === 'linear') {
+    return { task: 'regression', note: `regression: model.type "linear" predicts a number` };
+  }
+  let whole = true;
+  let min = Infinity;
+  let max = -Infinity;
+  const seen = new Set<number>();
+  for (const v of y.data) {
+    if (!Number.isInteger(v)) whole = false;
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    if (seen.size <= MAX_INFERRED_CLASSES) seen.add(v);
+  }
+  if (whole && min >= 0 && max < MAX_INFERRED_CLASSES && seen.size >= 2) {
+    return {
+      task: 'classification',
+      note: `classification: the target "${target}" holds ${seen.size} whole numbers (${min}…${max}), read as class labels; ${change('regression')}`,
+    };
+  }
+  const why = whole
+    ? min < 0
+      ? `whole numbers down to ${min}`
+      : `whole numbers up to ${max}, more than ${MAX_INFERRED_CLASSES} classes`
+    : 'fractional numbers';
+  return {
+    task: 'regression',
+    note: `regression: the target "${target}" holds ${why}; ${change('classification')}`,
+  };
+}
+
+/** A target the config calls classification must hold class labels: say so in the config's terms if not. */
+function checkClassTarget(y: Tensor, target: string, source: string): void {
+  let max = 0;
+  for (const v of y.data) {
+    if (!Number.isInteger(v) || v < 0) {
+      throw new CliError(
+        `${source}: data.task is "classification" but the target "${target}" holds numbers such as ${fmtValue(v)}; ` +
+          'classes are text labels or whole numbers 0, 1, 2, …; leave data.task out or set it to "regression"',
+      );
+    }
+    max = Math.max(max, v);
+  }
+  if (max >= MAX_CLASSES) {
+    throw new CliError(
+      `${source}: data.task is "classification" but the target "${target}" holds whole numbers up to ${max}, ` +
+        `which would make ${max + 1} classes; set data.task to "regression" to predict it as a number`,
+    );
+  }
+}
+
+function fmtValue(v: number): string {
+  return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
 }
 
 const toyLoaders: Record<
@@ -450,6 +524,7 @@ function prepare(
     return read(csvPath, savedEncoders ? encoders : undefined);
   });
   let facts: NonNullable<typeof info>;
+  let taskNote: string | undefined;
   if (info) {
     facts = info;
   } else {
@@ -457,8 +532,16 @@ function prepare(
     const y = csv.y as Tensor;
     const targetName = typeof data.target === 'number' ? csv.columnNames[data.target] : data.target;
     const categoricalTarget = y.dtype === 'int32' && csv.targetNames !== undefined;
-    const task: 'classification' | 'regression' =
-      data.task ?? (categoricalTarget ? 'classification' : 'regression');
+    let task: 'classification' | 'regression';
+    if (data.task) {
+      task = data.task;
+      if (task === 'classification' && !categoricalTarget)
+        checkClassTarget(y, String(targetName), loaded.file);
+    } else {
+      const inferred = inferTask(y, categoricalTarget, String(targetName), config.model.type);
+      task = inferred.task;
+      taskNote = inferred.note;
+    }
     const features = (data.columns ?? csv.columnNames.filter((c) => c !== targetName)).map((c) =>
       typeof c === 'number' ? csv.columnNames[c] : c,
     );
@@ -487,6 +570,7 @@ function prepare(
   }
   const targetName = typeof data.target === 'number' ? String(data.target) : data.target;
   const prepared: Prepared = {
+    taskNote,
     task: facts.task,
     numClasses: facts.numClasses,
     classNames: facts.classNames,
@@ -769,12 +853,20 @@ export function buildConfigExperiment(
     summaryInput: { shape: summaryShape },
   };
   if (isMnist) exp.io = mnistConfigIO(layout);
-  if (config.model.type === 'linear' && config.model.solver === 'exact') {
+  const notes: string[] = [];
+  if (p.taskNote) notes.push(`task: ${p.taskNote}`);
+  const linear = config.model;
+  if (linear.type === 'linear' && linear.solver === 'exact') {
+    notes.push('solver: exact least squares (model "solver": "gd" trains by gradient descent instead)');
     exp.solve = async () => {
       const train = data().train as nt.train.XY;
       (model as nt.models.LinearRegression).fit(train.x, train.y);
     };
   }
+  if (linear.type === 'linear' && linear.solver === 'gd') {
+    exp.checkFit = (train) => linearUnderfit(model as nt.models.LinearRegression, linear.alpha, train);
+  }
+  Object.assign(exp, { notes });
   if (config.model.type === 'logistic' && config.model.solver === 'lbfgs') {
     exp.solve = async () => {
       const train = data().train as nt.train.XY;
@@ -782,6 +874,27 @@ export function buildConfigExperiment(
     };
   }
   return exp;
+}
+
+/** R² below the least-squares optimum by more than this on the training data counts as underfitting. */
+const UNDERFIT_GAP = 0.05;
+
+/**
+ * Gradient descent on a linear model can stop far from the least-squares fit (few epochs, a small learning rate,
+ * an unscaled target); the exact fit of the same training data says how far, at the cost of one QR solve.
+ */
+function linearUnderfit(
+  model: nt.models.LinearRegression,
+  alpha: number,
+  train: nt.train.XY,
+): string | undefined {
+  const reached = model.score(train.x, train.y);
+  const best = new nt.models.LinearRegression({ alpha }).fit(train.x, train.y).score(train.x, train.y);
+  if (!(best - reached > UNDERFIT_GAP)) return undefined;
+  return (
+    `the model underfits: train R² ${reached.toFixed(3)} where the least-squares fit reaches ${best.toFixed(3)}; ` +
+    'set model "solver": "exact", or train longer (training.epochs) with a higher optimizer.lr'
+  );
 }
 
 function dataName(data: DataConfig): string {

@@ -100,6 +100,10 @@ export interface Experiment {
   evaluate(data: XY, batchSize: number): Promise<Record<string, number>>;
   /** A closed-form or full-batch solver used instead of epochs of gradient descent (`--solver exact`). */
   solve?(): Promise<void>;
+  /** Lines `train` shows before training: choices made for the user (the task inferred, the solver). */
+  readonly notes?: readonly string[];
+  /** After gradient-descent training: a warning when the model fits its training data worse than it could. */
+  checkFit?(train: XY): string | undefined;
   io?: ExperimentIO;
   /** What `summary` feeds the model. */
   readonly summaryInput: { shape: number[]; dtype?: 'float32' | 'int32'; forward?: AnyForward };

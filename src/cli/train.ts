@@ -249,6 +249,11 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
       out,
     );
   }
+  const trainXY = data.train as nt.train.XY;
+  if (!exp.solve && exp.checkFit && nt.isTensor(trainXY.x) && nt.isTensor(trainXY.y)) {
+    const warning = exp.checkFit(trainXY);
+    if (warning) process.stderr.write(`warning: ${warning}\n`);
+  }
   const metrics = await exp.evaluate(data.test, EVAL_BATCH);
   const trainingSeconds = history.epochs.reduce((s, e) => s + e.seconds, 0);
   const epochs = history.epochs.at(-1)?.epoch ?? 0;
@@ -293,6 +298,7 @@ function header(
   out.say(`  model     ${exp.model.constructor.name}, ${fmtCount(params)} parameters`);
   out.say(`  training  ${how}, seed ${s.seed}, ${backend} backend${threads}`);
   out.say(`  run       ${dir}${resumeFrom ? ` (resuming after epoch ${resumeFrom.epoch})` : ''}`);
+  for (const note of exp.notes ?? []) out.say(`  ${note}`);
 }
 
 function callbacksFor(

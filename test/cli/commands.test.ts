@@ -280,6 +280,79 @@ describe('JSON configs', () => {
   });
 });
 
+describe('configs with defaults', () => {
+  const dir = tempDir();
+  const g = new nt.Generator(7);
+  const rows = ['x1,x2,y,flag,grade'];
+  for (let i = 0; i < 300; i++) {
+    const x1 = g.random() * 100;
+    const x2 = g.random() * 50;
+    // y is exactly linear (plus a little noise) on a scale far from 1: what a default Adam run cannot reach
+    const y = 3 * x1 - 2 * x2 + 500 + g.normal();
+    rows.push(`${x1.toFixed(3)},${x2.toFixed(3)},${y.toFixed(3)},${x1 > 50 ? 1 : 0},${Math.floor(x2 / 10)}`);
+  }
+  writeFileSync(join(dir, 'linear.csv'), `${rows.join('\n')}\n`);
+  const config = (name: string, body: Record<string, unknown>) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(body));
+    return file;
+  };
+
+  it('a linear model fits linear data with its defaults (the exact solver), and says how it was solved', async () => {
+    const file = config('lin', {
+      model: { type: 'linear' },
+      data: { csv: 'linear.csv', target: 'y', columns: ['x1', 'x2'] },
+    });
+    const r = await runCli(['train', file, '--out', join(dir, 'lin'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((lastJson(r).metrics as Record<string, number>).r2).toBeGreaterThan(0.99);
+    expect(r.stderr).toContain('regression');
+    expect(r.stderr).toMatch(/exact least squares/);
+  });
+
+  it('gradient descent that stops short of the least-squares fit warns that the model underfits', async () => {
+    const file = config('lin-gd', {
+      model: { type: 'linear', solver: 'gd' },
+      data: { csv: 'linear.csv', target: 'y', columns: ['x1', 'x2'] },
+    });
+    const r = await runCli(['train', file, '--out', join(dir, 'lin-gd'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((lastJson(r).metrics as Record<string, number>).r2).toBeLessThan(0.5);
+    expect(r.stderr).toMatch(
+      /underfits: train R² -?\d+\.\d+ where the least-squares fit reaches (0\.99\d|1\.000)/,
+    );
+    expect(r.stderr).toContain('"solver": "exact"');
+  });
+
+  it('a 0/1 or small-integer label column is classification, and the choice is said', async () => {
+    for (const target of ['flag', 'grade']) {
+      const file = config(`cls-${target}`, {
+        model: { type: 'mlp', hidden: [8] },
+        data: { csv: 'linear.csv', target, columns: ['x1', 'x2'] },
+        training: { epochs: 2 },
+      });
+      const r = await runCli(['train', file, '--out', join(dir, `cls-${target}`), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(Object.keys(lastJson(r).metrics as object)).toContain('accuracy');
+      expect(r.stderr).toMatch(new RegExp(`classification: the target "${target}" holds \\d+ whole numbers`));
+    }
+  });
+
+  it('task "classification" on a real-valued target is explained in the config\'s terms', async () => {
+    const file = config('wrong', {
+      model: { type: 'mlp' },
+      data: { csv: 'linear.csv', target: 'y', task: 'classification' },
+    });
+    const r = await runCli(['train', file, '--out', join(dir, 'wrong')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toContain('MLP:');
+    expect(r.stderr).toMatch(
+      /data\.task is "classification" but the target "y" holds numbers such as \d+\.\d+/,
+    );
+    expect(r.stderr).toContain('"regression"');
+  });
+});
+
 describe('runs', () => {
   it('defaults to runs/<preset>-<time> and --resume finds the latest run', async () => {
     const dir = tempDir();
