@@ -10,7 +10,6 @@ import {
   softplus,
   tanh,
 } from '../ops/activation.js';
-import { add, div, gt, mul, where } from '../ops/elementwise.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 
@@ -56,8 +55,6 @@ export interface GELUOptions {
   approximate?: 'none' | 'tanh';
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
-
 /** The Gaussian error linear unit, x·Φ(x). */
 export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
@@ -71,10 +68,7 @@ export class GELU extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (this.approximate === 'none') return gelu(x);
-    // ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
-    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
-    return mul(mul(x, 0.5), add(tanh(inner), 1));
+    return gelu(x, { approximate: this.approximate });
   }
 
   protected override extraRepr(): string {
@@ -115,9 +109,7 @@ export class Softplus extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    if (this.beta === 1 && this.threshold === 20) return softplus(x);
-    const bx = mul(x, this.beta);
-    return where(gt(bx, this.threshold), x, div(softplus(bx), this.beta));
+    return softplus(x, { beta: this.beta, threshold: this.threshold });
   }
 
   protected override extraRepr(): string {

@@ -26,7 +26,7 @@ export class Dropout extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training, this._generator);
+    return dropout(x, this.p, { training: this.training, generator: this._generator });
   }
 
   protected override extraRepr(): string {

@@ -6,17 +6,19 @@ import { bceLoss, bceWithLogitsLoss } from '../ops/loss.js';
 
 export {
   elu,
+  type GeluOptions,
   gelu,
   leakyRelu,
   logSoftmax,
   relu,
+  type SoftplusOptions,
   sigmoid,
   softmax,
   softplus,
   tanh,
 } from '../ops/activation.js';
 export { type Conv2dOptions, conv2d } from '../ops/conv.js';
-export { dropout } from '../ops/dropout.js';
+export { type DropoutFnOptions, dropout } from '../ops/dropout.js';
 export {
   type BCELossOptions,
   type BCEWithLogitsLossOptions,
@@ -37,6 +39,7 @@ export {
 } from '../ops/loss.js';
 export { linear } from '../ops/matmul.js';
 export { type BatchNormFnOptions, batchNorm, layerNorm } from '../ops/norm.js';
+export { type PadMode, type PadOptions, pad } from '../ops/pad.js';
 export {
   type AdaptiveSize2d,
   type AvgPool2dOptions,
@@ -45,7 +48,6 @@ export {
   type MaxPool2dOptions,
   maxPool2d,
 } from '../ops/pool.js';
-export { pad } from '../ops/shape.js';
 export { type EmbeddingFnOptions, embedding } from './embedding.js';
 
 /** torch.nn.functional.binary_cross_entropy: the same function as {@link bceLoss}. */

@@ -233,7 +233,7 @@ export abstract class RNNBase extends Module {
       }
       x = dirs === 1 ? outs[0] : concat(outs, 2);
       if (layer < this.numLayers - 1 && this.dropout > 0 && this.training) {
-        x = dropout(x, this.dropout, true, this._generator);
+        x = dropout(x, this.dropout, { generator: this._generator });
       }
     }
 

@@ -6,7 +6,7 @@ import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
-import { empty, requireFloat } from './util.js';
+import { checkArg, checkOptions, defineOp, empty, type OptionSpec, requireFloat } from './util.js';
 
 /** A size given once for both spatial axes, or as [height, width]. */
 export type Size2d = number | readonly [number, number];
@@ -24,6 +24,13 @@ export interface Conv2dOptions {
   /** Split channels into this many independent groups (default 1); groups = inChannels is depthwise. */
   groups?: number;
 }
+
+/** An option that takes a Size2d: checked for its kind here, for its range where it is used. */
+export const SIZE_2D: OptionSpec = {
+  test: (v) =>
+    typeof v === 'number' || (Array.isArray(v) && v.length === 2 && v.every((d) => typeof d === 'number')),
+  expected: 'an integer or a pair of them',
+};
 
 function pair(v: Size2d, name: string, op: string, min: number): [number, number] {
   const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
@@ -132,29 +139,38 @@ export function conv2dInfo(
  * with weight [outC, C/groups, kH, kW] plus an optional bias [outC]. Output [N, outC, oH, oW] with
  * oH = ⌊(H + 2·pad − dilation·(kH − 1) − 1) / stride⌋ + 1. Differentiable in x, weight and bias.
  */
-export function conv2d(
-  x: Tensor,
-  weight: Tensor,
-  bias: Tensor | null = null,
-  options: Conv2dOptions = {},
-): Tensor {
-  requireFloat(x, 'conv2d');
-  requireFloat(weight, 'conv2d');
-  const info = conv2dInfo(x.shape, weight.shape, options);
-  if (bias) {
-    requireFloat(bias, 'conv2d');
-    if (bias.ndim !== 1 || bias.shape[0] !== info.outChannels) {
-      throw new ShapeError(
-        `conv2d: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}: expected [${info.outChannels}]`,
-      );
+export const conv2d = defineOp(
+  'conv2d',
+  ['x', 'weight', 'bias', 'options'],
+  (x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv2dOptions = {}): Tensor => {
+    requireFloat(x, 'conv2d');
+    requireFloat(weight, 'conv2d');
+    checkArg('conv2d', 'bias', bias, 'tensor?');
+    checkOptions('conv2d', options, {
+      stride: SIZE_2D,
+      padding: {
+        test: (v) => v === 'same' || v === 'valid' || (SIZE_2D as { test: (v: unknown) => boolean }).test(v),
+        expected: "an integer, a pair of them, 'same' or 'valid'",
+      },
+      dilation: SIZE_2D,
+      groups: 'integer',
+    });
+    const info = conv2dInfo(x.shape, weight.shape, options);
+    if (bias) {
+      requireFloat(bias, 'conv2d');
+      if (bias.ndim !== 1 || bias.shape[0] !== info.outChannels) {
+        throw new ShapeError(
+          `conv2d: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}: expected [${info.outChannels}]`,
+        );
+      }
     }
-  }
-  if (x.ndim === 3) {
-    const y = conv2dBatched(reshape(x, [1, ...x.shape]), weight, bias, info);
-    return reshape(y, y.shape.slice(1));
-  }
-  return conv2dBatched(x, weight, bias, info);
-}
+    if (x.ndim === 3) {
+      const y = conv2dBatched(reshape(x, [1, ...x.shape]), weight, bias, info);
+      return reshape(y, y.shape.slice(1));
+    }
+    return conv2dBatched(x, weight, bias, info);
+  },
+);
 
 function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Conv2dInfo): Tensor {
   const outShape = [info.batch, info.outChannels, info.outHeight, info.outWidth];

@@ -5,9 +5,25 @@ import { DTypeError, ValueError } from '../errors.js';
 import { arithmeticType, promote } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { asTensor, cast, empty, floatData, type TensorLike } from './util.js';
+import {
+  asTensor,
+  cast,
+  checkArg,
+  defineOp,
+  empty,
+  floatData,
+  type OptionSpec,
+  type TensorLike,
+} from './util.js';
 
-function operands(a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+const TENSOR_LIKE: OptionSpec = {
+  test: (v) => v instanceof Tensor || typeof v === 'number',
+  expected: 'a tensor or a number',
+};
+
+function operands(a: TensorLike, b: TensorLike, op: string, names = ['a', 'b']): [Tensor, Tensor] {
+  checkArg(op, names[0], a, TENSOR_LIKE);
+  checkArg(op, names[1], b, TENSOR_LIKE);
   const ta = asTensor(a, typeof b === 'number' ? 'int32' : b.dtype);
   const tb = asTensor(b, ta.dtype);
   return [ta, tb];
@@ -52,36 +68,36 @@ function boolArith(op: BinaryOp, a: Tensor, b: Tensor): Tensor {
   }
 }
 
-export function add(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+export const add = defineOp('add', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b, 'add');
   return record(arith('add', x, y), 'add', [x, y], (g) => [g, g]);
-}
+});
 
-export function sub(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+export const sub = defineOp('sub', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b, 'sub');
   return record(arith('sub', x, y), 'sub', [x, y], (g, needs) => [g, needs[1] ? neg(g) : null]);
-}
+});
 
-export function mul(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+export const mul = defineOp('mul', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b, 'mul');
   return record(arith('mul', x, y), 'mul', [x, y], (g, needs) => [
     needs[0] ? mul(g, y) : null,
     needs[1] ? mul(g, x) : null,
   ]);
-}
+});
 
-export function div(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+export const div = defineOp('div', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b, 'div');
   const out = arith('div', x, y);
   return record(out, 'div', [x, y], (g, needs) => [
     needs[0] ? div(g, y) : null,
     // d(x/y)/dy = -x/y² = -out/y
     needs[1] ? neg(div(mul(g, out), y)) : null,
   ]);
-}
+});
 
-export function pow(a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+export const pow = defineOp('pow', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
+  const [x, y] = operands(a, b, 'pow');
   const t = arithmeticType(promote(x.dtype, y.dtype)) === 'int32' ? 'int32' : 'float32';
   if (t === 'int32' && y.data.some((v) => v < 0)) {
     throw new ValueError('pow: integers to negative integer powers are not allowed (cast to float32 first)');
@@ -93,19 +109,19 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
     // d/dy x^y = x^y·ln x, taken as 0 where x = 0 (PyTorch's convention)
     needs[1] ? mul(g, where(eq(x, 0), 0, mul(out, log(x)))) : null,
   ]);
-}
+});
 
 /** Elementwise maximum; where equal, the gradient is split evenly (as PyTorch does). */
-export function maximum(a: TensorLike, b: TensorLike): Tensor {
+export const maximum = defineOp('maximum', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
   return extremum('maximum', a, b);
-}
+});
 
-export function minimum(a: TensorLike, b: TensorLike): Tensor {
+export const minimum = defineOp('minimum', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => {
   return extremum('minimum', a, b);
-}
+});
 
 function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands(a, b, op);
   const out = arith(op, x, y);
   return record(out, op, [x, y], (g, needs) => {
     const xWins = op === 'maximum' ? gt(x, y) : lt(x, y);
@@ -116,33 +132,38 @@ function extremum(op: 'maximum' | 'minimum', a: TensorLike, b: TensorLike): Tens
 }
 
 function compare(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
+  const [x, y] = operands(a, b, op);
   const t = promote(x.dtype, y.dtype);
   return binaryKernel(op, x, y, t, 'bool');
 }
 
-export const eq = (a: TensorLike, b: TensorLike): Tensor => compare('eq', a, b);
-export const ne = (a: TensorLike, b: TensorLike): Tensor => compare('ne', a, b);
-export const lt = (a: TensorLike, b: TensorLike): Tensor => compare('lt', a, b);
-export const le = (a: TensorLike, b: TensorLike): Tensor => compare('le', a, b);
-export const gt = (a: TensorLike, b: TensorLike): Tensor => compare('gt', a, b);
-export const ge = (a: TensorLike, b: TensorLike): Tensor => compare('ge', a, b);
+export const eq = defineOp('eq', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('eq', a, b));
+export const ne = defineOp('ne', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('ne', a, b));
+export const lt = defineOp('lt', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('lt', a, b));
+export const le = defineOp('le', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('le', a, b));
+export const gt = defineOp('gt', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('gt', a, b));
+export const ge = defineOp('ge', ['a', 'b'], (a: TensorLike, b: TensorLike): Tensor => compare('ge', a, b));
 
 /** `cond ? a : b` elementwise with broadcasting of all three; differentiable in a and b. */
-export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(a, b);
-  const t = promote(x.dtype, y.dtype);
-  const c = cast(cond, 'bool');
-  const shape = broadcastShapes(broadcastShapes(c.shape, x.shape, 'where'), y.shape, 'where');
-  const out = empty(shape, t);
-  const cx = cast(x, t);
-  const cy = cast(y, t);
-  getBackend().where(c.data as Uint8Array, c.shape, cx.data, cx.shape, cy.data, cy.shape, out.data, shape);
-  return record(out, 'where', [x, y], (g, needs) => [
-    needs[0] ? where(c, g, 0) : null,
-    needs[1] ? where(c, 0, g) : null,
-  ]);
-}
+export const where = defineOp(
+  'where',
+  ['cond', 'a', 'b'],
+  (cond: Tensor, a: TensorLike, b: TensorLike): Tensor => {
+    checkArg('where', 'cond', cond, 'tensor');
+    const [x, y] = operands(a, b, 'where');
+    const t = promote(x.dtype, y.dtype);
+    const c = cast(cond, 'bool');
+    const shape = broadcastShapes(broadcastShapes(c.shape, x.shape, 'where'), y.shape, 'where');
+    const out = empty(shape, t);
+    const cx = cast(x, t);
+    const cy = cast(y, t);
+    getBackend().where(c.data as Uint8Array, c.shape, cx.data, cx.shape, cy.data, cy.shape, out.data, shape);
+    return record(out, 'where', [x, y], (g, needs) => [
+      needs[0] ? where(c, g, 0) : null,
+      needs[1] ? where(c, 0, g) : null,
+    ]);
+  },
+);
 
 /** Applies a unary kernel to the float view of x. */
 export function unaryKernel(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
@@ -151,61 +172,61 @@ export function unaryKernel(op: UnaryOp, x: Tensor, alpha = 0): Tensor {
   return out;
 }
 
-export function neg(x: TensorLike): Tensor {
+export const neg = defineOp('neg', ['x'], (x: TensorLike): Tensor => {
   const t = asTensor(x);
   if (t.dtype !== 'float32') return mul(t, -1);
   return record(unaryKernel('neg', t), 'neg', [t], (g) => [neg(g)]);
-}
+});
 
-export function exp(x: Tensor): Tensor {
+export const exp = defineOp('exp', ['x'], (x: Tensor): Tensor => {
   const out = unaryKernel('exp', x);
   return record(out, 'exp', [x], (g) => [mul(g, out)]);
-}
+});
 
-export function log(x: Tensor): Tensor {
+export const log = defineOp('log', ['x'], (x: Tensor): Tensor => {
   return record(unaryKernel('log', x), 'log', [x], (g) => [div(g, x)]);
-}
+});
 
-export function sqrt(x: Tensor): Tensor {
+export const sqrt = defineOp('sqrt', ['x'], (x: Tensor): Tensor => {
   const out = unaryKernel('sqrt', x);
   return record(out, 'sqrt', [x], (g) => [div(g, mul(out, 2))]);
-}
+});
 
-export function abs(x: Tensor): Tensor {
+export const abs = defineOp('abs', ['x'], (x: Tensor): Tensor => {
   if (x.dtype !== 'float32') return where(lt(x, 0), neg(x), x);
   return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, sign(x))]);
-}
+});
 
 /** -1, 0 or 1 by the sign of each element, in x's dtype (not differentiable: its gradient is zero). */
-export function sign(x: Tensor): Tensor {
+export const sign = defineOp('sign', ['x'], (x: Tensor): Tensor => {
   return x.dtype === 'float32' ? unaryKernel('sign', x) : cast(unaryKernel('sign', x), x.dtype);
-}
+});
 
-export function square(x: Tensor): Tensor {
+export const square = defineOp('square', ['x'], (x: Tensor): Tensor => {
   return record(unaryKernel('square', x), 'square', [x], (g) => [mul(g, mul(x, 2))]);
-}
+});
 
-export function reciprocal(x: Tensor): Tensor {
+export const reciprocal = defineOp('reciprocal', ['x'], (x: Tensor): Tensor => {
   const out = unaryKernel('reciprocal', x);
   return record(out, 'reciprocal', [x], (g) => [neg(mul(g, mul(out, out)))]);
-}
+});
 
-export function sin(x: Tensor): Tensor {
+export const sin = defineOp('sin', ['x'], (x: Tensor): Tensor => {
   return record(unaryKernel('sin', x), 'sin', [x], (g) => [mul(g, cos(x))]);
-}
+});
 
-export function cos(x: Tensor): Tensor {
+export const cos = defineOp('cos', ['x'], (x: Tensor): Tensor => {
   return record(unaryKernel('cos', x), 'cos', [x], (g) => [neg(mul(g, sin(x)))]);
-}
+});
 
 /**
  * Rounding ops have zero gradient almost everywhere; they are not recorded. Integer tensors come back
  * unchanged (as a copy), as in PyTorch.
  */
-export const floor = (x: Tensor): Tensor => rounding('floor', x);
-export const ceil = (x: Tensor): Tensor => rounding('ceil', x);
+export const floor = defineOp('floor', ['x'], (x: Tensor): Tensor => rounding('floor', x));
+export const ceil = defineOp('ceil', ['x'], (x: Tensor): Tensor => rounding('ceil', x));
 /** Rounds half to even, as torch.round does (0.5 → 0, 1.5 → 2, 2.5 → 2). */
-export const round = (x: Tensor): Tensor => rounding('round', x);
+export const round = defineOp('round', ['x'], (x: Tensor): Tensor => rounding('round', x));
 
 function rounding(op: 'floor' | 'ceil' | 'round', x: Tensor): Tensor {
   if (x.dtype !== 'float32') return new Tensor(x.data.slice(), x.shape);
@@ -216,26 +237,33 @@ function rounding(op: 'floor' | 'ceil' | 'round', x: Tensor): Tensor {
  * Limits values to [min, max] (either bound may be omitted). The gradient flows where the value was inside
  * the bounds, boundaries included, as in PyTorch.
  */
-export function clamp(x: Tensor, min?: number, max?: number): Tensor {
-  const lo = min ?? Number.NEGATIVE_INFINITY;
-  const hi = max ?? Number.POSITIVE_INFINITY;
-  if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');
-  if (x.dtype !== 'float32' && isIntBound(lo) && isIntBound(hi)) {
-    // integer tensors with integer bounds stay integers, as in PyTorch (and exact beyond float32's 2^24)
-    const bound = (v: number) =>
-      new Tensor(Int32Array.of(Math.min(Math.max(v, -(2 ** 31)), 2 ** 31 - 1)), []);
-    let out = cast(x, 'int32');
-    if (Number.isFinite(lo)) out = binaryKernel('maximum', out, bound(lo), 'int32', 'int32');
-    if (Number.isFinite(hi)) out = binaryKernel('minimum', out, bound(hi), 'int32', 'int32');
-    return out;
-  }
-  const out = empty(x.shape, 'float32');
-  getBackend().clamp(floatData(x), lo, hi, out.data as Float32Array);
-  return record(out, 'clamp', [x], (g) => {
-    const inside = cast(mulBool(ge(x, lo), le(x, hi)), 'float32');
-    return [mul(g, inside)];
-  });
-}
+export const clamp = defineOp(
+  'clamp',
+  ['x', 'min', 'max'],
+  (x: Tensor, min?: number | null, max?: number | null): Tensor => {
+    checkArg('clamp', 'x', x, 'tensor');
+    if (min !== null) checkArg('clamp', 'min', min, 'number');
+    if (max !== null) checkArg('clamp', 'max', max, 'number');
+    const lo = min ?? Number.NEGATIVE_INFINITY;
+    const hi = max ?? Number.POSITIVE_INFINITY;
+    if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');
+    if (x.dtype !== 'float32' && isIntBound(lo) && isIntBound(hi)) {
+      // integer tensors with integer bounds stay integers, as in PyTorch (and exact beyond float32's 2^24)
+      const bound = (v: number) =>
+        new Tensor(Int32Array.of(Math.min(Math.max(v, -(2 ** 31)), 2 ** 31 - 1)), []);
+      let out = cast(x, 'int32');
+      if (Number.isFinite(lo)) out = binaryKernel('maximum', out, bound(lo), 'int32', 'int32');
+      if (Number.isFinite(hi)) out = binaryKernel('minimum', out, bound(hi), 'int32', 'int32');
+      return out;
+    }
+    const out = empty(x.shape, 'float32');
+    getBackend().clamp(floatData(x), lo, hi, out.data as Float32Array);
+    return record(out, 'clamp', [x], (g) => {
+      const inside = cast(mulBool(ge(x, lo), le(x, hi)), 'float32');
+      return [mul(g, inside)];
+    });
+  },
+);
 
 function isIntBound(v: number): boolean {
   return Number.isInteger(v) || v === Number.NEGATIVE_INFINITY || v === Number.POSITIVE_INFINITY;
@@ -246,14 +274,14 @@ function mulBool(a: Tensor, b: Tensor): Tensor {
 }
 
 /** Logical and/or/not of bool tensors (anything else is read as `!= 0`). */
-export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+export const logicalAnd = defineOp('logicalAnd', ['a', 'b'], (a: Tensor, b: Tensor): Tensor => {
   return mulBool(a, b);
-}
+});
 
-export function logicalOr(a: Tensor, b: Tensor): Tensor {
+export const logicalOr = defineOp('logicalOr', ['a', 'b'], (a: Tensor, b: Tensor): Tensor => {
   return binaryKernel('maximum', a, b, 'bool', 'bool');
-}
+});
 
-export function logicalNot(a: Tensor): Tensor {
+export const logicalNot = defineOp('logicalNot', ['a'], (a: Tensor): Tensor => {
   return eq(cast(a, 'bool'), 0);
-}
+});

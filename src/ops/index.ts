@@ -6,6 +6,7 @@ export * from './indexing.js';
 export * from './loss.js';
 export * from './matmul.js';
 export * from './norm.js';
+export * from './pad.js';
 export * from './pool.js';
 export * from './reduce.js';
 export * from './shape.js';

@@ -4,7 +4,7 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { aroundAxis, normAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
-import { empty, requireAxes, zeroed } from './util.js';
+import { defineOp, empty, requireAxes, zeroed } from './util.js';
 
 function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int32Array {
   if (idx.dtype !== 'int32') throw new DTypeError(`${op}: indices must be int32, got ${idx.dtype}`);
@@ -18,53 +18,66 @@ function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int
 }
 
 /** Picks entries `index` (1-D int32) along `axis` (torch.index_select). */
-export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
-  requireAxes(x, 'indexSelect');
-  const a = normAxis(axis, x.ndim, 'indexSelect');
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
-  const idx = checkIndices(index, x.shape[a], 'indexSelect', `axis ${a}`);
-  const [outer, n, inner] = aroundAxis(x.shape, a);
-  const outShape = [...x.shape];
-  outShape[a] = idx.length;
-  const out = empty(outShape, x.dtype);
-  getBackend().indexSelect(x.data, outer, n, inner, idx, out.data);
-  return record(out, 'indexSelect', [x], (g) => {
-    const dx = zeroed(x.shape);
-    getBackend().indexAdd(g.data as Float32Array, outer, n, inner, idx, dx.data as Float32Array);
-    return [dx];
-  });
-}
+export const indexSelect = defineOp(
+  'indexSelect',
+  ['x', 'axis', 'index'],
+  (x: Tensor, axis: number, index: Tensor): Tensor => {
+    requireAxes(x, 'indexSelect');
+    const a = normAxis(axis, x.ndim, 'indexSelect');
+    if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got ${fmtShape(index.shape)}`);
+    const idx = checkIndices(index, x.shape[a], 'indexSelect', `axis ${a}`);
+    const [outer, n, inner] = aroundAxis(x.shape, a);
+    const outShape = [...x.shape];
+    outShape[a] = idx.length;
+    const out = empty(outShape, x.dtype);
+    getBackend().indexSelect(x.data, outer, n, inner, idx, out.data);
+    return record(out, 'indexSelect', [x], (g) => {
+      const dx = zeroed(x.shape);
+      getBackend().indexAdd(g.data as Float32Array, outer, n, inner, idx, dx.data as Float32Array);
+      return [dx];
+    });
+  },
+);
 
 /**
  * torch.gather: out[…, j, …] = x[…, index[…, j, …], …] along `axis`. `index` has x's rank and may be shorter
  * than x along `axis` only (other axes must match).
  */
-export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
-  requireAxes(x, 'gather');
-  const a = normAxis(axis, x.ndim, 'gather');
-  if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
-    throw new ShapeError(
-      `gather: index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every axis but ${a}`,
-    );
-  }
-  const idx = checkIndices(index, x.shape[a], 'gather', `axis ${a}`);
-  const [outer, n, inner] = aroundAxis(x.shape, a);
-  const k = index.shape[a];
-  const out = empty(index.shape, x.dtype);
-  getBackend().gather(x.data, outer, n, inner, idx, k, out.data);
-  return record(out, 'gather', [x], (g) => {
-    const dx = zeroed(x.shape);
-    getBackend().scatterAdd(g.data as Float32Array, outer, n, inner, idx, k, dx.data as Float32Array);
-    return [dx];
-  });
-}
+export const gather = defineOp(
+  'gather',
+  ['x', 'axis', 'index'],
+  (x: Tensor, axis: number, index: Tensor): Tensor => {
+    requireAxes(x, 'gather');
+    const a = normAxis(axis, x.ndim, 'gather');
+    if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
+      throw new ShapeError(
+        `gather: index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every axis but ${a}`,
+      );
+    }
+    const idx = checkIndices(index, x.shape[a], 'gather', `axis ${a}`);
+    const [outer, n, inner] = aroundAxis(x.shape, a);
+    const k = index.shape[a];
+    const out = empty(index.shape, x.dtype);
+    getBackend().gather(x.data, outer, n, inner, idx, k, out.data);
+    return record(out, 'gather', [x], (g) => {
+      const dx = zeroed(x.shape);
+      getBackend().scatterAdd(g.data as Float32Array, outer, n, inner, idx, k, dx.data as Float32Array);
+      return [dx];
+    });
+  },
+);
 
 /** Rows of `weight` [numEmbeddings, dim] picked by int32 `indices` of any shape: output [...indices, dim]. */
-export function embedding(indices: Tensor, weight: Tensor): Tensor {
-  if (weight.ndim !== 2) throw new ShapeError(`embedding: weight must be 2-D, got ${fmtShape(weight.shape)}`);
-  if (indices.dtype !== 'int32')
-    throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
-  const flat = reshape(indices, [indices.size]);
-  const rows = indexSelect(weight, 0, flat);
-  return reshape(rows, [...indices.shape, weight.shape[1]]);
-}
+export const embedding = defineOp(
+  'embedding',
+  ['indices', 'weight'],
+  (indices: Tensor, weight: Tensor): Tensor => {
+    if (weight.ndim !== 2)
+      throw new ShapeError(`embedding: weight must be 2-D, got ${fmtShape(weight.shape)}`);
+    if (indices.dtype !== 'int32')
+      throw new DTypeError(`embedding: indices must be int32, got ${indices.dtype}`);
+    const flat = reshape(indices, [indices.size]);
+    const rows = indexSelect(weight, 0, flat);
+    return reshape(rows, [...indices.shape, weight.shape[1]]);
+  },
+);

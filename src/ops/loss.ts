@@ -13,7 +13,7 @@ import { abs, add, clamp, div, log, lt, mul, ne, neg, square, sub, where } from 
 import { gather, indexSelect } from './indexing.js';
 import { mean, sum } from './reduce.js';
 import { reshape, squeeze, unsqueeze } from './shape.js';
-import { cast, empty } from './util.js';
+import { cast, checkOptions, defineOp, empty, type OptionSpec } from './util.js';
 
 /** How per-element losses are combined: averaged, added up, or returned as they are. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -55,12 +55,14 @@ export interface CrossEntropyOptions extends NLLLossOptions {
   labelSmoothing?: number;
 }
 
-function checkReduction(reduction: Reduction | undefined, op: string): Reduction {
-  const r = reduction ?? 'mean';
-  if (r !== 'mean' && r !== 'sum' && r !== 'none') {
-    throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
-  }
-  return r;
+/** Checks a loss's options (the reduction and the loss's own `extra` ones) and returns the reduction. */
+function checkReduction(
+  options: ReductionOptions,
+  op: string,
+  extra: Readonly<Record<string, OptionSpec>> = {},
+): Reduction {
+  checkOptions(op, options, { reduction: ['mean', 'sum', 'none'], ...extra });
+  return options.reduction ?? 'mean';
 }
 
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
@@ -99,44 +101,60 @@ function checkBroadcastWeight(w: Tensor, input: Tensor, role: string, op: string
 }
 
 /** Mean squared error, (input - target)². */
-export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'mseLoss');
-  checkPair(input, target, 'mseLoss');
-  return reduce(square(sub(input, target)), reduction);
-}
+export const mseLoss = defineOp(
+  'mseLoss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'mseLoss');
+    checkPair(input, target, 'mseLoss');
+    return reduce(square(sub(input, target)), reduction);
+  },
+);
 
 /** Mean absolute error, |input - target|. */
-export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'l1Loss');
-  checkPair(input, target, 'l1Loss');
-  return reduce(abs(sub(input, target)), reduction);
-}
+export const l1Loss = defineOp(
+  'l1Loss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'l1Loss');
+    checkPair(input, target, 'l1Loss');
+    return reduce(abs(sub(input, target)), reduction);
+  },
+);
 
 /** ½d² where |d| < δ, δ(|d| - ½δ) beyond, with d = input - target. */
-export function huberLoss(input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'huberLoss');
-  const delta = options.delta ?? 1;
-  if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be positive, got ${delta}`);
-  checkPair(input, target, 'huberLoss');
-  const d = sub(input, target);
-  const a = abs(d);
-  const loss = where(lt(a, delta), mul(square(d), 0.5), mul(sub(a, 0.5 * delta), delta));
-  return reduce(loss, reduction);
-}
+export const huberLoss = defineOp(
+  'huberLoss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: HuberLossOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'huberLoss', { delta: 'number' });
+    const delta = options.delta ?? 1;
+    if (!(delta > 0)) throw new ValueError(`huberLoss: delta must be positive, got ${delta}`);
+    checkPair(input, target, 'huberLoss');
+    const d = sub(input, target);
+    const a = abs(d);
+    const loss = where(lt(a, delta), mul(square(d), 0.5), mul(sub(a, 0.5 * delta), delta));
+    return reduce(loss, reduction);
+  },
+);
 
 /** ½d²/β where |d| < β, |d| - ½β beyond (the Huber loss divided by β); β = 0 is the L1 loss. */
-export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'smoothL1Loss');
-  const beta = options.beta ?? 1;
-  if (!(beta >= 0)) throw new ValueError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
-  checkPair(input, target, 'smoothL1Loss');
-  const d = sub(input, target);
-  const a = abs(d);
-  // β = 0 has no quadratic part; dividing by it would put 0/0 into the gradient of the branch not taken
-  if (beta === 0) return reduce(a, reduction);
-  const loss = where(lt(a, beta), div(mul(square(d), 0.5), beta), sub(a, 0.5 * beta));
-  return reduce(loss, reduction);
-}
+export const smoothL1Loss = defineOp(
+  'smoothL1Loss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: SmoothL1LossOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'smoothL1Loss', { beta: 'number' });
+    const beta = options.beta ?? 1;
+    if (!(beta >= 0)) throw new ValueError(`smoothL1Loss: beta must be non-negative, got ${beta}`);
+    checkPair(input, target, 'smoothL1Loss');
+    const d = sub(input, target);
+    const a = abs(d);
+    // β = 0 has no quadratic part; dividing by it would put 0/0 into the gradient of the branch not taken
+    if (beta === 0) return reduce(a, reduction);
+    const loss = where(lt(a, beta), div(mul(square(d), 0.5), beta), sub(a, 0.5 * beta));
+    return reduce(loss, reduction);
+  },
+);
 
 /**
  * -[t·log x + (1 - t)·log(1 - x)] with both logs clamped at -100, as PyTorch does, so x = 0 or 1 gives a
@@ -155,43 +173,50 @@ function binaryCrossEntropy(x: Tensor, t: Tensor): Tensor {
 }
 
 /** Binary cross-entropy of probabilities `input` (each in [0, 1]) against targets in [0, 1]. */
-export function bceLoss(input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'bceLoss');
-  checkPair(input, target, 'bceLoss');
-  const x = input.data;
-  for (let i = 0; i < x.length; i++) {
-    if (!(x[i] >= 0 && x[i] <= 1)) {
-      throw new ValueError(
-        `bceLoss: input values must be probabilities in [0, 1], got ${x[i]} at index ${i}`,
-      );
+export const bceLoss = defineOp(
+  'bceLoss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: BCELossOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'bceLoss', { weight: 'tensor?' });
+    checkPair(input, target, 'bceLoss');
+    const x = input.data;
+    for (let i = 0; i < x.length; i++) {
+      if (!(x[i] >= 0 && x[i] <= 1)) {
+        throw new ValueError(
+          `bceLoss: input values must be probabilities in [0, 1], got ${x[i]} at index ${i}`,
+        );
+      }
     }
-  }
-  const weight = options.weight ?? null;
-  if (weight) checkBroadcastWeight(weight, input, 'weight', 'bceLoss');
-  const loss = binaryCrossEntropy(input, target);
-  return reduce(weight ? mul(loss, weight) : loss, reduction);
-}
+    const weight = options.weight ?? null;
+    if (weight) checkBroadcastWeight(weight, input, 'weight', 'bceLoss');
+    const loss = binaryCrossEntropy(input, target);
+    return reduce(weight ? mul(loss, weight) : loss, reduction);
+  },
+);
 
 /**
  * Binary cross-entropy of sigmoid(input), computed stably from the logits as
  * (1 - t)·x + (1 + (p - 1)·t)·softplus(-x), which is max(x, 0) - x·t + log(1 + e^-|x|) when p = 1.
  */
-export function bceWithLogitsLoss(
-  input: Tensor,
-  target: Tensor,
-  options: BCEWithLogitsLossOptions = {},
-): Tensor {
-  const reduction = checkReduction(options.reduction, 'bceWithLogitsLoss');
-  checkPair(input, target, 'bceWithLogitsLoss');
-  const weight = options.weight ?? null;
-  const posWeight = options.posWeight ?? null;
-  if (weight) checkBroadcastWeight(weight, input, 'weight', 'bceWithLogitsLoss');
-  if (posWeight) checkBroadcastWeight(posWeight, input, 'posWeight', 'bceWithLogitsLoss');
-  const spNeg = softplus(neg(input));
-  const logWeighted = posWeight ? mul(add(mul(sub(posWeight, 1), target), 1), spNeg) : spNeg;
-  const loss = add(mul(sub(1, target), input), logWeighted);
-  return reduce(weight ? mul(loss, weight) : loss, reduction);
-}
+export const bceWithLogitsLoss = defineOp(
+  'bceWithLogitsLoss',
+  ['input', 'target', 'options'],
+  (input: Tensor, target: Tensor, options: BCEWithLogitsLossOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'bceWithLogitsLoss', {
+      weight: 'tensor?',
+      posWeight: 'tensor?',
+    });
+    checkPair(input, target, 'bceWithLogitsLoss');
+    const weight = options.weight ?? null;
+    const posWeight = options.posWeight ?? null;
+    if (weight) checkBroadcastWeight(weight, input, 'weight', 'bceWithLogitsLoss');
+    if (posWeight) checkBroadcastWeight(posWeight, input, 'posWeight', 'bceWithLogitsLoss');
+    const spNeg = softplus(neg(input));
+    const logWeighted = posWeight ? mul(add(mul(sub(posWeight, 1), target), 1), spNeg) : spNeg;
+    const loss = add(mul(sub(1, target), input), logWeighted);
+    return reduce(weight ? mul(loss, weight) : loss, reduction);
+  },
+);
 
 /** Where the classes sit in a [N, C, d1, …] (or [C]) input, and the target shape that goes with it. */
 function classLayout(input: Tensor, op: string): { axis: number; classes: number; targetShape: number[] } {
@@ -329,17 +354,21 @@ function fusedCrossEntropy(
  * target [N], [N, C, d1, …] with target [N, d1, …], or [C] with a scalar target). The weighted mean divides
  * by the total weight of the targets that are not ignored.
  */
-export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
-  const reduction = checkReduction(options.reduction, 'nllLoss');
-  const picked = pickClasses(
-    logProbs,
-    target,
-    options.weight ?? null,
-    options.ignoreIndex ?? -100,
-    'nllLoss',
-  );
-  return reducePicked(picked, reduction);
-}
+export const nllLoss = defineOp(
+  'nllLoss',
+  ['logProbs', 'target', 'options'],
+  (logProbs: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor => {
+    const reduction = checkReduction(options, 'nllLoss', { weight: 'tensor?', ignoreIndex: 'integer' });
+    const picked = pickClasses(
+      logProbs,
+      target,
+      options.weight ?? null,
+      options.ignoreIndex ?? -100,
+      'nllLoss',
+    );
+    return reducePicked(picked, reduction);
+  },
+);
 
 /**
  * Cross-entropy of unnormalised `logits` ([N, C], [N, C, d1, …] or [C]) against either int32 class indices
@@ -347,65 +376,73 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOption
  * log-softmax over the class axis, then the negative log-likelihood, with optional class weights, an ignored
  * class and label smoothing (PyTorch 1.13's definitions, weights and ignored targets included).
  */
-export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
-  const op = 'crossEntropy';
-  const reduction = checkReduction(options.reduction, op);
-  const smoothing = options.labelSmoothing ?? 0;
-  if (!(smoothing >= 0 && smoothing <= 1)) {
-    throw new ValueError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
-  }
-  const ignoreIndex = options.ignoreIndex ?? -100;
-  const weight = options.weight ?? null;
-  requireFloat32(logits, 'logits', op);
-  const { axis, classes, targetShape } = classLayout(logits, op);
-  // the weight broadcast along the class axis: [1, C, 1, …]
-  const weightView = weight ? logits.shape.map((d, i) => (i === axis ? d : 1)) : [];
+export const crossEntropy = defineOp(
+  'crossEntropy',
+  ['logits', 'target', 'options'],
+  (logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor => {
+    const op = 'crossEntropy';
+    const reduction = checkReduction(options, op, {
+      weight: 'tensor?',
+      ignoreIndex: 'integer',
+      labelSmoothing: 'number',
+    });
+    const smoothing = options.labelSmoothing ?? 0;
+    if (!(smoothing >= 0 && smoothing <= 1)) {
+      throw new ValueError(`${op}: labelSmoothing must be in [0, 1], got ${smoothing}`);
+    }
+    const ignoreIndex = options.ignoreIndex ?? -100;
+    const weight = options.weight ?? null;
+    requireFloat32(logits, 'logits', op);
+    const { axis, classes, targetShape } = classLayout(logits, op);
+    // the weight broadcast along the class axis: [1, C, 1, …]
+    const weightView = weight ? logits.shape.map((d, i) => (i === axis ? d : 1)) : [];
 
-  if (shapesEqual(target.shape, logits.shape)) {
-    if (target.dtype !== 'float32') {
-      throw new DTypeError(
-        `${op}: a target of the logits' shape ${fmtShape(logits.shape)} holds class probabilities and must be float32, got ${target.dtype}`,
-      );
-    }
-    if (ignoreIndex >= 0) {
-      throw new ValueError(`${op}: ignoreIndex is not supported with class-probability targets`);
-    }
-    if (weight) {
-      requireFloat32(weight, 'weight', op);
-      if (!shapesEqual(weight.shape, [classes])) {
-        throw new ShapeError(
-          `${op}: weight must have one entry per class, [${classes}], got ${fmtShape(weight.shape)}`,
+    if (shapesEqual(target.shape, logits.shape)) {
+      if (target.dtype !== 'float32') {
+        throw new DTypeError(
+          `${op}: a target of the logits' shape ${fmtShape(logits.shape)} holds class probabilities and must be float32, got ${target.dtype}`,
         );
       }
+      if (ignoreIndex >= 0) {
+        throw new ValueError(`${op}: ignoreIndex is not supported with class-probability targets`);
+      }
+      if (weight) {
+        requireFloat32(weight, 'weight', op);
+        if (!shapesEqual(weight.shape, [classes])) {
+          throw new ShapeError(
+            `${op}: weight must have one entry per class, [${classes}], got ${fmtShape(weight.shape)}`,
+          );
+        }
+      }
+      const logp = logSoftmax(logits, axis);
+      const t = smoothing > 0 ? add(mul(target, 1 - smoothing), smoothing / classes) : target;
+      let terms = mul(logp, t);
+      if (weight) terms = mul(terms, reshape(weight, weightView));
+      // 'mean' averages over the samples (and positions), not over the classes
+      return reduce(neg(sum(terms, axis)), reduction);
+    }
+    if (target.dtype === 'float32' && shapesEqual(target.shape, targetShape)) {
+      throw new DTypeError(`${op}: class-index targets must be int32, got float32`);
+    }
+    if (target.dtype === 'float32') {
+      throw new ShapeError(
+        `${op}: expected class indices ${fmtShape(targetShape)} (int32) or class probabilities ${fmtShape(logits.shape)} (float32) for logits ${fmtShape(logits.shape)}, got ${fmtShape(target.shape)}`,
+      );
+    }
+
+    if (logits.ndim === 2 && smoothing === 0 && !(weight?.requiresGrad && isGradEnabled())) {
+      checkClassTargets(logits, target, weight, ignoreIndex, op);
+      return fusedCrossEntropy(logits, target, weight, ignoreIndex, reduction);
     }
     const logp = logSoftmax(logits, axis);
-    const t = smoothing > 0 ? add(mul(target, 1 - smoothing), smoothing / classes) : target;
-    let terms = mul(logp, t);
-    if (weight) terms = mul(terms, reshape(weight, weightView));
-    // 'mean' averages over the samples (and positions), not over the classes
-    return reduce(neg(sum(terms, axis)), reduction);
-  }
-  if (target.dtype === 'float32' && shapesEqual(target.shape, targetShape)) {
-    throw new DTypeError(`${op}: class-index targets must be int32, got float32`);
-  }
-  if (target.dtype === 'float32') {
-    throw new ShapeError(
-      `${op}: expected class indices ${fmtShape(targetShape)} (int32) or class probabilities ${fmtShape(logits.shape)} (float32) for logits ${fmtShape(logits.shape)}, got ${fmtShape(target.shape)}`,
-    );
-  }
-
-  if (logits.ndim === 2 && smoothing === 0 && !(weight?.requiresGrad && isGradEnabled())) {
-    checkClassTargets(logits, target, weight, ignoreIndex, op);
-    return fusedCrossEntropy(logits, target, weight, ignoreIndex, reduction);
-  }
-  const logp = logSoftmax(logits, axis);
-  const picked = pickClasses(logp, target, weight, ignoreIndex, op);
-  const nll = reducePicked(picked, reduction);
-  if (smoothing === 0) return nll;
-  // the smoothing term: -Σ_c w_c·log p_c per target, 0 where ignored, reduced like the NLL term
-  const weighted = weight ? mul(logp, reshape(weight, weightView)) : logp;
-  const smooth = where(picked.valid, neg(sum(weighted, axis)), 0);
-  const smoothReduced =
-    reduction === 'mean' ? div(sum(smooth), picked.weightSum) : reduction === 'sum' ? sum(smooth) : smooth;
-  return add(mul(nll, 1 - smoothing), mul(smoothReduced, smoothing / classes));
-}
+    const picked = pickClasses(logp, target, weight, ignoreIndex, op);
+    const nll = reducePicked(picked, reduction);
+    if (smoothing === 0) return nll;
+    // the smoothing term: -Σ_c w_c·log p_c per target, 0 where ignored, reduced like the NLL term
+    const weighted = weight ? mul(logp, reshape(weight, weightView)) : logp;
+    const smooth = where(picked.valid, neg(sum(weighted, axis)), 0);
+    const smoothReduced =
+      reduction === 'mean' ? div(sum(smooth), picked.weightSum) : reduction === 'sum' ? sum(smooth) : smooth;
+    return add(mul(nll, 1 - smoothing), mul(smoothReduced, smoothing / classes));
+  },
+);

@@ -4,13 +4,13 @@ import { fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reshape, transpose } from './shape.js';
-import { empty, requireFloat } from './util.js';
+import { checkArg, defineOp, empty, requireFloat } from './util.js';
 
 /**
  * Matrix product with NumPy/PyTorch semantics: 1-D operands are promoted to matrices and the added axis is
  * removed again; leading (batch) axes broadcast.
  */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+export const matmul = defineOp('matmul', ['a', 'b'], (a: Tensor, b: Tensor): Tensor => {
   requireFloat(a, 'matmul');
   requireFloat(b, 'matmul');
   if (a.ndim === 0 || b.ndim === 0) {
@@ -38,7 +38,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   else if (a.ndim === 1) result = reshape(out, [...batch, n]);
   else if (b.ndim === 1) result = reshape(out, [...batch, m]);
   return result;
-}
+});
 
 /** A batch that is a plain repeat of one matrix can use stride 0; anything else is expanded first. */
 function batchOperand(t: Tensor, batch: number[]): { data: Float32Array; stride: number } {
@@ -88,85 +88,97 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: number[], m: number, n: numb
  * transposed copy). `bias` is [N] (added to every row) or a full [M, N] matrix (added as is), or null. The
  * weight may be a {@link SharedWeight}, for a weight that many affine maps of one graph use.
  */
-export function affine(x: Tensor, weightOrShared: Tensor | SharedWeight, bias: Tensor | null = null): Tensor {
-  const shared = weightOrShared instanceof SharedWeight ? weightOrShared : null;
-  const weight = shared ? shared.weight : (weightOrShared as Tensor);
-  const xd = requireFloat(x, 'affine');
-  const wd = requireFloat(weight, 'affine');
-  if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
-    throw new ShapeError(
-      `affine: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [M, K] and [N, K])`,
-    );
-  }
-  const [m, k] = x.shape;
-  const n = weight.shape[0];
-  const rowBias = bias !== null && bias.ndim === 1;
-  if (bias !== null) {
-    requireFloat(bias, 'affine');
-    const fits = rowBias
-      ? bias.shape[0] === n
-      : bias.ndim === 2 && bias.shape[0] === m && bias.shape[1] === n;
-    if (!fits) {
+export const affine = defineOp(
+  'affine',
+  ['x', 'weightOrShared', 'bias'],
+  (x: Tensor, weightOrShared: Tensor | SharedWeight, bias: Tensor | null = null): Tensor => {
+    const shared = weightOrShared instanceof SharedWeight ? weightOrShared : null;
+    const weight = shared ? shared.weight : (weightOrShared as Tensor);
+    const xd = requireFloat(x, 'affine');
+    const wd = requireFloat(weight, 'affine');
+    if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
       throw new ShapeError(
-        `affine: bias ${fmtShape(bias.shape)} fits neither [${n}] nor [${m}, ${n}] (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
+        `affine: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [M, K] and [N, K])`,
       );
     }
-  }
-  const be = getBackend();
-  const out = empty([m, n]);
-  const od = out.data as Float32Array;
-  if (bias !== null) {
-    // the bias goes into C first so the GEMM adds onto it (beta = 1)
-    be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
-  }
-  be.gemm(1, false, true, m, n, k, 1, xd, 0, wd, 0, bias === null ? 0 : 1, od, 0);
-  // a shared weight stands in the graph as its token and takes its gradient from the token (see SharedWeight)
-  const wNode = shared?.token ?? weight;
-  const inputs = bias === null ? [x, wNode] : [x, wNode, bias];
-  return record(out, 'affine', inputs, (g, needs) => {
-    const gd = g.data as Float32Array;
-    let dx: Tensor | null = null;
-    let dw: Tensor | null = null;
-    let db: Tensor | null = null;
-    if (needs[0]) {
-      dx = empty([m, k]);
-      be.gemm(1, false, false, m, k, n, 1, gd, 0, wd, 0, 0, dx.data as Float32Array, 0);
+    const [m, k] = x.shape;
+    const n = weight.shape[0];
+    const rowBias = bias !== null && bias.ndim === 1;
+    if (bias !== null) {
+      requireFloat(bias, 'affine');
+      const fits = rowBias
+        ? bias.shape[0] === n
+        : bias.ndim === 2 && bias.shape[0] === m && bias.shape[1] === n;
+      if (!fits) {
+        throw new ShapeError(
+          `affine: bias ${fmtShape(bias.shape)} fits neither [${n}] nor [${m}, ${n}] (input ${fmtShape(x.shape)}, weight ${fmtShape(weight.shape)})`,
+        );
+      }
     }
-    if (needs[1] && shared) {
-      dw = shared.collect(gd, xd, m);
-    } else if (needs[1]) {
-      dw = empty([n, k]);
-      be.gemm(1, true, false, n, k, m, 1, gd, 0, xd, 0, 0, dw.data as Float32Array, 0);
+    const be = getBackend();
+    const out = empty([m, n]);
+    const od = out.data as Float32Array;
+    if (bias !== null) {
+      // the bias goes into C first so the GEMM adds onto it (beta = 1)
+      be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
     }
-    if (needs[2]) {
-      if (rowBias) {
-        db = empty([n]);
-        be.reduce('sum', gd, 1, m, n, db.data);
-      } else db = g;
-    }
-    return [dx, dw, db];
-  });
-}
+    be.gemm(1, false, true, m, n, k, 1, xd, 0, wd, 0, bias === null ? 0 : 1, od, 0);
+    // a shared weight stands in the graph as its token and takes its gradient from the token (see SharedWeight)
+    const wNode = shared?.token ?? weight;
+    const inputs = bias === null ? [x, wNode] : [x, wNode, bias];
+    return record(out, 'affine', inputs, (g, needs) => {
+      const gd = g.data as Float32Array;
+      let dx: Tensor | null = null;
+      let dw: Tensor | null = null;
+      let db: Tensor | null = null;
+      if (needs[0]) {
+        dx = empty([m, k]);
+        be.gemm(1, false, false, m, k, n, 1, gd, 0, wd, 0, 0, dx.data as Float32Array, 0);
+      }
+      if (needs[1] && shared) {
+        dw = shared.collect(gd, xd, m);
+      } else if (needs[1]) {
+        dw = empty([n, k]);
+        be.gemm(1, true, false, n, k, m, 1, gd, 0, xd, 0, 0, dw.data as Float32Array, 0);
+      }
+      if (needs[2]) {
+        if (rowBias) {
+          db = empty([n]);
+          be.reduce('sum', gd, 1, m, n, db.data);
+        } else db = g;
+      }
+      return [dx, dw, db];
+    });
+  },
+);
 
 /**
  * y = x·weightᵀ + bias over the last axis of x [..., in], weight [out, in], bias [out] or null
  * (torch.nn.functional.linear): one GEMM that reads the weight in place, the bias added inside it.
  */
-export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, op = 'linear'): Tensor {
-  if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
-    throw new ShapeError(
-      `${op}: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [..., ${weight.shape[1] ?? 'in'}] and [out, in])`,
-    );
-  }
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
-    throw new ShapeError(`${op}: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}`);
-  }
-  if (x.ndim === 2) return affine(x, weight, bias);
-  const lead = x.shape.slice(0, -1);
-  const rows = sizeOf(lead);
-  const y = affine(reshape(x, [rows, weight.shape[1]]), weight, bias);
-  return reshape(y, [...lead, weight.shape[0]]);
-}
+export const linear = defineOp(
+  'linear',
+  ['x', 'weight', 'bias'],
+  (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => {
+    const op = 'linear';
+    checkArg(op, 'bias', bias, 'tensor?');
+    if (weight.ndim !== 2 || x.ndim < 1 || x.shape[x.ndim - 1] !== weight.shape[1]) {
+      throw new ShapeError(
+        `${op}: input ${fmtShape(x.shape)} does not fit weight ${fmtShape(weight.shape)} (expected [..., ${weight.shape[1] ?? 'in'}] and [out, in])`,
+      );
+    }
+    if (bias && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
+      throw new ShapeError(
+        `${op}: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}`,
+      );
+    }
+    if (x.ndim === 2) return affine(x, weight, bias);
+    const lead = x.shape.slice(0, -1);
+    const rows = sizeOf(lead);
+    const y = affine(reshape(x, [rows, weight.shape[1]]), weight, bias);
+    return reshape(y, [...lead, weight.shape[0]]);
+  },
+);
 
 /**
  * A weight that many affine maps of one graph use, such as the hidden-to-hidden weight at every step of a

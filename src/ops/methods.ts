@@ -3,6 +3,7 @@
  * attached here, above the ops, so that the Tensor class itself stays free of op imports.
  */
 import { type BackwardOptions, backward } from '../autograd/engine.js';
+import { ValueError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -12,7 +13,7 @@ import * as I from './indexing.js';
 import { matmul } from './matmul.js';
 import * as R from './reduce.js';
 import * as S from './shape.js';
-import { cast, type TensorLike } from './util.js';
+import { cast, checkArg, describeValue, type TensorLike } from './util.js';
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
@@ -44,7 +45,7 @@ declare module '../tensor/tensor.js' {
     floor(): Tensor;
     ceil(): Tensor;
     round(): Tensor;
-    clamp(min?: number, max?: number): Tensor;
+    clamp(min?: number | null, max?: number | null): Tensor;
     /** `cond ? this : other` elementwise (torch's `x.where(cond, y)`). */
     where(cond: Tensor, other: TensorLike): Tensor;
     logicalAnd(other: Tensor): Tensor;
@@ -53,8 +54,8 @@ declare module '../tensor/tensor.js' {
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
-    softplus(): Tensor;
-    gelu(): Tensor;
+    softplus(options?: A.SoftplusOptions): Tensor;
+    gelu(options?: A.GeluOptions): Tensor;
     elu(alpha?: number): Tensor;
     leakyRelu(negativeSlope?: number): Tensor;
     softmax(axis?: number): Tensor;
@@ -98,219 +99,125 @@ declare module '../tensor/tensor.js' {
 }
 
 const P = Tensor.prototype;
-P.backward = function (grad?: Tensor, options?: BackwardOptions) {
-  backward(this, grad, options);
+
+/**
+ * The method form of an op that takes the tensor first: every argument is passed on, so the op's own checks
+ * (an extra argument, an unknown option) speak for the method too.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: forwards to ops of every signature
+function method(fn: (x: Tensor, ...args: any[]) => unknown) {
+  return function (this: Tensor, ...args: unknown[]) {
+    return fn(this, ...args);
+  };
+}
+
+/** A method whose op takes no argument besides the tensor, or a fixed few, with the extra ones refused. */
+function exactly(name: string, params: readonly string[], args: readonly unknown[]): void {
+  if (args.length > params.length) {
+    throw new ValueError(
+      `${name}: unexpected extra argument ${describeValue(args[params.length])}; ${name} takes (${params.join(', ')})`,
+    );
+  }
+}
+
+const forwarded = {
+  add: E.add,
+  sub: E.sub,
+  mul: E.mul,
+  div: E.div,
+  pow: E.pow,
+  maximum: E.maximum,
+  minimum: E.minimum,
+  eq: E.eq,
+  ne: E.ne,
+  lt: E.lt,
+  le: E.le,
+  gt: E.gt,
+  ge: E.ge,
+  neg: E.neg,
+  exp: E.exp,
+  log: E.log,
+  sqrt: E.sqrt,
+  abs: E.abs,
+  square: E.square,
+  reciprocal: E.reciprocal,
+  sin: E.sin,
+  cos: E.cos,
+  sign: E.sign,
+  floor: E.floor,
+  ceil: E.ceil,
+  round: E.round,
+  clamp: E.clamp,
+  logicalAnd: E.logicalAnd,
+  logicalOr: E.logicalOr,
+  logicalNot: E.logicalNot,
+  relu: A.relu,
+  sigmoid: A.sigmoid,
+  tanh: A.tanh,
+  softplus: A.softplus,
+  gelu: A.gelu,
+  elu: A.elu,
+  leakyRelu: A.leakyRelu,
+  softmax: A.softmax,
+  logSoftmax: A.logSoftmax,
+  sum: R.sum,
+  mean: R.mean,
+  max: R.max,
+  min: R.min,
+  prod: R.prod,
+  argmax: R.argmax,
+  argmin: R.argmin,
+  var: R.variance,
+  std: R.std,
+  logsumexp: R.logsumexp,
+  reshape: S.reshape,
+  view: S.reshape,
+  flatten: S.flatten,
+  permute: S.permute,
+  transpose: S.transpose,
+  squeeze: S.squeeze,
+  unsqueeze: S.unsqueeze,
+  expand: S.expand,
+  narrow: S.narrow,
+  slice: S.slice,
+  split: S.split,
+  chunk: S.chunk,
+  select: S.select,
+  indexSelect: I.indexSelect,
+  gather: I.gather,
+  matmul,
+} as const;
+for (const [name, fn] of Object.entries(forwarded)) {
+  (P as unknown as Record<string, unknown>)[name] = method(fn);
+}
+
+P.backward = function (...args: unknown[]) {
+  exactly('backward', ['grad', 'options'], args);
+  backward(this, args[0] as Tensor | undefined, args[1] as BackwardOptions | undefined);
 };
-P.add = function (o) {
-  return E.add(this, o);
-};
-P.sub = function (o) {
-  return E.sub(this, o);
-};
-P.mul = function (o) {
-  return E.mul(this, o);
-};
-P.div = function (o) {
-  return E.div(this, o);
-};
-P.pow = function (o) {
-  return E.pow(this, o);
-};
-P.maximum = function (o) {
-  return E.maximum(this, o);
-};
-P.minimum = function (o) {
-  return E.minimum(this, o);
-};
-P.eq = function (o) {
-  return E.eq(this, o);
-};
-P.ne = function (o) {
-  return E.ne(this, o);
-};
-P.lt = function (o) {
-  return E.lt(this, o);
-};
-P.le = function (o) {
-  return E.le(this, o);
-};
-P.gt = function (o) {
-  return E.gt(this, o);
-};
-P.ge = function (o) {
-  return E.ge(this, o);
-};
-P.neg = function () {
-  return E.neg(this);
-};
-P.exp = function () {
-  return E.exp(this);
-};
-P.log = function () {
-  return E.log(this);
-};
-P.sqrt = function () {
-  return E.sqrt(this);
-};
-P.abs = function () {
-  return E.abs(this);
-};
-P.square = function () {
-  return E.square(this);
-};
-P.reciprocal = function () {
-  return E.reciprocal(this);
-};
-P.sin = function () {
-  return E.sin(this);
-};
-P.cos = function () {
-  return E.cos(this);
-};
-P.sign = function () {
-  return E.sign(this);
-};
-P.floor = function () {
-  return E.floor(this);
-};
-P.ceil = function () {
-  return E.ceil(this);
-};
-P.round = function () {
-  return E.round(this);
-};
-P.clamp = function (min?: number, max?: number) {
-  return E.clamp(this, min, max);
-};
-P.where = function (cond: Tensor, other: TensorLike) {
+P.where = function (cond: Tensor, other: TensorLike, ...extra: unknown[]) {
+  exactly('where', ['cond', 'other'], [cond, other, ...extra]);
   return E.where(cond, this, other);
-};
-P.logicalAnd = function (o: Tensor) {
-  return E.logicalAnd(this, o);
-};
-P.logicalOr = function (o: Tensor) {
-  return E.logicalOr(this, o);
-};
-P.logicalNot = function () {
-  return E.logicalNot(this);
-};
-P.relu = function () {
-  return A.relu(this);
-};
-P.sigmoid = function () {
-  return A.sigmoid(this);
-};
-P.tanh = function () {
-  return A.tanh(this);
-};
-P.softplus = function () {
-  return A.softplus(this);
-};
-P.gelu = function () {
-  return A.gelu(this);
-};
-P.elu = function (alpha?: number) {
-  return A.elu(this, alpha);
-};
-P.leakyRelu = function (negativeSlope?: number) {
-  return A.leakyRelu(this, negativeSlope);
-};
-P.softmax = function (axis?: number) {
-  return A.softmax(this, axis);
-};
-P.logSoftmax = function (axis?: number) {
-  return A.logSoftmax(this, axis);
-};
-P.sum = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.sum(this, axis, keepDim);
-};
-P.mean = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.mean(this, axis, keepDim);
-};
-P.max = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.max(this, axis, keepDim);
-};
-P.min = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.min(this, axis, keepDim);
-};
-P.prod = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.prod(this, axis, keepDim);
-};
-P.argmax = function (axis?: number, keepDim?: boolean) {
-  return R.argmax(this, axis, keepDim);
-};
-P.argmin = function (axis?: number, keepDim?: boolean) {
-  return R.argmin(this, axis, keepDim);
-};
-P.var = function (axis?: R.Axes, options?: R.VarOptions) {
-  return R.variance(this, axis, options);
-};
-P.std = function (axis?: R.Axes, options?: R.VarOptions) {
-  return R.std(this, axis, options);
-};
-P.logsumexp = function (axis?: R.Axes, keepDim?: boolean) {
-  return R.logsumexp(this, axis, keepDim);
-};
-P.reshape = function (shape: Shape) {
-  return S.reshape(this, shape);
-};
-P.view = P.reshape;
-P.flatten = function (startAxis?: number, endAxis?: number) {
-  return S.flatten(this, startAxis, endAxis);
-};
-P.permute = function (perm: readonly number[]) {
-  return S.permute(this, perm);
-};
-P.transpose = function (axis0?: number, axis1?: number) {
-  return S.transpose(this, axis0, axis1);
 };
 Object.defineProperty(P, 'T', {
   get(this: Tensor) {
     return S.transpose(this);
   },
 });
-P.squeeze = function (axes?: number | readonly number[]) {
-  return S.squeeze(this, axes);
-};
-P.unsqueeze = function (axis: number) {
-  return S.unsqueeze(this, axis);
-};
-P.expand = function (shape: Shape) {
-  return S.expand(this, shape);
-};
-P.narrow = function (axis: number, start: number, length: number) {
-  return S.narrow(this, axis, start, length);
-};
-P.slice = function (begin: readonly number[], size?: readonly number[]) {
-  return S.slice(this, begin, size);
-};
-P.split = function (sizeOrSections: number | readonly number[], axis?: number) {
-  return S.split(this, sizeOrSections, axis);
-};
-P.chunk = function (chunks: number, axis?: number) {
-  return S.chunk(this, chunks, axis);
-};
-P.select = function (axis: number, index: number) {
-  return S.select(this, axis, index);
-};
-P.indexSelect = function (axis: number, index: Tensor) {
-  return I.indexSelect(this, axis, index);
-};
-P.gather = function (axis: number, index: Tensor) {
-  return I.gather(this, axis, index);
-};
-P.matmul = function (o: Tensor) {
-  return matmul(this, o);
-};
-P.to = function (dtype: DType) {
+P.to = function (dtype: DType, ...extra: unknown[]) {
+  exactly('to', ['dtype'], [dtype, ...extra]);
+  checkArg('to', 'dtype', dtype, ['float32', 'int32', 'bool']);
   return cast(this, dtype);
 };
-P.float = function () {
+P.float = function (...extra: unknown[]) {
+  exactly('float', [], extra);
   return cast(this, 'float32');
 };
-P.int = function () {
+P.int = function (...extra: unknown[]) {
+  exactly('int', [], extra);
   return cast(this, 'int32');
 };
-P.bool = function () {
+P.bool = function (...extra: unknown[]) {
+  exactly('bool', [], extra);
   return cast(this, 'bool');
 };

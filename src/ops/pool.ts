@@ -4,9 +4,9 @@ import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Size2d } from './conv.js';
+import { SIZE_2D, type Size2d } from './conv.js';
 import { reshape } from './shape.js';
-import { empty, requireFloat } from './util.js';
+import { checkOptions, defineOp, empty, type OptionSpec, requireFloat } from './util.js';
 
 export interface MaxPool2dOptions {
   /** Step between windows; defaults to the kernel size. */
@@ -29,6 +29,11 @@ export interface AvgPool2dOptions {
   /** Count padded cells in the divisor (default true, as in PyTorch). */
   countIncludePad?: boolean;
 }
+
+const SIZE_OR_NULL: OptionSpec = {
+  test: (v) => v === null || (SIZE_2D as { test: (v: unknown) => boolean }).test(v),
+  expected: 'an integer, a pair of them, or null',
+};
 
 /** Everything pool2dInfo accepts: max-pooling and average-pooling options together. */
 export interface Pool2dOptions extends MaxPool2dOptions {
@@ -131,38 +136,58 @@ function batched(x: Tensor, f: (x4: Tensor) => Tensor): Tensor {
  * Max pooling over windows of `kernelSize` (torch.nn.functional.max_pool2d) of x [N, C, H, W] or [C, H, W].
  * Padding counts as −∞; the gradient goes to the (first) maximum of each window.
  */
-export function maxPool2d(x: Tensor, kernelSize: Size2d, options: MaxPool2dOptions = {}): Tensor {
-  requireFloat(x, 'maxPool2d');
-  const info = pool2dInfo(x.shape, kernelSize, options, 'maxPool2d');
-  return batched(x, (x4) => {
-    const out = empty([info.batch, info.channels, info.outHeight, info.outWidth]);
-    const argmax = new Int32Array(out.size);
-    getBackend().maxPool2d(x4.data as Float32Array, info, out.data as Float32Array, argmax);
-    return record(out, 'maxPool2d', [x4], (g) => {
-      const dx = empty(x4.shape);
-      getBackend().maxPool2dBackward(g.data as Float32Array, argmax, info, dx.data as Float32Array);
-      return [dx];
+export const maxPool2d = defineOp(
+  'maxPool2d',
+  ['x', 'kernelSize', 'options'],
+  (x: Tensor, kernelSize: Size2d, options: MaxPool2dOptions = {}): Tensor => {
+    requireFloat(x, 'maxPool2d');
+    checkOptions('maxPool2d', options, {
+      stride: SIZE_OR_NULL,
+      padding: SIZE_2D,
+      dilation: SIZE_2D,
+      ceilMode: 'boolean',
     });
-  });
-}
+    const info = pool2dInfo(x.shape, kernelSize, options, 'maxPool2d');
+    return batched(x, (x4) => {
+      const out = empty([info.batch, info.channels, info.outHeight, info.outWidth]);
+      const argmax = new Int32Array(out.size);
+      getBackend().maxPool2d(x4.data as Float32Array, info, out.data as Float32Array, argmax);
+      return record(out, 'maxPool2d', [x4], (g) => {
+        const dx = empty(x4.shape);
+        getBackend().maxPool2dBackward(g.data as Float32Array, argmax, info, dx.data as Float32Array);
+        return [dx];
+      });
+    });
+  },
+);
 
 /**
  * Average pooling over windows of `kernelSize` (torch.nn.functional.avg_pool2d) of x [N, C, H, W] or
  * [C, H, W]. Padding is zeros, counted in the divisor unless `countIncludePad` is false.
  */
-export function avgPool2d(x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions = {}): Tensor {
-  requireFloat(x, 'avgPool2d');
-  const info = pool2dInfo(x.shape, kernelSize, options, 'avgPool2d');
-  return batched(x, (x4) => {
-    const out = empty([info.batch, info.channels, info.outHeight, info.outWidth]);
-    getBackend().avgPool2d(x4.data as Float32Array, info, out.data as Float32Array);
-    return record(out, 'avgPool2d', [x4], (g) => {
-      const dx = empty(x4.shape);
-      getBackend().avgPool2dBackward(g.data as Float32Array, info, dx.data as Float32Array);
-      return [dx];
+export const avgPool2d = defineOp(
+  'avgPool2d',
+  ['x', 'kernelSize', 'options'],
+  (x: Tensor, kernelSize: Size2d, options: AvgPool2dOptions = {}): Tensor => {
+    requireFloat(x, 'avgPool2d');
+    checkOptions('avgPool2d', options, {
+      stride: SIZE_OR_NULL,
+      padding: SIZE_2D,
+      ceilMode: 'boolean',
+      countIncludePad: 'boolean',
     });
-  });
-}
+    const info = pool2dInfo(x.shape, kernelSize, options, 'avgPool2d');
+    return batched(x, (x4) => {
+      const out = empty([info.batch, info.channels, info.outHeight, info.outWidth]);
+      getBackend().avgPool2d(x4.data as Float32Array, info, out.data as Float32Array);
+      return record(out, 'avgPool2d', [x4], (g) => {
+        const dx = empty(x4.shape);
+        getBackend().avgPool2dBackward(g.data as Float32Array, info, dx.data as Float32Array);
+        return [dx];
+      });
+    });
+  },
+);
 
 /** Output size of adaptive pooling: one number for both axes, or [H, W] where null keeps that input size. */
 export type AdaptiveSize2d = number | readonly [number | null, number | null];
@@ -171,46 +196,50 @@ export type AdaptiveSize2d = number | readonly [number | null, number | null];
  * Adaptive average pooling (torch.nn.functional.adaptive_avg_pool2d) of x [N, C, H, W] or [C, H, W] to
  * `outputSize`: output cell i averages input rows ⌊i·H/oH⌋ up to ⌈(i+1)·H/oH⌉ (exclusive), likewise for columns.
  */
-export function adaptiveAvgPool2d(x: Tensor, outputSize: AdaptiveSize2d): Tensor {
-  requireFloat(x, 'adaptiveAvgPool2d');
-  const [batch, channels, inH, inW] = checkInput(x.shape, 'adaptiveAvgPool2d');
-  if (typeof outputSize !== 'number' && outputSize.length !== 2) {
-    throw new ValueError(
-      `adaptiveAvgPool2d: outputSize must be a number or a pair, got ${JSON.stringify(outputSize)}`,
-    );
-  }
-  const sizes = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0], outputSize[1]];
-  const outH = sizes[0] ?? inH;
-  const outW = sizes[1] ?? inW;
-  if (![outH, outW].every((d) => Number.isInteger(d) && d >= 1)) {
-    throw new ValueError(
-      `adaptiveAvgPool2d: outputSize must be positive integers, got ${JSON.stringify(outputSize)}`,
-    );
-  }
-  const planes = batch * channels;
-  return batched(x, (x4) => {
-    const out = empty([batch, channels, outH, outW]);
-    getBackend().adaptiveAvgPool2d(
-      x4.data as Float32Array,
-      planes,
-      inH,
-      inW,
-      outH,
-      outW,
-      out.data as Float32Array,
-    );
-    return record(out, 'adaptiveAvgPool2d', [x4], (g) => {
-      const dx = empty(x4.shape);
-      getBackend().adaptiveAvgPool2dBackward(
-        g.data as Float32Array,
+export const adaptiveAvgPool2d = defineOp(
+  'adaptiveAvgPool2d',
+  ['x', 'outputSize'],
+  (x: Tensor, outputSize: AdaptiveSize2d): Tensor => {
+    requireFloat(x, 'adaptiveAvgPool2d');
+    const [batch, channels, inH, inW] = checkInput(x.shape, 'adaptiveAvgPool2d');
+    if (typeof outputSize !== 'number' && outputSize.length !== 2) {
+      throw new ValueError(
+        `adaptiveAvgPool2d: outputSize must be a number or a pair, got ${JSON.stringify(outputSize)}`,
+      );
+    }
+    const sizes = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0], outputSize[1]];
+    const outH = sizes[0] ?? inH;
+    const outW = sizes[1] ?? inW;
+    if (![outH, outW].every((d) => Number.isInteger(d) && d >= 1)) {
+      throw new ValueError(
+        `adaptiveAvgPool2d: outputSize must be positive integers, got ${JSON.stringify(outputSize)}`,
+      );
+    }
+    const planes = batch * channels;
+    return batched(x, (x4) => {
+      const out = empty([batch, channels, outH, outW]);
+      getBackend().adaptiveAvgPool2d(
+        x4.data as Float32Array,
         planes,
         inH,
         inW,
         outH,
         outW,
-        dx.data as Float32Array,
+        out.data as Float32Array,
       );
-      return [dx];
+      return record(out, 'adaptiveAvgPool2d', [x4], (g) => {
+        const dx = empty(x4.shape);
+        getBackend().adaptiveAvgPool2dBackward(
+          g.data as Float32Array,
+          planes,
+          inH,
+          inW,
+          outH,
+          outW,
+          dx.data as Float32Array,
+        );
+        return [dx];
+      });
     });
-  });
-}
+  },
+);

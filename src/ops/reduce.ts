@@ -7,7 +7,7 @@ import { aroundAxis, normAxes, normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
-import { cast, empty } from './util.js';
+import { AXES_SPEC, cast, checkArg, checkOptions, checkReduceArgs, defineOp, empty } from './util.js';
 
 export type Axes = number | readonly number[];
 
@@ -50,28 +50,43 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
 }
 
 /** Sum over `axis` (all axes by default). Booleans and integers sum to int32. */
-export function sum(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = normAxes(axis, x.ndim, 'sum');
-  const out = reshape(reduceKernel('sum', x, axes), reducedShape(x.shape, axes, keepDim));
-  return record(out, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape)]);
-}
+export const sum = defineOp(
+  'sum',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('sum', axis, keepDim);
+    const axes = normAxes(axis, x.ndim, 'sum');
+    const out = reshape(reduceKernel('sum', x, axes), reducedShape(x.shape, axes, keepDim));
+    return record(out, 'sum', [x], (g) => [expand(reshape(g, reducedShape(x.shape, axes, true)), x.shape)]);
+  },
+);
 
 /** Mean over `axis` (all axes by default); always float32. */
-export function mean(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = normAxes(axis, x.ndim, 'mean');
-  const count = axes.reduce((n, a) => n * x.shape[a], 1);
-  return div(sum(cast(x, 'float32'), axes, keepDim), count);
-}
+export const mean = defineOp(
+  'mean',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('mean', axis, keepDim);
+    const axes = normAxes(axis, x.ndim, 'mean');
+    const count = axes.reduce((n, a) => n * x.shape[a], 1);
+    return div(sum(cast(x, 'float32'), axes, keepDim), count);
+  },
+);
 
 /** Product over `axis` (all axes by default). */
-export function prod(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = normAxes(axis, x.ndim, 'prod');
-  const out = reshape(reduceKernel('prod', x, axes), reducedShape(x.shape, axes, keepDim));
-  return record(out, 'prod', [x], (g) => {
-    const keptShape = reducedShape(x.shape, axes, true);
-    return [mul(reshape(g, keptShape), productOfOthers(x, axes))];
-  });
-}
+export const prod = defineOp(
+  'prod',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('prod', axis, keepDim);
+    const axes = normAxes(axis, x.ndim, 'prod');
+    const out = reshape(reduceKernel('prod', x, axes), reducedShape(x.shape, axes, keepDim));
+    return record(out, 'prod', [x], (g) => {
+      const keptShape = reducedShape(x.shape, axes, true);
+      return [mul(reshape(g, keptShape), productOfOthers(x, axes))];
+    });
+  },
+);
 
 /**
  * d/dx_i Π_j x_j = Π_{j≠i} x_j, exact when inputs are zero (Π/x_i would give 0/0): with no zero in a slice it
@@ -102,14 +117,24 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim:
 }
 
 /** Largest value over `axis` (all axes by default). */
-export function max(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  return extremum('max', x, axis, keepDim);
-}
+export const max = defineOp(
+  'max',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('max', axis, keepDim);
+    return extremum('max', x, axis, keepDim);
+  },
+);
 
 /** Smallest value over `axis` (all axes by default). */
-export function min(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  return extremum('min', x, axis, keepDim);
-}
+export const min = defineOp(
+  'min',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('min', axis, keepDim);
+    return extremum('min', x, axis, keepDim);
+  },
+);
 
 function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefined, keepDim: boolean): Tensor {
   const a = axis === undefined ? 0 : normAxis(axis, x.ndim, op);
@@ -125,13 +150,23 @@ function argExtremum(op: 'argmax' | 'argmin', x: Tensor, axis: number | undefine
 }
 
 /** Index of the largest value along `axis` (of the flattened tensor without one), as int32. */
-export function argmax(x: Tensor, axis?: number, keepDim = false): Tensor {
-  return argExtremum('argmax', x, axis, keepDim);
-}
+export const argmax = defineOp(
+  'argmax',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: number, keepDim = false): Tensor => {
+    checkReduceArgs('argmax', axis, keepDim);
+    return argExtremum('argmax', x, axis, keepDim);
+  },
+);
 
-export function argmin(x: Tensor, axis?: number, keepDim = false): Tensor {
-  return argExtremum('argmin', x, axis, keepDim);
-}
+export const argmin = defineOp(
+  'argmin',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: number, keepDim = false): Tensor => {
+    checkReduceArgs('argmin', axis, keepDim);
+    return argExtremum('argmin', x, axis, keepDim);
+  },
+);
 
 export interface VarOptions {
   /** Bessel's correction: divide by N - correction (PyTorch's default 1 = unbiased). */
@@ -140,30 +175,47 @@ export interface VarOptions {
 }
 
 /** Variance over `axis`, with `correction` 1 (unbiased) by default as in torch.var. */
-export function variance(x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor {
-  const axes = normAxes(axis, x.ndim, 'var');
-  const n = axes.reduce((p, a) => p * x.shape[a], 1);
-  const correction = options.correction ?? 1;
-  const xf = cast(x, 'float32');
-  const centred = sub(xf, mean(xf, axes, true));
-  const ss = sum(mul(centred, centred), axes, options.keepDim ?? false);
-  return div(ss, Math.max(n - correction, 0));
-}
+export const variance = defineOp(
+  'variance',
+  ['x', 'axis', 'options'],
+  (x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor => {
+    checkArg('variance', 'axis', axis, AXES_SPEC);
+    checkOptions('variance', options, { correction: 'number', keepDim: 'boolean' });
+    const axes = normAxes(axis, x.ndim, 'var');
+    const n = axes.reduce((p, a) => p * x.shape[a], 1);
+    const correction = options.correction ?? 1;
+    const xf = cast(x, 'float32');
+    const centred = sub(xf, mean(xf, axes, true));
+    const ss = sum(mul(centred, centred), axes, options.keepDim ?? false);
+    return div(ss, Math.max(n - correction, 0));
+  },
+);
 
 /** Standard deviation: √var with the same options. */
-export function std(x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor {
-  return sqrt(variance(x, axis, options));
-}
+export const std = defineOp(
+  'std',
+  ['x', 'axis', 'options'],
+  (x: Tensor, axis?: Axes, options: VarOptions = {}): Tensor => {
+    checkArg('std', 'axis', axis, AXES_SPEC);
+    checkOptions('std', options, { correction: 'number', keepDim: 'boolean' });
+    return sqrt(variance(x, axis, options));
+  },
+);
 
 /** log Σ exp(x) over `axis`, computed stably by shifting by the maximum. */
-export function logsumexp(x: Tensor, axis?: Axes, keepDim = false): Tensor {
-  const axes = normAxes(axis, x.ndim, 'logsumexp');
-  // the shift is a constant for autograd: the gradient of the result does not depend on it
-  const m = reshape(reduceKernel('max', x, axes), reducedShape(x.shape, axes, true));
-  const finite = new Tensor(
-    Float32Array.from(m.data, (v) => (Number.isFinite(v) ? v : 0)),
-    m.shape,
-  );
-  const s = log(sum(exp(sub(x, finite)), axes, true));
-  return reshape(add(s, finite), reducedShape(x.shape, axes, keepDim));
-}
+export const logsumexp = defineOp(
+  'logsumexp',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('logsumexp', axis, keepDim);
+    const axes = normAxes(axis, x.ndim, 'logsumexp');
+    // the shift is a constant for autograd: the gradient of the result does not depend on it
+    const m = reshape(reduceKernel('max', x, axes), reducedShape(x.shape, axes, true));
+    const finite = new Tensor(
+      Float32Array.from(m.data, (v) => (Number.isFinite(v) ? v : 0)),
+      m.shape,
+    );
+    const s = log(sum(exp(sub(x, finite)), axes, true));
+    return reshape(add(s, finite), reducedShape(x.shape, axes, keepDim));
+  },
+);

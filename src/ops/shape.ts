@@ -12,12 +12,12 @@ import {
   sizeOf,
 } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cast, empty, requireAxes, zeroed } from './util.js';
+import { cast, defineOp, empty, requireAxes, zeroed } from './util.js';
 
 /**
  * The same values under a new shape (no copy). One dimension may be -1 and is inferred.
  */
-export function reshape(x: Tensor, shape: Shape): Tensor {
+export const reshape = defineOp('reshape', ['x', 'shape'], (x: Tensor, shape: Shape): Tensor => {
   const s = [...shape];
   const unknown = s.indexOf(-1);
   if (unknown !== s.lastIndexOf(-1))
@@ -40,20 +40,24 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   if (shapesEqual(s, x.shape)) return x;
   const out = new Tensor(x.data, s);
   return record(out, 'reshape', [x], (g) => [reshape(g, x.shape)]);
-}
+});
 
 /** Flattens axes `startAxis`…`endAxis` (inclusive) into one, like `torch.flatten`. */
-export function flatten(x: Tensor, startAxis = 0, endAxis = -1): Tensor {
-  if (x.ndim === 0) return reshape(x, [1]);
-  const s = normAxis(startAxis, x.ndim, 'flatten');
-  const e = normAxis(endAxis, x.ndim, 'flatten');
-  if (s > e) throw new ValueError(`flatten: startAxis ${startAxis} comes after endAxis ${endAxis}`);
-  const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
-  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
-}
+export const flatten = defineOp(
+  'flatten',
+  ['x', 'startAxis', 'endAxis'],
+  (x: Tensor, startAxis = 0, endAxis = -1): Tensor => {
+    if (x.ndim === 0) return reshape(x, [1]);
+    const s = normAxis(startAxis, x.ndim, 'flatten');
+    const e = normAxis(endAxis, x.ndim, 'flatten');
+    if (s > e) throw new ValueError(`flatten: startAxis ${startAxis} comes after endAxis ${endAxis}`);
+    const merged = x.shape.slice(s, e + 1).reduce((a, b) => a * b, 1);
+    return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+  },
+);
 
 /** Reorders the axes: the output's axis i is the input's axis `perm[i]`. */
-export function permute(x: Tensor, perm: readonly number[]): Tensor {
+export const permute = defineOp('permute', ['x', 'perm'], (x: Tensor, perm: readonly number[]): Tensor => {
   if (perm.length !== x.ndim) {
     throw new ShapeError(
       `permute: ${perm.length} axes given for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`,
@@ -70,46 +74,58 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
     inverse[a] = i;
   });
   return record(out, 'permute', [x], (g) => [permute(g, inverse)]);
-}
+});
 
 /** Swaps two axes (torch.transpose). */
-export function transposeAxes(x: Tensor, axis0: number, axis1: number): Tensor {
-  const a = normAxis(axis0, x.ndim, 'transpose');
-  const b = normAxis(axis1, x.ndim, 'transpose');
-  if (x.ndim === 0) return x;
-  const perm = Array.from({ length: x.ndim }, (_, i) => i);
-  perm[a] = b;
-  perm[b] = a;
-  return permute(x, perm);
-}
+export const transposeAxes = defineOp(
+  'transposeAxes',
+  ['x', 'axis0', 'axis1'],
+  (x: Tensor, axis0: number, axis1: number): Tensor => {
+    const a = normAxis(axis0, x.ndim, 'transpose');
+    const b = normAxis(axis1, x.ndim, 'transpose');
+    if (x.ndim === 0) return x;
+    const perm = Array.from({ length: x.ndim }, (_, i) => i);
+    perm[a] = b;
+    perm[b] = a;
+    return permute(x, perm);
+  },
+);
 
 /** Transpose of a matrix, or swap of the last two axes of a batch of matrices (x.T / x.mT). */
-export function transpose(x: Tensor, axis0 = -2, axis1 = -1): Tensor {
-  if (x.ndim < 2) return x;
-  return transposeAxes(x, axis0, axis1);
-}
+export const transpose = defineOp(
+  'transpose',
+  ['x', 'axis0', 'axis1'],
+  (x: Tensor, axis0 = -2, axis1 = -1): Tensor => {
+    if (x.ndim < 2) return x;
+    return transposeAxes(x, axis0, axis1);
+  },
+);
 
 /** Removes axes of size 1 (all of them, or the ones named). */
-export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
-  const drop =
-    axes === undefined
-      ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
-      : normAxes(axes, x.ndim, 'squeeze');
-  // like PyTorch, naming an axis whose size is not 1 leaves it in place
-  return reshape(
-    x,
-    x.shape.filter((d, i) => !(drop.includes(i) && d === 1)),
-  );
-}
+export const squeeze = defineOp(
+  'squeeze',
+  ['x', 'axes'],
+  (x: Tensor, axes?: number | readonly number[]): Tensor => {
+    const drop =
+      axes === undefined
+        ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
+        : normAxes(axes, x.ndim, 'squeeze');
+    // like PyTorch, naming an axis whose size is not 1 leaves it in place
+    return reshape(
+      x,
+      x.shape.filter((d, i) => !(drop.includes(i) && d === 1)),
+    );
+  },
+);
 
 /** Inserts an axis of size 1 at `axis` (which may equal the rank, or be negative). */
-export function unsqueeze(x: Tensor, axis: number): Tensor {
+export const unsqueeze = defineOp('unsqueeze', ['x', 'axis'], (x: Tensor, axis: number): Tensor => {
   const a = normAxis(axis, x.ndim + 1, 'unsqueeze');
   return reshape(x, [...x.shape.slice(0, a), 1, ...x.shape.slice(a)]);
-}
+});
 
 /** Broadcasts x to `shape` (copying the values; -1 keeps a dimension). */
-export function expand(x: Tensor, shape: Shape): Tensor {
+export const expand = defineOp('expand', ['x', 'shape'], (x: Tensor, shape: Shape): Tensor => {
   const off = shape.length - x.ndim;
   if (off < 0)
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dimensions ${fmtShape(shape)}`);
@@ -132,179 +148,182 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   getBackend().binary('add', x.data, x.shape, zero.data, [], out.data, target);
   // the engine reduces the broadcast gradient back to x's shape
   return record(out, 'expand', [x], (g) => [g]);
-}
+});
 
 /** Joins tensors along an existing axis. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new ValueError('concat: needs at least one tensor');
-  const first = tensors[0];
-  requireAxes(first, 'concat');
-  const a = normAxis(axis, first.ndim, 'concat');
-  let dtype = first.dtype;
-  let total = 0;
-  for (const [i, t] of tensors.entries()) {
-    if (t.ndim !== first.ndim || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
-      throw new ShapeError(
-        `concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${a}`,
-      );
+export const concat = defineOp(
+  'concat',
+  ['tensors', 'axis'],
+  (tensors: readonly Tensor[], axis = 0): Tensor => {
+    if (tensors.length === 0) throw new ValueError('concat: needs at least one tensor');
+    const first = tensors[0];
+    requireAxes(first, 'concat');
+    const a = normAxis(axis, first.ndim, 'concat');
+    let dtype = first.dtype;
+    let total = 0;
+    for (const [i, t] of tensors.entries()) {
+      if (t.ndim !== first.ndim || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
+        throw new ShapeError(
+          `concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${a}`,
+        );
+      }
+      dtype = promote(dtype, t.dtype);
+      total += t.shape[a];
     }
-    dtype = promote(dtype, t.dtype);
-    total += t.shape[a];
-  }
-  const outShape = [...first.shape];
-  outShape[a] = total;
-  const out = empty(outShape, dtype);
-  const begin = new Array<number>(outShape.length).fill(0);
-  for (const t of tensors) {
-    getBackend().insert(cast(t, dtype).data, t.shape, out.data, outShape, begin, false);
-    begin[a] += t.shape[a];
-  }
-  return record(out, 'concat', [...tensors], (g, needs) => {
-    let start = 0;
-    return tensors.map((t, i) => {
-      const part = needs[i] ? narrow(g, a, start, t.shape[a]) : null;
-      start += t.shape[a];
-      return part;
+    const outShape = [...first.shape];
+    outShape[a] = total;
+    const out = empty(outShape, dtype);
+    const begin = new Array<number>(outShape.length).fill(0);
+    for (const t of tensors) {
+      getBackend().insert(cast(t, dtype).data, t.shape, out.data, outShape, begin, false);
+      begin[a] += t.shape[a];
+    }
+    return record(out, 'concat', [...tensors], (g, needs) => {
+      let start = 0;
+      return tensors.map((t, i) => {
+        const part = needs[i] ? narrow(g, a, start, t.shape[a]) : null;
+        start += t.shape[a];
+        return part;
+      });
     });
-  });
-}
+  },
+);
 
 /** Joins tensors of equal shape along a new axis. */
-export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new ValueError('stack: needs at least one tensor');
-  const first = tensors[0];
-  for (const [i, t] of tensors.entries()) {
-    if (!shapesEqual(t.shape, first.shape)) {
-      throw new ShapeError(
-        `stack: tensor ${i} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)}`,
-      );
+export const stack = defineOp(
+  'stack',
+  ['tensors', 'axis'],
+  (tensors: readonly Tensor[], axis = 0): Tensor => {
+    if (tensors.length === 0) throw new ValueError('stack: needs at least one tensor');
+    const first = tensors[0];
+    for (const [i, t] of tensors.entries()) {
+      if (!shapesEqual(t.shape, first.shape)) {
+        throw new ShapeError(
+          `stack: tensor ${i} has shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)}`,
+        );
+      }
     }
-  }
-  const a = normAxis(axis, first.ndim + 1, 'stack');
-  return concat(
-    tensors.map((t) => unsqueeze(t, a)),
-    a,
-  );
-}
+    const a = normAxis(axis, first.ndim + 1, 'stack');
+    return concat(
+      tensors.map((t) => unsqueeze(t, a)),
+      a,
+    );
+  },
+);
 
 /**
  * The box of x starting at `begin` with `size` along each axis (-1: to the end). Missing trailing axes are
  * taken whole.
  */
-export function slice(x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor {
-  if (begin.length > x.ndim) {
-    throw new ShapeError(`slice: ${begin.length} begin indices for a tensor of shape ${fmtShape(x.shape)}`);
-  }
-  const b = x.shape.map((d, i) => {
-    const v = begin[i] ?? 0;
-    const r = v < 0 ? v + d : v;
-    if (!Number.isInteger(v) || r < 0 || r > d)
-      throw new ValueError(`slice: begin ${v} is out of range for axis ${i} of size ${d}`);
-    return r;
-  });
-  const s = x.shape.map((d, i) => {
-    const v = size?.[i] ?? -1;
-    const r = v === -1 ? d - b[i] : v;
-    if (!Number.isInteger(r) || r < 0 || b[i] + r > d) {
-      throw new ValueError(
-        `slice: size ${v} from ${b[i]} does not fit axis ${i} of size ${d} (shape ${fmtShape(x.shape)})`,
-      );
+export const slice = defineOp(
+  'slice',
+  ['x', 'begin', 'size'],
+  (x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor => {
+    if (begin.length > x.ndim) {
+      throw new ShapeError(`slice: ${begin.length} begin indices for a tensor of shape ${fmtShape(x.shape)}`);
     }
-    return r;
-  });
-  if (shapesEqual(s, x.shape)) return x;
-  const out = empty(s, x.dtype);
-  getBackend().slice(x.data, x.shape, b, out.data, s);
-  return record(out, 'slice', [x], (g) => {
-    const dx = zeroed(x.shape);
-    getBackend().insert(g.data, g.shape, dx.data, x.shape, b, false);
-    return [dx];
-  });
-}
+    const b = x.shape.map((d, i) => {
+      const v = begin[i] ?? 0;
+      const r = v < 0 ? v + d : v;
+      if (!Number.isInteger(v) || r < 0 || r > d)
+        throw new ValueError(`slice: begin ${v} is out of range for axis ${i} of size ${d}`);
+      return r;
+    });
+    const s = x.shape.map((d, i) => {
+      const v = size?.[i] ?? -1;
+      const r = v === -1 ? d - b[i] : v;
+      if (!Number.isInteger(r) || r < 0 || b[i] + r > d) {
+        throw new ValueError(
+          `slice: size ${v} from ${b[i]} does not fit axis ${i} of size ${d} (shape ${fmtShape(x.shape)})`,
+        );
+      }
+      return r;
+    });
+    if (shapesEqual(s, x.shape)) return x;
+    const out = empty(s, x.dtype);
+    getBackend().slice(x.data, x.shape, b, out.data, s);
+    return record(out, 'slice', [x], (g) => {
+      const dx = zeroed(x.shape);
+      getBackend().insert(g.data, g.shape, dx.data, x.shape, b, false);
+      return [dx];
+    });
+  },
+);
 
 /** `length` entries of `axis` starting at `start` (torch.narrow). */
-export function narrow(x: Tensor, axis: number, start: number, length: number): Tensor {
-  requireAxes(x, 'narrow');
-  const a = normAxis(axis, x.ndim, 'narrow');
-  const begin = new Array<number>(x.ndim).fill(0);
-  const size = [...x.shape];
-  begin[a] = start < 0 ? start + x.shape[a] : start;
-  size[a] = length;
-  return slice(x, begin, size);
-}
+export const narrow = defineOp(
+  'narrow',
+  ['x', 'axis', 'start', 'length'],
+  (x: Tensor, axis: number, start: number, length: number): Tensor => {
+    requireAxes(x, 'narrow');
+    const a = normAxis(axis, x.ndim, 'narrow');
+    const begin = new Array<number>(x.ndim).fill(0);
+    const size = [...x.shape];
+    begin[a] = start < 0 ? start + x.shape[a] : start;
+    size[a] = length;
+    return slice(x, begin, size);
+  },
+);
 
 /** Entry `index` of `axis`, with that axis removed (torch.select / x[i]). */
-export function select(x: Tensor, axis: number, index: number): Tensor {
-  requireAxes(x, 'select');
-  const a = normAxis(axis, x.ndim, 'select');
-  const d = x.shape[a];
-  const i = index < 0 ? index + d : index;
-  if (!Number.isInteger(index) || i < 0 || i >= d) {
-    throw new ValueError(`select: index ${index} is out of range for axis ${a} of size ${d}`);
-  }
-  return squeeze(narrow(x, a, i, 1), a);
-}
+export const select = defineOp(
+  'select',
+  ['x', 'axis', 'index'],
+  (x: Tensor, axis: number, index: number): Tensor => {
+    requireAxes(x, 'select');
+    const a = normAxis(axis, x.ndim, 'select');
+    const d = x.shape[a];
+    const i = index < 0 ? index + d : index;
+    if (!Number.isInteger(index) || i < 0 || i >= d) {
+      throw new ValueError(`select: index ${index} is out of range for axis ${a} of size ${d}`);
+    }
+    return squeeze(narrow(x, a, i, 1), a);
+  },
+);
 
 /**
  * Splits along `axis` into pieces of `sizeOrSections` entries (the last may be smaller), or into pieces of the
  * listed sizes (torch.split).
  */
-export function split(x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] {
-  requireAxes(x, 'split');
-  const a = normAxis(axis, x.ndim, 'split');
-  const d = x.shape[a];
-  let sizes: number[];
-  if (typeof sizeOrSections === 'number') {
-    if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) {
-      throw new ValueError(`split: size must be a positive integer, got ${sizeOrSections}`);
+export const split = defineOp(
+  'split',
+  ['x', 'sizeOrSections', 'axis'],
+  (x: Tensor, sizeOrSections: number | readonly number[], axis = 0): Tensor[] => {
+    requireAxes(x, 'split');
+    const a = normAxis(axis, x.ndim, 'split');
+    const d = x.shape[a];
+    let sizes: number[];
+    if (typeof sizeOrSections === 'number') {
+      if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) {
+        throw new ValueError(`split: size must be a positive integer, got ${sizeOrSections}`);
+      }
+      sizes = [];
+      for (let s = 0; s < d; s += sizeOrSections) sizes.push(Math.min(sizeOrSections, d - s));
+    } else {
+      sizes = [...sizeOrSections];
+      const total = sizes.reduce((p, q) => p + q, 0);
+      if (total !== d)
+        throw new ShapeError(`split: sizes [${sizes.join(', ')}] add up to ${total}, but axis ${a} has ${d}`);
     }
-    sizes = [];
-    for (let s = 0; s < d; s += sizeOrSections) sizes.push(Math.min(sizeOrSections, d - s));
-  } else {
-    sizes = [...sizeOrSections];
-    const total = sizes.reduce((p, q) => p + q, 0);
-    if (total !== d)
-      throw new ShapeError(`split: sizes [${sizes.join(', ')}] add up to ${total}, but axis ${a} has ${d}`);
-  }
-  let start = 0;
-  return sizes.map((s) => {
-    const part = narrow(x, a, start, s);
-    start += s;
-    return part;
-  });
-}
+    let start = 0;
+    return sizes.map((s) => {
+      const part = narrow(x, a, start, s);
+      start += s;
+      return part;
+    });
+  },
+);
 
 /** Splits into `chunks` nearly equal pieces along `axis` (torch.chunk). */
-export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) {
-    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
-  }
-  requireAxes(x, 'chunk');
-  const a = normAxis(axis, x.ndim, 'chunk');
-  return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
-}
-
-/**
- * Constant padding, PyTorch's order: `pads` gives (before, after) pairs starting from the LAST axis, e.g.
- * [left, right, top, bottom] for the width and height of an NCHW image.
- */
-export function pad(x: Tensor, pads: readonly number[], value = 0): Tensor {
-  if (pads.length % 2 !== 0 || pads.length / 2 > x.ndim) {
-    throw new ValueError(`pad: expected pairs for at most ${x.ndim} axes, got [${pads.join(', ')}]`);
-  }
-  for (const p of pads) {
-    if (!Number.isInteger(p) || p < 0)
-      throw new ValueError(`pad: paddings must be non-negative integers, got [${pads.join(', ')}]`);
-  }
-  const outShape = [...x.shape];
-  const begin = new Array<number>(x.ndim).fill(0);
-  for (let k = 0; k < pads.length / 2; k++) {
-    const axis = x.ndim - 1 - k;
-    begin[axis] = pads[2 * k];
-    outShape[axis] += pads[2 * k] + pads[2 * k + 1];
-  }
-  const out = zeroed(outShape, x.dtype);
-  if (value !== 0) out.data.fill(value);
-  getBackend().insert(x.data, x.shape, out.data, outShape, begin, false);
-  return record(out, 'pad', [x], (g) => [slice(g, begin, x.shape)]);
-}
+export const chunk = defineOp(
+  'chunk',
+  ['x', 'chunks', 'axis'],
+  (x: Tensor, chunks: number, axis = 0): Tensor[] => {
+    if (!Number.isInteger(chunks) || chunks <= 0) {
+      throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+    }
+    requireAxes(x, 'chunk');
+    const a = normAxis(axis, x.ndim, 'chunk');
+    return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);
+  },
+);

@@ -23,6 +23,9 @@ forEachBackend('activations', (_b, it) => {
     gradcheck((t) => nt.tanh(t), [x]);
     gradcheck((t) => nt.softplus(t), [x]);
     gradcheck((t) => nt.softplus(t), [nt.tensor([-30, 19.5, 20.5, 40])]);
+    gradcheck((t) => nt.gelu(t, { approximate: 'tanh' }), [x]);
+    gradcheck((t) => nt.softplus(t, { beta: 2, threshold: 3 }), [nt.tensor([-3, -0.4, 0.6, 1.4, 1.6, 4])]);
+    gradcheck((t) => nt.softplus(t, { beta: 0.5 }), [x]);
   });
 
   it('relu at 0 has gradient 0, as in PyTorch', () => {

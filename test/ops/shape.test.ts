@@ -50,7 +50,12 @@ forEachBackend('shape ops', (_b, it) => {
     gradcheck((t) => nt.narrow(t, 1, 1, 2), [x]);
     gradcheck((t) => nt.select(t, 0, -1), [x]);
     gradcheck((t) => nt.slice(t, [1, 0, 1], [2, -1, 1]), [x]);
-    gradcheck((t) => nt.pad(t, [1, 2, 0, 1], 0.5), [x]);
+    gradcheck((t) => nt.pad(t, [1, 2, 0, 1], { value: 0.5 }), [x]);
+    gradcheck((t) => nt.pad(t, [-1, 1, 1, -1]), [x]);
+    for (const mode of ['reflect', 'replicate', 'circular'] as const) {
+      gradcheck((t) => nt.pad(t, [1, 1, 2, 1], { mode }), [x]);
+      gradcheck((t) => nt.pad(t, [0, 0, -1, 2], { mode }), [x]);
+    }
   });
 
   it('reshape and views share values; ops that copy do not', () => {
@@ -137,14 +142,26 @@ forEachBackend('shape ops', (_b, it) => {
   });
 
   it('pad fills and checks its arguments', () => {
-    const p = nt.pad(nt.tensor([[1, 2]]), [1, 0, 0, 1], 9);
+    const row = nt.tensor([[0, 1, 2, 3]]);
+    expect(nt.pad(row, [2, 1], { mode: 'reflect' }).toArray()).toEqual([[2, 1, 0, 1, 2, 3, 2]]);
+    expect(nt.pad(row, [2, 1], { mode: 'replicate' }).toArray()).toEqual([[0, 0, 0, 1, 2, 3, 3]]);
+    expect(nt.pad(row, [2, 1], { mode: 'circular' }).toArray()).toEqual([[2, 3, 0, 1, 2, 3, 0]]);
+    expect(nt.pad(row, [-1, -2]).toArray()).toEqual([[1]]);
+    expect(() => nt.pad(row, [4, 0], { mode: 'reflect' })).toThrow(
+      /pad: reflect padding \(4, 0\) must be less than the size 4 of axis 1/,
+    );
+    expect(() => nt.pad(row, [0, 5], { mode: 'circular' })).toThrow(/must be at most the size 4/);
+    expect(() => nt.pad(row, [1, 1, 1, 1], { mode: 'reflect' })).toThrow(/size 1 of axis 0/);
+    expect(nt.pad(row, [5, 5], { mode: 'replicate' }).shape).toEqual([1, 14]);
+    const p = nt.pad(nt.tensor([[1, 2]]), [1, 0, 0, 1], { value: 9 });
     expect(p.toArray()).toEqual([
       [9, 1, 2],
       [9, 9, 9],
     ]);
     expect(() => nt.pad(nt.zeros([2]), [1, 1, 1, 1])).toThrow(ValueError);
     expect(() => nt.pad(nt.zeros([2]), [1])).toThrow(ValueError);
-    expect(() => nt.pad(nt.zeros([2]), [-1, 0])).toThrow(ValueError);
+    expect(() => nt.pad(nt.zeros([2]), [-3, 0])).toThrow(ShapeError);
+    expect(() => nt.pad(nt.zeros([2]), [1.5, 0])).toThrow(ValueError);
   });
 
   it('permute rejects wrong or repeated axes', () => {
