@@ -15,6 +15,7 @@ import { datasetsCommand } from './datasets.js';
 import { evalCommand } from './eval.js';
 import { predictCommand } from './predict.js';
 import { sampleCommand } from './sample.js';
+import { studioCommand } from './studio.js';
 import { summaryCommand } from './summary.js';
 import { trainCommand } from './train.js';
 
@@ -61,6 +62,7 @@ export function program(): Command {
     sampleCommand(),
     benchCommand(),
     datasetsCommand(),
+    studioCommand(),
   ];
   for (const cmd of commands) {
     cmd

@@ -1,0 +1,206 @@
+/**
+ * `neurite studio [runs-dir] [--port N]`: serves the studio (the web app built into dist/studio/, shipped with
+ * the package) on 127.0.0.1 only, with the cross-origin-isolation headers WebAssembly threads need, and prints
+ * its URL. It opens nothing by itself and reads only inside the folders it serves.
+ */
+import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { CliError, usageError } from './common.js';
+
+/** The MIME types of what the studio serves; anything else is sent as bytes. */
+export const MIME_TYPES: Readonly<Record<string, string>> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.gz': 'application/gzip',
+  '.safetensors': 'application/octet-stream',
+  '.woff2': 'font/woff2',
+};
+
+/** Headers on every response: cross-origin isolation (for SharedArrayBuffer and WASM threads), no sniffing. */
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+};
+
+/**
+ * The built app: dist/studio/ beside dist/cli/ in a build or an installed package, and the same folder when
+ * this file runs from src/cli/ in a clone (through tsx).
+ */
+export function defaultAppDir(): string {
+  return fileURLToPath(new URL('../../dist/studio/', import.meta.url));
+}
+
+/**
+ * The file inside `root` that a URL path names, or null when the path leaves `root` (`..`, encoded or not,
+ * absolute paths, NUL bytes, symbolic links that point outside). Throws URIError for malformed %-encoding.
+ */
+export function resolveInside(root: string, urlPath: string): string | null {
+  const decoded = decodeURIComponent(urlPath);
+  if (decoded.includes('\0') || decoded.includes('\\')) return null;
+  const segments = decoded.split('/').filter((s) => s !== '' && s !== '.');
+  if (segments.some((s) => s === '..')) return null;
+  const target = resolve(root, ...segments);
+  const rel = relative(root, target);
+  if (rel.startsWith('..') || isAbsolute(rel)) return null;
+  if (existsSync(target)) {
+    const real = realpathSync(target);
+    const realRoot = realpathSync(root);
+    if (real !== realRoot && !real.startsWith(realRoot + sep)) return null;
+  }
+  return target;
+}
+
+export interface StudioServerOptions {
+  /** The built app (default: {@link defaultAppDir}). */
+  appDir?: string;
+  /** The folder of `neurite train` runs the dashboard reads (default `runs`). */
+  runsDir?: string;
+  /** 0 picks a free port. */
+  port?: number;
+}
+
+export interface StudioServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...COMMON_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
+  res.end(`${text}\n`);
+}
+
+/** Streams one file with its MIME type; `null` file → 404. */
+function sendFile(req: IncomingMessage, res: ServerResponse, file: string | null, cache: string): void {
+  if (file === null) {
+    send(res, 403, 'forbidden: outside the served folder');
+    return;
+  }
+  let size = -1;
+  try {
+    const st = statSync(file);
+    if (st.isFile()) size = st.size;
+  } catch {
+    // missing: 404 below
+  }
+  if (size < 0) {
+    send(res, 404, 'not found');
+    return;
+  }
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': MIME_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': String(size),
+    'Cache-Control': cache,
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  const stream = createReadStream(file);
+  stream.on('error', () => res.destroy());
+  stream.pipe(res);
+}
+
+/** Starts the studio's HTTP server on 127.0.0.1. */
+export async function startStudioServer(options: StudioServerOptions = {}): Promise<StudioServer> {
+  const appDir = resolve(options.appDir ?? defaultAppDir());
+  if (!existsSync(resolve(appDir, 'index.html'))) {
+    throw new CliError(
+      `the studio app is not built (no ${resolve(appDir, 'index.html')}); in a clone of neurite run \`npm run build\` first`,
+    );
+  }
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      send(res, 405, `method ${req.method} not allowed`);
+      return;
+    }
+    const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
+    let file: string | null;
+    try {
+      file = resolveInside(appDir, rawPath === '/' ? 'index.html' : rawPath);
+    } catch {
+      send(res, 400, 'bad request: malformed URL encoding');
+      return;
+    }
+    // hashed asset names never change; the page itself must always be fresh
+    const cache = rawPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache';
+    sendFile(req, res, file, cache);
+  };
+  const server = createServer((req, res) => {
+    try {
+      handler(req, res);
+    } catch (e) {
+      if (!res.headersSent) send(res, 500, `internal error: ${(e as Error).message}`);
+      else res.destroy();
+    }
+  });
+  const port = options.port ?? 5170;
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new CliError(`port ${port} is in use; choose another with --port`)
+          : new CliError(`cannot listen on 127.0.0.1:${port}: ${e.message}`),
+      ),
+    );
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${actual}/`,
+    port: actual,
+    server,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535)
+    throw usageError(`--port must be an integer from 0 to 65535, got ${value}`);
+  return n;
+}
+
+export function studioCommand(): Command {
+  return new Command('studio')
+    .description('serve the studio (playground, MNIST CNN, runs dashboard) on 127.0.0.1 and print its URL')
+    .argument('[runs-dir]', 'the folder of `neurite train` runs to show in the dashboard', 'runs')
+    .option('--port <n>', 'the port to listen on (0: any free port)', parsePort, 5170)
+    .action(async (runsDir: string, opts: { port: number }) => {
+      const studio = await startStudioServer({ runsDir, port: opts.port });
+      process.stdout.write(
+        `neurite studio: ${studio.url}  (runs from ${resolve(runsDir)}; Ctrl-C stops it)\n`,
+      );
+      await new Promise<void>((done) => {
+        const stop = () => {
+          void studio.close().then(done);
+        };
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+    });
+}

@@ -1,0 +1,174 @@
+/**
+ * The playground in real headless Chromium: it loads clean, trains in its worker, shows the lecture's point
+ * (logistic regression fails on xor until x₁·x₂ is added; a hidden layer learns xor), keeps its state in the URL,
+ * and reports bad CSV files in the page.
+ */
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudio, type Studio } from './helpers.js';
+
+let studio: Studio;
+let page: Page;
+
+beforeAll(async () => {
+  studio = await openStudio();
+  page = await studio.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await studio?.close();
+});
+
+async function open(hash: string): Promise<void> {
+  await page.goto(`${studio.server.url}#/playground?${hash}`);
+  await page.waitForSelector('#backend[data-backend]');
+  await page.waitForSelector('#epoch[data-epoch="0"]');
+}
+
+const epoch = () =>
+  page.evaluate(() => Number(document.querySelector('#epoch')?.getAttribute('data-epoch') ?? -1));
+const testAccuracy = () =>
+  page.evaluate(() =>
+    Number(document.querySelector('#test-accuracy')?.getAttribute('data-value') ?? Number.NaN),
+  );
+
+/** Plays until the test accuracy reaches `target` or `maxEpochs` pass, pauses, returns the accuracy. */
+async function trainUntil(target: number, maxEpochs: number): Promise<{ accuracy: number; epochs: number }> {
+  await page.click('#play');
+  await page.waitForFunction(
+    ([t, m]) => {
+      const e = Number(document.querySelector('#epoch')?.getAttribute('data-epoch') ?? 0);
+      const a = Number(document.querySelector('#test-accuracy')?.getAttribute('data-value') ?? 0);
+      return a >= t || e >= m;
+    },
+    [target, maxEpochs],
+    { timeout: 90_000, polling: 100 },
+  );
+  await page.click('#play'); // pause
+  await page.waitForSelector('#epoch[data-running="false"]');
+  return { accuracy: await testAccuracy(), epochs: await epoch() };
+}
+
+describe('playground', () => {
+  it('loads with no console errors, cross-origin isolated, on the ts backend', async () => {
+    await open('');
+    expect(await page.textContent('#backend')).toBe('backend: ts');
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.locator('canvas.unit').count()).toBe(6); // default 4 + 2 hidden units, a map each
+    expect(studio.errors).toEqual([]);
+  });
+
+  it('trains xor to ≥ 95 % test accuracy with a hidden layer', async () => {
+    await open('dataset=xor&hidden=4&activation=tanh&optimizer=sgd&lr=0.03&seed=1');
+    const { accuracy } = await trainUntil(0.97, 300);
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    expect(studio.errors).toEqual([]);
+  });
+
+  it('logistic regression stays ≤ 60 % on xor, then reaches ≥ 95 % once x₁·x₂ is added', async () => {
+    await open('');
+    await page.click('#preset-logistic');
+    await page.waitForSelector('#epoch[data-epoch="0"]');
+    expect(await page.locator('canvas.unit').count()).toBe(0);
+    expect(new URL(page.url()).hash).toContain('hidden=&');
+    const failing = await trainUntil(2, 60); // run 60 epochs whatever happens
+    expect(failing.epochs).toBeGreaterThanOrEqual(60);
+    expect(failing.accuracy).toBeLessThanOrEqual(0.6);
+
+    await page.click('#feature-x1x2');
+    await page.waitForSelector('#epoch[data-epoch="0"]');
+    expect(await page.getAttribute('#feature-x1x2', 'aria-pressed')).toBe('true');
+    const { accuracy } = await trainUntil(0.97, 100);
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('learns a 4-class problem with softmax outputs', async () => {
+    await open('dataset=blobs&classes=4&hidden=8&activation=relu&optimizer=adam&lr=0.01');
+    const { accuracy } = await trainUntil(0.95, 150);
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it('round-trips its state through the URL: the same URL gives the same run', async () => {
+    await open('');
+    await page.selectOption('#lr', '0.1');
+    await page.selectOption('#activation', 'relu');
+    await page.selectOption('#optimizer', 'adam');
+    await page.click('#dataset-spiral');
+    await page.click('#feature-sinx1');
+    await page.getByRole('button', { name: 'add a hidden layer' }).click();
+    await page.fill('#seed', '42');
+    await page.press('#seed', 'Enter');
+    const url = page.url();
+    const params = new URLSearchParams(new URL(url).hash.split('?')[1]);
+    expect(params.get('lr')).toBe('0.1');
+    expect(params.get('activation')).toBe('relu');
+    expect(params.get('optimizer')).toBe('adam');
+    expect(params.get('dataset')).toBe('spiral');
+    expect(params.get('features')).toBe('x1,x2,sinx1');
+    expect(params.get('hidden')).toBe('4,2,2');
+    expect(params.get('seed')).toBe('42');
+    const first = await trainUntil(2, 15);
+
+    const other = await studio.newPage();
+    await other.goto(url);
+    await other.waitForSelector('#epoch[data-epoch="0"]');
+    expect(await other.inputValue('#lr')).toBe('0.1');
+    expect(await other.inputValue('#activation')).toBe('relu');
+    expect(await other.inputValue('#optimizer')).toBe('adam');
+    expect(await other.getAttribute('#dataset-spiral', 'aria-pressed')).toBe('true');
+    expect(await other.locator('canvas.unit').count()).toBe(8);
+    expect(other.url()).toBe(url);
+    // the same run: step to the same epoch and compare the losses
+    for (let i = 0; i < first.epochs; i++) {
+      await other.click('#step');
+      await other.waitForSelector(`#epoch[data-epoch="${i + 1}"]`);
+    }
+    const loss = (p: Page) => p.getAttribute('#train-loss', 'data-value');
+    expect(await loss(other)).toBe(await loss(page));
+    await other.close();
+  });
+
+  it('adds points where the map is clicked, and keeps them in the URL', async () => {
+    await open('dataset=circle');
+    await page.click('#add-class-2');
+    await page.click('#output-map', { position: { x: 20, y: 20 } });
+    await page.waitForSelector('#dataset-custom[aria-pressed="true"]');
+    const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    const points = (params.get('points') ?? '').split(';');
+    expect(points.length).toBe(501); // the circle's 500 points and the new one
+    expect(points.at(-1)).toBe('-5.2,5.2,2');
+    expect(await page.locator('#train-accuracy').count()).toBe(1);
+  });
+
+  it('reads a CSV of x, y, label and reports a bad one in the page', async () => {
+    await open('');
+    const rows = ['x,y,label'];
+    for (let i = 0; i < 40; i++) rows.push(`${i % 2 ? 10 + i : -10 - i},${i * 0.5},${i % 2 ? 'cat' : 'dog'}`);
+    await page.setInputFiles('#csv-input', {
+      name: 'pets.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(rows.join('\n')),
+    });
+    await page.waitForSelector('#dataset-custom[aria-pressed="true"]');
+    expect(await page.textContent('#data-message')).toContain('pets.csv: 40 points, 2 classes');
+
+    await page.setInputFiles('#csv-input', {
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('a,b,label\n1,2,x\n3,oops,y\n5,6,x\n7,8,y\n'),
+    });
+    await page.waitForFunction(() => document.querySelector('#data-message')?.classList.contains('error'));
+    expect(await page.textContent('#data-message')).toMatch(/bad\.csv.*numbers/);
+
+    await page.setInputFiles('#csv-input', {
+      name: 'wide.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('1,2,3,4\n5,6,7,8\n'),
+    });
+    await page.waitForFunction(() =>
+      /wide\.csv/.test(document.querySelector('#data-message')?.textContent ?? ''),
+    );
+    expect(await page.textContent('#data-message')).toContain('exactly three');
+    expect(studio.errors).toEqual([]);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The studio's shell: a header with the pages, and a hash router (`#/playground?dataset=xor&…`) so every page
+ * keeps its state in the URL and a shared link opens the same page with the same settings.
+ */
+import { h } from './common/dom.js';
+import type { Page, PageContext } from './common/page.js';
+import { PlaygroundPage } from './playground/page.js';
+import './style.css';
+
+interface Route {
+  name: string;
+  title: string;
+  make(ctx: PageContext): Page;
+}
+
+const ROUTES: Route[] = [{ name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) }];
+
+const backendBadge = h(
+  'span',
+  { id: 'backend', class: 'badge', title: 'the backend training runs on' },
+  'backend: …',
+);
+const nav = h('nav', { 'aria-label': 'pages' });
+const main = h('main', { id: 'page' });
+document.body.append(
+  h(
+    'header',
+    {},
+    h('a', { class: 'brand', href: '#/playground' }, h('b', {}, 'neurite'), ' studio'),
+    nav,
+    backendBadge,
+  ),
+  main,
+);
+
+let current: { route: Route; page: Page } | null = null;
+
+function parseHash(): { name: string; params: URLSearchParams } {
+  const hash = location.hash.replace(/^#\/?/, '');
+  const q = hash.indexOf('?');
+  const name = q < 0 ? hash : hash.slice(0, q);
+  return { name: name || 'playground', params: new URLSearchParams(q < 0 ? '' : hash.slice(q + 1)) };
+}
+
+function show(): void {
+  const { name, params } = parseHash();
+  const route = ROUTES.find((r) => r.name === name) ?? ROUTES[0];
+  if (current?.route === route) return;
+  current?.page.destroy();
+  const ctx: PageContext = {
+    params,
+    setParams: (p) => history.replaceState(null, '', `#/${route.name}?${p.toString()}`),
+    backendBadge,
+  };
+  const page = route.make(ctx);
+  current = { route, page };
+  main.replaceChildren(page.element);
+  document.title = `${route.title} · neurite studio`;
+  nav.replaceChildren(
+    ...ROUTES.map((r) =>
+      h('a', { href: `#/${r.name}`, 'aria-current': r === route ? 'page' : undefined }, r.title),
+    ),
+  );
+}
+
+window.addEventListener('hashchange', () => {
+  // a link to another page, or a pasted URL: rebuild from the URL
+  const { name } = parseHash();
+  if (current && current.route.name === name) {
+    current.page.destroy();
+    current = null;
+  }
+  show();
+});
+show();

@@ -1,0 +1,373 @@
+/**
+ * The playground's training worker: builds the network the page describes, trains it epoch after epoch while
+ * playing, and posts the latest state (curves, decision boundary, every unit's map, the weights) at most ~30
+ * times a second, so the page never waits on training and never drowns in messages.
+ */
+import * as nt from 'neurite/browser';
+import type { Point } from '../playground/datasets.js';
+import { DOMAIN } from '../playground/datasets.js';
+import type { EpochRecord, FromWorker, ToWorker } from '../playground/protocol.js';
+import type { FeatureName, PlaygroundSettings } from '../playground/settings.js';
+import { isRegression } from '../playground/settings.js';
+import { chooseBackend } from './backend.js';
+
+const GRID = 50;
+const THUMB = 20;
+const FRAME_MS = 33;
+
+const post = (msg: FromWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
+
+function featureValue(f: FeatureName, x: number, y: number): number {
+  switch (f) {
+    case 'x1':
+      return x;
+    case 'x2':
+      return y;
+    case 'x1sq':
+      return x * x;
+    case 'x2sq':
+      return y * y;
+    case 'x1x2':
+      return x * y;
+    case 'sinx1':
+      return Math.sin(x);
+    case 'sinx2':
+      return Math.sin(y);
+  }
+}
+
+function featurize(
+  features: readonly FeatureName[],
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+): Float32Array {
+  const n = xs.length;
+  const out = new Float32Array(n * features.length);
+  for (let i = 0; i < n; i++) {
+    for (let f = 0; f < features.length; f++)
+      out[i * features.length + f] = featureValue(features[f], xs[i], ys[i]);
+  }
+  return out;
+}
+
+/** Grid coordinates, row-major from the top-left corner (x = −6, y = +6), cell centres. */
+function gridPoints(size: number): { xs: Float32Array; ys: Float32Array } {
+  const xs = new Float32Array(size * size);
+  const ys = new Float32Array(size * size);
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      xs[r * size + c] = -DOMAIN + ((c + 0.5) * 2 * DOMAIN) / size;
+      ys[r * size + c] = DOMAIN - ((r + 0.5) * 2 * DOMAIN) / size;
+    }
+  }
+  return { xs, ys };
+}
+
+interface Run {
+  settings: PlaygroundSettings;
+  regression: boolean;
+  classes: number;
+  model: nt.nn.Sequential;
+  linears: nt.nn.Linear[];
+  optimizer: nt.optim.Optimizer;
+  shuffle: nt.Generator;
+  trainX: Float32Array;
+  trainY: Float32Array | Int32Array;
+  testX: Float32Array;
+  testY: Float32Array | Int32Array;
+  gridX: nt.Tensor;
+  thumbX: nt.Tensor;
+  epoch: number;
+  pending: EpochRecord[];
+}
+
+let run: Run | null = null;
+let running = false;
+let loopActive = false;
+
+function activationModule(name: PlaygroundSettings['activation']): nt.nn.Module | null {
+  switch (name) {
+    case 'relu':
+      return new nt.nn.ReLU();
+    case 'tanh':
+      return new nt.nn.Tanh();
+    case 'sigmoid':
+      return new nt.nn.Sigmoid();
+    case 'linear':
+      return null;
+  }
+}
+
+function labels(points: readonly Point[], regression: boolean): Float32Array | Int32Array {
+  return regression ? Float32Array.from(points, (p) => p.label) : Int32Array.from(points, (p) => p.label);
+}
+
+function setup(settings: PlaygroundSettings, train: Point[], test: Point[], classes: number): Run {
+  const regression = isRegression(settings);
+  const features = settings.features;
+  const init = new nt.Generator(settings.seed + 1);
+  const widths = [features.length, ...settings.hidden, regression ? 1 : classes];
+  const layers: nt.nn.Module[] = [];
+  const linears: nt.nn.Linear[] = [];
+  for (let i = 0; i + 1 < widths.length; i++) {
+    const linear = new nt.nn.Linear(widths[i], widths[i + 1], { generator: init });
+    linears.push(linear);
+    layers.push(linear);
+    if (i + 2 < widths.length) {
+      const act = activationModule(settings.activation);
+      if (act) layers.push(act);
+    }
+  }
+  const model = new nt.nn.Sequential(...layers);
+  const params = model.parameters();
+  const optimizer =
+    settings.optimizer === 'adam'
+      ? new nt.optim.Adam(params, { lr: settings.lr })
+      : new nt.optim.SGD(params, { lr: settings.lr, momentum: settings.optimizer === 'momentum' ? 0.9 : 0 });
+  const grid = gridPoints(GRID);
+  const thumb = gridPoints(THUMB);
+  return {
+    settings,
+    regression,
+    classes,
+    model,
+    linears,
+    optimizer,
+    shuffle: new nt.Generator(settings.seed + 2),
+    trainX: featurize(
+      features,
+      train.map((p) => p.x),
+      train.map((p) => p.y),
+    ),
+    trainY: labels(train, regression),
+    testX: featurize(
+      features,
+      test.map((p) => p.x),
+      test.map((p) => p.y),
+    ),
+    testY: labels(test, regression),
+    gridX: new nt.Tensor(featurize(features, grid.xs, grid.ys), [GRID * GRID, features.length]),
+    thumbX: new nt.Tensor(featurize(features, thumb.xs, thumb.ys), [THUMB * THUMB, features.length]),
+    epoch: 0,
+    pending: [],
+  };
+}
+
+function dataLoss(r: Run, out: nt.Tensor, y: nt.Tensor): nt.Tensor {
+  return r.regression ? nt.mseLoss(out.reshape([-1]), y) : nt.crossEntropy(out, y);
+}
+
+function penalty(r: Run): nt.Tensor | null {
+  const { regularization, regRate } = r.settings;
+  if (regularization === 'none' || regRate === 0) return null;
+  let total: nt.Tensor | null = null;
+  for (const l of r.linears) {
+    const term = regularization === 'l1' ? l.weight.abs().sum() : l.weight.square().sum().mul(0.5);
+    total = total ? total.add(term) : term;
+  }
+  return total ? total.mul(regRate) : null;
+}
+
+function rows(x: Float32Array, y: Float32Array | Int32Array, idx: Int32Array, width: number) {
+  const bx = new Float32Array(idx.length * width);
+  const by = y instanceof Int32Array ? new Int32Array(idx.length) : new Float32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    bx.set(x.subarray(idx[i] * width, (idx[i] + 1) * width), i * width);
+    by[i] = y[idx[i]];
+  }
+  return { x: new nt.Tensor(bx, [idx.length, width]), y: new nt.Tensor(by, [idx.length]) };
+}
+
+function evaluate(
+  r: Run,
+  x: Float32Array,
+  y: Float32Array | Int32Array,
+): { loss: number; accuracy: number | null } {
+  const n = y.length;
+  if (n === 0) return { loss: Number.NaN, accuracy: null };
+  const width = r.settings.features.length;
+  return nt.noGrad(() => {
+    const out = r.model.forward(new nt.Tensor(x, [n, width]));
+    const target = new nt.Tensor(y, [n]);
+    const loss = dataLoss(r, out, target).item();
+    if (r.regression) return { loss, accuracy: null };
+    const pred = out.argmax(1).data;
+    let right = 0;
+    for (let i = 0; i < n; i++) if (pred[i] === y[i]) right++;
+    return { loss, accuracy: right / n };
+  });
+}
+
+function trainEpoch(r: Run): void {
+  const n = r.trainY.length;
+  const width = r.settings.features.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = r.shuffle.int(0, i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  const b = Math.max(1, r.settings.batchSize);
+  for (let start = 0; start < n; start += b) {
+    const batch = rows(r.trainX, r.trainY, order.subarray(start, Math.min(n, start + b)), width);
+    let loss = dataLoss(r, r.model.forward(batch.x), batch.y);
+    const reg = penalty(r);
+    if (reg) loss = loss.add(reg);
+    r.optimizer.zeroGrad();
+    loss.backward();
+    r.optimizer.step();
+  }
+  r.epoch++;
+  const train = evaluate(r, r.trainX, r.trainY);
+  const test = evaluate(r, r.testX, r.testY);
+  if (!Number.isFinite(train.loss)) {
+    throw new Error(
+      `the training loss became ${train.loss} at epoch ${r.epoch}: the learning rate (${r.settings.lr}) is too high for this network; lower it and reset`,
+    );
+  }
+  r.pending.push({
+    epoch: r.epoch,
+    trainLoss: train.loss,
+    testLoss: test.loss,
+    trainAccuracy: train.accuracy,
+    testAccuracy: test.accuracy,
+  });
+}
+
+/** Runs the network over inputs, keeping every hidden layer's activations. */
+function forwardAll(r: Run, x: nt.Tensor): { hidden: nt.Tensor[]; out: nt.Tensor } {
+  return nt.noGrad(() => {
+    const hidden: nt.Tensor[] = [];
+    let h = x;
+    const act = r.settings.activation;
+    r.linears.forEach((l, i) => {
+      h = l.forward(h);
+      if (i + 1 < r.linears.length) {
+        h = act === 'relu' ? h.relu() : act === 'tanh' ? h.tanh() : act === 'sigmoid' ? h.sigmoid() : h;
+        hidden.push(h);
+      }
+    });
+    return { hidden, out: h };
+  });
+}
+
+/** Splits [points, units] into one row-major map per unit. */
+function perUnit(t: nt.Tensor): Float32Array[] {
+  const [n, units] = t.shape;
+  const data = t.data as Float32Array;
+  return Array.from({ length: units }, (_, u) => {
+    const m = new Float32Array(n);
+    for (let i = 0; i < n; i++) m[i] = data[i * units + u];
+    return m;
+  });
+}
+
+function postState(r: Run, epochsPerSecond: number): void {
+  const main = forwardAll(r, r.gridX);
+  const output = nt.noGrad(() => (r.regression ? main.out.reshape([-1]) : main.out.softmax(1)))
+    .data as Float32Array;
+  const neurons = forwardAll(r, r.thumbX).hidden.map(perUnit);
+  const weights = r.linears.map((l) => Float32Array.from(l.weight.data as Float32Array));
+  const out = Float32Array.from(output);
+  const transfer: Transferable[] = [out.buffer, ...weights.map((w) => w.buffer)];
+  for (const layer of neurons) for (const m of layer) transfer.push(m.buffer);
+  post(
+    {
+      type: 'state',
+      running,
+      epoch: r.epoch,
+      records: r.pending,
+      grid: GRID,
+      output: out,
+      neurons,
+      thumb: THUMB,
+      weights,
+      epochsPerSecond,
+      samplesPerSecond: epochsPerSecond * r.trainY.length,
+    },
+    transfer,
+  );
+  r.pending = [];
+}
+
+function fail(e: unknown, where: 'setup' | 'train'): void {
+  running = false;
+  post({ type: 'error', message: (e as Error)?.message ?? String(e), where });
+}
+
+async function loop(): Promise<void> {
+  if (loopActive) return;
+  loopActive = true;
+  let rate = 0;
+  try {
+    while (running && run) {
+      const r = run;
+      const t0 = performance.now();
+      let epochs = 0;
+      do {
+        trainEpoch(r);
+        epochs++;
+      } while (performance.now() - t0 < FRAME_MS);
+      const seconds = (performance.now() - t0) / 1000;
+      const now = epochs / seconds;
+      rate = rate === 0 ? now : 0.8 * rate + 0.2 * now;
+      postState(r, rate);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } catch (e) {
+    fail(e, 'train');
+    if (run) postState(run, 0);
+  } finally {
+    loopActive = false;
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  try {
+    switch (msg.type) {
+      case 'setup':
+        running = false;
+        run = setup(msg.settings, msg.train, msg.test, msg.classes);
+        run.pending.push({
+          epoch: 0,
+          ...(() => {
+            const tr = evaluate(run, run.trainX, run.trainY);
+            const te = evaluate(run, run.testX, run.testY);
+            return {
+              trainLoss: tr.loss,
+              testLoss: te.loss,
+              trainAccuracy: tr.accuracy,
+              testAccuracy: te.accuracy,
+            };
+          })(),
+        });
+        postState(run, 0);
+        break;
+      case 'play':
+        if (!run) return;
+        running = true;
+        void loop();
+        break;
+      case 'pause':
+        running = false;
+        if (run) postState(run, 0);
+        break;
+      case 'step':
+        if (!run) return;
+        running = false;
+        trainEpoch(run);
+        postState(run, 0);
+        break;
+    }
+  } catch (e) {
+    fail(e, msg.type === 'setup' ? 'setup' : 'train');
+  }
+};
+
+chooseBackend().then(
+  (backend) => post({ type: 'ready', backend }),
+  (e) => fail(e, 'setup'),
+);

@@ -1,0 +1,26 @@
+/**
+ * Builds the studio (web/) into dist/studio/, which the package ships and `neurite studio` serves. The app
+ * imports neurite's public browser entry, `neurite/browser`; here it resolves to the sources (src/index.ts), so
+ * the studio builds without a prior `tsc` and always matches the library it ships with.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  root: here('.'),
+  base: './',
+  resolve: { alias: { 'neurite/browser': here('../src/index.ts') } },
+  worker: { format: 'es' },
+  build: {
+    outDir: here('../dist/studio'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: false,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: {
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+  },
+});
