@@ -104,10 +104,10 @@ export const pow = defineOp('pow', ['a', 'b'], (a: TensorLike, b: TensorLike): T
   }
   const out = binaryKernel('pow', x, y, t, t);
   return record(out, 'pow', [x, y], (g, needs) => [
-    // d/dx x^y = y·x^(y-1); written as y·x^(y-1) so x = 0 with y ≥ 1 gives the right finite value
-    needs[0] ? mul(g, mul(y, pow(x, sub(y, 1)))) : null,
-    // d/dy x^y = x^y·ln x, taken as 0 where x = 0 (PyTorch's convention)
-    needs[1] ? mul(g, where(eq(x, 0), 0, mul(out, log(x)))) : null,
+    // d/dx x^y = y·x^(y-1), and 0 where y = 0 (so 0^0 does not give 0·0^-1 = NaN), as PyTorch
+    needs[0] ? mul(g, where(eq(y, 0), 0, mul(y, pow(x, sub(y, 1))))) : null,
+    // d/dy x^y = x^y·ln x, taken as 0 at x = 0 where y ≥ 0 (PyTorch's convention; for y < 0 it stays inf·-inf)
+    needs[1] ? mul(g, where(logicalAnd(eq(x, 0), ge(y, 0)), 0, mul(out, log(x)))) : null,
   ]);
 });
 
@@ -234,7 +234,7 @@ function rounding(op: 'floor' | 'ceil' | 'round', x: Tensor): Tensor {
 }
 
 /**
- * Limits values to [min, max] (either bound may be omitted). The gradient flows where the value was inside
+ * Limits values to [min, max] (either bound may be omitted, not both). The gradient flows where the value was inside
  * the bounds, boundaries included, as in PyTorch.
  */
 export const clamp = defineOp(
@@ -244,6 +244,9 @@ export const clamp = defineOp(
     checkArg('clamp', 'x', x, 'tensor');
     if (min !== null) checkArg('clamp', 'min', min, 'number');
     if (max !== null) checkArg('clamp', 'max', max, 'number');
+    if (min == null && max == null) {
+      throw new ValueError('clamp: give at least one of min and max (as torch.clamp requires)');
+    }
     const lo = min ?? Number.NEGATIVE_INFINITY;
     const hi = max ?? Number.POSITIVE_INFINITY;
     if (Number.isNaN(lo) || Number.isNaN(hi)) throw new ValueError('clamp: bounds must not be NaN');

@@ -64,6 +64,8 @@ declare module '../tensor/tensor.js' {
     mean(axis?: R.Axes, keepDim?: boolean): Tensor;
     max(axis?: R.Axes, keepDim?: boolean): Tensor;
     min(axis?: R.Axes, keepDim?: boolean): Tensor;
+    amax(axis?: R.Axes, keepDim?: boolean): Tensor;
+    amin(axis?: R.Axes, keepDim?: boolean): Tensor;
     prod(axis?: R.Axes, keepDim?: boolean): Tensor;
     argmax(axis?: number, keepDim?: boolean): Tensor;
     argmin(axis?: number, keepDim?: boolean): Tensor;
@@ -164,6 +166,8 @@ const forwarded = {
   mean: R.mean,
   max: R.max,
   min: R.min,
+  amax: R.amax,
+  amin: R.amin,
   prod: R.prod,
   argmax: R.argmax,
   argmin: R.argmin,

@@ -7,7 +7,7 @@ import { aroundAxis, normAxes, normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
-import { AXES_SPEC, cast, checkArg, checkOptions, checkReduceArgs, defineOp, empty } from './util.js';
+import { AXES_SPEC, cast, checkArg, checkOptions, checkReduceArgs, defineOp, empty, zeroed } from './util.js';
 
 export type Axes = number | readonly number[];
 
@@ -104,11 +104,11 @@ function productOfOthers(x: Tensor, axes: number[]): Tensor {
   );
 }
 
-function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim: boolean): Tensor {
+/** amax/amin: the gradient goes to every element equal to the result, shared evenly between ties. */
+function evenExtremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim: boolean): Tensor {
   const axes = normAxes(axis, x.ndim, op);
   const out = reshape(reduceKernel(op, x, axes), reducedShape(x.shape, axes, keepDim));
   return record(out, op, [x], (g) => {
-    // the gradient goes to the elements equal to the result, shared evenly between ties
     const kept = reducedShape(x.shape, axes, true);
     const mask = cast(eq(x, reshape(out, kept)), 'float32');
     const count = sum(mask, axes, true);
@@ -116,7 +116,28 @@ function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim:
   });
 }
 
-/** Largest value over `axis` (all axes by default). */
+/**
+ * max/min: over one axis the gradient goes to the one index argmax/argmin picks (the first of ties), as
+ * torch.max(x, dim) does; over all axes, or several, it is shared evenly between ties, as torch.max(x) and amax.
+ */
+function extremum(op: 'max' | 'min', x: Tensor, axis: Axes | undefined, keepDim: boolean): Tensor {
+  if (typeof axis !== 'number' || x.ndim === 0) return evenExtremum(op, x, axis, keepDim);
+  const a = normAxis(axis, x.ndim, op);
+  const out = reshape(reduceKernel(op, x, [a]), reducedShape(x.shape, [a], keepDim));
+  const index = argExtremum(op === 'max' ? 'argmax' : 'argmin', x, a, true);
+  return record(out, op, [x], (g) => {
+    const [outer, n, inner] = aroundAxis(x.shape, a);
+    const dx = zeroed(x.shape);
+    const gd = cast(g, 'float32').data as Float32Array;
+    getBackend().scatterAdd(gd, outer, n, inner, index.data as Int32Array, 1, dx.data as Float32Array);
+    return [dx];
+  });
+}
+
+/**
+ * Largest value over `axis` (all axes by default). Over one axis the gradient goes to the first index holding
+ * the maximum, as torch.max(x, dim); otherwise it is split evenly between ties, as torch.max(x) and torch.amax.
+ */
 export const max = defineOp(
   'max',
   ['x', 'axis', 'keepDim'],
@@ -126,13 +147,33 @@ export const max = defineOp(
   },
 );
 
-/** Smallest value over `axis` (all axes by default). */
+/** Smallest value over `axis` (all axes by default), with max's gradient rule. */
 export const min = defineOp(
   'min',
   ['x', 'axis', 'keepDim'],
   (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
     checkReduceArgs('min', axis, keepDim);
     return extremum('min', x, axis, keepDim);
+  },
+);
+
+/** Largest value over `axis` (all axes by default), the gradient shared evenly between ties (torch.amax). */
+export const amax = defineOp(
+  'amax',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('amax', axis, keepDim);
+    return evenExtremum('max', x, axis, keepDim);
+  },
+);
+
+/** Smallest value over `axis` (all axes by default), the gradient shared evenly between ties (torch.amin). */
+export const amin = defineOp(
+  'amin',
+  ['x', 'axis', 'keepDim'],
+  (x: Tensor, axis?: Axes, keepDim = false): Tensor => {
+    checkReduceArgs('amin', axis, keepDim);
+    return evenExtremum('min', x, axis, keepDim);
   },
 );
 

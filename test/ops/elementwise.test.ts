@@ -78,6 +78,9 @@ forEachBackend('elementwise ops', (_b, it) => {
     nt.clamp(b, -1, 1).sum().backward();
     expect(Array.from(b.grad!.data)).toEqual([1, 1, 1, 0]);
     expect(() => nt.clamp(b, Number.NaN)).toThrow(ValueError);
+    expect(() => nt.clamp(b)).toThrow(/clamp: give at least one of min and max/);
+    expect(() => nt.clamp(b, null, undefined)).toThrow(/clamp: give at least one of min and max/);
+    expect(() => b.clamp()).toThrow(ValueError);
   });
 
   it('clamp keeps integer tensors integer when the bounds are integers', () => {
@@ -203,5 +206,19 @@ forEachBackend('elementwise kernels', (backend, it) => {
     for (let i = 0; i < 2; i++)
       for (let j = 0; j < 4; j++) for (let k = 0; k < 3; k++) expected.push((i * 3 + k) * 10 - j);
     expect(Array.from(out)).toEqual(expected);
+  });
+
+  it('pow at base 0: x^0 has base gradient 0; the exponent gradient is 0 only where the exponent is >= 0', () => {
+    const a = nt.tensor([0, 0, 0, 0], { requiresGrad: true });
+    const b = nt.tensor([0, 1, 2, -1], { requiresGrad: true });
+    nt.pow(a, b).sum().backward();
+    expect(Array.from(a.grad!.data)).toEqual([0, 1, 0, Number.NEGATIVE_INFINITY]);
+    const gb = Array.from(b.grad!.data);
+    expect(gb.slice(0, 3)).toEqual([0, 0, 0]);
+    // 0^-1 = inf and ln 0 = -inf: PyTorch leaves this -inf rather than calling it 0
+    expect(gb[3]).toBe(Number.NEGATIVE_INFINITY);
+    const c = nt.tensor([0, 2], { requiresGrad: true });
+    nt.pow(c, 0).sum().backward();
+    expect(Array.from(c.grad!.data)).toEqual([0, 0]);
   });
 });

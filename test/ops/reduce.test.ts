@@ -39,19 +39,47 @@ forEachBackend('reductions', (_b, it) => {
     }
   });
 
-  it('max splits the gradient evenly between ties (as torch.amax)', () => {
-    const x = nt.tensor(
-      [
-        [1, 3, 3],
-        [2, 0, 1],
-      ],
-      { requiresGrad: true },
-    );
+  it('max over one axis sends the gradient to the first tie (torch.max(x, dim)); amax splits it evenly', () => {
+    const rows = [
+      [1, 3, 3],
+      [2, 0, 1],
+    ];
+    const x = nt.tensor(rows, { requiresGrad: true });
     nt.max(x, 1).sum().backward();
     expect(x.grad!.toArray()).toEqual([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
+    const y = nt.tensor(rows, { requiresGrad: true });
+    nt.amax(y, 1).sum().backward();
+    expect(y.grad!.toArray()).toEqual([
       [0, 0.5, 0.5],
       [1, 0, 0],
     ]);
+    const z = nt.tensor(rows, { requiresGrad: true });
+    z.min(0, true)
+      .mul(nt.tensor([[1, 2, 3]]))
+      .sum()
+      .backward();
+    expect(z.grad!.toArray()).toEqual([
+      [1, 0, 0],
+      [0, 2, 3],
+    ]);
+    // over all axes (and several) the split is even, as torch.max(x) is
+    const w = nt.tensor(rows, { requiresGrad: true });
+    nt.max(w).backward();
+    expect(w.grad!.toArray()).toEqual([
+      [0, 0.5, 0.5],
+      [0, 0, 0],
+    ]);
+  });
+
+  it('gradcheck amax and amin', () => {
+    const x = distinct([2, 3, 4]);
+    for (const axis of [undefined, 1, [0, 2]] as const) {
+      gradcheck((t) => nt.amax(t, axis), [x]);
+      gradcheck((t) => nt.amin(t, axis, true), [x]);
+    }
   });
 
   it('gradcheck prod, also with zeros in the slice', () => {

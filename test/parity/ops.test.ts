@@ -111,7 +111,7 @@ describe('ops fixture', () => {
     const required =
       'add sub mul div pow neg exp log sqrt abs square reciprocal sin cos clamp maximum minimum where eq ne lt le gt ge ' +
       'relu leakyRelu elu gelu sigmoid tanh softplus softmax logSoftmax sum mean max min prod variance std ' +
-      'logsumexp argmax argmin reshape flatten transpose permute squeeze unsqueeze expand concat stack split ' +
+      'amax amin logsumexp argmax argmin reshape flatten transpose permute squeeze unsqueeze expand concat stack split ' +
       'narrow slice pad indexSelect gather embedding matmul';
     for (const op of required.split(' ')) expect(ops.has(op), `fixture has a case for ${op}`).toBe(true);
     const names = fixture.cases.map((c) => c.name);
