@@ -23,7 +23,7 @@ import {
   type TableSchema,
   type TrainingSettings,
 } from './experiment.js';
-import { mnistIO } from './presets/mnist.js';
+import { mnistInput, mnistIO } from './presets/mnist.js';
 import { lazy } from './presets/types.js';
 import { TabularPipeline, tabularIO, tabularLoss, tabularMetrics } from './tabular.js';
 
@@ -648,11 +648,11 @@ function buildModel(
     case 'linear':
       if (p.task !== 'regression')
         throw new CliError(`${source}: model.type "linear" is for regression; use "logistic" to classify`);
-      return new nt.models.LinearRegression({ inFeatures, outFeatures: 1, alpha: model.alpha });
+      return nt.train.buildModel('LinearRegression', { inFeatures, outFeatures: 1, alpha: model.alpha });
     case 'logistic':
       if (p.task === 'regression')
         throw new CliError(`${source}: model.type "logistic" classifies; use "linear" for a numeric target`);
-      return new nt.models.LogisticRegression({ inFeatures, numClasses: p.numClasses, C: model.C });
+      return nt.train.buildModel('LogisticRegression', { inFeatures, numClasses: p.numClasses, C: model.C });
     case 'mlp': {
       const sizes = model.sizes ?? [inFeatures, ...(model.hidden ?? [64]), out];
       if (sizes[0] !== inFeatures)
@@ -664,7 +664,7 @@ function buildModel(
           `${source}: model.sizes[${sizes.length - 1}] is ${sizes[sizes.length - 1]} but the task needs ${out} output${out === 1 ? '' : 's'}`,
         );
       }
-      return new nt.models.MLP({
+      return nt.train.buildModel('MLP', {
         sizes,
         activation: model.activation,
         batchNorm: model.batchNorm,
@@ -676,7 +676,7 @@ function buildModel(
       const [c, h, w] = needsImages('lenet5');
       if (h > 32 || w > 32)
         throw new CliError(`${source}: LeNet-5 reads images up to 32×32; data.imageShape is ${h}×${w}`);
-      return new nt.models.LeNet5({
+      return nt.train.buildModel('LeNet5', {
         numClasses: out,
         inChannels: c,
         activation: model.activation,
@@ -685,7 +685,7 @@ function buildModel(
     }
     case 'resnet': {
       const [c] = needsImages('resnet');
-      return nt.models.resnetMini({
+      return nt.train.buildModel('resnetMini', {
         depth: model.depth,
         widthMultiplier: model.widthMultiplier,
         numClasses: out,
@@ -694,7 +694,7 @@ function buildModel(
     }
     case 'randwire': {
       const [c] = needsImages('randwire');
-      return new nt.models.randwire.RandWireNet({
+      return nt.train.buildModel('RandWireNet', {
         graph: model.graph,
         nodes: model.nodes,
         channels: model.channels,
@@ -712,7 +712,7 @@ function buildModel(
       if (p.task === 'regression')
         throw new CliError(`${source}: model.type "${model.type}" classifies; the data's target is numeric`);
       const inputSize = p.imageShape ? p.imageShape[2] * p.imageShape[0] : 1;
-      return new nt.models.SequenceClassifier({
+      return nt.train.buildModel('SequenceClassifier', {
         cell,
         inputSize,
         hiddenSize: model.hiddenSize,
@@ -834,6 +834,23 @@ export function buildConfigExperiment(
       if (p.pipeline) out.pipeline = p.pipeline.toJSON();
       if (p.schema)
         out.encoders = Object.fromEntries(Object.entries(p.schema.encoders).map(([k, v]) => [k, v.toJSON()]));
+      if (isMnist) out.input = mnistInput(layout === 'flat' ? 'flat' : layout === 'rows' ? 'rows' : 'image');
+      else if (p.pipeline && p.schema) {
+        // the rows a model reads, as arrange() lays them out (channels interleaved by a permute: not a reshape)
+        const input = p.pipeline.inputSpec(p.schema.columns, p.schema.categorical);
+        const shape =
+          layout === 'image'
+            ? imageShape
+            : layout === 'rows'
+              ? imageShape
+                ? imageShape[0] === 1
+                  ? [imageShape[1], imageShape[2]]
+                  : undefined
+                : [inFeatures, 1]
+              : [];
+        if (shape?.length) input.steps.push({ type: 'reshape', shape: [...shape] });
+        if (shape) out.input = input;
+      }
       return out;
     },
     info: () =>

@@ -58,6 +58,19 @@ export class TabularPipeline {
     return Number(nt.data.PolynomialFeatures.countOutputFeatures(inFeatures, this.options.degree));
   }
 
+  /** The fitted steps as a checkpoint's `preprocessing.input` (for `nt.train.loadModel`), for these columns. */
+  inputSpec(columns: readonly string[], encoded: readonly string[]): nt.train.InputSpec {
+    const steps: nt.train.InputStep[] = [];
+    if (this.poly) steps.push(this.poly.toJSON());
+    if (this.scaler) steps.push(this.scaler.toJSON());
+    const onehot =
+      encoded.length > 0 ? ` (${encoded.join(', ')} one-hot encoded with preprocessing.encoders)` : '';
+    return {
+      description: `table rows of the features ${columns.join(', ')}${onehot}, as [N, features]`,
+      steps,
+    };
+  }
+
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (this.poly) out.poly = this.poly.toJSON();

@@ -15,6 +15,7 @@ import type { AnyOptimizer } from '../optim/lr_scheduler.js';
 import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { isTensor, Tensor } from '../tensor/tensor.js';
+import { type Architecture, architectureOf } from './architecture.js';
 import type { History, Scheduler } from './callbacks.js';
 import { platformService } from './platform.js';
 
@@ -32,6 +33,8 @@ export interface CheckpointState {
   preprocessing?: Record<string, unknown>;
   /** Anything else JSON-serialisable: a model config, a preset name, notes. */
   extra?: unknown;
+  /** The model's type and options (default: what {@link buildModel} recorded for the model, if it built it). */
+  architecture?: Architecture | null;
   /** The random generator's state to store (default: the default generator's, which resuming restores). */
   rng?: readonly number[] | null;
   history?: History | null;
@@ -54,9 +57,14 @@ export interface Checkpoint {
   rng: number[] | null;
   history: History | null;
   callbacks: Record<string, unknown> | null;
-  /** The preprocessing as JSON (rebuild objects with their `fromJSON`). */
+  /**
+   * The preprocessing as JSON (rebuild objects with their `fromJSON`). Its `input` entry, when present, is an
+   * {@link InputSpec}: how raw inputs become the model's inputs, which {@link loadModel} turns into a function.
+   */
   preprocessing: Record<string, unknown> | null;
   extra: unknown;
+  /** The model's type and options, from which {@link loadModel} rebuilds it; null when not recorded. */
+  architecture: Architecture | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -130,6 +138,8 @@ export function createCheckpoint(state: CheckpointState): Checkpoint {
       ? (toJson(state.preprocessing, 'preprocessing') as Record<string, unknown>)
       : null,
     extra: toJson(state.extra, 'extra'),
+    architecture: (toJson(state.architecture ?? architectureOf(state.model), 'architecture') ??
+      null) as Architecture | null,
   };
 }
 
@@ -220,6 +230,7 @@ export function encodeCheckpoint(checkpoint: Checkpoint): {
     callbacks: toJson(checkpoint.callbacks, 'callbacks'),
     preprocessing: toJson(checkpoint.preprocessing, 'preprocessing'),
     extra: toJson(checkpoint.extra, 'extra'),
+    architecture: toJson(checkpoint.architecture, 'architecture'),
   };
   return { tensors, manifest };
 }
@@ -296,6 +307,8 @@ export function decodeCheckpoint(
     callbacks: fromJson(manifest.callbacks) as Record<string, unknown> | null,
     preprocessing: fromJson(manifest.preprocessing) as Record<string, unknown> | null,
     extra: fromJson(manifest.extra),
+    // checkpoints written before architectures were recorded have none
+    architecture: (fromJson(manifest.architecture ?? null) as Architecture | null) ?? null,
   };
 }
 

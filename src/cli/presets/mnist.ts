@@ -43,6 +43,18 @@ function toInput(pixels: Float32Array, n: number, layout: Layout): Tensor {
   return new nt.Tensor(out, shapeOf(layout, n));
 }
 
+/** The preprocessing above as a checkpoint records it, for `nt.train.loadModel`: raw pixels 0–255 in. */
+export function mnistInput(layout: Layout): nt.train.InputSpec {
+  return {
+    description:
+      'MNIST digits: 784 pixels 0–255 per sample (0 = background), as [N, 784], [N, 28, 28] or [N, 1, 28, 28]',
+    steps: [
+      { type: 'normalize', divide: 255, mean: nt.MNIST_MEAN, std: nt.MNIST_STD },
+      { type: 'reshape', shape: shapeOf(layout, 1).slice(1) },
+    ],
+  };
+}
+
 /** Reading digits for `predict` and `eval --data`, and naming the predicted digits. */
 export function mnistIO(layout: Layout): ExperimentIO {
   return {
@@ -116,7 +128,7 @@ function mnistExperiment(r: MnistRecipe): Experiment {
     makeOptimizer: (lr) => makeOptimizer(r.model, r.optimizer, lr),
     makeScheduler: r.cosine ? (opt, epochs) => makeScheduler(opt, { type: 'cosine' }, epochs) : undefined,
     data,
-    preprocessing: () => ({}),
+    preprocessing: () => ({ input: mnistInput(r.layout) }),
     info: () => ({}),
     evaluate: (d, batchSize) => evaluateWith(exp, d, batchSize),
     io: mnistIO(r.layout),
@@ -146,7 +158,7 @@ export const dnnMnist: Preset<z.infer<typeof dnnOptions>> = {
   defaults: { epochs: 10, batchSize: 64, lr: 3e-3 },
   options: dnnOptions,
   build: ({ options: o, training }) => {
-    const model = new nt.models.MLP({
+    const model = nt.train.buildModel('MLP', {
       sizes: [PIXELS, ...Array<number>(o.depth).fill(o.width), 10],
       activation: o.activation,
       init: o.init,
@@ -181,7 +193,7 @@ export const cnnMnist: Preset<z.infer<typeof lenetOptions>> = {
     mnistExperiment({
       title: `LeNet-5 (${o.activation}, ${o.pooling} pooling) on MNIST`,
       layout: 'image',
-      model: new nt.models.LeNet5({ activation: o.activation, pooling: o.pooling }),
+      model: nt.train.buildModel('LeNet5', { activation: o.activation, pooling: o.pooling }),
       optimizer: { type: 'adam' },
       cosine: true,
       shift: o.shift,
@@ -205,7 +217,7 @@ export const resnetMnist: Preset<z.infer<typeof resnetOptions>> = {
     mnistExperiment({
       title: `ResNet-${o.depth} (width ×${o.widthMultiplier}) on MNIST`,
       layout: 'image',
-      model: nt.models.resnetMini({
+      model: nt.train.buildModel('resnetMini', {
         depth: o.depth,
         widthMultiplier: o.widthMultiplier,
         numClasses: 10,
@@ -279,7 +291,7 @@ export const randwireMnist: Preset<RandwireOptions> = {
   defaults: { epochs: 8, batchSize: 64, lr: 3e-3 },
   options: randwireOptions,
   build: ({ options: o, training }) => {
-    const model = new nt.models.randwire.RandWireNet({
+    const model = nt.train.buildModel('RandWireNet', {
       graph: graphSpec(o),
       nodes: o.nodes,
       channels: o.channels,
@@ -327,7 +339,7 @@ function recurrentMnist(cell: 'lstm' | 'gru'): Preset<z.infer<typeof rnnOptions>
       mnistExperiment({
         title: `${o.bidirectional ? 'bidirectional ' : ''}${name} ${o.hiddenSize}${o.layers > 1 ? ` × ${o.layers} layers` : ''} over MNIST rows`,
         layout: 'rows',
-        model: new nt.models.SequenceClassifier({
+        model: nt.train.buildModel('SequenceClassifier', {
           cell,
           inputSize: SIZE,
           hiddenSize: o.hiddenSize,

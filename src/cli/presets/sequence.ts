@@ -101,7 +101,7 @@ export const seq2seqReverse: Preset<z.infer<typeof seq2seqOptions>> = {
     // the vocabulary is fixed by the task: <pad>, <bos>, <eos>, then the ten digits
     const vocab = makeTask({ n: 1, length: 1, seed: 0 }).vocab;
     const padId = vocab.id(nt.data.PAD);
-    const model = new nt.models.Seq2Seq({
+    const model = nt.train.buildModel('Seq2Seq', {
       cell: o.cell,
       vocabSize: vocab.size,
       embedDim: o.embedDim,
@@ -234,7 +234,7 @@ export const charrnn: Preset<z.infer<typeof charrnnOptions>> = {
     } else {
       vocab = nt.data.CharVocab.fromText(text());
     }
-    const model = new nt.models.CharRNN({
+    const model = nt.train.buildModel('CharRNN', {
       vocabSize: vocab.size,
       embedDim: o.embedDim,
       hiddenSize: o.hiddenSize,

@@ -89,7 +89,7 @@ function tableExperiment(r: TableRecipe): Experiment {
     // annealing the rate to zero lets mini-batch descent settle on the minimum instead of hovering around it
     makeScheduler: (opt, epochs) => makeScheduler(opt, { type: 'cosine' }, epochs),
     data,
-    preprocessing: () => ({ pipeline: pipeline.toJSON() }),
+    preprocessing: () => ({ pipeline: pipeline.toJSON(), input: pipeline.inputSpec(t.featureNames, []) }),
     info: () => ({}),
     evaluate: (d, batchSize) => evaluateWith(exp, d, batchSize),
     io: tabularIO({
@@ -138,7 +138,7 @@ export const linregDiabetes: Preset<z.infer<typeof linregOptions>> = {
       load: () => nt.loadDiabetes(),
       testSize: 0.2,
       degree: 1,
-      makeModel: (f) => new nt.models.LinearRegression({ inFeatures: f, outFeatures: 1 }),
+      makeModel: (f) => nt.train.buildModel('LinearRegression', { inFeatures: f, outFeatures: 1 }),
       optimizer: { type: 'sgd', momentum: 0.9 },
       solver:
         options.solver === 'exact' ? (m, x, y) => (m as nt.models.LinearRegression).fit(x, y) : undefined,
@@ -170,7 +170,7 @@ export const logregBreastCancer: Preset<z.infer<typeof logregOptions>> = {
       load: () => nt.loadBreastCancer(),
       testSize: 0.2,
       degree: 1,
-      makeModel: (f) => new nt.models.LogisticRegression({ inFeatures: f, numClasses: 2 }),
+      makeModel: (f) => nt.train.buildModel('LogisticRegression', { inFeatures: f, numClasses: 2 }),
       optimizer: { type: 'adam' },
       solver: options.solver === 'lbfgs' ? lbfgs : undefined,
       training,
@@ -209,7 +209,7 @@ export const logregXor: Preset<z.infer<typeof xorOptions>> = {
       load: loadXor,
       testSize: 0.2,
       degree: options.degree,
-      makeModel: (f) => new nt.models.LogisticRegression({ inFeatures: f, numClasses: 2 }),
+      makeModel: (f) => nt.train.buildModel('LogisticRegression', { inFeatures: f, numClasses: 2 }),
       optimizer: { type: 'adam' },
       solver: options.solver === 'lbfgs' ? lbfgs : undefined,
       training,
@@ -238,7 +238,7 @@ export const mlpDigits: Preset<z.infer<typeof mlpDigitsOptions>> = {
       testSize: 0.2,
       degree: 1,
       makeModel: (f) =>
-        new nt.models.MLP({
+        nt.train.buildModel('MLP', {
           sizes: [f, ...options.hidden, 10],
           activation: options.activation,
           dropout: options.dropout,
