@@ -4,25 +4,11 @@
 
 #include "threads.h"
 
-#ifdef NEURITE_ACCELERATE
-#include <Accelerate/Accelerate.h>
-#else
-#include <cblas.h>
-#endif
-
 namespace neurite {
 namespace {
 
 // Below this many multiply-adds a product is done before a second thread would have woken up.
 constexpr double kParallelMacs = 1 << 18;
-
-#if defined(OPENBLAS_VERSION)
-// OpenBLAS runs each call on the calling thread once pinned to one thread, so the pool can split work.
-constexpr bool kSplittable = true;
-#else
-// Accelerate threads inside each call on its own; splitting on top of it would oversubscribe the cores.
-constexpr bool kSplittable = false;
-#endif
 
 // Rounds a split point down to a multiple of 16 so chunks start on cache-line boundaries.
 int64_t split_point(int64_t size, int t, int parts) {
@@ -31,42 +17,6 @@ int64_t split_point(int64_t size, int t, int parts) {
 }
 
 }  // namespace
-
-void blas_init() {
-#if defined(OPENBLAS_VERSION)
-  openblas_set_num_threads(1);
-#endif
-}
-
-const char* blas_name() {
-#if defined(OPENBLAS_VERSION)
-  return "openblas";
-#elif defined(NEURITE_ACCELERATE)
-  return "accelerate";
-#else
-  return "cblas";
-#endif
-}
-
-void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,
-           const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0) {
-    // BLAS rejects a zero leading dimension, and the product is empty anyway: C = beta·C
-    for (int64_t i = 0; i < m; i++) {
-      float* row = c + i * ldc;
-      if (beta == 0.0f) {
-        std::fill(row, row + n, 0.0f);
-      } else {
-        for (int64_t j = 0; j < n; j++) row[j] *= beta;
-      }
-    }
-    return;
-  }
-  cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-              static_cast<int>(m), static_cast<int>(n), static_cast<int>(k), alpha, a, static_cast<int>(lda), b,
-              static_cast<int>(ldb), beta, c, static_cast<int>(ldc));
-}
 
 void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                     int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
@@ -79,7 +29,7 @@ void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   const int parts = threads <= 1         ? 1
                     : dim / threads >= 256 ? static_cast<int>(threads)
                                            : static_cast<int>(std::min<int64_t>(threads * kChunksPerThread, dim / 64));
-  if (!kSplittable || macs < kParallelMacs || parts <= 1) {
+  if (!blas_splittable() || macs < kParallelMacs || parts <= 1) {
     sgemm(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     return;
   }
@@ -105,7 +55,7 @@ void gemm(int64_t batch, bool trans_a, bool trans_b, int64_t m, int64_t n, int64
   const int64_t ldb = trans_b ? k : n;
   const double macs = static_cast<double>(m) * static_cast<double>(n) * static_cast<double>(k);
   // many products, each too small to split well: one chunk of the batch per thread
-  const bool by_batch = kSplittable && stride_c != 0 && batch >= num_threads() && macs * batch >= kParallelMacs &&
+  const bool by_batch = blas_splittable() && stride_c != 0 && batch >= num_threads() && macs * batch >= kParallelMacs &&
                         (macs < kParallelMacs * 16 || batch % num_threads() == 0);
   if (by_batch) {
     parallel_for(batch, 1, [&](int64_t lo, int64_t hi) {

@@ -1,4 +1,5 @@
-// Matrix products through the system BLAS (OpenBLAS on Linux, Accelerate on macOS), row-major.
+// Matrix products, row-major: sgemm comes from the system BLAS (native/blas.cc: OpenBLAS on Linux, Accelerate on
+// macOS) or, in the WebAssembly build, from native/wasm/sgemm.cc; the rest (gemm.cc) is shared.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,9 @@ void blas_init();
 
 // Name of the BLAS linked in, for diagnostics.
 const char* blas_name();
+
+// Whether a product may be split over the thread pool: the BLAS runs each call on the calling thread only.
+bool blas_splittable();
 
 // C = alpha·op(A)·op(B) + beta·C on the calling thread; lda/ldb/ldc are row strides.
 void sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t lda,

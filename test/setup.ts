@@ -1,6 +1,12 @@
-// Registers the native backend (when the addon is built) before any test file collects its backends, so every
-// forEachBackend suite runs on 'ts' and 'native'; NEURITE_BACKEND=ts keeps the whole run on TypeScript.
+// Registers the native backend (when the addon is built) and the WebAssembly backend before any test file collects
+// its backends, so every forEachBackend suite runs on 'ts', 'native' and 'wasm'; NEURITE_BACKEND=ts keeps the
+// ops outside those suites on TypeScript.
 import '../src/backend/native/init.js';
+import { loadWasmBackendSync } from '../src/backend/wasm/load.node.js';
+
+// The threaded build with two threads (the pool's hand-off runs in every test), and output-only arrays poisoned
+// with NaN in WebAssembly memory before each kernel, as the allocator below does for the other backends.
+loadWasmBackendSync({ threads: 2, poisonOutputs: true });
 
 // Every output array that ops allocate without zero-filling (empty()) starts as NaN in the tests, whatever its
 // size, so a kernel that leaves part of its output unwritten on either backend shows up as NaN in a result.

@@ -17,6 +17,8 @@ export const SKIPS: Readonly<Record<string, Readonly<Record<string, string>>>> =
   ts: {},
   // the native addon: nothing skipped yet
   native: {},
+  // the same C++ kernels compiled to WebAssembly: nothing skipped
+  wasm: {},
 };
 
 /** Every backend the tests run on: all registered ones, the TypeScript reference first. */

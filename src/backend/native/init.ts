@@ -1,13 +1,61 @@
 /**
- * Importing this module loads the native backend and makes it current (unless `NEURITE_BACKEND=ts`), and lets
- * tensor outputs skip zero-filling; the Node entry point `neurite/node` imports it, the browser-safe core never
- * does.
+ * Importing this module sets up the backends of Node (the Node entry point `neurite/node` imports it, the
+ * browser-safe core never does): the native addon when it is built, else the WebAssembly backend, else the
+ * TypeScript one — or the one `NEURITE_BACKEND` names (`native`, `wasm` or `ts`). The WebAssembly backend is
+ * always available to `setBackend('wasm')`, loaded on first use. Outputs of ops skip zero-filling in Node.
  */
 import { setFlagsFromString } from 'node:v8';
+import { NeuriteError, ValueError } from '../../errors.js';
 import { setRawAllocator } from '../../tensor/dtype.js';
-import { initNativeBackend } from './index.js';
+import type { Backend } from '../backend.js';
+import { registerBackendLoader, setBackend } from '../registry.js';
+import { setWasmThreads, wasmInfo } from '../wasm/index.js';
+import { loadWasmBackendSync } from '../wasm/load.node.js';
+import {
+  initNativeBackend,
+  nativeLoadError,
+  getNumThreads as nativeThreads,
+  setNumThreads as setNativeThreads,
+} from './index.js';
 
-initNativeBackend();
+const CHOICES = ['', 'ts', 'native', 'wasm'];
+
+/**
+ * Chooses and sets up the current backend as described above. Returns the backend made current. Exported for
+ * tests; importing this module has already called it.
+ */
+export function initNodeBackends(choice = process.env.NEURITE_BACKEND ?? ''): Backend | null {
+  if (!CHOICES.includes(choice)) {
+    throw new ValueError(`NEURITE_BACKEND must be 'native', 'wasm' or 'ts', got '${choice}'`);
+  }
+  registerBackendLoader('wasm', () => loadWasmBackendSync());
+  const native = initNativeBackend(choice === '' || choice === 'native');
+  if (choice === 'native' && !native) {
+    throw new NeuriteError(
+      `NEURITE_BACKEND=native, but the native backend is unavailable: ${nativeLoadError()}`,
+    );
+  }
+  if (choice === 'wasm' || (choice === '' && !native)) {
+    try {
+      setBackend('wasm');
+      if (choice === '') {
+        console.warn(
+          `neurite: native backend unavailable (${nativeLoadError()}); using the WebAssembly backend`,
+        );
+      }
+    } catch (e) {
+      if (choice === 'wasm') throw e;
+      console.warn(
+        `neurite: native backend unavailable (${nativeLoadError()}) and the WebAssembly backend failed to load ` +
+          `(${(e as Error).message}); using the TypeScript backend`,
+      );
+      return null;
+    }
+  }
+  return native;
+}
+
+initNodeBackends();
 
 // The native kernels keep every core busy, and V8's concurrent marking and sweeping would run their helper
 // threads on those same cores in the middle of a kernel: a CNN's conv2d took 1.6–1.9× as long on 2 cores.
@@ -22,11 +70,19 @@ setRawAllocator({
   minElements: 1 << 12,
 });
 
-export {
-  getNumThreads,
-  initNativeBackend,
-  loadNativeBackend,
-  nativeAddonPath,
-  nativeLoadError,
-  setNumThreads,
-} from './index.js';
+/** Threads the compiled kernels run on: the native addon's, else the WebAssembly backend's (1 when neither is loaded). */
+export function getNumThreads(): number {
+  const wasm = wasmInfo();
+  return nativeLoadError() === null ? nativeThreads() : (wasm?.threads ?? 1);
+}
+
+/**
+ * Sets the number of threads of the native kernels and of the WebAssembly backend's (default: the cores this
+ * process may run on, or `NEURITE_NUM_THREADS`). No effect on the TypeScript backend, which is single-threaded.
+ */
+export function setNumThreads(n: number): void {
+  setNativeThreads(n);
+  setWasmThreads(n);
+}
+
+export { initNativeBackend, loadNativeBackend, nativeAddonPath, nativeLoadError } from './index.js';

@@ -1,0 +1,546 @@
+/**
+ * The calling convention between TypeScript and the compiled C++ kernels (native/), shared by the native addon and
+ * the WebAssembly module: the kernels' signatures, the op codes (the order of the enums in native/kernels.h), and
+ * the packing of shapes and geometry into Int32Arrays. Browser-safe.
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+import type {
+  Backend,
+  BinaryOp,
+  Conv2dInfo,
+  Pool2dInfo,
+  ReduceOp,
+  Shape,
+  UnaryGradOp,
+  UnaryOp,
+} from './backend.js';
+
+/**
+ * The kernels as the compiled C++ exports them: native/addon.cc for the N-API addon, native/wasm/exports.cc for
+ * WebAssembly (whose loader presents the same functions over copies in its memory). One table of op codes and one
+ * marshalling layer ({@link wrapKernels}) serve both.
+ */
+export interface Addon {
+  binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
+  unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
+  unaryGrad(
+    op: number,
+    x: Float32Array,
+    y: Float32Array,
+    dy: Float32Array,
+    out: Float32Array,
+    alpha: number,
+  ): void;
+  clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
+  where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
+  cast(x: TypedArray, out: TypedArray): void;
+  reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
+  gemm(
+    batch: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    strideA: number,
+    b: Float32Array,
+    strideB: number,
+    beta: number,
+    c: Float32Array,
+    strideC: number,
+  ): void;
+  transpose(x: TypedArray, meta: Int32Array, out: TypedArray): void;
+  slice(x: TypedArray, meta: Int32Array, out: TypedArray): void;
+  insert(src: TypedArray, dst: TypedArray, meta: Int32Array, accumulate: boolean): void;
+  indexSelect(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
+  indexAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    out: Float32Array,
+  ): void;
+  gather(
+    x: TypedArray,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: TypedArray,
+  ): void;
+  scatterAdd(
+    dy: Float32Array,
+    outer: number,
+    n: number,
+    inner: number,
+    idx: Int32Array,
+    k: number,
+    out: Float32Array,
+  ): void;
+  softmax(x: Float32Array, rows: number, cols: number, log: boolean, out: Float32Array): void;
+  softmaxGrad(
+    y: Float32Array,
+    dy: Float32Array,
+    rows: number,
+    cols: number,
+    log: boolean,
+    out: Float32Array,
+  ): void;
+  softmaxCrossEntropy(
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    ignoreIndex: number,
+    loss: Float32Array,
+    logp: Float32Array,
+  ): void;
+  softmaxCrossEntropyBackward(
+    logp: Float32Array,
+    rows: number,
+    cols: number,
+    target: Int32Array,
+    scale: Float32Array,
+    dx: Float32Array,
+  ): void;
+  lstmCell(
+    gates: Float32Array,
+    c: Float32Array,
+    batch: number,
+    hidden: number,
+    h: Float32Array,
+    cNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  lstmCellBackward(
+    act: Float32Array,
+    c: Float32Array,
+    cNext: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    batch: number,
+    hidden: number,
+    dGates: Float32Array,
+    dcPrev: Float32Array,
+  ): void;
+  gruCell(
+    xProj: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    batch: number,
+    hidden: number,
+    hNext: Float32Array,
+    act: Float32Array,
+  ): void;
+  gruCellBackward(
+    act: Float32Array,
+    hProj: Float32Array,
+    h: Float32Array,
+    dh: Float32Array,
+    batch: number,
+    hidden: number,
+    dxProj: Float32Array,
+    dhProj: Float32Array,
+    dhPrev: Float32Array,
+  ): void;
+  batchNormStats(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    variance: Float32Array,
+  ): void;
+  batchNorm(
+    x: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    bias: Float32Array | null,
+    out: Float32Array,
+  ): void;
+  batchNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    batch: number,
+    channels: number,
+    inner: number,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    training: boolean,
+    dx: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array,
+  ): void;
+  adamStep(
+    p: Float32Array,
+    grad: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    vMax: Float32Array | null,
+    beta1: number,
+    beta2: number,
+    stepSize: number,
+    bias2Sqrt: number,
+    eps: number,
+    decay: number,
+    l2: number,
+    sign: number,
+  ): void;
+  conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
+  conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Int32Array, dw: Float32Array): void;
+  maxPool2d(x: Float32Array, info: Int32Array, out: Float32Array, argmax: Int32Array): void;
+  maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: Int32Array, dx: Float32Array): void;
+  avgPool2d(x: Float32Array, info: Int32Array, out: Float32Array): void;
+  avgPool2dBackward(dy: Float32Array, info: Int32Array, dx: Float32Array): void;
+  adaptiveAvgPool2d(
+    x: Float32Array,
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    out: Float32Array,
+  ): void;
+  adaptiveAvgPool2dBackward(
+    dy: Float32Array,
+    planes: number,
+    inH: number,
+    inW: number,
+    outH: number,
+    outW: number,
+    dx: Float32Array,
+  ): void;
+}
+
+/** What the compiled module offers besides the kernels. */
+export interface AddonRuntime {
+  numThreads(): number;
+  setNumThreads(n: number): void;
+}
+
+// Op codes: the order of the enums in native/kernels.h.
+const BINARY: Record<BinaryOp, number> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  pow: 4,
+  maximum: 5,
+  minimum: 6,
+  eq: 7,
+  ne: 8,
+  lt: 9,
+  le: 10,
+  gt: 11,
+  ge: 12,
+};
+
+const UNARY: Record<UnaryOp, number> = {
+  neg: 0,
+  exp: 1,
+  log: 2,
+  sqrt: 3,
+  abs: 4,
+  sign: 5,
+  square: 6,
+  reciprocal: 7,
+  relu: 8,
+  sigmoid: 9,
+  tanh: 10,
+  softplus: 11,
+  gelu: 12,
+  elu: 13,
+  leakyRelu: 14,
+  sin: 15,
+  cos: 16,
+  floor: 17,
+  ceil: 18,
+  round: 19,
+};
+
+const UNARY_GRAD: Record<UnaryGradOp, number> = {
+  relu: 0,
+  sigmoid: 1,
+  tanh: 2,
+  softplus: 3,
+  gelu: 4,
+  elu: 5,
+  leakyRelu: 6,
+};
+
+const REDUCE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, prod: 3 };
+
+/**
+ * Shapes for one call, reused across calls (kernels run synchronously, so one buffer is never read by two
+ * calls at once): a rank followed by that many sizes, for each shape in turn.
+ */
+class Meta {
+  private buf = new Int32Array(64);
+  private len = 0;
+
+  start(capacity: number): this {
+    if (capacity > this.buf.length) this.buf = new Int32Array(Math.max(capacity, 2 * this.buf.length));
+    this.len = 0;
+    return this;
+  }
+
+  shape(s: Shape): this {
+    this.buf[this.len++] = s.length;
+    return this.values(s);
+  }
+
+  values(v: readonly number[]): this {
+    for (let i = 0; i < v.length; i++) this.buf[this.len++] = v[i];
+    return this;
+  }
+
+  /** `v` padded with zeros to `n` entries. */
+  padded(v: readonly number[], n: number): this {
+    for (let i = 0; i < n; i++) this.buf[this.len++] = i < v.length ? v[i] : 0;
+    return this;
+  }
+
+  get array(): Int32Array {
+    return this.buf;
+  }
+}
+
+function convInfo(buf: Int32Array, c: Conv2dInfo): Int32Array {
+  buf[0] = c.batch;
+  buf[1] = c.inChannels;
+  buf[2] = c.inHeight;
+  buf[3] = c.inWidth;
+  buf[4] = c.outChannels;
+  buf[5] = c.outHeight;
+  buf[6] = c.outWidth;
+  buf[7] = c.kernelHeight;
+  buf[8] = c.kernelWidth;
+  buf[9] = c.strideHeight;
+  buf[10] = c.strideWidth;
+  buf[11] = c.padTop;
+  buf[12] = c.padLeft;
+  buf[13] = c.dilationHeight;
+  buf[14] = c.dilationWidth;
+  buf[15] = c.groups;
+  return buf;
+}
+
+function poolInfo(buf: Int32Array, p: Pool2dInfo): Int32Array {
+  buf[0] = p.batch;
+  buf[1] = p.channels;
+  buf[2] = p.inHeight;
+  buf[3] = p.inWidth;
+  buf[4] = p.outHeight;
+  buf[5] = p.outWidth;
+  buf[6] = p.kernelHeight;
+  buf[7] = p.kernelWidth;
+  buf[8] = p.strideHeight;
+  buf[9] = p.strideWidth;
+  buf[10] = p.padTop;
+  buf[11] = p.padLeft;
+  buf[12] = p.dilationHeight;
+  buf[13] = p.dilationWidth;
+  buf[14] = p.countIncludePad ? 1 : 0;
+  return buf;
+}
+
+/** Wraps the compiled kernels into the Backend interface, under the backend name `name`. */
+export function wrapKernels(name: string, addon: Addon): Backend {
+  const meta = new Meta();
+  const geometry = new Int32Array(16);
+  return {
+    name,
+    binary(op, a, aShape, b, bShape, out, outShape) {
+      const n = out.length;
+      // same-size and single-element operands need no shapes: the addon picks its fast paths by length
+      const plain = (a.length === n || a.length === 1) && (b.length === n || b.length === 1);
+      const m = plain
+        ? null
+        : meta
+            .start(3 + outShape.length + aShape.length + bShape.length)
+            .shape(outShape)
+            .shape(aShape)
+            .shape(bShape).array;
+      addon.binary(BINARY[op], a, b, out, m);
+    },
+    unary(op, x, out, alpha) {
+      addon.unary(UNARY[op], x, out, alpha);
+    },
+    unaryGrad(op, x, y, dy, out, alpha) {
+      addon.unaryGrad(UNARY_GRAD[op], x, y, dy, out, alpha);
+    },
+    clamp(x, lo, hi, out) {
+      addon.clamp(x, lo, hi, out);
+    },
+    where(cond, cShape, a, aShape, b, bShape, out, outShape) {
+      const n = out.length;
+      const plain = cond.length === n && a.length === n && b.length === n;
+      const m = plain
+        ? null
+        : meta
+            .start(4 + outShape.length + cShape.length + aShape.length + bShape.length)
+            .shape(outShape)
+            .shape(cShape)
+            .shape(aShape)
+            .shape(bShape).array;
+      addon.where(cond, a, b, out, m);
+    },
+    cast(x, out) {
+      addon.cast(x, out);
+    },
+    reduce(op, x, outer, n, inner, out) {
+      addon.reduce(REDUCE[op], x, outer, n, inner, out);
+    },
+    argReduce(op, x, outer, n, inner, out) {
+      addon.argReduce(op === 'argmax', x, outer, n, inner, out);
+    },
+    gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC) {
+      addon.gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC);
+    },
+    transpose(x, shape, perm, out) {
+      const nd = shape.length;
+      addon.transpose(
+        x,
+        meta
+          .start(1 + 2 * nd)
+          .shape(shape)
+          .values(perm).array,
+        out,
+      );
+    },
+    slice(x, shape, begin, out, outShape) {
+      const nd = shape.length;
+      addon.slice(
+        x,
+        meta
+          .start(1 + 3 * nd)
+          .shape(shape)
+          .padded(begin, nd)
+          .padded(outShape, nd).array,
+        out,
+      );
+    },
+    insert(src, srcShape, dst, dstShape, begin, accumulate) {
+      const nd = dstShape.length;
+      const m = meta
+        .start(1 + 3 * nd)
+        .shape(srcShape)
+        .padded(dstShape, nd)
+        .padded(begin, nd).array;
+      addon.insert(src, dst, m, accumulate);
+    },
+    indexSelect(x, outer, n, inner, idx, out) {
+      addon.indexSelect(x, outer, n, inner, idx, out);
+    },
+    indexAdd(dy, outer, n, inner, idx, out) {
+      addon.indexAdd(dy, outer, n, inner, idx, out);
+    },
+    gather(x, outer, n, inner, idx, k, out) {
+      addon.gather(x, outer, n, inner, idx, k, out);
+    },
+    scatterAdd(dy, outer, n, inner, idx, k, out) {
+      addon.scatterAdd(dy, outer, n, inner, idx, k, out);
+    },
+    softmax(x, rows, cols, log, out) {
+      addon.softmax(x, rows, cols, log, out);
+    },
+    softmaxGrad(y, dy, rows, cols, log, out) {
+      addon.softmaxGrad(y, dy, rows, cols, log, out);
+    },
+    softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp) {
+      addon.softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp);
+    },
+    softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx) {
+      addon.softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx);
+    },
+    lstmCell(gates, c, batch, hidden, h, cNext, act) {
+      addon.lstmCell(gates, c, batch, hidden, h, cNext, act);
+    },
+    lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev) {
+      addon.lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev);
+    },
+    gruCell(xProj, hProj, h, batch, hidden, hNext, act) {
+      addon.gruCell(xProj, hProj, h, batch, hidden, hNext, act);
+    },
+    gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev) {
+      addon.gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev);
+    },
+    batchNormStats(x, batch, channels, inner, mean, variance) {
+      addon.batchNormStats(x, batch, channels, inner, mean, variance);
+    },
+    batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out) {
+      addon.batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out);
+    },
+    batchNormBackward(x, dy, batch, channels, inner, mean, invStd, weight, training, dx, dWeight, dBias) {
+      addon.batchNormBackward(
+        x,
+        dy,
+        batch,
+        channels,
+        inner,
+        mean,
+        invStd,
+        weight,
+        training,
+        dx,
+        dWeight,
+        dBias,
+      );
+    },
+    adamStep(p, grad, m, v, vMax, h) {
+      addon.adamStep(
+        p,
+        grad,
+        m,
+        v,
+        vMax,
+        h.beta1,
+        h.beta2,
+        h.stepSize,
+        h.bias2Sqrt,
+        h.eps,
+        h.decay,
+        h.l2,
+        h.sign,
+      );
+    },
+    conv2d(x, w, info, out) {
+      addon.conv2d(x, w, convInfo(geometry, info), out);
+    },
+    conv2dBackpropInput(dy, w, info, dx) {
+      addon.conv2dBackpropInput(dy, w, convInfo(geometry, info), dx);
+    },
+    conv2dBackpropFilter(x, dy, info, dw) {
+      addon.conv2dBackpropFilter(x, dy, convInfo(geometry, info), dw);
+    },
+    maxPool2d(x, info, out, argmax) {
+      addon.maxPool2d(x, poolInfo(geometry, info), out, argmax);
+    },
+    maxPool2dBackward(dy, argmax, info, dx) {
+      addon.maxPool2dBackward(dy, argmax, poolInfo(geometry, info), dx);
+    },
+    avgPool2d(x, info, out) {
+      addon.avgPool2d(x, poolInfo(geometry, info), out);
+    },
+    avgPool2dBackward(dy, info, dx) {
+      addon.avgPool2dBackward(dy, poolInfo(geometry, info), dx);
+    },
+    adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out) {
+      addon.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out);
+    },
+    adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx) {
+      addon.adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx);
+    },
+  };
+}
