@@ -59,7 +59,10 @@ export function trainCommand(version: string): Command {
     .option('--batch-size <n>', "samples per batch (default: the preset's)", parse.positiveInt)
     .option('--lr <x>', "learning rate (default: the preset's)", parse.positiveNumber)
     .option('--seed <n>', 'seed of the weights, shuffling and dropout (default 0)', parse.nonNegativeInt)
-    .option('--out <dir>', 'run folder for the checkpoint and logs (default runs/<preset>-<date>-<time>)')
+    .option(
+      '--out <dir>',
+      'run folder for the checkpoint and logs (default runs/<preset>-<date>-<time>-<milliseconds>)',
+    )
     .option(
       '--resume',
       'continue the run in --out (default: the latest runs/<preset>-*) from its last checkpoint',
@@ -96,10 +99,28 @@ Examples:
   return cmd;
 }
 
-/** `20251126-154301` */
+/** `20251126-154301-042`: sortable by time, to the millisecond. */
 function stamp(d = new Date()): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${p(d.getMilliseconds(), 3)}`;
+}
+
+/**
+ * A new run folder `runs/<name>-<stamp>`, created here so that two runs started at the same moment (in one
+ * process or two) never share it: the second gets `-1`, `-2`, … after the stamp, which still sorts by time.
+ */
+export function newRunDir(name: string, root = 'runs', now = new Date()): string {
+  mkdirSync(root, { recursive: true });
+  const base = join(root, `${slug(name)}-${stamp(now)}`);
+  for (let i = 0; ; i++) {
+    const dir = i === 0 ? base : `${base}-${i}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
 }
 
 function slug(name: string): string {
@@ -202,7 +223,7 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
     }
     recipe = { ...stored, training: { ...stored.training, epochs } };
   } else {
-    dir ??= join('runs', `${slug(name)}-${stamp()}`);
+    dir ??= newRunDir(name);
     if (existsSync(dir)) {
       if (!statSync(dir).isDirectory()) throw new CliError(`${dir} exists and is not a folder`);
       const entries = readdirSync(dir);

@@ -3,9 +3,9 @@
  * process.test.ts cover the real process): help texts, datasets, summaries of every preset, predictions from
  * each input format, eval on files, JSON configs on built-in and CSV data.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PRESET_NAMES } from '../../src/cli/presets/index.js';
 import * as nt from '../../src/node.js';
 import { lastJson, lines, removeTempDirs, runCli, tempDir } from './helpers.js';
@@ -360,7 +360,7 @@ describe('runs', () => {
     process.chdir(dir);
     try {
       const first = lastJson(await runCli(['train', 'logreg-breast-cancer', '--epochs', '2', '--json']));
-      expect(first.checkpoint).toMatch(/^runs[/\\]logreg-breast-cancer-\d{8}-\d{6}$/);
+      expect(first.checkpoint).toMatch(/^runs[/\\]logreg-breast-cancer-\d{8}-\d{6}-\d{3}$/);
       expect(existsSync(join(first.checkpoint as string, 'checkpoint.json'))).toBe(true);
       const more = await runCli(['train', 'logreg-breast-cancer', '--resume', '--epochs', '4', '--json']);
       expect(more.code, more.stderr).toBe(0);
@@ -385,6 +385,30 @@ describe('runs', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(lastJson(again).metrics).toEqual(lastJson(first).metrics);
     expect(readFileSync(join(run, 'result.json'), 'utf8')).toBe(stored);
+  });
+
+  it('two runs started in the same millisecond get folders of their own, in order', async () => {
+    const dir = tempDir();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date(2026, 11, 4, 14, 30, 5, 7));
+    try {
+      const args = ['train', 'logreg-breast-cancer', '--epochs', '1', '--limit', '50', '--json'];
+      const a = await runCli(args);
+      const b = await runCli(args);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      expect(lastJson(a).checkpoint).toBe(join('runs', 'logreg-breast-cancer-20261204-143005-007'));
+      expect(lastJson(b).checkpoint).toBe(join('runs', 'logreg-breast-cancer-20261204-143005-007-1'));
+      expect(readdirSync('runs').sort()).toEqual([
+        'logreg-breast-cancer-20261204-143005-007',
+        'logreg-breast-cancer-20261204-143005-007-1',
+      ]);
+    } finally {
+      vi.useRealTimers();
+      process.chdir(cwd);
+    }
   });
 
   it('--force replaces a run, and only then', async () => {
