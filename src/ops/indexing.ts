@@ -49,9 +49,14 @@ export const gather = defineOp(
   (x: Tensor, axis: number, index: Tensor): Tensor => {
     requireAxes(x, 'gather');
     const a = normAxis(axis, x.ndim, 'gather');
-    if (index.ndim !== x.ndim || index.shape.some((d, i) => i !== a && d !== x.shape[i])) {
+    const bad = index.shape.findIndex((d, i) => i !== a && d !== x.shape[i]);
+    if (index.ndim !== x.ndim || bad >= 0) {
+      const which =
+        index.ndim !== x.ndim
+          ? `rank ${index.ndim} vs ${x.ndim}`
+          : `axis ${bad}: ${index.shape[bad]} vs ${x.shape[bad]}`;
       throw new ShapeError(
-        `gather: index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every axis but ${a}`,
+        `gather: index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every axis but ${a} (${which})`,
       );
     }
     const idx = checkIndices(index, x.shape[a], 'gather', `axis ${a}`);

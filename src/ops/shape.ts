@@ -2,15 +2,7 @@ import { record } from '../autograd/engine.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { promote } from '../tensor/dtype.js';
-import {
-  broadcastShapes,
-  checkShape,
-  normAxes,
-  normAxis,
-  type Shape,
-  shapesEqual,
-  sizeOf,
-} from '../tensor/shape.js';
+import { checkShape, normAxes, normAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast, defineOp, empty, requireAxes, zeroed } from './util.js';
 
@@ -139,9 +131,12 @@ export const expand = defineOp('expand', ['x', 'shape'], (x: Tensor, shape: Shap
     return x.shape[i - off];
   });
   checkShape(target, 'expand');
-  const b = broadcastShapes(x.shape, target, 'expand');
-  if (!shapesEqual(b, target))
-    throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}`);
+  const bad = x.shape.findIndex((d, i) => d !== 1 && d !== target[i + off]);
+  if (bad >= 0) {
+    throw new ShapeError(
+      `expand: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: axis ${bad} has size ${x.shape[bad]}, which is not 1 and differs from ${target[bad + off]}`,
+    );
+  }
   if (shapesEqual(target, x.shape)) return x;
   const out = empty(target, x.dtype);
   const zero = zeroed([], x.dtype);
@@ -162,9 +157,15 @@ export const concat = defineOp(
     let dtype = first.dtype;
     let total = 0;
     for (const [i, t] of tensors.entries()) {
-      if (t.ndim !== first.ndim || t.shape.some((d, k) => k !== a && d !== first.shape[k])) {
+      if (t.ndim !== first.ndim) {
         throw new ShapeError(
-          `concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} outside axis ${a}`,
+          `concat: tensor ${i} has shape ${fmtShape(t.shape)} (rank ${t.ndim}), tensor 0 ${fmtShape(first.shape)} (rank ${first.ndim})`,
+        );
+      }
+      const bad = t.shape.findIndex((d, k) => k !== a && d !== first.shape[k]);
+      if (bad >= 0) {
+        throw new ShapeError(
+          `concat: tensor ${i} has shape ${fmtShape(t.shape)}, which does not match ${fmtShape(first.shape)} on axis ${bad} (${t.shape[bad]} vs ${first.shape[bad]}); only axis ${a}, the one joined along, may differ`,
         );
       }
       dtype = promote(dtype, t.dtype);

@@ -114,7 +114,12 @@ function deepFirst(v: NestedArray): NestedArray {
 
 /** A tensor of shape `shape` with every element `value`. */
 export function full(shape: Shape, value: number, options?: CreateOptions): Tensor {
-  const s = checkShape(shape, 'full');
+  return filled(shape, value, options, 'full');
+}
+
+/** full() under the name of the op the user called, for its errors. */
+function filled(shape: Shape, value: number, options: CreateOptions | undefined, op: string): Tensor {
+  const s = checkShape(shape, op);
   const dtype = options?.dtype ?? 'float32';
   const arr = allocate(dtype, sizeOf(s));
   arr.fill(dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
@@ -123,12 +128,12 @@ export function full(shape: Shape, value: number, options?: CreateOptions): Tens
 
 /** A tensor of zeros (float32 unless `dtype` says otherwise). */
 export function zeros(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 0, options);
+  return filled(shape, 0, options, 'zeros');
 }
 
 /** A tensor of ones (float32 unless `dtype` says otherwise). */
 export function ones(shape: Shape, options?: CreateOptions): Tensor {
-  return full(shape, 1, options);
+  return filled(shape, 1, options, 'ones');
 }
 
 /** A scalar (rank-0) tensor. */

@@ -32,7 +32,9 @@ export function broadcastShapes(a: Shape, b: Shape, op: string): number[] {
     const da = i < n - a.length ? 1 : a[i - (n - a.length)];
     const db = i < n - b.length ? 1 : b[i - (n - b.length)];
     if (da !== db && da !== 1 && db !== 1) {
-      throw new ShapeError(`${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together`);
+      throw new ShapeError(
+        `${op}: shapes ${fmtShape(a)} and ${fmtShape(b)} cannot be broadcast together: axis ${i - n} (counted from the end) has size ${da} vs ${db}, and neither is 1`,
+      );
     }
     out[i] = da === 1 ? db : da;
   }
@@ -63,9 +65,16 @@ export function normAxes(axes: number | readonly number[] | undefined, ndim: num
 }
 
 export function checkShape(shape: Shape, op: string): number[] {
-  for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}`);
+  if (!Array.isArray(shape)) {
+    throw new ValueError(`${op}: a shape must be an array of sizes, got ${String(shape)}`);
   }
+  shape.forEach((d, i) => {
+    if (!Number.isInteger(d) || d < 0) {
+      throw new ValueError(
+        `${op}: invalid shape ${fmtShape(shape)}: dimension ${i} is ${d}, sizes must be non-negative integers`,
+      );
+    }
+  });
   return [...shape];
 }
 

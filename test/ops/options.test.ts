@@ -173,3 +173,31 @@ describe('what the ignored arguments now do', () => {
     expect(() => nt.softplus(t, { beta: 0 })).toThrow(/softplus: beta must be positive/);
   });
 });
+
+describe('errors name the op the user called and the axis that is wrong', () => {
+  it('creation names zeros/ones/full and the bad dimension', () => {
+    expect(() => nt.zeros([2, -3])).toThrow(
+      /^zeros: invalid shape \[2, -3\]: dimension 1 is -3, sizes must be non-negative integers$/,
+    );
+    expect(() => nt.ones([1.5])).toThrow(/^ones: invalid shape \[1.5\]: dimension 0 is 1.5/);
+    expect(() => nt.full([2, 2, -1], 3)).toThrow(/^full: .*dimension 2 is -1/);
+    expect(() => nt.randn([3, -1])).toThrow(/^randn: .*dimension 1/);
+    expect(() => nt.zeros(3 as never)).toThrow(/^zeros: a shape must be an array of sizes, got 3/);
+    expect(() => nt.reshape(nt.zeros([4]), [2, -2])).toThrow(/reshape/);
+  });
+
+  it('shape errors say which axis', () => {
+    expect(() => nt.add(nt.zeros([2, 3]), nt.zeros([4]))).toThrow(
+      'add: shapes [2, 3] and [4] cannot be broadcast together: axis -1 (counted from the end) has size 3 vs 4, and neither is 1',
+    );
+    expect(() => nt.mul(nt.zeros([5, 2, 3]), nt.zeros([4, 1, 3]))).toThrow(/mul: .*axis -3 .* size 5 vs 4/);
+    expect(() => nt.concat([nt.zeros([2, 3]), nt.zeros([2, 4])], 0)).toThrow(
+      /concat: tensor 1 has shape \[2, 4\], which does not match \[2, 3\] on axis 1 \(4 vs 3\)/,
+    );
+    expect(() => nt.expand(nt.zeros([2, 3]), [4, 2, 5])).toThrow(/expand: .*axis 1 has size 3/);
+    expect(() => nt.gather(nt.zeros([2, 3]), 1, nt.zeros([3, 1], { dtype: 'int32' }))).toThrow(
+      /gather: .* \(axis 0: 3 vs 2\)/,
+    );
+    expect(() => nt.pad(nt.zeros([2, 3]), [0, 0, 2, 0], { mode: 'reflect' })).toThrow(/size 2 of axis 0/);
+  });
+});
