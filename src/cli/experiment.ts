@@ -55,6 +55,8 @@ export interface Prediction {
   probability?: number;
   /** Probability of every class. */
   probabilities?: number[];
+  /** The name of every class, by class index (shared by all rows). */
+  classNames?: readonly string[];
   /** The input as text (sequence tasks). */
   input?: string;
 }
@@ -630,6 +632,7 @@ export function describeClasses(output: Tensor, classNames?: readonly string[]):
     for (let j = 1; j < p.length; j++) if (p[j] > p[best]) best = j;
     const row: Prediction = { index, prediction: best, probability: p[best], probabilities: p };
     if (classNames?.[best] !== undefined) row.label = classNames[best];
+    if (classNames) row.classNames = classNames;
     return row;
   });
 }

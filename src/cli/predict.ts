@@ -15,23 +15,38 @@ interface PredictOptions {
   verbose?: boolean;
 }
 
+/** The k most likely classes of a row, most likely first, with their names when the data names them. */
+function ranked(p: Prediction, k: number): { class: number; label?: string; probability: number }[] {
+  return (p.probabilities ?? [])
+    .map((probability, c) => ({ class: c, probability }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, k)
+    .map((r) => (p.classNames?.[r.class] !== undefined ? { ...r, label: p.classNames[r.class] } : r));
+}
+
+/** A row for --json: the class names go once at the top, the top-k list (with names) into each row. */
+function jsonRow(p: Prediction, top: number): Record<string, unknown> {
+  const { classNames: _, ...row } = p;
+  return p.probabilities === undefined ? row : { ...row, top: ranked(p, top) };
+}
+
 function line(p: Prediction, top: number): string {
   if (typeof p.prediction === 'string')
     return `${p.index}: ${p.input !== undefined ? `${p.input} → ` : ''}${p.prediction}`;
   if (Array.isArray(p.prediction)) return `${p.index}: ${p.prediction.map(fmtNumber).join(', ')}`;
   if (p.probabilities === undefined) return `${p.index}: ${fmtNumber(p.prediction)}`;
-  const name = (k: number) => (p.label !== undefined && k === p.prediction ? p.label : String(k));
   const head =
     p.label !== undefined && p.label !== String(p.prediction)
       ? `${p.label} (class ${p.prediction}, p = ${fmtNumber(p.probability ?? 0)})`
       : `${p.prediction} (p = ${fmtNumber(p.probability ?? 0)})`;
   if (top <= 1) return `${p.index}: ${head}`;
-  const ranked = p.probabilities
-    .map((v, k) => [v, k] as const)
-    .sort((a, b) => b[0] - a[0])
-    .slice(1, top)
-    .map(([v, k]) => `${name(k)} ${fmtNumber(v)}`);
-  return `${p.index}: ${head}${ranked.length ? `  next: ${ranked.join(', ')}` : ''}`;
+  const next = ranked(p, top)
+    .slice(1)
+    .map(
+      (r) =>
+        `${r.label !== undefined && r.label !== String(r.class) ? `${r.label} (class ${r.class})` : r.class} ${fmtNumber(r.probability)}`,
+    );
+  return `${p.index}: ${head}${next.length ? `  next: ${next.join(', ')}` : ''}`;
 }
 
 export function predictCommand(): Command {
@@ -46,7 +61,7 @@ export function predictCommand(): Command {
     .option('--batch-size <n>', 'samples per forward pass', parse.positiveInt, 256)
     .option(
       '--json',
-      'print one JSON object: {"predictions": [{"index", "prediction", "label", "probability", "probabilities"}, …]}',
+      'print one JSON object: {"labels": [class names], "predictions": [{"index", "prediction", "label", "probability", "probabilities", "top": [{"class", "label", "probability"}, …]}, …]}',
     )
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(
@@ -73,7 +88,14 @@ Examples:
         ? exp.io.run(exp.model, x, opts.batchSize)
         : nt.train.predict(exp.model, x, { batchSize: opts.batchSize, forward: exp.forward });
       const rows = exp.io.describe(output, inputs);
-      if (opts.json) out.result({ checkpoint, preset: runName(recipe), predictions: rows });
-      else for (const r of rows) out.say(line(r, opts.top));
+      if (opts.json) {
+        const labels = rows.find((r) => r.classNames)?.classNames;
+        out.result({
+          checkpoint,
+          preset: runName(recipe),
+          ...(labels ? { labels } : {}),
+          predictions: rows.map((r) => jsonRow(r, opts.top)),
+        });
+      } else for (const r of rows) out.say(line(r, opts.top));
     });
 }

@@ -114,6 +114,21 @@ describe('tables', () => {
     expect(lines(p.stdout)).toHaveLength(2);
     expect(lines(p.stdout)[0]).toMatch(/^0: opposite signs \(class 1, p = 0\.\d{4}\)$/);
     expect(lines(p.stdout)[1]).toMatch(/^1: same sign \(class 0, p = 0\.\d{4}\)$/);
+    // --top names the runners-up too, and --json carries the class names
+    const top = await runCli(['predict', run, csv, '--top', '2']);
+    expect(lines(top.stdout)[0]).toMatch(
+      /^0: opposite signs \(class 1, p = 0\.\d{4}\) {2}next: same sign \(class 0\) 0\.\d{4}$/,
+    );
+    const topJson = lastJson(await runCli(['predict', run, csv, '--top', '2', '--json']));
+    expect(topJson.labels).toEqual(['same sign', 'opposite signs']);
+    const first = (
+      topJson.predictions as { top: { class: number; label: string; probability: number }[] }[]
+    )[0];
+    expect(first.top.map((t) => [t.class, t.label])).toEqual([
+      [1, 'opposite signs'],
+      [0, 'same sign'],
+    ]);
+    expect(first.top[0].probability + first.top[1].probability).toBeCloseTo(1, 6);
     const objects = lastJson(await runCli(['predict', run, '[{"x0": -0.5, "x1": 0.5}]', '--json']));
     expect((objects.predictions as { prediction: number }[])[0].prediction).toBe(1);
     const labelled = join(dir, 'labelled.csv');
