@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseCsvText } from 'csv-parse/sync';
+import { PNG } from 'pngjs';
 import * as nt from '../node.js';
 import { CliError } from './common.js';
 
@@ -425,11 +426,13 @@ function jsonRowsToCsv(value: unknown, schema: TableSchema, source: string): str
 // images
 
 /**
- * Reads grey images `height`×`width` with pixel values 0–255 (0 background, 255 ink, as MNIST) from a PGM file
- * (P2 or P5), a JSON file or inline JSON (one image as `H·W` numbers or `H` rows of `W`; many as an array of
+ * Reads grey images `height`×`width` with pixel values 0–255 (0 background, 255 ink, as MNIST) from a PGM image
+ * (P2 or P5) or a PNG — both recognised by their first bytes, so also from stdin (`-`) and files without an
+ * extension — a JSON file or inline JSON (one image as `H·W` numbers or `H` rows of `W`; many as an array of
  * those), or a CSV file (one image per row of `H·W` values, optionally followed by a label column). When every
- * value lies in [0, 1] the values are read as 0–1. Returns the pixels scaled to 0–1, `[N, H·W]`, and the labels
- * when a CSV gave them.
+ * value lies in [0, 1] the values are read as 0–1. An image with a light background (a dark digit on white) is
+ * inverted to MNIST's light-on-dark, with a note on stderr. Returns the pixels scaled to 0–1, `[N, H·W]`, and
+ * the labels when a CSV gave them.
  */
 export function readImages(
   input: string,
@@ -438,18 +441,21 @@ export function readImages(
 ): { pixels: Float32Array; n: number; labels?: Int32Array; source: string } {
   const size = height * width;
   const source = input === '-' ? 'standard input' : isInlineJson(input) ? 'the inline JSON input' : input;
-  const lower = input.toLowerCase();
   let images: number[][];
   let labels: number[] | undefined;
-  if (lower.endsWith('.pgm')) {
-    images = [readPgm(input, height, width)];
+  if (isInlineJson(input)) {
+    images = jsonImages(parseJsonInput(input, source), height, width, source);
   } else {
-    const json = jsonInput(input, 'the images');
-    if (json && typeof json.value !== 'string') {
-      images = jsonImages(json.value, height, width, source);
-    } else {
-      const text = json ? (json.value as string) : inputText(input, 'the images');
-      ({ images, labels } = csvImages(text, size, source));
+    const bytes = inputBytes(input, 'the images');
+    if (isPgm(bytes)) images = [parsePgm(bytes, source, height, width)];
+    else if (isPng(bytes)) images = [parsePng(bytes, source, height, width)];
+    else {
+      const text = bytes.toString('utf8');
+      if (input.toLowerCase().endsWith('.json') || isInlineJson(text)) {
+        images = jsonImages(parseJsonInput(text, source), height, width, source);
+      } else {
+        ({ images, labels } = csvImages(text, size, source));
+      }
     }
   }
   if (images.length === 0) throw new CliError(`${source}: no images`);
@@ -464,10 +470,102 @@ export function readImages(
   }
   const scale = max <= 1 ? 1 : 1 / 255;
   const pixels = new Float32Array(images.length * size);
+  const inverted: number[] = [];
   images.forEach((img, i) => {
-    for (let j = 0; j < size; j++) pixels[i * size + j] = img[j] * scale;
+    const out = pixels.subarray(i * size, (i + 1) * size);
+    for (let j = 0; j < size; j++) out[j] = img[j] * scale;
+    if (lightBackground(out, height, width)) {
+      for (let j = 0; j < size; j++) out[j] = 1 - out[j];
+      inverted.push(i + 1);
+    }
   });
+  if (inverted.length > 0) {
+    const which =
+      images.length === 1
+        ? 'the image has'
+        : `image${inverted.length > 1 ? 's' : ''} ${fmtList(inverted)} ha${inverted.length > 1 ? 've' : 's'}`;
+    process.stderr.write(
+      `neurite: ${source}: ${which} a light background (a dark digit on white); inverted to MNIST's light digit on black\n`,
+    );
+  }
   return { pixels, n: images.length, labels: labels ? Int32Array.from(labels) : undefined, source };
+}
+
+function fmtList(items: number[]): string {
+  return items.length > 8 ? `${items.slice(0, 8).join(', ')}, … (${items.length} in all)` : items.join(', ');
+}
+
+/**
+ * Whether an image (values 0–1) is dark ink on a light background: the mean of its outer ring of pixels, where
+ * a centred MNIST digit leaves the background, is above mid-grey.
+ */
+function lightBackground(img: Float32Array, height: number, width: number): boolean {
+  let sum = 0;
+  let count = 0;
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      if (r !== 0 && r !== height - 1 && c !== 0 && c !== width - 1) continue;
+      sum += img[r * width + c];
+      count++;
+    }
+  }
+  return count > 0 && sum / count > 0.5;
+}
+
+/** The bytes of a file or of stdin (`-`). */
+function inputBytes(input: string, what: string): Buffer {
+  try {
+    return readFileSync(input === '-' ? 0 : input);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (input === '-') throw new CliError(`cannot read ${what} from standard input: ${(e as Error).message}`);
+    throw new CliError(
+      code === 'ENOENT'
+        ? `${input}: no such file`
+        : code === 'EISDIR'
+          ? `${input} is a folder; give a file`
+          : `${input}: cannot read ${what}: ${(e as Error).message}`,
+    );
+  }
+}
+
+/** PGM's magic number: `P2` (ASCII) or `P5` (binary), then whitespace. */
+function isPgm(bytes: Buffer): boolean {
+  return (
+    bytes.length > 2 &&
+    bytes[0] === 0x50 &&
+    (bytes[1] === 0x32 || bytes[1] === 0x35) &&
+    /\s/.test(String.fromCharCode(bytes[2]))
+  );
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+function isPng(bytes: Buffer): boolean {
+  return bytes.length >= 8 && PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/** A PNG (any colour type and depth) as grey levels 0–255: luminance, composited over white where transparent. */
+function parsePng(bytes: Buffer, source: string, height: number, width: number): number[] {
+  let png: PNG;
+  try {
+    png = PNG.sync.read(bytes);
+  } catch (e) {
+    throw new CliError(`${source}: not a readable PNG image: ${(e as Error).message}`);
+  }
+  if (png.width !== width || png.height !== height) {
+    throw new CliError(
+      `${source}: the image is ${png.width}×${png.height}; expected ${width}×${height} (scale it down first, keeping the digit centred)`,
+    );
+  }
+  const out = new Array<number>(width * height);
+  const d = png.data; // RGBA, 8 bits per channel
+  for (let i = 0; i < out.length; i++) {
+    const grey = 0.299 * d[4 * i] + 0.587 * d[4 * i + 1] + 0.114 * d[4 * i + 2];
+    const alpha = d[4 * i + 3] / 255;
+    out[i] = grey * alpha + 255 * (1 - alpha);
+  }
+  return out;
 }
 
 function jsonImages(value: unknown, height: number, width: number, source: string): number[][] {
@@ -535,17 +633,8 @@ function csvImages(text: string, size: number, source: string): { images: number
   return { images, labels: labels.length > 0 ? labels : undefined };
 }
 
-/** Reads a PGM (portable grey map) image, ASCII (P2) or binary (P5), scaled to 0–255. */
-export function readPgm(path: string, height: number, width: number): number[] {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read: ${(e as Error).message}`,
-    );
-  }
+/** A PGM (portable grey map) image, ASCII (P2) or binary (P5), as grey levels 0–255. */
+function parsePgm(bytes: Buffer, path: string, height: number, width: number): number[] {
   let pos = 0;
   const token = (): string => {
     for (;;) {

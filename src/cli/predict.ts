@@ -55,7 +55,7 @@ export function predictCommand(): Command {
     .argument('<checkpoint>', 'a run folder written by neurite train (or its checkpoint.json)')
     .argument(
       '<input>',
-      "a file (CSV, .json, or .pgm for digit images), inline JSON such as '[[5.1, 3.5, 1.4, 0.2]]', or - for stdin",
+      "a file (CSV, JSON, or a PGM or PNG digit image), inline JSON such as '[[5.1, 3.5, 1.4, 0.2]]', or - for stdin",
     )
     .option('--top <k>', 'also show the next most likely classes, up to k in all', parse.positiveInt, 1)
     .option('--batch-size <n>', 'samples per forward pass', parse.positiveInt, 256)
@@ -70,8 +70,9 @@ export function predictCommand(): Command {
 Inputs by kind of model:
   tables (linreg, logreg, mlp-digits, CSV configs)  CSV rows of the feature columns (header with their names, or
                                                     the values in order), or JSON rows: [values] or {"column": value}
-  MNIST models                                      a PGM image (P2/P5) 28×28, or JSON / CSV of 784 pixels 0–255
-                                                    (0 = background, 255 = ink; values all within 0–1 are read as 0–1)
+  MNIST models                                      a PGM (P2/P5) or PNG image 28×28, or JSON / CSV of 784 pixels
+                                                    0–255 (0 = background, 255 = ink; values all within 0–1 are read
+                                                    as 0–1; a dark digit on white is inverted, with a note)
   seq2seq-reverse                                   strings of digits: JSON ["3141", "27"] or one per line
 
 Examples:

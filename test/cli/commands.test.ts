@@ -3,12 +3,15 @@
  * process.test.ts cover the real process): help texts, datasets, summaries of every preset, predictions from
  * each input format, eval on files, JSON configs on built-in and CSV data.
  */
+
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PNG } from 'pngjs';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PRESET_NAMES } from '../../src/cli/presets/index.js';
 import * as nt from '../../src/node.js';
-import { lastJson, lines, removeTempDirs, runCli, tempDir } from './helpers.js';
+import { lastJson, lines, type Result, ROOT, removeTempDirs, runCli, TSX, tempDir } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -196,6 +199,52 @@ describe('images and sequences', () => {
     const p = lastJson(await runCli(['predict', run, csv, '--json']));
     expect((p.predictions as unknown[]).length).toBe(3);
   });
+
+  it('recognises PGM and PNG by their first bytes (no extension, stdin) and inverts a dark digit on white', async () => {
+    const run = join(dir, 'lenet-images');
+    const t = await runCli(['train', 'cnn-mnist', '--limit', '64', '--epochs', '1', '--out', run]);
+    expect(t.code, t.stderr).toBe(0);
+    const { images } = nt.loadMnist({ split: 'test', normalize: 'none' });
+    const digit = Array.from(images.data.subarray(0, 784));
+    const pgmBytes = Buffer.concat([Buffer.from('P5\n28 28\n255\n'), Buffer.from(digit)]);
+    const probabilities = (r: Result) => {
+      expect(r.code, r.stderr).toBe(0);
+      return (lastJson(r).predictions as { probabilities: number[] }[])[0].probabilities;
+    };
+    const reference = probabilities(await runCli(['predict', run, JSON.stringify(digit), '--json']));
+    const same = (p: number[]) =>
+      p.forEach((v, i) => {
+        expect(v).toBeCloseTo(reference[i], 6);
+      });
+    const bare = join(dir, 'digit'); // no extension
+    writeFileSync(bare, pgmBytes);
+    same(probabilities(await runCli(['predict', run, bare, '--json'])));
+    const png = new PNG({ width: 28, height: 28, colorType: 0, inputColorType: 0, inputHasAlpha: false });
+    png.data = Buffer.from(digit);
+    const pngFile = join(dir, 'digit.png');
+    writeFileSync(pngFile, PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false }));
+    same(probabilities(await runCli(['predict', run, pngFile, '--json'])));
+    // black on white: inverted back, and said
+    const inverted = join(dir, 'inverted.pgm');
+    writeFileSync(
+      inverted,
+      Buffer.concat([Buffer.from('P5\n28 28\n255\n'), Buffer.from(digit.map((v) => 255 - v))]),
+    );
+    const inv = await runCli(['predict', run, inverted, '--json']);
+    same(probabilities(inv));
+    expect(inv.stderr).toMatch(/light background .*inverted/);
+    // stdin, as the README documents: a real process reading the PGM bytes from its standard input
+    const piped = spawnSync(
+      process.execPath,
+      ['--import', TSX, join(ROOT, 'src/cli/main.ts'), 'predict', run, '-', '--json'],
+      {
+        input: pgmBytes,
+        encoding: 'utf8',
+        env: { ...process.env, NEURITE_NUM_THREADS: '1' },
+      },
+    );
+    same(probabilities({ code: piped.status, stdout: piped.stdout, stderr: piped.stderr }));
+  }, 60_000);
 
   it('a seq2seq run writes sequences for strings of digits', async () => {
     const run = join(dir, 'seq2seq');

@@ -59,7 +59,7 @@ export function mnistInput(layout: Layout): nt.train.InputSpec {
 export function mnistIO(layout: Layout): ExperimentIO {
   return {
     inputHelp:
-      'a PGM image (P2/P5, 28×28), a .json file or inline JSON (784 numbers, 28 rows of 28, or an array of such images), ' +
+      'a PGM (P2/P5) or PNG image 28×28, a .json file or inline JSON (784 numbers, 28 rows of 28, or an array of such images), ' +
       'or a CSV file of 784 pixel values per row (an optional label column); pixels 0–255, 0 = background',
     readInputs(input: string) {
       const { pixels, n } = readImages(input, SIZE, SIZE);
