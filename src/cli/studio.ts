@@ -47,6 +47,17 @@ export function defaultAppDir(): string {
   return fileURLToPath(new URL('../../dist/studio/', import.meta.url));
 }
 
+/** The MNIST digits the package ships (data/mnist/), which the MNIST page trains on. */
+function mnistDir(): string {
+  return fileURLToPath(new URL('../../data/mnist/', import.meta.url));
+}
+
+/** Files served from outside the app folder, by URL path: only these, nothing else from data/. */
+const DATA_FILES: Readonly<Record<string, () => string>> = {
+  '/data/mnist/images.u8.gz': () => resolve(mnistDir(), 'images.u8.gz'),
+  '/data/mnist/labels.u8.gz': () => resolve(mnistDir(), 'labels.u8.gz'),
+};
+
 /**
  * The file inside `root` that a URL path names, or null when the path leaves `root` (`..`, encoded or not,
  * absolute paths, NUL bytes, symbolic links that point outside). Throws URIError for malformed %-encoding.
@@ -135,6 +146,11 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
       return;
     }
     const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
+    const dataFile = DATA_FILES[rawPath];
+    if (dataFile) {
+      sendFile(req, res, dataFile(), 'public, max-age=3600');
+      return;
+    }
     let file: string | null;
     try {
       file = resolveInside(appDir, rawPath === '/' ? 'index.html' : rawPath);

@@ -73,7 +73,9 @@ describe('studio server', () => {
     const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(page)?.[1];
     const style = /href="\.\/(assets\/[^"]+\.css)"/.exec(page)?.[1];
     expect(script && style).toBeTruthy();
-    expect((await get(studio.port, `/${script}`)).headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect((await get(studio.port, `/${script}`)).headers['content-type']).toBe(
+      'text/javascript; charset=utf-8',
+    );
     expect((await get(studio.port, `/${style}`)).headers['content-type']).toBe('text/css; charset=utf-8');
     const wasm = await get(fixture.port, '/k.wasm');
     expect(wasm.status).toBe(200);
@@ -102,9 +104,9 @@ describe('studio server', () => {
       expect(r.body, path).not.toContain('SECRET');
       expect(r.body, path).not.toContain('root:');
     }
-    const escape = await get(studio.port, '/../../package.json');
-    expect(escape.status).toBe(403);
-    expect(escape.body).not.toContain('"name": "neurite"');
+    const outOfApp = await get(studio.port, '/../../package.json');
+    expect(outOfApp.status).toBe(403);
+    expect(outOfApp.body).not.toContain('"name": "neurite"');
     expect((await get(fixture.port, '/%E0%A4%A')).status).toBe(400);
   });
 
@@ -119,10 +121,14 @@ describe('studio server', () => {
 
   it('`neurite studio --port 0` prints its URL and serves the app; a bad port is a usage error', async () => {
     const tsx = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
-    const child = spawn(process.execPath, [tsx, join(ROOT, 'src/cli/main.ts'), 'studio', outside, '--port', '0'], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [tsx, join(ROOT, 'src/cli/main.ts'), 'studio', outside, '--port', '0'],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

@@ -4,6 +4,7 @@
  */
 import { h } from './common/dom.js';
 import type { Page, PageContext } from './common/page.js';
+import { MnistPage } from './mnist/page.js';
 import { PlaygroundPage } from './playground/page.js';
 import './style.css';
 
@@ -13,7 +14,10 @@ interface Route {
   make(ctx: PageContext): Page;
 }
 
-const ROUTES: Route[] = [{ name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) }];
+const ROUTES: Route[] = [
+  { name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) },
+  { name: 'mnist', title: 'CNN on MNIST', make: (ctx) => new MnistPage(ctx) },
+];
 
 const backendBadge = h(
   'span',

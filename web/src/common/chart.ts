@@ -40,6 +40,8 @@ export class Curves {
       this.element.append(h('label', { class: 'small' }, box, ' log scale'));
     }
     this.plot = this.make(host);
+    // the axes take the theme's colours when made: remake them when the system theme changes
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.rebuild(host));
   }
 
   private make(host: HTMLElement): uPlot {

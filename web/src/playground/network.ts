@@ -114,7 +114,9 @@ export class NetworkView {
     );
 
     const columns = hidden.length + 1;
-    const colWidth = Math.max(44, Math.min(96, Math.floor(560 / columns)));
+    // the column between the data (210 px) and the output (350 px), with the page's margins and gaps
+    const available = Math.max(320, Math.min(640, window.innerWidth - 210 - 350 - 100));
+    const colWidth = Math.max(40, Math.min(96, Math.floor((available - LABEL - 8) / columns)));
     this.width = LABEL + columns * colWidth + 8;
     const maxUnits = Math.max(...hidden, 1);
     const unitSize = maxUnits <= 8 ? 30 : Math.max(8, Math.floor(300 / maxUnits));

@@ -11,7 +11,7 @@ import type { FeatureName, PlaygroundSettings } from '../playground/settings.js'
 import { isRegression } from '../playground/settings.js';
 import { chooseBackend } from './backend.js';
 
-const GRID = 50;
+const GRID = 80;
 const THUMB = 20;
 const FRAME_MS = 33;
 

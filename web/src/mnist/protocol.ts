@@ -1,0 +1,73 @@
+/** Messages between the MNIST page and its training worker. */
+
+export const MNIST_MODELS = ['lenet5-relu', 'lenet5', 'mlp'] as const;
+export type MnistModelName = (typeof MNIST_MODELS)[number];
+
+export interface MnistSettings {
+  model: MnistModelName;
+  lr: number;
+  batchSize: number;
+  /** The training budget, in epochs over the 8,000 training digits. */
+  epochs: number;
+  seed: number;
+}
+
+export type ToMnistWorker =
+  /** New model (and, the first time, the digits from `dataUrl`, the folder holding images.u8.gz and labels.u8.gz). */
+  | { type: 'setup'; settings: MnistSettings; dataUrl: string }
+  | { type: 'play' }
+  | { type: 'pause' }
+  /** One batch, then pause. */
+  | { type: 'step' }
+  /** Which test digit's feature maps to show. */
+  | { type: 'inspect'; index: number }
+  /** Class probabilities of a 28×28 image (pixels 0–1, row-major), for the drawing pad. */
+  | { type: 'predict'; pixels: Float32Array; id: number };
+
+/** One point of the curves: where in training (epochs, fractional) and what was measured. */
+export interface MnistRecord {
+  epoch: number;
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+}
+
+export interface FeatureMaps {
+  name: string;
+  channels: number;
+  height: number;
+  width: number;
+  data: Float32Array;
+}
+
+export interface MnistState {
+  type: 'state';
+  running: boolean;
+  done: boolean;
+  /** Epochs trained, fractional. */
+  epoch: number;
+  samples: number;
+  samplesPerSecond: number;
+  records: MnistRecord[];
+  /** The first conv layer's filters [out, in·kH·kW] with their shape, or null for an MLP. */
+  filters: { count: number; size: number; data: Float32Array } | null;
+  /** Feature maps of the inspected test digit, layer by layer. */
+  maps: FeatureMaps[];
+  inspected: { index: number; label: number; predicted: number; probabilities: Float32Array };
+  /** After each full test evaluation: confusion[true·10 + predicted], the test accuracy and the wrong digits. */
+  evaluation: {
+    epoch: number;
+    accuracy: number;
+    confusion: Int32Array;
+    wrong: { index: number; label: number; predicted: number }[];
+  } | null;
+}
+
+export type FromMnistWorker =
+  | { type: 'ready'; backend: string }
+  /** The test digits (bytes 0–255) and labels, for the page to draw. */
+  | { type: 'data'; testImages: Uint8Array; testLabels: Uint8Array; trainCount: number }
+  | MnistState
+  | { type: 'prediction'; id: number; probabilities: Float32Array }
+  | { type: 'error'; message: string };

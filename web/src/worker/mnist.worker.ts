@@ -1,0 +1,413 @@
+/**
+ * The MNIST page's training worker: loads the 10,000 digits that ship with neurite (served by `neurite studio`
+ * from the package's data/mnist), trains LeNet-5 (or a variant, or an MLP) batch after batch, evaluates on the
+ * 2,000 test digits every half epoch, and posts the latest state — curves, first-layer filters, feature maps of
+ * one digit, confusion matrix, misclassified digits — at most a few times a second.
+ */
+import * as nt from 'neurite/browser';
+import type {
+  FeatureMaps,
+  FromMnistWorker,
+  MnistRecord,
+  MnistSettings,
+  MnistState,
+  ToMnistWorker,
+} from '../mnist/protocol.js';
+import { chooseBackend } from './backend.js';
+
+const PIXELS = 784;
+const IMAGES = 10_000;
+const TRAIN = 8_000;
+const POST_MS = 150;
+const EVAL_BATCH = 250;
+/** MNIST's pixel mean and standard deviation (torchvision's Normalize; neurite's MNIST_MEAN/MNIST_STD in Node). */
+const MEAN = 0.1307;
+const STD = 0.3081;
+
+/** A model that maps a batch of images to logits. */
+type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
+
+const post = (msg: FromMnistWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
+
+interface Data {
+  /** Standardised pixels, as the CLI's MNIST presets feed them ((v/255 − 0.1307) / 0.3081). */
+  images: Float32Array;
+  bytes: Uint8Array;
+  labels: Uint8Array;
+}
+
+interface Run {
+  settings: MnistSettings;
+  model: Net;
+  optimizer: nt.optim.Optimizer;
+  shuffle: nt.Generator;
+  order: Int32Array;
+  /** Position in the current epoch's order. */
+  cursor: number;
+  samples: number;
+  lossSum: number;
+  rightSum: number;
+  seenSinceRecord: number;
+  records: MnistRecord[];
+  evaluation: MnistState['evaluation'];
+  nextEval: number;
+}
+
+let data: Data | null = null;
+let run: Run | null = null;
+let running = false;
+let inspected = 0;
+let loopActive = false;
+let rate = 0;
+
+async function fetchGzip(url: URL, expected: number): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) throw new Error(`cannot load ${url.pathname}: the server answered ${res.status}`);
+  const bytes = new Uint8Array(
+    await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer(),
+  );
+  if (bytes.length !== expected) {
+    throw new Error(`${url.pathname} holds ${bytes.length} bytes once unzipped, expected ${expected}`);
+  }
+  return bytes;
+}
+
+async function loadData(base: string): Promise<Data> {
+  const [bytes, labels] = await Promise.all([
+    fetchGzip(new URL('images.u8.gz', base), IMAGES * PIXELS),
+    fetchGzip(new URL('labels.u8.gz', base), IMAGES),
+  ]);
+  const images = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) images[i] = (bytes[i] / 255 - MEAN) / STD;
+  return { images, bytes, labels };
+}
+
+function isConv(settings: MnistSettings): boolean {
+  return settings.model !== 'mlp';
+}
+
+function buildModel(settings: MnistSettings): Net {
+  const generator = new nt.Generator(settings.seed);
+  switch (settings.model) {
+    case 'lenet5':
+      return new nt.models.LeNet5({ generator });
+    case 'lenet5-relu':
+      return new nt.models.LeNet5({ activation: 'relu', pooling: 'max', generator });
+    case 'mlp':
+      return new nt.models.MLP({ sizes: [PIXELS, 100, 10], generator }) as unknown as Net;
+  }
+}
+
+function shuffled(g: nt.Generator): Int32Array {
+  const order = Int32Array.from({ length: TRAIN }, (_, i) => i);
+  for (let i = TRAIN - 1; i > 0; i--) {
+    const j = g.int(0, i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+function setup(settings: MnistSettings): Run {
+  const model = buildModel(settings);
+  const shuffle = new nt.Generator(settings.seed + 1);
+  return {
+    settings,
+    model,
+    optimizer: new nt.optim.Adam(model.parameters(), { lr: settings.lr }),
+    shuffle,
+    order: shuffled(shuffle),
+    cursor: 0,
+    samples: 0,
+    lossSum: 0,
+    rightSum: 0,
+    seenSinceRecord: 0,
+    records: [],
+    evaluation: null,
+    nextEval: TRAIN / 2,
+  };
+}
+
+/** Images [n, 1, 28, 28] (or [n, 784] for an MLP) from dataset indices. */
+function batchOf(r: Run, indices: ArrayLike<number>): nt.Tensor {
+  const d = data!;
+  const n = indices.length;
+  const x = new Float32Array(n * PIXELS);
+  for (let i = 0; i < n; i++)
+    x.set(d.images.subarray(indices[i] * PIXELS, (indices[i] + 1) * PIXELS), i * PIXELS);
+  return new nt.Tensor(x, isConv(r.settings) ? [n, 1, 28, 28] : [n, PIXELS]);
+}
+
+function labelsOf(indices: ArrayLike<number>): nt.Tensor {
+  return new nt.Tensor(
+    Int32Array.from({ length: indices.length }, (_, i) => data!.labels[indices[i]]),
+    [indices.length],
+  );
+}
+
+function trainBatch(r: Run): void {
+  const b = r.settings.batchSize;
+  const idx = r.order.subarray(r.cursor, Math.min(TRAIN, r.cursor + b));
+  r.model.train();
+  const logits = r.model.forward(batchOf(r, idx));
+  const y = labelsOf(idx);
+  const loss = nt.crossEntropy(logits, y);
+  r.optimizer.zeroGrad();
+  loss.backward();
+  r.optimizer.step();
+  const value = loss.item();
+  if (!Number.isFinite(value)) {
+    throw new Error(
+      `the training loss became ${value} after ${r.samples} digits: the learning rate (${r.settings.lr}) is too high; lower it and reset`,
+    );
+  }
+  const pred = logits.argmax(1).data;
+  let right = 0;
+  for (let i = 0; i < idx.length; i++) if (pred[i] === y.data[i]) right++;
+  r.lossSum += value * idx.length;
+  r.rightSum += right;
+  r.seenSinceRecord += idx.length;
+  r.samples += idx.length;
+  r.cursor += idx.length;
+  if (r.cursor >= TRAIN) {
+    r.cursor = 0;
+    r.order = shuffled(r.shuffle);
+  }
+  if (r.seenSinceRecord >= 320) flushTrainRecord(r);
+  if (r.samples >= r.nextEval) {
+    evaluateTest(r);
+    r.nextEval += TRAIN / 2;
+  }
+}
+
+function flushTrainRecord(r: Run): void {
+  if (r.seenSinceRecord === 0) return;
+  r.records.push({
+    epoch: r.samples / TRAIN,
+    trainLoss: r.lossSum / r.seenSinceRecord,
+    trainAccuracy: r.rightSum / r.seenSinceRecord,
+    testLoss: null,
+    testAccuracy: null,
+  });
+  r.lossSum = 0;
+  r.rightSum = 0;
+  r.seenSinceRecord = 0;
+}
+
+/** The whole test set: accuracy, loss, confusion matrix and the misclassified digits. */
+function evaluateTest(r: Run): void {
+  r.model.eval();
+  const confusion = new Int32Array(100);
+  const wrong: { index: number; label: number; predicted: number }[] = [];
+  let lossSum = 0;
+  nt.noGrad(() => {
+    for (let start = TRAIN; start < IMAGES; start += EVAL_BATCH) {
+      const idx = Int32Array.from({ length: Math.min(EVAL_BATCH, IMAGES - start) }, (_, i) => start + i);
+      const logits = r.model.forward(batchOf(r, idx));
+      const y = labelsOf(idx);
+      lossSum += nt.crossEntropy(logits, y).item() * idx.length;
+      const pred = logits.argmax(1).data;
+      for (let i = 0; i < idx.length; i++) {
+        const t = y.data[i];
+        const p = pred[i];
+        confusion[t * 10 + p]++;
+        if (t !== p) wrong.push({ index: idx[i] - TRAIN, label: t, predicted: p });
+      }
+    }
+  });
+  const n = IMAGES - TRAIN;
+  let right = 0;
+  for (let c = 0; c < 10; c++) right += confusion[c * 11];
+  const accuracy = right / n;
+  r.evaluation = { epoch: r.samples / TRAIN, accuracy, confusion, wrong };
+  flushTrainRecord(r);
+  r.records.push({
+    epoch: r.samples / TRAIN,
+    trainLoss: null,
+    trainAccuracy: null,
+    testLoss: lossSum / n,
+    testAccuracy: accuracy,
+  });
+}
+
+/** Feature maps of one test digit through LeNet-5's conv and pool layers, and its class probabilities. */
+function inspect(
+  r: Run,
+  index: number,
+): { maps: FeatureMaps[]; probabilities: Float32Array; predicted: number } {
+  r.model.eval();
+  return nt.noGrad(() => {
+    const x = batchOf(r, [TRAIN + index]);
+    const probabilities = Float32Array.from(r.model.forward(x).softmax(1).data as Float32Array);
+    let predicted = 0;
+    for (let c = 1; c < 10; c++) if (probabilities[c] > probabilities[predicted]) predicted = c;
+    const maps: FeatureMaps[] = [];
+    const m = r.model;
+    if (m instanceof nt.models.LeNet5) {
+      const act = (t: nt.Tensor) => (m.activation === 'tanh' ? t.tanh() : t.relu());
+      const add = (name: string, t: nt.Tensor) => {
+        const [, c, hgt, w] = t.shape;
+        maps.push({
+          name,
+          channels: c,
+          height: hgt,
+          width: w,
+          data: Float32Array.from(t.data as Float32Array),
+        });
+      };
+      const c1 = act(m.c1.forward(nt.pad(x, [2, 2, 2, 2])));
+      add('C1 · conv 5×5', c1);
+      const s2 = m.s2.forward(c1);
+      add(`S2 · ${m.pooling} pool`, s2);
+      const c3 = act(m.c3.forward(s2));
+      add('C3 · conv 5×5', c3);
+      add(`S4 · ${m.pooling} pool`, m.s4.forward(c3));
+    }
+    return { maps, probabilities, predicted };
+  });
+}
+
+function firstFilters(r: Run): MnistState['filters'] {
+  const m = r.model;
+  if (!(m instanceof nt.models.LeNet5)) return null;
+  const w = m.c1.weight;
+  return { count: w.shape[0], size: w.shape[2], data: Float32Array.from(w.data as Float32Array) };
+}
+
+function postState(r: Run): void {
+  const view = inspect(r, inspected);
+  const state: MnistState = {
+    type: 'state',
+    running,
+    done: r.samples >= r.settings.epochs * TRAIN,
+    epoch: r.samples / TRAIN,
+    samples: r.samples,
+    samplesPerSecond: running ? rate : 0,
+    records: r.records,
+    filters: firstFilters(r),
+    maps: view.maps,
+    inspected: {
+      index: inspected,
+      label: data!.labels[TRAIN + inspected],
+      predicted: view.predicted,
+      probabilities: view.probabilities,
+    },
+    evaluation: r.evaluation,
+  };
+  post(state);
+  r.records = [];
+  r.evaluation = null;
+}
+
+async function loop(): Promise<void> {
+  if (loopActive) return;
+  loopActive = true;
+  try {
+    let last = performance.now();
+    let samplesAtLast = run?.samples ?? 0;
+    while (running && run) {
+      const r = run;
+      if (r.samples >= r.settings.epochs * TRAIN) {
+        running = false;
+        flushTrainRecord(r);
+        postState(r);
+        break;
+      }
+      trainBatch(r);
+      const now = performance.now();
+      if (now - last >= POST_MS) {
+        const current = (r.samples - samplesAtLast) / ((now - last) / 1000);
+        rate = rate === 0 ? current : 0.7 * rate + 0.3 * current;
+        last = now;
+        samplesAtLast = r.samples;
+        postState(r);
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
+  } catch (e) {
+    running = false;
+    post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+  } finally {
+    loopActive = false;
+  }
+}
+
+let pendingData: Promise<Data> | null = null;
+let dataUrl = '';
+
+async function handle(msg: ToMnistWorker): Promise<void> {
+  switch (msg.type) {
+    case 'setup': {
+      running = false;
+      dataUrl = msg.dataUrl;
+      if (!data) {
+        pendingData ??= loadData(dataUrl);
+        data = await pendingData;
+        const testImages = data.bytes.slice(TRAIN * PIXELS);
+        const testLabels = data.labels.slice(TRAIN);
+        post({ type: 'data', testImages, testLabels, trainCount: TRAIN }, [
+          testImages.buffer,
+          testLabels.buffer,
+        ]);
+      }
+      run = setup(msg.settings);
+      rate = 0;
+      postState(run);
+      break;
+    }
+    case 'play':
+      if (!run) return;
+      running = true;
+      void loop();
+      break;
+    case 'pause':
+      running = false;
+      if (run) {
+        flushTrainRecord(run);
+        postState(run);
+      }
+      break;
+    case 'step':
+      if (!run) return;
+      running = false;
+      trainBatch(run);
+      postState(run);
+      break;
+    case 'inspect':
+      inspected = Math.max(0, Math.min(IMAGES - TRAIN - 1, Math.floor(msg.index)));
+      if (run && !running) postState(run);
+      break;
+    case 'predict': {
+      if (!run) return;
+      const r = run;
+      r.model.eval();
+      const probabilities = nt.noGrad(() => {
+        const x = new nt.Tensor(
+          new Float32Array(msg.pixels.map((v) => (v - MEAN) / STD)),
+          isConv(r.settings) ? [1, 1, 28, 28] : [1, PIXELS],
+        );
+        return Float32Array.from(r.model.forward(x).softmax(1).data as Float32Array);
+      });
+      post({ type: 'prediction', id: msg.id, probabilities }, [probabilities.buffer]);
+      break;
+    }
+  }
+}
+
+// messages are handled one at a time, in order (setup awaits the data)
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent<ToMnistWorker>) => {
+  queue = queue
+    .then(() => handle(event.data))
+    .catch((e) => {
+      running = false;
+      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+    });
+};
+
+chooseBackend().then(
+  (backend) => post({ type: 'ready', backend }),
+  (e) => post({ type: 'error', message: (e as Error).message }),
+);
