@@ -22,6 +22,25 @@ function arg(name: string): string[] | undefined {
   return i >= 0 ? process.argv[i + 1]?.split(',') : undefined;
 }
 
+// --list: the cases and implementations as JSON (neurite bench reads it for its help and to check its flags)
+if (process.argv.includes('--list')) {
+  const list = { cases: CASES.map((c) => ({ id: c.id, title: c.title, unit: c.unit })), impls: [...IMPLS] };
+  process.stdout.write(`${JSON.stringify(list)}\n`);
+  process.exit(0);
+}
+for (const [flag, valid] of [
+  ['cases', CASES.map((c) => c.id)],
+  ['impls', [...IMPLS]],
+] as const) {
+  const unknown = (arg(flag) ?? []).filter((v) => !(valid as readonly string[]).includes(v));
+  if (unknown.length > 0) {
+    console.error(
+      `bench: unknown --${flag} ${unknown.map((v) => `'${v}'`).join(', ')}; valid: ${valid.join(', ')}`,
+    );
+    process.exit(2);
+  }
+}
+
 // a shared 2-core machine moves single measurements by ±15 %: --repeat takes the median of several processes
 const repeat = Number(arg('repeat')?.[0] ?? 1);
 if (!Number.isInteger(repeat) || repeat < 1) {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
-import { CliError, parse } from './common.js';
+import { CliError, parse, usageError } from './common.js';
 
 interface BenchOptions {
   cases?: string;
@@ -19,6 +19,62 @@ interface BenchOptions {
 /** The package root: two folders above this file, from src/cli and from dist/cli alike. */
 export function packageRoot(): string {
   return fileURLToPath(new URL('../../', import.meta.url));
+}
+
+interface BenchList {
+  cases: { id: string; title: string; unit: string }[];
+  impls: string[];
+}
+
+/** The harness of a source checkout, or a message saying why it cannot run here. */
+function harness(): { root: string; script: string } | { missing: string } {
+  const root = packageRoot();
+  const script = join(root, 'bench', 'run.ts');
+  const tsx = join(root, 'node_modules', 'tsx');
+  if (existsSync(script) && existsSync(tsx)) return { root, script };
+  return {
+    missing:
+      `the benchmarks live in the source repository (bench/run.ts${existsSync(script) ? ' is here but tsx is not installed' : ' is not in this package'}): ` +
+      'clone neurite, run npm ci, then npm run bench (or neurite bench from the clone)',
+  };
+}
+
+/** The harness's cases and implementations (`bench/run.ts --list`: the one list), or null when it cannot run. */
+function benchList(): BenchList | null {
+  const h = harness();
+  if ('missing' in h) return null;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', h.script, '--list'], {
+    cwd: h.root,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) return null;
+  try {
+    return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as BenchList;
+  } catch {
+    return null;
+  }
+}
+
+function listHelp(): string {
+  const list = benchList();
+  if (!list) return '\nCases: listed here in a source checkout with its dev dependencies (npm ci).';
+  const width = Math.max(...list.cases.map((c) => c.id.length));
+  return (
+    `\nCases:\n${list.cases.map((c) => `  ${c.id.padEnd(width)}  ${c.title} (${c.unit})`).join('\n')}` +
+    `\nImplementations: ${list.impls.join(', ')}`
+  );
+}
+
+/** Unknown names in a comma-separated flag: a usage error listing the valid ones. */
+function checkNames(flag: string, given: string | undefined, valid: readonly string[]): void {
+  if (given === undefined) return;
+  const names = given.split(',').map((v) => v.trim());
+  const unknown = names.filter((v) => !valid.includes(v));
+  if (unknown.length > 0 || names.length === 0) {
+    throw usageError(
+      `bench: unknown --${flag} ${unknown.map((v) => `"${v}"`).join(', ')}; valid: ${valid.join(', ')}`,
+    );
+  }
 }
 
 export function benchCommand(): Command {
@@ -44,15 +100,20 @@ Runs bench/run.ts of a source checkout (the same as npm run bench), each case in
 and prints a Markdown table. It needs the repository's dev dependencies (npm ci in a clone); the npm package
 does not ship bench/.`,
     )
+    .addHelpText('after', () => listHelp())
     .action((opts: BenchOptions) => {
-      const root = packageRoot();
-      const script = join(root, 'bench', 'run.ts');
-      const tsx = join(root, 'node_modules', 'tsx');
-      if (!existsSync(script) || !existsSync(tsx)) {
-        throw new CliError(
-          `the benchmarks live in the source repository (bench/run.ts${existsSync(script) ? ' is here but tsx is not installed' : ' is not in this package'}): ` +
-            'clone neurite, run npm ci, then npm run bench (or neurite bench from the clone)',
+      const h = harness();
+      if ('missing' in h) throw new CliError(h.missing);
+      const { root, script } = h;
+      if (opts.cases !== undefined || opts.impls !== undefined) {
+        const list = benchList();
+        if (!list) throw new CliError('cannot list the benchmark cases (bench/run.ts --list failed)');
+        checkNames(
+          'cases',
+          opts.cases,
+          list.cases.map((c) => c.id),
         );
+        checkNames('impls', opts.impls, list.impls);
       }
       const args = ['--import', 'tsx', script];
       if (opts.cases) args.push('--cases', opts.cases);

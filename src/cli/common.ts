@@ -186,6 +186,8 @@ export function readText(path: string, what = 'file'): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new CliError(`${path} is a folder, not a ${what}`);
     throw new CliError(`${path}: cannot read the ${what}: ${(e as Error).message}`);
   }
 }

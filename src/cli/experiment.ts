@@ -248,7 +248,11 @@ export function inputText(input: string, what: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CliError(
-      code === 'ENOENT' ? `${input}: no such file` : `${input}: cannot read ${what}: ${(e as Error).message}`,
+      code === 'ENOENT'
+        ? `${input}: no such file`
+        : code === 'EISDIR'
+          ? `${input} is a folder; give a file`
+          : `${input}: cannot read ${what}: ${(e as Error).message}`,
     );
   }
 }

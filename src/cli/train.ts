@@ -258,17 +258,32 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
   if (exp.solve) {
     history = await solve(exp, data, dir, recipe, resumeFrom, out);
   } else {
-    history = await fitRun(
-      exp,
-      data,
-      settings,
-      recipe,
-      dir,
-      optimizer as nt.optim.AnyOptimizer,
-      scheduler,
-      resumeFrom,
-      out,
-    );
+    const runDir = dir;
+    const interrupt = onInterrupt(() => {
+      const done = lastEpoch.value;
+      process.stderr.write(
+        done > 0
+          ? `\ninterrupted: ${join(runDir, 'checkpoint.json')} holds epoch ${done}, intact; resume with: neurite train ${target} --out ${runDir} --resume\n`
+          : `\ninterrupted before the first epoch ended: nothing was saved to resume; train again to start over\n`,
+      );
+    });
+    const lastEpoch = { value: resumeFrom?.epoch ?? 0 };
+    try {
+      history = await fitRun(
+        exp,
+        data,
+        settings,
+        recipe,
+        dir,
+        optimizer as nt.optim.AnyOptimizer,
+        scheduler,
+        resumeFrom,
+        out,
+        lastEpoch,
+      );
+    } finally {
+      interrupt.dispose();
+    }
   }
   const trainXY = data.train as nt.train.XY;
   if (!exp.solve && exp.checkFit && nt.isTensor(trainXY.x) && nt.isTensor(trainXY.y)) {
@@ -311,7 +326,7 @@ function header(
   const backend = nt.getBackend().name;
   const threads = backend === 'native' ? ` (${nt.getNumThreads()} threads)` : '';
   const how = optimizer
-    ? `${s.epochs} epochs, batch ${s.batchSize}, ${optimizer.constructor.name} lr ${s.lr}` +
+    ? `${s.epochs} epoch${s.epochs === 1 ? '' : 's'}, batch ${s.batchSize}, ${optimizer.constructor.name} lr ${s.lr}` +
       `${scheduler ? `, ${scheduler.constructor.name}` : ''}${exp.clipGradNorm ? `, gradients clipped to ${exp.clipGradNorm}` : ''}`
     : 'closed-form / full-batch solver';
   out.say(`${name}: ${exp.title}`);
@@ -349,6 +364,25 @@ function callbacksFor(
   return { callbacks, checkpoint, early };
 }
 
+/**
+ * Ctrl-C (SIGINT) or SIGTERM while training: `say` tells how to resume, then the process ends with the shell's
+ * status for the signal (130 / 143). Checkpoints are written atomically, so the last finished epoch's is intact.
+ */
+function onInterrupt(say: () => void): { dispose(): void } {
+  const handler = (signal: NodeJS.Signals) => {
+    say();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  };
+  process.once('SIGINT', handler);
+  process.once('SIGTERM', handler);
+  return {
+    dispose() {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
 async function fitRun(
   exp: Experiment,
   data: ReturnType<Experiment['data']>,
@@ -359,8 +393,16 @@ async function fitRun(
   scheduler: nt.train.Scheduler | null,
   resumeFrom: nt.train.Checkpoint | undefined,
   out: Output,
+  lastEpoch: { value: number },
 ): Promise<nt.train.History> {
   const { callbacks, early } = callbacksFor(exp, recipe, dir);
+  // the checkpoint callback has saved the epoch when this runs (it runs last): what an interruption can resume
+  callbacks.push({
+    runsLast: true,
+    onEpochEnd: (epoch: number) => {
+      lastEpoch.value = epoch;
+    },
+  } as nt.train.Callback);
   if (resumeFrom && resumeFrom.epoch >= s.epochs) {
     out.say(
       `the run reached epoch ${resumeFrom.epoch} already; evaluating it (raise --epochs to train further)`,

@@ -27,6 +27,8 @@ export function loadCsv(path: string, options: CsvOptions = {}): CsvData {
   try {
     bytes = readFileSync(path);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EISDIR')
+      throw new FormatError(`loadCsv: ${path} is a folder, not a CSV file`);
     throw new FormatError(`loadCsv: cannot read ${path}: ${(e as Error).message}`);
   }
   if (path.endsWith('.gz')) {

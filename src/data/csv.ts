@@ -91,6 +91,8 @@ export function csvRecords(
       delimiter,
       skip_empty_lines: skipEmptyLines,
       relax_column_count: true, // ragged rows are reported below, with the column names
+      // every line ending, mixed in one file too (csv-parse otherwise keeps the first line's for all of them)
+      record_delimiter: ['\r\n', '\n', '\r'],
       bom: true,
       info: true,
     }) as typeof parsed;
@@ -214,6 +216,19 @@ export function csvTable(records: readonly CsvRecord[], options: CsvOptions, whe
   const { header = true } = options;
   if (records.length === 0) throw new FormatError(`${where}: the file is empty`);
   const width = records[0].fields.length;
+  const delimiter = options.delimiter ?? ',';
+  if (width === 1 && records.length > 1) {
+    // one column whose first line holds another usual separator: the file is separated by that one
+    const other = [';', '\t', '|'].find((d) => d !== delimiter && records[0].fields[0].includes(d));
+    if (other) {
+      const shown = other === '\t' ? '\\t' : other;
+      throw new FormatError(
+        `${where}: line ${records[0].line} reads as one column ${JSON.stringify(records[0].fields[0])} split by ` +
+          `${JSON.stringify(delimiter)}; the file looks separated by '${shown}': set the delimiter option to '${shown}' ` +
+          `(loadCsv(path, { delimiter: '${shown}' }), or "delimiter": "${shown}" in a config's data)`,
+      );
+    }
+  }
   const names = header
     ? records[0].fields.map((s) => s.trim())
     : Array.from({ length: width }, (_, j) => `x${j}`);

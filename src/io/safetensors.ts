@@ -294,6 +294,32 @@ interface HeaderEntry {
   end: number;
 }
 
+const TO_SAFETENSORS =
+  'convert it in Python: from safetensors.torch import save_file; ' +
+  'save_file(torch.load("model.pt", weights_only=True), "model.safetensors") ' +
+  '(for a pickled whole model, save its .state_dict())';
+
+/**
+ * Names the format of files often mistaken for safetensors, from their first bytes: a safetensors file starts
+ * with a little-endian header length and then `{`, which none of these can.
+ */
+function otherFormat(bytes: Uint8Array): string | null {
+  const starts = (...sig: number[]) => bytes.length >= sig.length && sig.every((b, i) => bytes[i] === b);
+  if (starts(0x50, 0x4b, 0x03, 0x04)) {
+    return `this is a zip archive — a PyTorch file saved with torch.save (a pickle inside a zip), not safetensors; ${TO_SAFETENSORS}`;
+  }
+  if (starts(0x80) && bytes.length > 1 && bytes[1] >= 2 && bytes[1] <= 5) {
+    return `this is a Python pickle (PyTorch's older torch.save format), not safetensors; neurite does not run pickles; ${TO_SAFETENSORS}`;
+  }
+  if (starts(0x89, 0x48, 0x44, 0x46)) {
+    return 'this is an HDF5 file (Keras .h5 weights), not safetensors';
+  }
+  if (starts(0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59)) {
+    return 'this is a NumPy .npy array, not safetensors';
+  }
+  return null;
+}
+
 /**
  * Reads a safetensors file from its bytes. F32, I32 and BOOL load as they are; F16, BF16 and F64 convert to
  * float32; I64, I16, I8 and U8 to int32 (an I64 value outside int32 is an error, not a wrap-around). The data
@@ -311,6 +337,8 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   if (!(bytes instanceof Uint8Array)) {
     throw new ValueError(`${source}: expected a Uint8Array of file bytes, got ${typeof bytes}`);
   }
+  const other = otherFormat(bytes);
+  if (other) fail(other);
   if (bytes.length < 8) {
     fail(`file is ${bytes.length} bytes, too short to hold the 8-byte header length`);
   }

@@ -46,6 +46,17 @@ describe('help', () => {
     for (const w of words) expect(r.stdout).toContain(w);
   });
 
+  it('says "a GRU" and "an LSTM", "1 epoch" and "2 epochs"', async () => {
+    const help = await runCli(['train', '--help']);
+    expect(help.stdout).toContain('a GRU reading each MNIST digit');
+    expect(help.stdout).toContain('an LSTM reading each MNIST digit');
+    const dir = tempDir();
+    const one = await runCli(['train', 'logreg-xor', '--epochs', '1', '--out', join(dir, 'one')]);
+    expect(one.stdout).toMatch(/training {2}1 epoch, batch/);
+    const two = await runCli(['train', 'logreg-xor', '--epochs', '2', '--out', join(dir, 'two')]);
+    expect(two.stdout).toMatch(/training {2}2 epochs, batch/);
+  });
+
   it('--version prints the package version', async () => {
     const r = await runCli(['--version']);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));

@@ -55,6 +55,18 @@ describe('command-line mistakes (exit status 2)', () => {
     );
   });
 
+  it('bench: an unknown case or implementation lists the valid ones; --help lists the cases', async () => {
+    expect(await fails(['bench', '--cases', 'sgemm-1024,sgem-512'], 2)).toMatch(
+      /unknown --cases "sgem-512"; valid: sgemm-256, sgemm-1024, .*conv-fwd/,
+    );
+    expect(await fails(['bench', '--impls', 'torch'], 2)).toMatch(
+      /unknown --impls "torch"; valid: neurite-native, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch/,
+    );
+    const help = await runCli(['bench', '--help']);
+    expect(help.stdout).toMatch(/Cases:\n {2}sgemm-256 +SGEMM 256 \(GFLOP\/s\)/);
+    expect(help.stdout).toContain('cnn-rss-growth');
+  }, 30_000);
+
   it('a preset option the preset does not take', async () => {
     expect(await fails(['train', 'cnn-mnist', '--graph', 'ws'], 2)).toContain(
       '--graph does not apply to cnn-mnist (it takes --shift, --activation, --pooling)',
@@ -101,6 +113,16 @@ describe('files (exit status 1)', () => {
     expect(await fails(['eval', broken], 1)).toContain('not valid JSON');
     expect(await fails(['train', 'logreg-breast-cancer', '--resume', '--out', broken], 1)).toContain(
       'not valid JSON',
+    );
+  });
+
+  it('a folder where a file belongs', async () => {
+    expect(await fails(['predict', run, dir], 1)).toContain(`${dir} is a folder; give a file`);
+    expect(await fails(['eval', run, '--data', dir], 1)).toContain(`${dir} is a folder`);
+    const config = join(dir, 'folder-data.json');
+    writeFileSync(config, JSON.stringify({ model: { type: 'mlp' }, data: { csv: '.', target: 'y' } }));
+    expect(await fails(['train', config, '--out', join(dir, 'never')], 1)).toContain(
+      'is a folder, not a CSV file',
     );
   });
 

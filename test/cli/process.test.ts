@@ -98,6 +98,32 @@ describe('neurite (spawned)', () => {
     });
   });
 
+  it('Ctrl-C during training says how to resume, and the last finished epoch stays resumable', async () => {
+    const dir = tempDir();
+    const run = join(dir, 'run');
+    const args = ['train', 'mlp-digits', '--hidden', '16', '--out', run, '--json'];
+    const interrupted = await spawnCli([...args, '--epochs', '200'], {
+      cwd: dir,
+      onStderr: (text, child) => {
+        if (/epoch 2\/200/.test(text) && !child.killed) child.kill('SIGINT');
+      },
+    });
+    expect(interrupted.code, interrupted.stderr).toBe(130);
+    const manifest = JSON.parse(readFileSync(join(run, 'checkpoint.json'), 'utf8'));
+    expect(manifest.epoch).toBeGreaterThanOrEqual(1);
+    expect(manifest.epoch).toBeLessThan(200);
+    expect(interrupted.stderr).toContain(
+      `interrupted: ${join(run, 'checkpoint.json')} holds epoch ${manifest.epoch}, intact; ` +
+        `resume with: neurite train mlp-digits --out ${run} --resume`,
+    );
+    const resumed = await spawnCli([...args, '--resume', '--epochs', String(manifest.epoch + 1)], {
+      cwd: dir,
+    });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`resuming after epoch ${manifest.epoch}`);
+    expect(lastJson(resumed).epochs).toBe(manifest.epoch + 1);
+  }, 120_000);
+
   it('resumes a killed run exactly where it stopped, to the result of an uninterrupted run', async () => {
     const dir = tempDir();
     const args = ['train', 'mlp-digits', '--epochs', '20', '--hidden', '16', '--json'];

@@ -162,6 +162,31 @@ describe('loadCsv errors name the file, the line and the column', () => {
     expect(() => nt.loadCsv(file('not gzip', '.csv.gz'))).toThrow(/not valid gzip data/);
   });
 
+  it('a file mixing CRLF and LF line endings parses, whichever comes first', () => {
+    for (const text of ['a,y\r\n1,2\n3,4\r\n5,6\n', 'a,y\n1,2\r\n3,4\n5,6\r\n']) {
+      const data = nt.loadCsv(file(text), { target: 'y' });
+      expect(data.x.toList()).toEqual([1, 3, 5]);
+      expect(data.y.toList()).toEqual([2, 4, 6]);
+    }
+    // line numbers still count every ending
+    expect(() => nt.loadCsv(file('a,y\r\n1,2\n3\r\n'), { target: 'y' })).toThrow(
+      /line 3 has 1 field, expected 2/,
+    );
+  });
+
+  it('a file separated by semicolons (or tabs) gets a hint about delimiter', () => {
+    const semi = file('a;b;y\n1;2;3\n4;5;6\n');
+    expect(() => nt.loadCsv(semi, { target: 'y' })).toThrow(
+      /line 1 reads as one column "a;b;y" split by ","; the file looks separated by ';': set the delimiter option to ';'/,
+    );
+    expect(nt.loadCsv(semi, { target: 'y', delimiter: ';' }).x.shape).toEqual([2, 2]);
+    expect(() => nt.loadCsv(file('a\tb\n1\t2\n'))).toThrow(/separated by '\\t'/);
+  });
+
+  it('a folder given as the file says so', () => {
+    expect(() => nt.loadCsv(dir)).toThrow(`loadCsv: ${dir} is a folder, not a CSV file`);
+  });
+
   it('mixed words and numbers in a target column', () => {
     const path = file('a,y\n1,2\n2,cat\n');
     expect(() => nt.loadCsv(path, { target: 'y' })).toThrow(

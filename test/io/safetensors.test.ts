@@ -405,6 +405,22 @@ describe('safetensors malformed files', () => {
     );
   });
 
+  it("names PyTorch's pickles (zip and legacy), HDF5 and NumPy files and says how to convert", () => {
+    // made by scripts/fixtures/torch_pickle.py with torch.save
+    const zip = new Uint8Array(readFileSync(fixture('torch_linear.pt')));
+    expect(() => decodeSafetensors(zip, { source: 'model.pt' })).toThrow(
+      /^model\.pt: this is a zip archive — a PyTorch file saved with torch\.save .*save_file\(torch\.load\("model\.pt", weights_only=True\), "model\.safetensors"\)/,
+    );
+    const legacy = new Uint8Array(readFileSync(fixture('torch_linear_legacy.pt')));
+    expect(() => decodeSafetensors(legacy)).toThrow(/a Python pickle \(PyTorch's older torch\.save format\)/);
+    expect(() =>
+      decodeSafetensors(new Uint8Array([0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a, 0])),
+    ).toThrow(/HDF5/);
+    expect(() => decodeSafetensors(new Uint8Array([0x93, ...Buffer.from('NUMPY'), 1, 0, 0]))).toThrow(
+      /NumPy/,
+    );
+  });
+
   it('rejects what it is not given as bytes', () => {
     expect(() => decodeSafetensors([1, 2, 3] as unknown as Uint8Array)).toThrow(nt.ValueError);
   });

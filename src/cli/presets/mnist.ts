@@ -332,7 +332,7 @@ function recurrentMnist(cell: 'lstm' | 'gru'): Preset<z.infer<typeof rnnOptions>
   const name = cell.toUpperCase();
   return {
     name: `${cell}-seqmnist`,
-    description: `an ${name} reading each MNIST digit as 28 rows of 28 pixels (many-to-one); --hidden-size --layers --bidirectional`,
+    description: `${cell === 'lstm' ? 'an' : 'a'} ${name} reading each MNIST digit as 28 rows of 28 pixels (many-to-one); --hidden-size --layers --bidirectional`,
     defaults: { epochs: 8, batchSize: 64, lr: 3e-3 },
     options: rnnOptions,
     build: ({ options: o, training }) =>
