@@ -5,16 +5,29 @@
 import { bceLoss, bceWithLogitsLoss } from '../ops/loss.js';
 
 export {
+  celu,
   elu,
   type GeluOptions,
   gelu,
+  glu,
+  hardsigmoid,
+  hardswish,
+  hardtanh,
   leakyRelu,
   logSoftmax,
+  logsigmoid,
+  mish,
+  prelu,
   relu,
+  relu6,
   type SoftplusOptions,
+  selu,
   sigmoid,
+  silu,
   softmax,
+  softmin,
   softplus,
+  softsign,
   tanh,
 } from '../ops/activation.js';
 export { type Conv2dOptions, conv2d } from '../ops/conv.js';

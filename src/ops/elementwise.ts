@@ -21,7 +21,8 @@ const TENSOR_LIKE: OptionSpec = {
   expected: 'a tensor or a number',
 };
 
-function operands(a: TensorLike, b: TensorLike, op: string, names = ['a', 'b']): [Tensor, Tensor] {
+/** Both operands of a binary op as tensors (numbers wrapped as PyTorch wraps Python scalars), checked. */
+export function operands(a: TensorLike, b: TensorLike, op: string, names = ['a', 'b']): [Tensor, Tensor] {
   checkArg(op, names[0], a, TENSOR_LIKE);
   checkArg(op, names[1], b, TENSOR_LIKE);
   const ta = asTensor(a, typeof b === 'number' ? 'int32' : b.dtype);
@@ -197,9 +198,12 @@ export const abs = defineOp('abs', ['x'], (x: Tensor): Tensor => {
   return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, sign(x))]);
 });
 
-/** -1, 0 or 1 by the sign of each element, in x's dtype (not differentiable: its gradient is zero). */
+/** -1, 0 or 1 by the sign of each element, in x's dtype; NaN gives 0 (not differentiable: zero gradient). */
 export const sign = defineOp('sign', ['x'], (x: Tensor): Tensor => {
-  return x.dtype === 'float32' ? unaryKernel('sign', x) : cast(unaryKernel('sign', x), x.dtype);
+  checkArg('sign', 'x', x, 'tensor');
+  // (x > 0) − (x < 0): NaN gives 0, as torch.sign (PyTorch 1.13)
+  const s = sub(cast(gt(x, 0), 'int32'), cast(lt(x, 0), 'int32'));
+  return cast(s, x.dtype);
 });
 
 export const square = defineOp('square', ['x'], (x: Tensor): Tensor => {

@@ -4,6 +4,7 @@ export * from './dropout.js';
 export * from './elementwise.js';
 export * from './indexing.js';
 export * from './loss.js';
+export * from './math.js';
 export * from './matmul.js';
 export * from './norm.js';
 export * from './pad.js';

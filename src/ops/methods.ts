@@ -10,6 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import * as A from './activation.js';
 import * as E from './elementwise.js';
 import * as I from './indexing.js';
+import * as M from './math.js';
 import { matmul } from './matmul.js';
 import * as R from './reduce.js';
 import * as S from './shape.js';
@@ -46,6 +47,31 @@ declare module '../tensor/tensor.js' {
     ceil(): Tensor;
     round(): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
+    trunc(): Tensor;
+    tan(): Tensor;
+    atan(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    asinh(): Tensor;
+    acosh(): Tensor;
+    atanh(): Tensor;
+    log2(): Tensor;
+    log10(): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    rsqrt(): Tensor;
+    erf(): Tensor;
+    erfinv(): Tensor;
+    isnan(): Tensor;
+    isinf(): Tensor;
+    isfinite(): Tensor;
+    remainder(other: TensorLike): Tensor;
+    fmod(other: TensorLike): Tensor;
+    any(axis?: R.Axes, keepDim?: boolean): Tensor;
+    all(axis?: R.Axes, keepDim?: boolean): Tensor;
+    silu(): Tensor;
     /** `cond ? this : other` elementwise (torch's `x.where(cond, y)`). */
     where(cond: Tensor, other: TensorLike): Tensor;
     logicalAnd(other: Tensor): Tensor;
@@ -150,6 +176,31 @@ const forwarded = {
   ceil: E.ceil,
   round: E.round,
   clamp: E.clamp,
+  trunc: M.trunc,
+  tan: M.tan,
+  atan: M.atan,
+  asin: M.asin,
+  acos: M.acos,
+  sinh: M.sinh,
+  cosh: M.cosh,
+  asinh: M.asinh,
+  acosh: M.acosh,
+  atanh: M.atanh,
+  log2: M.log2,
+  log10: M.log10,
+  log1p: M.log1p,
+  expm1: M.expm1,
+  rsqrt: M.rsqrt,
+  erf: M.erf,
+  erfinv: M.erfinv,
+  isnan: M.isnan,
+  isinf: M.isinf,
+  isfinite: M.isfinite,
+  remainder: M.remainder,
+  fmod: M.fmod,
+  any: M.any,
+  all: M.all,
+  silu: A.silu,
   logicalAnd: E.logicalAnd,
   logicalOr: E.logicalOr,
   logicalNot: E.logicalNot,

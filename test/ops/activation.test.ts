@@ -78,4 +78,39 @@ forEachBackend('activation NaN handling', (_b, it) => {
     expect(Number.isNaN(nt.relu(nt.tensor([Number.NaN])).item())).toBe(true);
     expect(Number.isNaN(nt.relu(nt.tensor([Number.NaN, 1])).data[0])).toBe(true);
   });
+
+  it('gradcheck the composed activations', () => {
+    const x = nt.randn([3, 4], { generator: new nt.Generator(5) }).mul(2);
+    gradcheck((t) => nt.silu(t), [x]);
+    gradcheck((t) => nt.mish(t), [x]);
+    gradcheck((t) => nt.softsign(t), [kinkFree()]);
+    gradcheck((t) => nt.logsigmoid(t), [x]);
+    gradcheck((t) => nt.selu(t), [kinkFree()]);
+    gradcheck((t) => nt.celu(t, 0.7), [kinkFree()]);
+    gradcheck((t) => nt.hardtanh(t, -0.5, 2), [kinkFree()]);
+    gradcheck((t) => nt.relu6(t), [kinkFree().mul(2)]);
+    gradcheck((t) => nt.hardsigmoid(t), [kinkFree().add(0.05)]);
+    gradcheck((t) => nt.hardswish(t), [kinkFree().add(0.05)]);
+    gradcheck((t) => nt.glu(t, 1), [x]);
+    gradcheck((t) => nt.softmin(t, 0), [x]);
+    const w = nt.tensor([0.2, -0.1, 0.4]);
+    gradcheck(
+      (t, s) => nt.prelu(t, s),
+      [kinkFree().reshape([2, 4]).reshape([1, 2, 4]).expand([3, 2, 4]).permute([1, 0, 2]), w],
+    );
+  });
+
+  it('hardtanh, relu6 and hardsigmoid have gradient 0 at their bounds (clamp has 1), as PyTorch', () => {
+    const x = nt.tensor([-1, 1, 0, 6, -3, 3], { requiresGrad: true });
+    nt.hardtanh(x).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 0, 1, 0, 0, 0]);
+    x.grad = null;
+    nt.relu6(x).sum().backward();
+    expect(Array.from(x.grad!.data)).toEqual([0, 1, 0, 0, 0, 1]);
+    expect(() => nt.glu(nt.zeros([2, 3]))).toThrow(/glu: axis 1 of input \[2, 3\] has odd size 3/);
+    expect(() => nt.prelu(nt.zeros([2, 3]), nt.zeros([2]))).toThrow(
+      /prelu: weight \[2\] must have 1 element or one per channel \(3\)/,
+    );
+    expect(() => nt.hardtanh(nt.zeros([2]), 1, -1)).toThrow(/hardtanh: minVal 1 must not exceed maxVal -1/);
+  });
 });

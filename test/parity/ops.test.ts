@@ -112,7 +112,10 @@ describe('ops fixture', () => {
       'add sub mul div pow neg exp log sqrt abs square reciprocal sin cos clamp maximum minimum where eq ne lt le gt ge ' +
       'relu leakyRelu elu gelu sigmoid tanh softplus softmax logSoftmax sum mean max min prod variance std ' +
       'amax amin logsumexp argmax argmin reshape flatten transpose permute squeeze unsqueeze expand concat stack split ' +
-      'narrow slice pad indexSelect gather embedding matmul';
+      'narrow slice pad indexSelect gather embedding matmul ' +
+      'trunc remainder fmod floorDivide tan atan asin acos atan2 sinh cosh asinh acosh atanh log2 log10 log1p ' +
+      'expm1 rsqrt erf erfinv copysign logaddexp isclose any all logicalXor ' +
+      'silu mish selu celu hardtanh relu6 hardsigmoid hardswish softsign logsigmoid glu prelu softmin';
     for (const op of required.split(' ')) expect(ops.has(op), `fixture has a case for ${op}`).toBe(true);
     const names = fixture.cases.map((c) => c.name);
     expect(new Set(names).size, 'case names are unique').toBe(names.length);
