@@ -13,6 +13,15 @@ export { enableGrad, isGradEnabled, noGrad, sumToShape } from './autograd/engine
 export type { Backend, Conv2dInfo, Pool2dInfo } from './backend/backend.js';
 export { getBackend, listBackends, lookupBackend, registerBackend, setBackend } from './backend/registry.js';
 export { tsBackend } from './backend/ts/index.js';
+export {
+  type InitWasmOptions,
+  initWasmBackend,
+  setWasmThreads,
+  type WasmInfo,
+  wasmInfo,
+  wasmReady,
+  wasmSupported,
+} from './backend/wasm/index.js';
 export * as data from './data/index.js';
 export * from './errors.js';
 export * as io from './io/safetensors.js';

@@ -42,7 +42,7 @@ export interface WasmInfo {
   workers: number;
 }
 
-let state: { inst: WasmInstance; pool: WasmPool | null; backend: Backend } | null = null;
+let state: { inst: WasmInstance; pool: WasmPool | null; backend: Backend; compiled: Backend } | null = null;
 
 /**
  * Wraps an instantiated module into the 'wasm' backend (and starts the pool of a threaded one with `threads`
@@ -60,7 +60,7 @@ export function createWasmBackend(
   for (const k of TS_KERNELS)
     (backend as unknown as Record<string, unknown>)[k] = tsBackend[k].bind(tsBackend);
   const pool = inst.threaded && spawn ? startPool(inst, Math.max(1, threads), spawn) : null;
-  state = { inst, pool, backend };
+  state = { inst, pool, backend, compiled };
   registerBackend(backend);
   return backend;
 }
@@ -73,6 +73,14 @@ export function wasmInfo(): WasmInfo | null {
     threads: state.pool ? state.pool.threads() : 1,
     workers: state.pool?.workers ?? 0,
   };
+}
+
+/**
+ * Every kernel of the loaded module as compiled, including those the 'wasm' backend leaves to TypeScript: what the
+ * kernel tests compare with the TypeScript reference. Null when the backend is not loaded.
+ */
+export function compiledWasmBackend(): Backend | null {
+  return state?.compiled ?? null;
 }
 
 /** Resolves when the threaded build's workers are all running (at once for the single-threaded build). */
@@ -95,7 +103,10 @@ export interface InitWasmOptions {
    * above 1 needs cross-origin isolation.
    */
   threads?: number | 'auto';
-  /** Where the .wasm files are (a folder URL ending in '/'); default: the package's wasm/ folder. */
+  /**
+   * Where the .wasm files are (a folder URL ending in '/'); default: the package's wasm/ folder, found through
+   * `new URL(…, import.meta.url)`, which bundlers such as Vite turn into asset URLs.
+   */
   baseUrl?: string | URL;
   /** Make the 'wasm' backend current (default true). */
   select?: boolean;
@@ -147,8 +158,12 @@ export async function initWasmBackend(options: InitWasmOptions = {}): Promise<Ba
     console.warn('neurite: WebAssembly SIMD is not available here; using the TypeScript backend');
     return null;
   }
-  const base = options.baseUrl ?? new URL('../../../wasm/', import.meta.url);
-  const url = new URL(threaded ? 'neurite-threads.wasm' : 'neurite.wasm', base);
+  // two literal URLs, so that bundlers see (and copy) both files
+  const url = options.baseUrl
+    ? new URL(threaded ? 'neurite-threads.wasm' : 'neurite.wasm', options.baseUrl)
+    : threaded
+      ? new URL('../../../wasm/neurite-threads.wasm', import.meta.url)
+      : new URL('../../../wasm/neurite.wasm', import.meta.url);
   const response = await fetch(url);
   if (!response.ok)
     throw new NeuriteError(`initWasmBackend: could not load ${url} (HTTP ${response.status})`);

@@ -80,6 +80,9 @@ function parse(sig: string): Token[] {
   }));
 }
 
+/** The largest scratch block: the module's memory is at most 2 GiB, and its sizes are signed 32-bit. */
+const MAX_SCRATCH = 2 ** 31 - (64 << 20);
+
 const DTYPE_CODE = new Map<unknown, number>([
   [Float32Array, 0],
   [Int32Array, 1],
@@ -127,8 +130,8 @@ export function wasmKernels(
     if (bytes <= scratchBytes) return scratch;
     if (scratch !== 0) exports.neurite_free(scratch);
     // grow by half again, so a slowly growing workload does not reallocate on every call
-    const size = Math.max(bytes, Math.floor(scratchBytes * 1.5), 1 << 20);
-    scratch = exports.neurite_alloc(size) >>> 0;
+    const size = Math.min(Math.max(bytes, Math.floor(scratchBytes * 1.5), 1 << 20), MAX_SCRATCH);
+    scratch = bytes > MAX_SCRATCH ? 0 : exports.neurite_alloc(size) >>> 0;
     scratchBytes = scratch === 0 ? 0 : size;
     if (scratch === 0) {
       throw new RangeError(

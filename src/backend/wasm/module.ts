@@ -42,6 +42,7 @@ export interface WasmInstance {
 function growMemory(memory: WebAssembly.Memory, requestedBytes: number): number {
   const have = memory.buffer.byteLength;
   if (requestedBytes <= have) return 1;
+  if (requestedBytes > MAXIMUM_PAGES * 65536) return 0;
   // grow by at least a fifth, so that a slowly growing heap does not grow on every allocation
   const want = Math.min(MAXIMUM_PAGES * 65536, Math.max(requestedBytes, Math.ceil(have * 1.2)));
   const pages = Math.ceil((want - have) / 65536);
@@ -133,6 +134,7 @@ export const WORKER_SOURCE = `"use strict";
           env[imp.name] = (bytes) => {
             const have = d.memory.buffer.byteLength;
             if (bytes >>> 0 <= have) return 1;
+            if (bytes >>> 0 > ${MAXIMUM_PAGES * 65536}) return 0;
             try { d.memory.grow(Math.ceil(((bytes >>> 0) - have) / 65536)); return 1; } catch { return 0; }
           };
         } else if (imp.name === "emscripten_get_now") env[imp.name] = () => performance.now();

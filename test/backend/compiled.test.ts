@@ -1,0 +1,1351 @@
+/**
+ * Every kernel of the Backend interface on the compiled backends — the native addon, and the same C++ compiled to
+ * WebAssembly (its compiled kernels, including those the 'wasm' backend leaves to TypeScript) — against the
+ * TypeScript reference, over random
+ * shapes and edge cases: size-1 and empty dimensions, broadcasting, scalar operands, NaN and infinities,
+ * integer wrap-around, odd strides, padding and dilation, groups (depthwise too), ceil-mode pooling windows.
+ * Floats agree to 1e-5 relative (plus an absolute slack that grows with the length of the sums involved);
+ * integers, booleans and indices agree exactly. The large cases run with one thread and with three, so both
+ * the sequential and the split paths of every kernel are compared.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type {
+  ArgReduceOp,
+  Backend,
+  BinaryOp,
+  Conv2dInfo,
+  Pool2dInfo,
+  ReduceOp,
+  UnaryGradOp,
+  UnaryOp,
+} from '../../src/backend/backend.js';
+import {
+  getNumThreads,
+  loadNativeBackend,
+  nativeAddonPath,
+  nativeLoadError,
+  setNumThreads,
+} from '../../src/backend/native/index.js';
+import { initNodeBackends } from '../../src/backend/native/init.js';
+import { getBackend, listBackends, setBackend } from '../../src/backend/registry.js';
+import { tsBackend } from '../../src/backend/ts/index.js';
+import { compiledWasmBackend, setWasmThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { NeuriteError, ValueError } from '../../src/errors.js';
+import { type Conv2dOptions, conv2dInfo } from '../../src/ops/conv.js';
+import { type Pool2dOptions, pool2dInfo } from '../../src/ops/pool.js';
+import type { DType, TypedArray } from '../../src/tensor/dtype.js';
+import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
+
+// Skipped only when the addon was not built (no compiler or BLAS at install); a built addon that fails to load
+// fails the suite.
+const built = existsSync(nativeAddonPath());
+const loaded = loadNativeBackend();
+const skipNote = built ? '' : ` (skipped: ${nativeLoadError()})`;
+if (!built) console.warn(`test/backend/native.test.ts skipped: ${nativeLoadError()}`);
+const native = loaded as Backend;
+const ts = tsBackend;
+
+// --- data ------------------------------------------------------------------------------------------------
+
+/** mulberry32: a small seeded generator, so every run draws the same cases. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const FLOAT_SPECIALS = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 0.5, -2.5, 1];
+
+function floats(n: number, r: () => number, { lo = -3, hi = 3, specials = 0 } = {}): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a[i] = r() < specials ? FLOAT_SPECIALS[Math.floor(r() * FLOAT_SPECIALS.length)] : lo + (hi - lo) * r();
+  }
+  return a;
+}
+
+function ints(n: number, r: () => number, { lo = -20, hi = 20, large = 0 } = {}): Int32Array {
+  const a = new Int32Array(n);
+  const big = [2 ** 30, -(2 ** 31), 2 ** 31 - 1, 123456789, -987654321];
+  for (let i = 0; i < n; i++) {
+    a[i] = r() < large ? big[Math.floor(r() * big.length)] : lo + Math.floor((hi - lo + 1) * r());
+  }
+  return a;
+}
+
+function bools(n: number, r: () => number): Uint8Array {
+  return Uint8Array.from({ length: n }, () => (r() < 0.5 ? 1 : 0));
+}
+
+function filled(dtype: DType, n: number, r: () => number, specials = 0.05): TypedArray {
+  if (dtype === 'float32') return floats(n, r, { specials });
+  if (dtype === 'int32') return ints(n, r, { large: specials });
+  return bools(n, r);
+}
+
+function alloc(dtype: DType, n: number): TypedArray {
+  return dtype === 'float32'
+    ? new Float32Array(n)
+    : dtype === 'int32'
+      ? new Int32Array(n)
+      : new Uint8Array(n);
+}
+
+// --- comparisons -----------------------------------------------------------------------------------------
+
+function fmt(v: number): string {
+  return Object.is(v, -0) ? '-0' : String(v);
+}
+
+/** Exact equality, NaN equal to NaN. */
+function expectSame(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue;
+    expect.fail(`${what}: element ${i} is ${fmt(a)}, the TypeScript backend gives ${fmt(e)}`);
+  }
+}
+
+/** |a − e| ≤ atol + rtol·|e|, with NaNs and infinities matching exactly. */
+function expectNear(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  what: string,
+  { rtol = 1e-5, atol = 1e-38 }: { rtol?: number; atol?: number } = {},
+): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i];
+    const e = expected[i];
+    if (a === e || (Number.isNaN(a) && Number.isNaN(e))) continue;
+    if (Number.isFinite(e) && Math.abs(a - e) <= atol + rtol * Math.abs(e)) continue;
+    expect.fail(`${what}: element ${i} is ${fmt(a)}, the TypeScript backend gives ${fmt(e)} (atol ${atol})`);
+  }
+}
+
+/** The compiled backends under test, each with its thread controls. */
+const COMPILED = [
+  {
+    name: 'native',
+    available: built,
+    note: skipNote,
+    backend: () => loaded as Backend,
+    threads: { get: getNumThreads, set: setNumThreads },
+  },
+  {
+    name: 'wasm',
+    available: true,
+    note: '',
+    backend: () => compiledWasmBackend() as Backend,
+    threads: { get: () => wasmInfo()?.threads ?? 1, set: setWasmThreads },
+  },
+];
+
+/** The thread controls of the backend whose suite runs now (set in its beforeAll). */
+let threadControl = COMPILED[0].threads;
+
+/** Runs `body` with the compiled kernels on `n` threads, restoring the previous count afterwards. */
+function withThreads(n: number, body: () => void): void {
+  const before = threadControl.get();
+  threadControl.set(n);
+  try {
+    body();
+  } finally {
+    threadControl.set(before);
+  }
+}
+
+/** The thread counts the large cases run with: everything on one thread, and an uneven three-way split. */
+const THREADS = [1, 3];
+
+const BINARY_OPS: BinaryOp[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+];
+const COMPARISONS = new Set<BinaryOp>(['eq', 'ne', 'lt', 'le', 'gt', 'ge']);
+
+for (const compiled of COMPILED) {
+  describe.skipIf(!compiled.available)(
+    `${compiled.name} backend against the TypeScript reference${compiled.note}`,
+    () => {
+      const native = compiled.backend();
+      beforeAll(() => {
+        threadControl = compiled.threads;
+      });
+
+      it('the compiled kernels load', () => {
+        if (compiled.name === 'native') expect(nativeLoadError()).toBeNull();
+        expect(native.name).toBe(compiled.name);
+      });
+
+      describe('elementwise', () => {
+        const shapePairs: [number[], number[]][] = [
+          [
+            [2, 3, 4],
+            [2, 3, 4],
+          ],
+          [[5, 7], []],
+          [[], [6]],
+          [[], []],
+          [[1, 1], [1]],
+          [
+            [3, 1, 5],
+            [4, 5],
+          ],
+          [
+            [2, 3, 4],
+            [3, 1],
+          ],
+          [
+            [4, 1],
+            [1, 6],
+          ],
+          [
+            [2, 1, 3, 1],
+            [1, 4, 1, 5],
+          ],
+          [
+            [0, 3],
+            [1, 3],
+          ],
+          [
+            [3, 0],
+            [3, 1],
+          ],
+          [[5], [0, 5]],
+        ];
+        // past the size at which the addon splits work over threads
+        const largePairs: [number[], number[]][] = [
+          [[130, 300], [300]],
+          [
+            [2, 100, 200],
+            [2, 1, 200],
+          ],
+          [[70001], [70001]],
+          [[70001], [1]],
+        ];
+
+        for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+          it(`binary: every op on ${dtype} operands, broadcast every way`, () => {
+            const r = rng(11);
+            for (const [aShape, bShape] of shapePairs) {
+              const outShape = broadcastShapes(aShape, bShape, 'test');
+              for (const op of BINARY_OPS) {
+                let a = filled(dtype, sizeOf(aShape), r);
+                let b = filled(dtype, sizeOf(bShape), r);
+                if (op === 'pow' && dtype === 'int32') {
+                  // keep integer powers below 2^53, where float64 results are exact on every libm
+                  a = ints(a.length, r, { lo: -20, hi: 20 });
+                  b = ints(b.length, r, { lo: -2, hi: 5 });
+                }
+                const outType = COMPARISONS.has(op) ? 'bool' : dtype;
+                const want = alloc(outType, sizeOf(outShape));
+                const got = alloc(outType, sizeOf(outShape));
+                ts.binary(op, a, aShape, b, bShape, want, outShape);
+                native.binary(op, a, aShape, b, bShape, got, outShape);
+                const what = `${op} ${dtype} [${aShape}] ∘ [${bShape}]`;
+                if (dtype === 'float32' && (op === 'pow' || op === 'div')) expectNear(got, want, what);
+                else expectSame(got, want, what);
+              }
+            }
+          });
+        }
+
+        it('binary: the large cases split over threads', () => {
+          withThreadsAll(() => {
+            const r = rng(12);
+            for (const [aShape, bShape] of largePairs) {
+              const outShape = broadcastShapes(aShape, bShape, 'test');
+              for (const op of ['add', 'mul', 'pow', 'maximum', 'lt'] as BinaryOp[]) {
+                const a = floats(sizeOf(aShape), r, { specials: 0.01 });
+                const b = floats(sizeOf(bShape), r, { specials: 0.01 });
+                const outType = COMPARISONS.has(op) ? 'bool' : 'float32';
+                const want = alloc(outType, sizeOf(outShape));
+                const got = alloc(outType, sizeOf(outShape));
+                ts.binary(op, a, aShape, b, bShape, want, outShape);
+                native.binary(op, a, aShape, b, bShape, got, outShape);
+                expectNear(got, want, `${op} [${aShape}] ∘ [${bShape}] on ${getNumThreads()} threads`);
+              }
+            }
+          });
+        });
+
+        it('binary: integer operands into a float output take the converting path', () => {
+          const r = rng(13);
+          for (const [aShape, bShape] of [
+            [
+              [4, 5],
+              [4, 5],
+            ],
+            [
+              [3, 1],
+              [1, 4],
+            ],
+          ] as [number[], number[]][]) {
+            const outShape = broadcastShapes(aShape, bShape, 'test');
+            for (const op of ['add', 'div', 'pow', 'lt'] as BinaryOp[]) {
+              const a = ints(sizeOf(aShape), r, { lo: -5, hi: 5 });
+              const b = ints(sizeOf(bShape), r, { lo: -3, hi: 3 });
+              const want = new Float32Array(sizeOf(outShape));
+              const got = new Float32Array(sizeOf(outShape));
+              ts.binary(op, a, aShape, b, bShape, want, outShape);
+              native.binary(op, a, aShape, b, bShape, got, outShape);
+              expectNear(got, want, `${op} int32 → float32 [${aShape}] ∘ [${bShape}]`);
+            }
+          }
+        });
+
+        // values around every threshold and tie the unary kernels care about
+        const edge = [
+          Number.NaN,
+          Number.POSITIVE_INFINITY,
+          Number.NEGATIVE_INFINITY,
+          0,
+          -0,
+          0.5,
+          -0.5,
+          1.5,
+          2.5,
+          -2.5,
+          3.5,
+          19.9,
+          20,
+          20.5,
+          40,
+          -5,
+          -8,
+          -10,
+          -30,
+          88,
+          100,
+          -100,
+          1e-8,
+          -1e-8,
+          Math.PI,
+          1e4,
+          -1e4,
+          1e-40,
+        ];
+        const unaryInput = Float32Array.from([...edge, ...floats(3000, rng(21), { lo: -12, hi: 12 })]);
+        const bigInput = floats(70001, rng(22), { lo: -6, hi: 6 });
+        const UNARY_OPS: [UnaryOp, number][] = [
+          ['neg', 0],
+          ['exp', 0],
+          ['log', 0],
+          ['sqrt', 0],
+          ['abs', 0],
+          ['sign', 0],
+          ['square', 0],
+          ['reciprocal', 0],
+          ['relu', 0],
+          ['sigmoid', 0],
+          ['tanh', 0],
+          ['softplus', 0],
+          ['gelu', 0],
+          ['elu', 0.7],
+          ['leakyRelu', 0.01],
+          ['sin', 0],
+          ['cos', 0],
+          ['floor', 0],
+          ['ceil', 0],
+          ['round', 0],
+        ];
+
+        // The reference's erf is 1 + (erfc − 1) in float64, which loses the far tail to rounding (~1e-16 absolute),
+        // and its 1.2e-7 approximation error shows where GELU's derivative Φ(x) + x·φ(x) cancels near x = −0.75.
+        const slack = (op: string, grad = false) => ({ atol: op !== 'gelu' ? 1e-38 : grad ? 1e-6 : 1e-15 });
+
+        it('unary: every op, thresholds, NaN and round-half-even', () => {
+          for (const [op, alpha] of UNARY_OPS) {
+            for (const x of [unaryInput, new Float32Array(0), new Float32Array([2.5])]) {
+              const want = new Float32Array(x.length);
+              const got = new Float32Array(x.length);
+              ts.unary(op, x, want, alpha);
+              native.unary(op, x, got, alpha);
+              expectNear(got, want, `${op} over ${x.length}`, slack(op));
+            }
+          }
+          withThreadsAll(() => {
+            for (const [op, alpha] of UNARY_OPS) {
+              const want = new Float32Array(bigInput.length);
+              const got = new Float32Array(bigInput.length);
+              ts.unary(op, bigInput, want, alpha);
+              native.unary(op, bigInput, got, alpha);
+              expectNear(got, want, `${op} over ${bigInput.length} on ${getNumThreads()} threads`, slack(op));
+            }
+          });
+        });
+
+        it('unaryGrad: every op from x, f(x) and dy', () => {
+          const GRADS: [UnaryGradOp, number][] = [
+            ['relu', 0],
+            ['sigmoid', 0],
+            ['tanh', 0],
+            ['softplus', 0],
+            ['gelu', 0],
+            ['elu', 0.7],
+            ['leakyRelu', 0.01],
+          ];
+          withThreadsAll(() => {
+            for (const x of [unaryInput, bigInput]) {
+              const dy = floats(x.length, rng(23));
+              for (const [op, alpha] of GRADS) {
+                const y = new Float32Array(x.length);
+                ts.unary(op, x, y, alpha);
+                const want = new Float32Array(x.length);
+                const got = new Float32Array(x.length);
+                ts.unaryGrad(op, x, y, dy, want, alpha);
+                native.unaryGrad(op, x, y, dy, got, alpha);
+                expectNear(got, want, `${op}' over ${x.length}`, slack(op, true));
+              }
+            }
+          });
+        });
+
+        it('clamp: bounds that are not float32 values, lo > hi, NaN passes through', () => {
+          for (const x of [unaryInput, bigInput]) {
+            for (const [lo, hi] of [
+              [-1, 1],
+              [0.1, 0.3],
+              [Number.NEGATIVE_INFINITY, 0],
+              [2, 2],
+              [1, -1],
+              [0, 0],
+            ]) {
+              const want = new Float32Array(x.length);
+              const got = new Float32Array(x.length);
+              ts.clamp(x, lo, hi, want);
+              native.clamp(x, lo, hi, got);
+              expectSame(got, want, `clamp [${lo}, ${hi}] over ${x.length}`);
+            }
+          }
+        });
+
+        it('where: every dtype, all three operands broadcast', () => {
+          const r = rng(31);
+          const cases: [number[], number[], number[]][] = [
+            [
+              [3, 4],
+              [3, 4],
+              [3, 4],
+            ],
+            [[3, 1], [1, 4], []],
+            [
+              [2, 1, 5],
+              [3, 1],
+              [2, 3, 5],
+            ],
+            [[], [4], [2, 1]],
+            [[0, 2], [2], [1, 2]],
+            [[100, 400], [400], [100, 1]],
+          ];
+          withThreadsAll(() => {
+            for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+              for (const [cShape, aShape, bShape] of cases) {
+                const outShape = broadcastShapes(broadcastShapes(cShape, aShape, 't'), bShape, 't');
+                const c = bools(sizeOf(cShape), r);
+                const a = filled(dtype, sizeOf(aShape), r);
+                const b = filled(dtype, sizeOf(bShape), r);
+                const want = alloc(dtype, sizeOf(outShape));
+                const got = alloc(dtype, sizeOf(outShape));
+                ts.where(c, cShape, a, aShape, b, bShape, want, outShape);
+                native.where(c, cShape, a, aShape, b, bShape, got, outShape);
+                expectSame(got, want, `where ${dtype} [${cShape}] [${aShape}] [${bShape}]`);
+              }
+            }
+          });
+        });
+
+        it('cast: between every pair of dtypes, with truncation, wrap-around and NaN', () => {
+          const x = Float32Array.from([
+            ...edge,
+            -2.7,
+            2.7,
+            -0.9,
+            3e9,
+            -3e9,
+            2 ** 31,
+            -(2 ** 31),
+            2 ** 32 + 5,
+            1e20,
+            255.5,
+            256,
+            -1,
+            ...floats(500, rng(41), { lo: -1e10, hi: 1e10 }),
+          ]);
+          const sources: Record<DType, TypedArray> = {
+            float32: x,
+            int32: ints(600, rng(42), { large: 0.3 }),
+            bool: bools(600, rng(43)),
+          };
+          withThreadsAll(() => {
+            for (const from of ['float32', 'int32', 'bool'] as DType[]) {
+              for (const to of ['float32', 'int32', 'bool'] as DType[]) {
+                for (const src of [sources[from], filled(from, 70001, rng(44))]) {
+                  const want = alloc(to, src.length);
+                  const got = alloc(to, src.length);
+                  ts.cast(src, want);
+                  native.cast(src, got);
+                  expectSame(got, want, `cast ${from} → ${to} over ${src.length}`);
+                }
+              }
+            }
+          });
+        });
+      });
+
+      describe('reductions', () => {
+        const shapes: [number, number, number][] = [
+          [1, 1, 1],
+          [3, 5, 1],
+          [1, 7, 4],
+          [4, 6, 3],
+          [2, 0, 3],
+          [3, 0, 1],
+          [0, 4, 2],
+          [5, 1, 1],
+        ];
+        const largeShapes: [number, number, number][] = [
+          [1, 100001, 1],
+          [300, 200, 1],
+          [2, 20, 3000],
+          [1, 10, 8000],
+        ];
+
+        it('reduce: sum, max, min and prod over every dtype and layout', () => {
+          const r = rng(51);
+          const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+          const check = (dtype: DType, op: ReduceOp, [outer, n, inner]: [number, number, number]) => {
+            let x = filled(dtype, outer * n * inner, r, op === 'max' || op === 'min' ? 0.05 : 0);
+            if (op === 'prod' && dtype === 'float32') x = floats(x.length, r, { lo: 0.5, hi: 1.5 });
+            if (op === 'prod' && dtype === 'int32') x = ints(x.length, r, { lo: -3, hi: 3 });
+            const want = alloc(dtype, outer * inner);
+            const got = alloc(dtype, outer * inner);
+            ts.reduce(op, x, outer, n, inner, want);
+            native.reduce(op, x, outer, n, inner, got);
+            const what = `${op} ${dtype} [${outer}, ${n}, ${inner}] on ${getNumThreads()} threads`;
+            if (dtype === 'float32') expectNear(got, want, what, { atol: 1e-6 * n });
+            else expectSame(got, want, what);
+          };
+          for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+            for (const op of ops) for (const shape of shapes) check(dtype, op, shape);
+          }
+          // products of many elements overflow, so the large layouts reduce by sum, max and min
+          withThreadsAll(() => {
+            for (const dtype of ['float32', 'int32'] as DType[]) {
+              for (const op of ops.slice(0, 3)) for (const shape of largeShapes) check(dtype, op, shape);
+            }
+            check('bool', 'max', largeShapes[3]);
+          });
+        });
+
+        it('argReduce: ties go to the first index, the first NaN wins', () => {
+          const r = rng(52);
+          const check = (dtype: DType, op: ArgReduceOp, [outer, n, inner]: [number, number, number]) => {
+            const size = outer * n * inner;
+            // few distinct values, so ties are everywhere
+            let x: TypedArray = ints(size, r, { lo: 0, hi: 3 });
+            if (dtype === 'bool') x = bools(size, r);
+            if (dtype === 'float32') {
+              x = Float32Array.from(x as Int32Array, (v) => (r() < 0.02 ? Number.NaN : v));
+            }
+            const want = new Int32Array(outer * inner);
+            const got = new Int32Array(outer * inner);
+            ts.argReduce(op, x, outer, n, inner, want);
+            native.argReduce(op, x, outer, n, inner, got);
+            expectSame(got, want, `${op} ${dtype} [${outer}, ${n}, ${inner}] on ${getNumThreads()} threads`);
+          };
+          for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+            for (const op of ['argmax', 'argmin'] as ArgReduceOp[])
+              for (const shape of shapes) check(dtype, op, shape);
+          }
+          withThreadsAll(() => {
+            for (const op of ['argmax', 'argmin'] as ArgReduceOp[]) {
+              for (const shape of largeShapes) check('float32', op, shape);
+            }
+          });
+        });
+      });
+
+      describe('gemm', () => {
+        type Case = [
+          batch: number,
+          m: number,
+          n: number,
+          k: number,
+          alpha: number,
+          beta: number,
+          sA: boolean,
+          sB: boolean,
+        ];
+        const cases: Case[] = [
+          [1, 3, 4, 5, 1, 0, false, false],
+          [1, 1, 7, 9, 1, 0, false, false],
+          [1, 6, 1, 4, 2, 0.5, false, false],
+          [1, 5, 6, 1, 1, 0, false, false],
+          [1, 4, 3, 0, 1, 0, false, false],
+          [1, 4, 3, 0, 1, 2, false, false],
+          [1, 0, 3, 4, 1, 0, false, false],
+          [3, 4, 5, 6, 0.5, 1, false, false],
+          [3, 4, 5, 6, 1, 0, true, false],
+          [3, 4, 5, 6, 1, 0, false, true],
+          [1, 200, 150, 100, 1, 0, false, false],
+          [1, 70, 300, 90, 1, 1, false, false],
+          [8, 40, 40, 40, 1, 0, false, false],
+          [5, 70, 70, 70, 1, 0, true, false],
+        ];
+
+        it('every transpose combination, alpha/beta, empty and broadcast operands', () => {
+          const r = rng(61);
+          withThreadsAll(() => {
+            for (const [batch, m, n, k, alpha, beta, shareA, shareB] of cases) {
+              for (const transA of [false, true]) {
+                for (const transB of [false, true]) {
+                  const strideA = shareA ? 0 : m * k;
+                  const strideB = shareB ? 0 : k * n;
+                  const a = floats(Math.max(strideA * batch, m * k), r, { lo: -1, hi: 1 });
+                  const b = floats(Math.max(strideB * batch, k * n), r, { lo: -1, hi: 1 });
+                  // with beta = 0 the old contents must be ignored, NaN included
+                  const c0 =
+                    beta === 0 ? new Float32Array(batch * m * n).fill(Number.NaN) : floats(batch * m * n, r);
+                  const want = c0.slice();
+                  const got = c0.slice();
+                  ts.gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, want, m * n);
+                  native.gemm(
+                    batch,
+                    transA,
+                    transB,
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    a,
+                    strideA,
+                    b,
+                    strideB,
+                    beta,
+                    got,
+                    m * n,
+                  );
+                  const what = `gemm batch ${batch} ${transA ? 'Aᵀ' : 'A'}${transB ? 'Bᵀ' : 'B'} ${m}×${n}×${k} α=${alpha} β=${beta}`;
+                  expectNear(got, want, what, { atol: 1e-6 * (k + 1) * Math.abs(alpha) + 1e-6 });
+                }
+              }
+            }
+          });
+        });
+      });
+
+      describe('shape and indexing', () => {
+        function permutation(n: number, r: () => number): number[] {
+          const p = Array.from({ length: n }, (_, i) => i);
+          for (let i = n - 1; i > 0; i--) {
+            const j = Math.floor(r() * (i + 1));
+            [p[i], p[j]] = [p[j], p[i]];
+          }
+          return p;
+        }
+
+        it('transpose: random permutations of ranks 0 to 5, size-1 and empty axes, tiled 2-D', () => {
+          const r = rng(71);
+          const shapes: number[][] = [
+            [],
+            [5],
+            [3, 4],
+            [1, 1, 5],
+            [0, 4],
+            [2, 3, 4, 5],
+            [2, 1, 3, 1, 4],
+            [3, 2, 2, 3, 2],
+          ];
+          const fixed: [number[], number[]][] = [
+            [
+              [130, 70],
+              [1, 0],
+            ],
+            [
+              [3, 40, 50],
+              [0, 2, 1],
+            ],
+            [
+              [40, 3, 50],
+              [2, 1, 0],
+            ],
+            [
+              [2, 3, 37, 45],
+              [0, 1, 3, 2],
+            ],
+            [
+              [300, 300],
+              [1, 0],
+            ],
+          ];
+          withThreadsAll(() => {
+            for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+              const all: [number[], number[]][] = [...fixed];
+              for (const s of shapes) for (let t = 0; t < 3; t++) all.push([s, permutation(s.length, r)]);
+              for (const [shape, perm] of all) {
+                const x = filled(dtype, sizeOf(shape), r);
+                const want = alloc(dtype, x.length);
+                const got = alloc(dtype, x.length);
+                ts.transpose(x, shape, perm, want);
+                native.transpose(x, shape, perm, got);
+                expectSame(got, want, `transpose ${dtype} [${shape}] by [${perm}]`);
+              }
+            }
+          });
+        });
+
+        const boxes: [shape: number[], begin: number[], box: number[]][] = [
+          [
+            [4, 5, 6],
+            [1, 0, 2],
+            [2, 5, 3],
+          ],
+          [
+            [4, 5, 6],
+            [0, 0, 0],
+            [4, 5, 6],
+          ],
+          [
+            [4, 5, 6],
+            [3, 4, 5],
+            [1, 1, 1],
+          ],
+          [[7], [2], [0]],
+          [[], [], []],
+          [
+            [3, 0, 2],
+            [1, 0, 0],
+            [2, 0, 2],
+          ],
+          [
+            [2, 3, 4, 5],
+            [1, 1, 0, 2],
+            [1, 2, 4, 1],
+          ],
+          [
+            [100, 1000],
+            [10, 3],
+            [80, 900],
+          ],
+          [[80001], [1], [80000]],
+        ];
+
+        it('slice: boxes of every rank, empty and whole', () => {
+          const r = rng(72);
+          withThreadsAll(() => {
+            for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+              for (const [shape, begin, box] of boxes) {
+                const x = filled(dtype, sizeOf(shape), r);
+                const want = alloc(dtype, sizeOf(box));
+                const got = alloc(dtype, sizeOf(box));
+                ts.slice(x, shape, begin, want, box);
+                native.slice(x, shape, begin, got, box);
+                expectSame(got, want, `slice ${dtype} [${shape}] at [${begin}] size [${box}]`);
+              }
+            }
+          });
+        });
+
+        it('insert: writes and accumulates into a box, with integer wrap-around', () => {
+          const r = rng(73);
+          withThreadsAll(() => {
+            for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+              for (const [shape, begin, box] of boxes) {
+                for (const accumulate of [false, true]) {
+                  const src = filled(dtype, sizeOf(box), r);
+                  const dst = filled(dtype, sizeOf(shape), r);
+                  const want = dst.slice();
+                  const got = dst.slice();
+                  ts.insert(src, box, want, shape, begin, accumulate);
+                  native.insert(src, box, got, shape, begin, accumulate);
+                  expectSame(
+                    got,
+                    want,
+                    `insert ${dtype} [${box}] into [${shape}] at [${begin}] accumulate=${accumulate}`,
+                  );
+                }
+              }
+            }
+          });
+        });
+
+        const layouts: [outer: number, n: number, inner: number, k: number][] = [
+          [1, 5, 1, 8],
+          [3, 4, 6, 5],
+          [2, 6, 3, 0],
+          [1, 1, 1, 1],
+          [0, 3, 2, 2],
+          [4, 7, 2, 5000],
+          [1, 8, 20000, 3],
+          [3000, 5, 4, 3],
+        ];
+
+        function indices(count: number, n: number, r: () => number): Int32Array {
+          return Int32Array.from({ length: count }, () => Math.floor(r() * n));
+        }
+
+        it('indexSelect and indexAdd, repeated indices included', () => {
+          const r = rng(74);
+          withThreadsAll(() => {
+            for (const [outer, n, inner, k] of layouts) {
+              const idx = indices(k, n, r);
+              for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+                const x = filled(dtype, outer * n * inner, r);
+                const want = alloc(dtype, outer * k * inner);
+                const got = alloc(dtype, outer * k * inner);
+                ts.indexSelect(x, outer, n, inner, idx, want);
+                native.indexSelect(x, outer, n, inner, idx, got);
+                expectSame(got, want, `indexSelect ${dtype} [${outer}, ${n}, ${inner}] k=${k}`);
+              }
+              const dy = floats(outer * k * inner, r);
+              const base = floats(outer * n * inner, r);
+              const want = base.slice();
+              const got = base.slice();
+              ts.indexAdd(dy, outer, n, inner, idx, want);
+              native.indexAdd(dy, outer, n, inner, idx, got);
+              expectSame(got, want, `indexAdd [${outer}, ${n}, ${inner}] k=${k}`);
+            }
+          });
+        });
+
+        it('gather and scatterAdd along the middle axis', () => {
+          const r = rng(75);
+          withThreadsAll(() => {
+            for (const [outer, n, inner, k] of layouts) {
+              const idx = indices(outer * k * inner, n, r);
+              for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+                const x = filled(dtype, outer * n * inner, r);
+                const want = alloc(dtype, outer * k * inner);
+                const got = alloc(dtype, outer * k * inner);
+                ts.gather(x, outer, n, inner, idx, k, want);
+                native.gather(x, outer, n, inner, idx, k, got);
+                expectSame(got, want, `gather ${dtype} [${outer}, ${n}, ${inner}] k=${k}`);
+              }
+              const dy = floats(outer * k * inner, r);
+              const base = floats(outer * n * inner, r);
+              const want = base.slice();
+              const got = base.slice();
+              ts.scatterAdd(dy, outer, n, inner, idx, k, want);
+              native.scatterAdd(dy, outer, n, inner, idx, k, got);
+              expectSame(got, want, `scatterAdd [${outer}, ${n}, ${inner}] k=${k}`);
+            }
+          });
+        });
+      });
+
+      describe('softmax', () => {
+        it('softmax and log-softmax with their gradients: wide spreads, -∞ rows, NaN, empty', () => {
+          const r = rng(81);
+          const cases: [rows: number, cols: number, spread: number][] = [
+            [1, 1, 3],
+            [3, 5, 3],
+            [4, 1000, 10],
+            [200, 10, 40],
+            [6, 7, 80],
+            [0, 5, 1],
+            [5, 0, 1],
+            [3000, 12, 5],
+          ];
+          withThreadsAll(() => {
+            for (const [rows, cols, spread] of cases) {
+              const x = floats(rows * cols, r, { lo: -spread, hi: spread });
+              if (rows >= 3 && cols >= 2) {
+                x.fill(Number.NEGATIVE_INFINITY, 0, cols);
+                x[cols] = Number.NaN;
+                x[2 * cols] = Number.POSITIVE_INFINITY;
+              }
+              for (const log of [false, true]) {
+                const want = new Float32Array(x.length);
+                const got = new Float32Array(x.length);
+                ts.softmax(x, rows, cols, log, want);
+                native.softmax(x, rows, cols, log, got);
+                const what = `${log ? 'log-' : ''}softmax [${rows}, ${cols}] spread ${spread}`;
+                expectNear(got, want, what, { atol: 1e-7 });
+                const dy = floats(x.length, r);
+                const gWant = new Float32Array(x.length);
+                const gGot = new Float32Array(x.length);
+                ts.softmaxGrad(want, dy, rows, cols, log, gWant);
+                native.softmaxGrad(want, dy, rows, cols, log, gGot);
+                expectNear(gGot, gWant, `${what} gradient`, { atol: 1e-6 });
+              }
+            }
+          });
+        });
+      });
+
+      describe('softmax cross-entropy', () => {
+        it('loss, log-softmax and gradient: wide spreads, -∞ logits, ignored rows, empty', () => {
+          const r = rng(101);
+          withThreadsAll(() => {
+            for (const [rows, cols] of [
+              [1, 1],
+              [5, 3],
+              [0, 4],
+              [64, 10],
+              [300, 257],
+            ]) {
+              const x = floats(rows * cols, r, { lo: -30, hi: 30 });
+              if (rows * cols > 3) x[2] = Number.NEGATIVE_INFINITY;
+              const target = Int32Array.from({ length: rows }, (_, i) =>
+                i % 7 === 3 ? -100 : (i * 5) % cols,
+              );
+              const scale = floats(rows, r).map((v, i) => (target[i] === -100 ? 0 : v));
+              const loss = [new Float32Array(rows), new Float32Array(rows)];
+              const logp = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+              const dx = [new Float32Array(rows * cols), new Float32Array(rows * cols)];
+              [ts, native].forEach((be, i) => {
+                be.softmaxCrossEntropy(x, rows, cols, target, -100, loss[i], logp[i]);
+                be.softmaxCrossEntropyBackward(logp[i], rows, cols, target, scale, dx[i]);
+              });
+              const what = `softmaxCrossEntropy [${rows}, ${cols}]`;
+              expectNear(loss[1], loss[0], `${what} loss`, { atol: 1e-5 });
+              expectNear(logp[1], logp[0], `${what} logp`, { atol: 1e-5 });
+              expectNear(dx[1], dx[0], `${what} dx`, { atol: 1e-6 });
+            }
+          });
+        });
+      });
+
+      describe('recurrent cells', () => {
+        // [batch, hidden]: size-1, empty batch, empty hidden, and a case large enough to split over threads
+        const cases: [batch: number, hidden: number][] = [
+          [1, 1],
+          [3, 5],
+          [0, 4],
+          [4, 0],
+          [37, 70],
+        ];
+
+        it('lstmCell and lstmCellBackward: gates far into saturation, zero upstream gradients', () => {
+          const r = rng(91);
+          withThreadsAll(() => {
+            for (const [n, h] of cases) {
+              const gates = floats(n * 4 * h, r, { lo: -12, hi: 12 });
+              const c = floats(n * h, r);
+              const want = [new Float32Array(n * h), new Float32Array(n * h), new Float32Array(4 * n * h)];
+              const got = [new Float32Array(n * h), new Float32Array(n * h), new Float32Array(4 * n * h)];
+              ts.lstmCell(gates, c, n, h, want[0], want[1], want[2]);
+              native.lstmCell(gates, c, n, h, got[0], got[1], got[2]);
+              const what = `lstmCell [${n}, ${h}]`;
+              expectNear(got[0], want[0], `${what} h`, { atol: 1e-6 });
+              expectNear(got[1], want[1], `${what} c`, { atol: 1e-6 });
+              expectNear(got[2], want[2], `${what} gates`, { atol: 1e-6 });
+              const dh = floats(n * h, r);
+              // the cell state's gradient is all zeros when only h' is used downstream
+              for (const dc of [floats(n * h, r), new Float32Array(n * h)]) {
+                const gWant = [new Float32Array(4 * n * h), new Float32Array(n * h)];
+                const gGot = [new Float32Array(4 * n * h), new Float32Array(n * h)];
+                ts.lstmCellBackward(want[2], c, want[1], dh, dc, n, h, gWant[0], gWant[1]);
+                native.lstmCellBackward(want[2], c, want[1], dh, dc, n, h, gGot[0], gGot[1]);
+                expectNear(gGot[0], gWant[0], `${what} dGates`, { atol: 1e-6 });
+                expectNear(gGot[1], gWant[1], `${what} dcPrev`, { atol: 1e-6 });
+              }
+            }
+          });
+        });
+
+        it('gruCell and gruCellBackward: gates far into saturation', () => {
+          const r = rng(92);
+          withThreadsAll(() => {
+            for (const [n, h] of cases) {
+              const xProj = floats(n * 3 * h, r, { lo: -12, hi: 12 });
+              const hProj = floats(n * 3 * h, r, { lo: -12, hi: 12 });
+              const hPrev = floats(n * h, r);
+              const want = [new Float32Array(n * h), new Float32Array(3 * n * h)];
+              const got = [new Float32Array(n * h), new Float32Array(3 * n * h)];
+              ts.gruCell(xProj, hProj, hPrev, n, h, want[0], want[1]);
+              native.gruCell(xProj, hProj, hPrev, n, h, got[0], got[1]);
+              const what = `gruCell [${n}, ${h}]`;
+              expectNear(got[0], want[0], `${what} h`, { atol: 1e-6 });
+              expectNear(got[1], want[1], `${what} gates`, { atol: 1e-6 });
+              const dh = floats(n * h, r);
+              const gWant = [
+                new Float32Array(3 * n * h),
+                new Float32Array(3 * n * h),
+                new Float32Array(n * h),
+              ];
+              const gGot = [
+                new Float32Array(3 * n * h),
+                new Float32Array(3 * n * h),
+                new Float32Array(n * h),
+              ];
+              ts.gruCellBackward(want[1], hProj, hPrev, dh, n, h, gWant[0], gWant[1], gWant[2]);
+              native.gruCellBackward(want[1], hProj, hPrev, dh, n, h, gGot[0], gGot[1], gGot[2]);
+              expectNear(gGot[0], gWant[0], `${what} dxProj`, { atol: 1e-6 });
+              expectNear(gGot[1], gWant[1], `${what} dhProj`, { atol: 1e-6 });
+              expectNear(gGot[2], gWant[2], `${what} dhPrev`, { atol: 1e-6 });
+            }
+          });
+        });
+      });
+
+      describe('batch normalisation', () => {
+        it('statistics, normalisation and gradient: offset means, size-1 and empty axes, with and without affine', () => {
+          const r = rng(93);
+          // [batch, channels, inner]
+          const cases: [number, number, number][] = [
+            [1, 1, 2],
+            [5, 3, 1],
+            [4, 2, 7],
+            [0, 3, 4],
+            [2, 0, 3],
+            [16, 11, 300],
+          ];
+          withThreadsAll(() => {
+            for (const [n, c, inner] of cases) {
+              const size = n * c * inner;
+              const x = floats(size, r, { lo: 2, hi: 6 });
+              const what = `batchNorm [${n}, ${c}, ${inner}]`;
+              const mean = [new Float32Array(c), new Float32Array(c)];
+              const variance = [new Float32Array(c), new Float32Array(c)];
+              ts.batchNormStats(x, n, c, inner, mean[0], variance[0]);
+              native.batchNormStats(x, n, c, inner, mean[1], variance[1]);
+              if (n * inner > 0) {
+                expectNear(mean[1], mean[0], `${what} mean`, { atol: 1e-6 });
+                expectNear(variance[1], variance[0], `${what} variance`, { atol: 1e-6 });
+              }
+              const invStd = Float32Array.from(variance[0], (v) => 1 / Math.sqrt(v + 1e-5));
+              const dy = floats(size, r);
+              for (const affine of [true, false]) {
+                const w = affine ? floats(c, r) : null;
+                const b = affine ? floats(c, r) : null;
+                const out = [new Float32Array(size), new Float32Array(size)];
+                ts.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[0]);
+                native.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[1]);
+                expectNear(out[1], out[0], `${what} out`, { atol: 1e-5 });
+                for (const training of [true, false]) {
+                  const grads = [0, 1].map(
+                    () => [new Float32Array(size), new Float32Array(c), new Float32Array(c)] as const,
+                  );
+                  const [g0, g1] = grads;
+                  ts.batchNormBackward(x, dy, n, c, inner, mean[0], invStd, w, training, g0[0], g0[1], g0[2]);
+                  native.batchNormBackward(
+                    x,
+                    dy,
+                    n,
+                    c,
+                    inner,
+                    mean[0],
+                    invStd,
+                    w,
+                    training,
+                    g1[0],
+                    g1[1],
+                    g1[2],
+                  );
+                  const which = `${what} ${affine ? 'affine' : 'plain'} ${training ? 'training' : 'eval'}`;
+                  expectNear(grads[1][0], grads[0][0], `${which} dx`, { atol: 1e-5 });
+                  expectNear(grads[1][1], grads[0][1], `${which} dWeight`, { atol: 1e-4 });
+                  expectNear(grads[1][2], grads[0][2], `${which} dBias`, { atol: 1e-4 });
+                }
+              }
+            }
+          });
+        });
+      });
+
+      describe('optimisers', () => {
+        it('adamStep: Adam, AdamW, AMSGrad and maximise agree with the reference over several steps', () => {
+          const r = rng(97);
+          withThreadsAll(() => {
+            for (const n of [0, 1, 7, 50_001]) {
+              for (const [decay, l2, sign, amsgrad] of [
+                [1, 0, 1, false],
+                [1, 0.1, 1, true],
+                [0.999, 0, -1, false],
+                [0.99, 0, 1, true],
+              ] as const) {
+                const p = [floats(n, r), new Float32Array(n)];
+                p[1].set(p[0]);
+                const state = [0, 1].map(() => [
+                  new Float32Array(n),
+                  new Float32Array(n),
+                  new Float32Array(n),
+                ]);
+                for (let step = 1; step <= 4; step++) {
+                  const grad = floats(n, r);
+                  const h = {
+                    beta1: 0.9,
+                    beta2: 0.999,
+                    stepSize: 1e-3 / (1 - 0.9 ** step),
+                    bias2Sqrt: Math.sqrt(1 - 0.999 ** step),
+                    eps: 1e-8,
+                    decay,
+                    l2,
+                    sign,
+                  };
+                  [ts, native].forEach((be, i) => {
+                    const [m, v, vMax] = state[i];
+                    be.adamStep(p[i], grad, m, v, amsgrad ? vMax : null, h);
+                  });
+                }
+                const what = `adamStep n=${n} decay=${decay} l2=${l2} sign=${sign} amsgrad=${amsgrad}`;
+                expectNear(p[1], p[0], `${what} p`, { atol: 1e-7 });
+                expectNear(state[1][0], state[0][0], `${what} m`, { atol: 1e-7 });
+                expectNear(state[1][1], state[0][1], `${what} v`, { atol: 1e-7 });
+                expectNear(state[1][2], state[0][2], `${what} vMax`, { atol: 1e-7 });
+              }
+            }
+          });
+        });
+      });
+
+      describe('convolution', () => {
+        const cases: [x: number[], w: number[], options: Conv2dOptions][] = [
+          [[2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],
+          [[2, 3, 9, 8], [5, 3, 3, 3], { stride: 2, padding: [1, 0], dilation: 2 }],
+          [[1, 2, 10, 11], [3, 2, 2, 3], { stride: [3, 1], padding: [0, 2], dilation: [1, 2] }],
+          [[2, 4, 6, 6], [6, 2, 3, 3], { groups: 2, padding: 1 }],
+          [[2, 4, 8, 7], [4, 1, 3, 3], { groups: 4, stride: 2, padding: 1 }],
+          [[2, 4, 8, 7], [8, 1, 3, 3], { groups: 4, padding: [2, 1], dilation: 2 }],
+          [[1, 3, 9, 9], [6, 1, 5, 3], { groups: 3, stride: [2, 3], padding: [2, 1] }],
+          [[2, 3, 6, 5], [3, 1, 2, 2], { groups: 3, padding: 2 }],
+          [[2, 4, 7, 6], [4, 1, 4, 4], { groups: 4, padding: 'same' }],
+          [[1, 2, 9, 8], [2, 1, 3, 2], { groups: 2, dilation: [3, 2] }],
+          [[3, 5, 4, 6], [7, 5, 1, 1], {}],
+          [[2, 6, 5, 5], [4, 3, 1, 1], { groups: 2 }],
+          [[2, 5, 7, 7], [3, 5, 1, 1], { stride: 2 }],
+          [[2, 3, 6, 6], [2, 3, 4, 4], { padding: 'same' }],
+          [[1, 1, 5, 5], [1, 1, 5, 5], {}],
+          [[1, 2, 1, 1], [3, 2, 1, 1], {}],
+          [[3, 1, 28, 28], [8, 1, 3, 3], { padding: 1 }],
+          [[0, 3, 5, 5], [2, 3, 3, 3], {}],
+          // large enough to split: a single image (GEMMs split), a batch (images per thread), depthwise planes
+          [[1, 16, 20, 20], [32, 16, 3, 3], { padding: 1 }],
+          [[4, 8, 12, 12], [16, 8, 3, 3], { padding: 1, stride: 1 }],
+          [[5, 8, 12, 12], [16, 4, 3, 3], { padding: 1, groups: 2 }],
+          [[4, 16, 20, 20], [32, 16, 1, 1], {}],
+          [[3, 32, 20, 20], [32, 1, 3, 3], { padding: 1, groups: 32 }],
+        ];
+
+        const label = (x: number[], w: number[], o: Conv2dOptions) =>
+          `x [${x}] w [${w}] ${JSON.stringify(o)}`;
+
+        it('forward, input gradient and filter gradient: strides, padding, dilation, groups, depthwise', () => {
+          const r = rng(91);
+          withThreadsAll(() => {
+            for (const [xShape, wShape, options] of cases) {
+              const info: Conv2dInfo = conv2dInfo(xShape, wShape, options);
+              const outSize = info.batch * info.outChannels * info.outHeight * info.outWidth;
+              const x = floats(sizeOf(xShape), r, { lo: -1, hi: 1 });
+              const w = floats(sizeOf(wShape), r, { lo: -1, hi: 1 });
+              const dy = floats(outSize, r, { lo: -1, hi: 1 });
+              const what = `${label(xShape, wShape, options)} on ${getNumThreads()} threads`;
+              const taps = info.kernelHeight * info.kernelWidth;
+
+              const want = new Float32Array(outSize);
+              const got = new Float32Array(outSize).fill(Number.NaN);
+              ts.conv2d(x, w, info, want);
+              native.conv2d(x, w, info, got);
+              expectNear(got, want, `conv2d ${what}`, { atol: 1e-6 * (wShape[1] * taps + 1) });
+
+              const dxWant = new Float32Array(x.length);
+              const dxGot = new Float32Array(x.length).fill(Number.NaN);
+              ts.conv2dBackpropInput(dy, w, info, dxWant);
+              native.conv2dBackpropInput(dy, w, info, dxGot);
+              const perGroup = info.outChannels / info.groups;
+              expectNear(dxGot, dxWant, `conv2dBackpropInput ${what}`, {
+                atol: 1e-6 * (perGroup * taps + 1),
+              });
+
+              const dwWant = new Float32Array(w.length);
+              const dwGot = new Float32Array(w.length).fill(Number.NaN);
+              ts.conv2dBackpropFilter(x, dy, info, dwWant);
+              native.conv2dBackpropFilter(x, dy, info, dwGot);
+              const terms = info.batch * info.outHeight * info.outWidth;
+              expectNear(dwGot, dwWant, `conv2dBackpropFilter ${what}`, { atol: 1e-6 * (terms + 1) });
+            }
+          });
+        });
+
+        it('gives the same numbers run after run', () => {
+          const [xShape, wShape, options] = cases[16];
+          const info = conv2dInfo(xShape, wShape, options);
+          const r = rng(92);
+          const x = floats(sizeOf(xShape), r);
+          const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
+          const first = new Float32Array(sizeOf(wShape));
+          const second = new Float32Array(sizeOf(wShape));
+          native.conv2dBackpropFilter(x, dy, info, first);
+          native.conv2dBackpropFilter(x, dy, info, second);
+          expectSame(second, first, 'conv2dBackpropFilter, second run');
+        });
+      });
+
+      describe('pooling', () => {
+        const cases: [x: number[], kernel: number | [number, number], options: Pool2dOptions][] = [
+          [[2, 3, 7, 7], 3, { stride: 2, padding: 1 }],
+          [[2, 3, 8, 6], 2, {}],
+          [[1, 2, 9, 8], [3, 2], { stride: [1, 2], padding: [1, 0], dilation: [2, 1] }],
+          [[2, 2, 8, 8], 3, { stride: 2, ceilMode: true }],
+          [[2, 2, 7, 9], [3, 3], { stride: 2, padding: 1, ceilMode: true }],
+          [[1, 3, 7, 7], 3, { dilation: 2, padding: 1 }],
+          [[3, 2, 5, 5], [2, 3], { stride: [1, 2], padding: [1, 1], ceilMode: true, countIncludePad: false }],
+          [[2, 2, 6, 5], 3, { stride: 2, padding: 1, countIncludePad: false }],
+          [[1, 1, 1, 1], 1, {}],
+          [[8, 16, 24, 24], 2, {}],
+          [[4, 16, 15, 15], 3, { stride: 2, padding: 1, ceilMode: true }],
+          // windows wholly inside the input take the native fast paths: 2×2 stride 2 (odd sizes leave a row and a
+          // column unread), 2×2 and 3×3 at other strides
+          [[2, 3, 9, 7], 2, {}],
+          [[2, 3, 7, 8], 2, { stride: 1 }],
+          [[2, 3, 9, 9], 3, { stride: 3 }],
+          [[2, 2, 7, 7], 3, { stride: 1 }],
+        ];
+
+        const label = (x: number[], k: number | number[], o: Pool2dOptions) =>
+          `x [${x}] kernel ${k} ${JSON.stringify(o)}`;
+
+        it('max pooling and its gradient: ties, NaN, all -∞, padding never wins', () => {
+          const r = rng(101);
+          withThreadsAll(() => {
+            for (const [xShape, kernel, options] of cases) {
+              const info: Pool2dInfo = pool2dInfo(xShape, kernel, options);
+              const outSize = info.batch * info.channels * info.outHeight * info.outWidth;
+              const n = sizeOf(xShape);
+              const inputs = [
+                floats(n, r),
+                Float32Array.from(ints(n, r, { lo: -2, hi: 1 }), (v) => (r() < 0.03 ? Number.NaN : v)),
+                new Float32Array(n).fill(Number.NEGATIVE_INFINITY),
+              ];
+              for (const [t, x] of inputs.entries()) {
+                const what = `maxPool2d ${label(xShape, kernel, options)} input ${t} on ${getNumThreads()} threads`;
+                const want = new Float32Array(outSize);
+                const wantArg = new Int32Array(outSize);
+                const got = new Float32Array(outSize);
+                const gotArg = new Int32Array(outSize);
+                ts.maxPool2d(x, info, want, wantArg);
+                native.maxPool2d(x, info, got, gotArg);
+                expectSame(got, want, what);
+                expectSame(gotArg, wantArg, `${what} argmax`);
+                const dy = floats(outSize, r);
+                const dxWant = new Float32Array(n);
+                const dxGot = new Float32Array(n).fill(Number.NaN);
+                ts.maxPool2dBackward(dy, wantArg, info, dxWant);
+                native.maxPool2dBackward(dy, wantArg, info, dxGot);
+                expectSame(dxGot, dxWant, `${what} backward`);
+              }
+            }
+          });
+        });
+
+        it('average pooling and its gradient, with and without padding in the divisor', () => {
+          const r = rng(102);
+          withThreadsAll(() => {
+            for (const [xShape, kernel, options] of cases) {
+              for (const countIncludePad of [true, false]) {
+                const opts = { ...options, dilation: 1, countIncludePad };
+                const info = pool2dInfo(xShape, kernel, opts);
+                const outSize = info.batch * info.channels * info.outHeight * info.outWidth;
+                const x = floats(sizeOf(xShape), r);
+                const what = `avgPool2d ${label(xShape, kernel, opts)}`;
+                const want = new Float32Array(outSize);
+                const got = new Float32Array(outSize);
+                ts.avgPool2d(x, info, want);
+                native.avgPool2d(x, info, got);
+                expectNear(got, want, what);
+                const dy = floats(outSize, r);
+                const dxWant = new Float32Array(x.length);
+                const dxGot = new Float32Array(x.length).fill(Number.NaN);
+                ts.avgPool2dBackward(dy, info, dxWant);
+                native.avgPool2dBackward(dy, info, dxGot);
+                expectNear(dxGot, dxWant, `${what} backward`);
+              }
+            }
+          });
+        });
+
+        it('adaptive average pooling, shrinking, keeping and growing', () => {
+          const r = rng(103);
+          const cases: [planes: number, inH: number, inW: number, outH: number, outW: number][] = [
+            [6, 7, 5, 3, 2],
+            [2, 4, 4, 4, 4],
+            [3, 5, 3, 7, 4],
+            [4, 6, 6, 1, 1],
+            [512, 14, 14, 7, 7],
+          ];
+          withThreadsAll(() => {
+            for (const [planes, inH, inW, outH, outW] of cases) {
+              const x = floats(planes * inH * inW, r);
+              const what = `adaptiveAvgPool2d ${planes}×${inH}×${inW} → ${outH}×${outW}`;
+              const want = new Float32Array(planes * outH * outW);
+              const got = new Float32Array(planes * outH * outW);
+              ts.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, want);
+              native.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, got);
+              expectNear(got, want, what);
+              const dy = floats(want.length, r);
+              const dxWant = new Float32Array(x.length);
+              const dxGot = new Float32Array(x.length).fill(Number.NaN);
+              ts.adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dxWant);
+              native.adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dxGot);
+              expectNear(dxGot, dxWant, `${what} backward`);
+            }
+          });
+        });
+      });
+    },
+  );
+}
+
+describe.skipIf(!built)('backend selection in Node', () => {
+  const saved = process.env.NEURITE_BACKEND;
+  afterAll(() => {
+    if (saved === undefined) delete process.env.NEURITE_BACKEND;
+    else process.env.NEURITE_BACKEND = saved;
+    setBackend('ts');
+  });
+
+  it('native first, unless NEURITE_BACKEND names ts or wasm; wasm loads on demand', () => {
+    setBackend('ts');
+    expect(initNodeBackends('ts')).toBe(loaded);
+    expect(listBackends()).toEqual(expect.arrayContaining(['ts', 'native', 'wasm']));
+    expect(getBackend().name).toBe('ts');
+    initNodeBackends('native');
+    expect(getBackend()).toBe(loaded);
+    initNodeBackends('wasm');
+    expect(getBackend().name).toBe('wasm');
+    initNodeBackends('');
+    expect(getBackend()).toBe(loaded);
+    setBackend('ts');
+  });
+
+  it('rejects an unknown NEURITE_BACKEND', () => {
+    expect(() => initNodeBackends('gpu')).toThrow(ValueError);
+    expect(() => initNodeBackends('gpu')).toThrow(
+      /NEURITE_BACKEND must be 'native', 'wasm' or 'ts', got 'gpu'/,
+    );
+    expect(new ValueError('x')).toBeInstanceOf(NeuriteError);
+  });
+
+  it('setNumThreads takes positive integers only', () => {
+    expect(() => setNumThreads(0)).toThrow(ValueError);
+    expect(() => setNumThreads(1.5)).toThrow(ValueError);
+    withThreads(2, () => expect(getNumThreads()).toBe(2));
+  });
+});
+
+/** Runs `body` once per thread count in THREADS. */
+function withThreadsAll(body: () => void): void {
+  for (const n of THREADS) withThreads(n, body);
+}
