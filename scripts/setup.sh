@@ -1,15 +1,22 @@
 #!/usr/bin/env bash
-# Sets up a clone of neurite: the BLAS the native backend links against (Debian/Ubuntu), the npm packages,
-# the native addon and the TypeScript build (both run by `npm ci`). Safe to run again.
+# Sets up a clone of neurite: the system packages (Debian/Ubuntu) — the BLAS the native backend links against and
+# the chromium the browser tests drive — then the npm packages, the native addon and the TypeScript build (both
+# run by `npm ci`). Safe to run again. NEURITE_SKIP_CHROMIUM=1 leaves chromium out (the browser tests then say
+# they were skipped).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if command -v apt-get >/dev/null 2>&1 && ! dpkg -s libopenblas-dev >/dev/null 2>&1; then
-  echo "setup: installing libopenblas-dev (the BLAS of neurite's native backend)"
+missing=()
+if command -v apt-get >/dev/null 2>&1; then
+  dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
+  if [ "${NEURITE_SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} (the native backend's BLAS; the browser for the browser tests)"
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libopenblas-dev >/dev/null
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 npm ci --no-audit --no-fund
