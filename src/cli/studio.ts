@@ -3,7 +3,7 @@
  * the package) on 127.0.0.1 only, with the cross-origin-isolation headers WebAssembly threads need, and prints
  * its URL. It opens nothing by itself and reads only inside the folders it serves.
  */
-import { createReadStream, existsSync, realpathSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path';
@@ -78,6 +78,182 @@ export function resolveInside(root: string, urlPath: string): string | null {
   return target;
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// the runs dashboard's data: the folders `neurite train` writes (checkpoint.json, log.jsonl, result.json)
+
+/** The files of a run folder the studio hands out (what `neurite train` writes, nothing else). */
+const RUN_FILES = /^(checkpoint\.json|weights-[0-9a-f]{16}\.safetensors|log\.jsonl|result\.json)$/;
+/** A run whose log changed this recently and has no result yet is shown as running. */
+const RUNNING_MS = 120_000;
+
+/** What the dashboard lists for a run. */
+export interface RunSummary {
+  name: string;
+  /** Last change of any of its files (ms since the epoch). */
+  modified: number;
+  /** Bytes of log.jsonl, which grows by one line per epoch: the page refetches the log when it changes. */
+  logSize: number;
+  epochs: number;
+  running: boolean;
+  /** result.json (final test metrics, seconds, epochs), or null while training or after a crash. */
+  result: Record<string, unknown> | null;
+  /** The recipe from checkpoint.json's extra (preset, options, training settings), or null. */
+  recipe: Record<string, unknown> | null;
+  /** checkpoint.json's architecture record, when the CLI wrote one. */
+  architecture: unknown;
+  checkpoint: boolean;
+}
+
+function readJson(file: string): Record<string, unknown> | null {
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The per-epoch records of a log.jsonl; a line being written (not yet complete JSON) is left out. */
+export function readRunLog(file: string): Record<string, number>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Record<string, number>[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const v = JSON.parse(line) as unknown;
+      if (v !== null && typeof v === 'object') out.push(v as Record<string, number>);
+    } catch {
+      // a partial last line while the trainer writes it
+    }
+  }
+  return out;
+}
+
+/** Every run folder directly inside `runsDir`, newest first (an absent folder has none). */
+export function listRuns(runsDir: string): RunSummary[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(runsDir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const runs: RunSummary[] = [];
+  for (const name of entries) {
+    const dir = resolve(runsDir, name);
+    const log = resolve(dir, 'log.jsonl');
+    const ckpt = resolve(dir, 'checkpoint.json');
+    const hasLog = existsSync(log);
+    const hasCkpt = existsSync(ckpt);
+    if (!hasLog && !hasCkpt) continue;
+    const logStat = hasLog ? statSync(log) : null;
+    const manifest = hasCkpt ? readJson(ckpt) : null;
+    const result = readJson(resolve(dir, 'result.json'));
+    const modified = Math.max(logStat?.mtimeMs ?? 0, hasCkpt ? statSync(ckpt).mtimeMs : 0);
+    const extra = manifest?.extra;
+    runs.push({
+      name,
+      modified,
+      logSize: logStat?.size ?? 0,
+      epochs: hasLog ? readRunLog(log).length : Number(manifest?.epoch ?? 0),
+      running: result === null && hasLog && Date.now() - modified < RUNNING_MS,
+      result,
+      recipe: extra !== null && typeof extra === 'object' ? (extra as Record<string, unknown>) : null,
+      architecture: manifest?.architecture ?? null,
+      checkpoint: hasCkpt,
+    });
+  }
+  return runs.sort((a, b) => b.modified - a.modified);
+}
+
+function sendJson(res: ServerResponse, value: unknown): void {
+  const body = JSON.stringify(value);
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': MIME_TYPES['.json'],
+    'Content-Length': String(Buffer.byteLength(body)),
+    'Cache-Control': 'no-store',
+  });
+  res.end(body);
+}
+
+/**
+ * Server-sent events: `runs` with the whole list whenever a run folder changes (checked once a second, which
+ * is cheap and works on every file system, unlike file watching), and a comment every 15 s to keep it open.
+ */
+function runEvents(req: IncomingMessage, res: ServerResponse, runsDir: string): void {
+  res.writeHead(200, {
+    ...COMMON_HEADERS,
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+  });
+  let last = '';
+  let beat = 0;
+  const tick = () => {
+    const runs = listRuns(runsDir);
+    const signature = JSON.stringify(
+      runs.map((r) => [r.name, r.modified, r.logSize, r.running, r.result !== null]),
+    );
+    if (signature !== last) {
+      last = signature;
+      res.write(`event: runs\ndata: ${JSON.stringify(runs)}\n\n`);
+    } else if (++beat % 15 === 0) {
+      res.write(': keep-alive\n\n');
+    }
+  };
+  tick();
+  const timer = setInterval(tick, 1000);
+  req.on('close', () => clearInterval(timer));
+}
+
+/** `/api/…` requests; false when the path is not an API path. */
+function handleApi(req: IncomingMessage, res: ServerResponse, path: string, runsDir: string): boolean {
+  if (path === '/api/runs') {
+    sendJson(res, { runsDir, runs: listRuns(runsDir) });
+    return true;
+  }
+  if (path === '/api/events') {
+    runEvents(req, res, runsDir);
+    return true;
+  }
+  const m = /^\/api\/runs\/([^/]+)\/([^/]+)$/.exec(path);
+  if (!m) return false;
+  let name: string;
+  let file: string;
+  try {
+    name = decodeURIComponent(m[1]);
+    file = decodeURIComponent(m[2]);
+  } catch {
+    send(res, 400, 'bad request: malformed URL encoding');
+    return true;
+  }
+  if (name === '.' || name === '..' || name.includes('/') || name.includes('\\') || name.includes('\0')) {
+    send(res, 403, 'forbidden: not a run folder');
+    return true;
+  }
+  if (file === 'log') {
+    sendJson(res, readRunLog(resolve(runsDir, name, 'log.jsonl')));
+    return true;
+  }
+  if (!RUN_FILES.test(file)) {
+    send(
+      res,
+      404,
+      `not found: a run folder has checkpoint.json, weights-<hash>.safetensors, log.jsonl and result.json`,
+    );
+    return true;
+  }
+  sendFile(req, res, resolveInside(runsDir, `${name}/${file}`), 'no-store');
+  return true;
+}
+
 export interface StudioServerOptions {
   /** The built app (default: {@link defaultAppDir}). */
   appDir?: string;
@@ -134,6 +310,7 @@ function sendFile(req: IncomingMessage, res: ServerResponse, file: string | null
 /** Starts the studio's HTTP server on 127.0.0.1. */
 export async function startStudioServer(options: StudioServerOptions = {}): Promise<StudioServer> {
   const appDir = resolve(options.appDir ?? defaultAppDir());
+  const runsDir = resolve(options.runsDir ?? 'runs');
   if (!existsSync(resolve(appDir, 'index.html'))) {
     throw new CliError(
       `the studio app is not built (no ${resolve(appDir, 'index.html')}); in a clone of neurite run \`npm run build\` first`,
@@ -146,6 +323,7 @@ export async function startStudioServer(options: StudioServerOptions = {}): Prom
       return;
     }
     const rawPath = (req.url ?? '/').split('?')[0].split('#')[0];
+    if (rawPath.startsWith('/api/') && handleApi(req, res, rawPath, runsDir)) return;
     const dataFile = DATA_FILES[rawPath];
     if (dataFile) {
       sendFile(req, res, dataFile(), 'public, max-age=3600');

@@ -6,6 +6,7 @@ import { h } from './common/dom.js';
 import type { Page, PageContext } from './common/page.js';
 import { MnistPage } from './mnist/page.js';
 import { PlaygroundPage } from './playground/page.js';
+import { RunsPage } from './runs/page.js';
 import './style.css';
 
 interface Route {
@@ -17,6 +18,7 @@ interface Route {
 const ROUTES: Route[] = [
   { name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) },
   { name: 'mnist', title: 'CNN on MNIST', make: (ctx) => new MnistPage(ctx) },
+  { name: 'runs', title: 'Runs', make: (ctx) => new RunsPage(ctx) },
 ];
 
 const backendBadge = h(
@@ -56,6 +58,9 @@ function show(): void {
     setParams: (p) => history.replaceState(null, '', `#/${route.name}?${p.toString()}`),
     backendBadge,
   };
+  // pages without training (the runs dashboard) have no backend to show
+  backendBadge.textContent = 'backend: …';
+  backendBadge.hidden = route.name === 'runs';
   const page = route.make(ctx);
   current = { route, page };
   main.replaceChildren(page.element);

@@ -16,6 +16,8 @@ export interface CurveOptions {
   logSwitch?: boolean;
   /** Fixed y range (accuracy in %); otherwise automatic. */
   yRange?: [number, number];
+  /** Mark each test measurement with a dot (when they are few). */
+  testPoints?: boolean;
 }
 
 export class Curves {
@@ -63,8 +65,16 @@ export class Curves {
       ],
       series: [
         {},
-        { label: 'train', stroke: TRAIN_COLOR, width: 2, points: { show: false } },
-        { label: 'test', stroke: TEST_COLOR, width: 2, dash: [6, 3], points: { show: false } },
+        // the two series are measured at different moments (test less often): join each across the other's gaps
+        { label: 'train', stroke: TRAIN_COLOR, width: 2, spanGaps: true, points: { show: false } },
+        {
+          label: 'test',
+          stroke: TEST_COLOR,
+          width: 2,
+          dash: [6, 3],
+          spanGaps: true,
+          points: { show: this.options.testPoints ?? false, size: 6, fill: TEST_COLOR },
+        },
       ],
     };
     return new uPlot(opts, [this.epochs, this.train, this.test] as uPlot.AlignedData, host);

@@ -155,7 +155,13 @@ export class MnistPage implements Page {
     height: 160,
     logSwitch: true,
   });
-  private accCurves = new Curves({ yLabel: 'accuracy (%)', width: 330, height: 140, yRange: [0, 100] });
+  private accCurves = new Curves({
+    yLabel: 'accuracy (%)',
+    width: 330,
+    height: 140,
+    yRange: [0, 100],
+    testPoints: true,
+  });
   private pad: DrawingPad;
   private padProbs = h('div', { class: 'probs', id: 'pad-probs' });
 

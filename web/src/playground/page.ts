@@ -125,6 +125,7 @@ export class PlaygroundPage implements Page {
     this.worker.onerror = (e) => this.showTrainMessage(`The training worker failed: ${e.message}`);
 
     this.output.addEventListener('click', (e) => this.addPoint(e));
+    window.addEventListener('resize', this.onResize);
     this.setupDrop();
 
     this.element = h(
@@ -729,7 +730,19 @@ export class PlaygroundPage implements Page {
     }
   }
 
+  /** The network column's width follows the window's: lay it out again and repaint the latest state. */
+  private onResize = (): void => {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = window.setTimeout(() => {
+      this.network.layout(this.settings, this.outputs());
+      if (this.painted) this.network.paint(this.painted.neurons, this.painted.thumb, this.painted.weights);
+    }, 150);
+  };
+  private resizeTimer = 0;
+
   destroy(): void {
+    window.removeEventListener('resize', this.onResize);
+    clearTimeout(this.resizeTimer);
     if (this.frame) cancelAnimationFrame(this.frame);
     this.worker.terminate();
   }

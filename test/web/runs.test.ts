@@ -1,0 +1,118 @@
+/**
+ * The runs dashboard in real headless Chromium: a run that `neurite train` starts while the page is open
+ * appears, its curve grows epoch by epoch without a reload, and its final test metrics show when it ends. The
+ * run files the server hands out stay inside the runs folder.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStudio, ROOT, type Studio } from './helpers.js';
+
+let studio: Studio;
+let page: Page;
+let runsDir: string;
+let trainer: ChildProcess | null = null;
+
+beforeAll(async () => {
+  runsDir = mkdtempSync(join(tmpdir(), 'neurite-runs-'));
+  studio = await openStudio(runsDir);
+  page = await studio.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  trainer?.kill('SIGTERM');
+  await studio?.close();
+  rmSync(runsDir, { recursive: true, force: true });
+});
+
+function status(path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: studio.server.port, path }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const points = () =>
+  page.evaluate(() => Number(document.querySelector('#run-chart')?.getAttribute('data-points') ?? 0));
+
+describe('runs dashboard', () => {
+  it('follows a run of neurite train live, without a reload', async () => {
+    await page.goto(`${studio.server.url}#/runs`);
+    await page.waitForFunction(() =>
+      /No runs yet/.test(document.querySelector('#runs-status')?.textContent ?? ''),
+    );
+
+    trainer = spawn(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
+        join(ROOT, 'src/cli/main.ts'),
+        'train',
+        'cnn-mnist',
+        '--epochs',
+        '4',
+        '--limit',
+        '2000',
+        '--out',
+        join(runsDir, 'lenet'),
+      ],
+      { cwd: ROOT, stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((resolve) => trainer!.on('exit', resolve));
+
+    await page.waitForSelector('.run[data-run="lenet"]', { timeout: 90_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('#run-chart')?.getAttribute('data-points')) >= 1,
+      null,
+      {
+        timeout: 90_000,
+      },
+    );
+    const first = await points();
+    expect(first).toBeLessThan(4);
+    // the curve grows while it trains
+    await page.waitForFunction(
+      (n) => Number(document.querySelector('#run-chart')?.getAttribute('data-points')) > n,
+      first,
+      {
+        timeout: 90_000,
+      },
+    );
+    expect(await exited).toBe(0);
+    await page.waitForFunction(
+      () => /finished/.test(document.querySelector('#run-details')?.textContent ?? ''),
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    expect(await points()).toBe(4);
+    expect(await page.textContent('#run-details')).toMatch(/accuracy\s*\d+\.\d\d %/);
+    expect(await page.textContent('#run-details')).toContain('cnn-mnist');
+    expect(new URL(page.url()).hash).toContain('runs=lenet');
+    expect(studio.errors).toEqual([]);
+  }, 200_000);
+
+  it('hands out only the run files, from inside the runs folder', async () => {
+    expect(await status('/api/runs/lenet/checkpoint.json')).toBe(200);
+    expect(await status('/api/runs/lenet/result.json')).toBe(200);
+    for (const path of [
+      '/api/runs/..%2f..%2fetc/passwd',
+      '/api/runs/../package.json',
+      '/api/runs/lenet/..%2f..%2fpackage.json',
+      '/api/runs/%2e%2e/log.jsonl',
+      '/api/runs/%2e%2e/checkpoint.json',
+      '/api/runs/lenet/secret.txt',
+    ]) {
+      expect([403, 404], path).toContain(await status(path));
+    }
+  });
+});
