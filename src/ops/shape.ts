@@ -4,12 +4,25 @@ import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { promote } from '../tensor/dtype.js';
 import { checkShape, normAxes, normAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cast, defineOp, empty, requireAxes, zeroed } from './util.js';
+import { cast, checkArg, defineOp, empty, type OptionSpec, requireAxes, zeroed } from './util.js';
+
+/** A shape, permutation or index list: an array of integers (`reshape(x, [2, 3])`, not `reshape(x, 2, 3)`). */
+const INT_LIST: OptionSpec = {
+  test: (v) => Array.isArray(v) && v.every((d) => Number.isInteger(d)),
+  expected: 'an array of integers',
+};
+
+/** The tensors that concat and stack join: an array (`concat([a, b])`, not `concat(a, b)`). */
+const TENSOR_LIST: OptionSpec = {
+  test: (v) => Array.isArray(v) && v.every((t) => t instanceof Tensor),
+  expected: 'an array of tensors',
+};
 
 /**
  * The same values under a new shape (no copy). One dimension may be -1 and is inferred.
  */
 export const reshape = defineOp('reshape', ['x', 'shape'], (x: Tensor, shape: Shape): Tensor => {
+  checkArg('reshape', 'shape', shape, INT_LIST);
   const s = [...shape];
   const unknown = s.indexOf(-1);
   if (unknown !== s.lastIndexOf(-1))
@@ -50,6 +63,7 @@ export const flatten = defineOp(
 
 /** Reorders the axes: the output's axis i is the input's axis `perm[i]`. */
 export const permute = defineOp('permute', ['x', 'perm'], (x: Tensor, perm: readonly number[]): Tensor => {
+  checkArg('permute', 'perm', perm, INT_LIST);
   if (perm.length !== x.ndim) {
     throw new ShapeError(
       `permute: ${perm.length} axes given for a tensor of rank ${x.ndim} (shape ${fmtShape(x.shape)})`,
@@ -118,6 +132,7 @@ export const unsqueeze = defineOp('unsqueeze', ['x', 'axis'], (x: Tensor, axis: 
 
 /** Broadcasts x to `shape` (copying the values; -1 keeps a dimension). */
 export const expand = defineOp('expand', ['x', 'shape'], (x: Tensor, shape: Shape): Tensor => {
+  checkArg('expand', 'shape', shape, INT_LIST);
   const off = shape.length - x.ndim;
   if (off < 0)
     throw new ShapeError(`expand: cannot expand ${fmtShape(x.shape)} to fewer dimensions ${fmtShape(shape)}`);
@@ -150,6 +165,7 @@ export const concat = defineOp(
   'concat',
   ['tensors', 'axis'],
   (tensors: readonly Tensor[], axis = 0): Tensor => {
+    checkArg('concat', 'tensors', tensors, TENSOR_LIST);
     if (tensors.length === 0) throw new ValueError('concat: needs at least one tensor');
     const first = tensors[0];
     requireAxes(first, 'concat');
@@ -195,6 +211,7 @@ export const stack = defineOp(
   'stack',
   ['tensors', 'axis'],
   (tensors: readonly Tensor[], axis = 0): Tensor => {
+    checkArg('stack', 'tensors', tensors, TENSOR_LIST);
     if (tensors.length === 0) throw new ValueError('stack: needs at least one tensor');
     const first = tensors[0];
     for (const [i, t] of tensors.entries()) {
@@ -220,6 +237,8 @@ export const slice = defineOp(
   'slice',
   ['x', 'begin', 'size'],
   (x: Tensor, begin: readonly number[], size?: readonly number[]): Tensor => {
+    checkArg('slice', 'begin', begin, INT_LIST);
+    checkArg('slice', 'size', size, INT_LIST);
     if (begin.length > x.ndim) {
       throw new ShapeError(`slice: ${begin.length} begin indices for a tensor of shape ${fmtShape(x.shape)}`);
     }

@@ -127,6 +127,21 @@ describe('options are checked by name and kind', () => {
     );
   });
 
+  it('PyTorch habits that JavaScript would take silently: varargs shapes and tensors', () => {
+    const a = x();
+    expect(() => nt.concat(a as never, a as never)).toThrow(
+      /concat: tensors must be an array of tensors, got a float32 tensor/,
+    );
+    expect(() => nt.stack([a, 2] as never)).toThrow(/stack: tensors must be an array of tensors/);
+    expect(() => nt.reshape(a, 6 as never)).toThrow(/reshape: shape must be an array of integers, got 6/);
+    expect(() => method(a, 'view', 3, 2)).toThrow(
+      /reshape: unexpected extra argument 2; reshape takes \(x, shape\)/,
+    );
+    expect(() => method(a, 'permute', 1, 0)).toThrow(/permute: unexpected extra argument 0/);
+    expect(() => nt.expand(a, [2, '3'] as never)).toThrow(/expand: shape must be an array of integers/);
+    expect(() => nt.slice(a, 1 as never)).toThrow(/slice: begin must be an array of integers/);
+  });
+
   it('operands must be tensors or numbers, bounds numbers', () => {
     expect(() => nt.add(x(), '1' as never)).toThrow(/add: b must be a tensor or a number, got '1'/);
     expect(() => nt.mul({} as never, 2)).toThrow(/mul: a must be a tensor or a number, got \{\}/);
