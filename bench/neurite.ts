@@ -1,4 +1,4 @@
-/** neurite's side of the benchmark, on the backend named by `backend` ('native' or 'ts'). */
+/** neurite's side of the benchmark, on the backend named by `backend` ('native', 'wasm' or 'ts'). */
 import * as nt from '../src/node.js';
 import { type CaseSpec, CONV, GROWTH_EPOCHS, GROWTH_FROM, LSTM, TRAIN, timeIt } from './cases.js';
 
@@ -64,6 +64,8 @@ function epoch(
 export async function runNeurite(backend: string, spec: CaseSpec): Promise<Result> {
   if (!nt.listBackends().includes(backend)) return { skip: `backend '${backend}' not available` };
   nt.setBackend(backend);
+  // the WASM backend's workers start in the background: measure once they all run
+  await nt.wasmReady();
   nt.manualSeed(0);
   const gflops = (ms: number) => ({ value: spec.flops! / (ms * 1e6) });
   switch (spec.id) {

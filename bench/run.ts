@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: neurite (native and TypeScript backends), TensorFlow.js (cpu and wasm) and, where Debian's
+ * `npm run bench`: neurite (native, WebAssembly and TypeScript backends), TensorFlow.js (cpu and wasm) and, where Debian's
  * python3-torch is installed, PyTorch, side by side on the same cases, each case in a fresh process, all on
  * 2 threads. Prints a Markdown table with the measured figures and neurite-native's ratio to the others.
  *
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, median, TRAIN } from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const IMPLS = ['neurite-native', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
+const IMPLS = ['neurite-native', 'neurite-wasm', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
 type Impl = (typeof IMPLS)[number];
 
 function arg(name: string): string[] | undefined {
@@ -99,6 +99,7 @@ function runCase(impl: Impl, caseId: string): Cell {
   } else {
     if (impl === 'neurite-native') env.NEURITE_BACKEND = 'native';
     if (impl === 'neurite-ts') env.NEURITE_BACKEND = 'ts';
+    if (impl === 'neurite-wasm') env.NEURITE_BACKEND = 'wasm';
     r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'worker.ts'), impl, caseId], {
       env,
       encoding: 'utf8',

@@ -9,6 +9,7 @@ if (!spec) throw new Error(`unknown case ${caseId}`);
 let result: unknown;
 if (impl === 'neurite-native') result = await runNeurite('native', spec);
 else if (impl === 'neurite-ts') result = await runNeurite('ts', spec);
+else if (impl === 'neurite-wasm') result = await runNeurite('wasm', spec);
 else if (impl === 'tfjs-cpu' || impl === 'tfjs-wasm') {
   const { runTfjs } = await import('./tfjs.js');
   result = await runTfjs(impl === 'tfjs-cpu' ? 'cpu' : 'wasm', spec);
