@@ -1,8 +1,6 @@
 /**
  * Every kernel of the Backend interface on the compiled backends — the native addon, and the same C++ compiled to
- * WebAssembly (its compiled kernels, including those the 'wasm' backend leaves to TypeScript) — against the
- * TypeScript reference, over random
- * shapes and edge cases: size-1 and empty dimensions, broadcasting, scalar operands, NaN and infinities,
+ * WebAssembly — against the TypeScript reference, over random shapes and edge cases: size-1 and empty dimensions, broadcasting, scalar operands, NaN and infinities,
  * integer wrap-around, odd strides, padding and dilation, groups (depthwise too), ceil-mode pooling windows.
  * Floats agree to 1e-5 relative (plus an absolute slack that grows with the length of the sums involved);
  * integers, booleans and indices agree exactly. The large cases run with one thread and with three, so both
@@ -42,8 +40,7 @@ import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
 const built = existsSync(nativeAddonPath());
 const loaded = loadNativeBackend();
 const skipNote = built ? '' : ` (skipped: ${nativeLoadError()})`;
-if (!built) console.warn(`test/backend/native.test.ts skipped: ${nativeLoadError()}`);
-const native = loaded as Backend;
+if (!built) console.warn(`test/backend/compiled.test.ts: the native backend is skipped: ${nativeLoadError()}`);
 const ts = tsBackend;
 
 // --- data ------------------------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ import { NeuriteError, ValueError } from '../../errors.js';
 import type { Backend } from '../backend.js';
 import { wrapKernels } from '../kernel-abi.js';
 import { registerBackend, setBackend } from '../registry.js';
-import { tsBackend } from '../ts/index.js';
 import { type WasmKernelOptions, wasmKernels } from './kernels.js';
 import {
   instantiate,
@@ -25,13 +24,6 @@ import {
 
 export { WORKER_SOURCE, wasmSupported } from './module.js';
 
-/**
- * Kernels that stay TypeScript on this backend: each reads and writes every element once with little arithmetic,
- * so copying its arrays into WebAssembly memory and back would cost more than the kernel saves (measured: see
- * the README's backend table). They run on the very arrays, with no copy.
- */
-const TS_KERNELS = ['binary', 'where', 'cast', 'clamp', 'transpose', 'slice', 'insert'] as const;
-
 /** What {@link wasmInfo} reports. */
 export interface WasmInfo {
   /** The threaded build (shared memory and workers) or the single-threaded one. */
@@ -42,7 +34,7 @@ export interface WasmInfo {
   workers: number;
 }
 
-let state: { inst: WasmInstance; pool: WasmPool | null; backend: Backend; compiled: Backend } | null = null;
+let state: { inst: WasmInstance; pool: WasmPool | null; backend: Backend } | null = null;
 
 /**
  * Wraps an instantiated module into the 'wasm' backend (and starts the pool of a threaded one with `threads`
@@ -55,12 +47,9 @@ export function createWasmBackend(
   spawn: SpawnWorker | null,
   options: WasmKernelOptions = {},
 ): Backend {
-  const compiled = wrapKernels('wasm', wasmKernels(inst.exports, inst.memory, options));
-  const backend: Backend = { ...compiled, name: 'wasm' };
-  for (const k of TS_KERNELS)
-    (backend as unknown as Record<string, unknown>)[k] = tsBackend[k].bind(tsBackend);
+  const backend = wrapKernels('wasm', wasmKernels(inst.exports, inst.memory, options));
   const pool = inst.threaded && spawn ? startPool(inst, Math.max(1, threads), spawn) : null;
-  state = { inst, pool, backend, compiled };
+  state = { inst, pool, backend };
   registerBackend(backend);
   return backend;
 }
@@ -75,12 +64,9 @@ export function wasmInfo(): WasmInfo | null {
   };
 }
 
-/**
- * Every kernel of the loaded module as compiled, including those the 'wasm' backend leaves to TypeScript: what the
- * kernel tests compare with the TypeScript reference. Null when the backend is not loaded.
- */
+/** The loaded 'wasm' backend, or null when it is not loaded (unlike lookupBackend, never loads it). */
 export function compiledWasmBackend(): Backend | null {
-  return state?.compiled ?? null;
+  return state?.backend ?? null;
 }
 
 /** Resolves when the threaded build's workers are all running (at once for the single-threaded build). */

@@ -6,9 +6,10 @@
  * a reused scratch block of the module's memory, runs the kernel there, and copies its outputs back. Keeping
  * tensors in the WASM heap instead would spare those copies, but the heap cannot learn when a tensor dies (neurite
  * has no dispose(), and views share a tensor's memory), so it would fill up or free memory still in use. The
- * copies cost little next to the kernels that do real work (matrix products, convolutions, recurrent cells);
- * the cheap elementwise kernels, for which a copy costs as much as the work, run as TypeScript on the same
- * arrays without any copy (see the backend in ./index.ts).
+ * copies cost little next to the kernels that do real work (matrix products, convolutions, recurrent cells),
+ * and even the cheapest elementwise kernels, copies included, run as fast as the TypeScript kernels or faster
+ * (measured in Node on 2 threads: add of 65,536 floats 0.15 ms vs 0.42 ms; of 2^20 floats 6.2 vs 6.7 ms; exp
+ * 1.5 vs 2.7 ms and 31 vs 39 ms), so every kernel runs compiled.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Addon } from '../kernel-abi.js';
