@@ -3,13 +3,17 @@
  * imports neurite's public browser entry, `neurite/browser`; here it resolves to the sources (src/index.ts), so
  * the studio builds without a prior `tsc` and always matches the library it ships with.
  */
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
+const pkg = JSON.parse(readFileSync(here('../package.json'), 'utf8')) as { version: string };
+
 export default defineConfig({
   root: here('.'),
+  define: { __NEURITE_VERSION__: JSON.stringify(pkg.version) },
   base: './',
   resolve: { alias: { 'neurite/browser': here('../src/index.ts') } },
   worker: { format: 'es' },

@@ -246,6 +246,8 @@ export class MnistPage implements Page {
     this.setPlaying(false);
     this.writeUrl();
     this.reset();
+    const run = ctx.params.get('checkpoint');
+    if (run) void this.loadRun(run);
     this.paintProbabilities(this.padProbs, null);
   }
 
@@ -366,12 +368,99 @@ export class MnistPage implements Page {
         ),
       ),
       field('Seed', seed),
+      h('div', { class: 'ckpt' }, this.saveButton(), this.loadControl()),
     );
   }
 
-  private showMessage(text: string): void {
+  private saveButton(): HTMLElement {
+    return h(
+      'button',
+      {
+        id: 'save',
+        title:
+          'download checkpoint.json and its weights file (the CLI format: neurite eval <folder> runs it)',
+        onclick: () => this.send({ type: 'save' }),
+      },
+      'Save checkpoint',
+    );
+  }
+
+  private loadControl(): HTMLElement {
+    const input = h('input', {
+      type: 'file',
+      id: 'load-input',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.json,.safetensors',
+    });
+    input.addEventListener('change', () => {
+      if (input.files) void this.loadFiles([...input.files]);
+      input.value = '';
+    });
+    return h(
+      'span',
+      {},
+      h(
+        'label',
+        {
+          for: 'load-input',
+          class: 'button-like',
+          tabindex: '0',
+          title: 'choose checkpoint.json and its weights-….safetensors',
+        },
+        'Load checkpoint…',
+      ),
+      input,
+    );
+  }
+
+  /** checkpoint.json and its weights file, chosen together in the file dialog. */
+  private async loadFiles(files: File[]): Promise<void> {
+    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+    if (!manifest || !weights) {
+      this.showMessage(
+        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
+      );
+      return;
+    }
+    this.send({
+      type: 'load',
+      manifestText: await manifest.text(),
+      weights: await weights.arrayBuffer(),
+      source: manifest.name,
+    });
+  }
+
+  /** A run folder the studio serves (from the dashboard's "open in this page"). */
+  private async loadRun(name: string): Promise<void> {
+    const base = `api/runs/${encodeURIComponent(name)}/`;
+    try {
+      const res = await fetch(`${base}checkpoint.json`);
+      if (!res.ok) throw new Error(`run ${name} has no checkpoint (the server answered ${res.status})`);
+      const manifestText = await res.text();
+      const file = (JSON.parse(manifestText) as { weights?: { file?: string } }).weights?.file;
+      if (!file) throw new Error(`run ${name}: its checkpoint.json does not name a weights file`);
+      const w = await fetch(base + encodeURIComponent(file));
+      if (!w.ok) throw new Error(`run ${name}: cannot read ${file} (the server answered ${w.status})`);
+      this.send({ type: 'load', manifestText, weights: await w.arrayBuffer(), source: `run ${name}` });
+    } catch (e) {
+      this.showMessage((e as Error).message);
+    }
+  }
+
+  private download(name: string, data: BlobPart, type: string): void {
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    const a = h('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+
+  private showMessage(text: string, isError = true): void {
     this.message.textContent = text;
-    this.message.classList.add('error');
+    this.message.classList.toggle('error', isError);
   }
 
   private predict(pixels: Float32Array): void {
@@ -400,6 +489,30 @@ export class MnistPage implements Page {
         if (!msg.running && this.running && msg.done) this.setPlaying(false);
         this.latest = msg;
         this.schedule();
+        break;
+      case 'saved':
+        this.download('checkpoint.json', msg.manifestText, 'application/json');
+        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        this.showMessage(
+          `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite eval <folder>\` evaluates it and PyTorch loads the weights by key.`,
+          false,
+        );
+        break;
+      case 'loaded':
+        this.settings = msg.settings;
+        this.writeUrl();
+        this.renderControls();
+        this.setPlaying(false);
+        this.lossCurves.clear();
+        this.accCurves.clear();
+        this.showMessage(
+          `Loaded ${msg.description}. Draw on the pad, or press play to train it further.`,
+          false,
+        );
+        this.message.dataset.loaded = 'true';
+        break;
+      case 'load-error':
+        this.showMessage(msg.message);
         break;
       case 'prediction':
         if (msg.id === this.predictionId) this.paintProbabilities(this.padProbs, msg.probabilities);

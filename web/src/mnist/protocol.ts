@@ -22,7 +22,11 @@ export type ToMnistWorker =
   /** Which test digit's feature maps to show. */
   | { type: 'inspect'; index: number }
   /** Class probabilities of a 28×28 image (pixels 0–1, row-major), for the drawing pad. */
-  | { type: 'predict'; pixels: Float32Array; id: number };
+  | { type: 'predict'; pixels: Float32Array; id: number }
+  /** The trained model as a checkpoint in the CLI's format. */
+  | { type: 'save' }
+  /** A checkpoint (checkpoint.json's text and the weights file's bytes) to load; `source` names it in messages. */
+  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
 
 /** One point of the curves: where in training (epochs, fractional) and what was measured. */
 export interface MnistRecord {
@@ -70,4 +74,8 @@ export type FromMnistWorker =
   | { type: 'data'; testImages: Uint8Array; testLabels: Uint8Array; trainCount: number }
   | MnistState
   | { type: 'prediction'; id: number; probabilities: Float32Array }
+  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  /** A checkpoint was loaded: the page's settings now describe its model. */
+  | { type: 'loaded'; settings: MnistSettings; description: string }
+  | { type: 'load-error'; message: string }
   | { type: 'error'; message: string };

@@ -14,6 +14,7 @@ import type {
   ToMnistWorker,
 } from '../mnist/protocol.js';
 import { chooseBackend } from './backend.js';
+import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 
 const PIXELS = 784;
 const IMAGES = 10_000;
@@ -334,6 +335,144 @@ async function loop(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// checkpoints: the page's models as the CLI's cnn-mnist and dnn-mnist presets build them
+
+const LENET_VARIANTS: Record<
+  'lenet5' | 'lenet5-relu',
+  { activation: 'tanh' | 'relu'; pooling: 'avg' | 'max' }
+> = {
+  lenet5: { activation: 'tanh', pooling: 'avg' },
+  'lenet5-relu': { activation: 'relu', pooling: 'max' },
+};
+const MLP_SIZES = [PIXELS, 100, 10];
+
+/** The architecture record and the `neurite train` recipe of a page model, so `neurite eval` can rebuild it. */
+function describe(settings: MnistSettings, epochs: number) {
+  const training = { epochs, batchSize: settings.batchSize, lr: settings.lr, seed: settings.seed };
+  const recipe = (preset: string, options: Record<string, unknown>) => ({
+    kind: 'neurite-cli-run',
+    version: 1,
+    preset,
+    options,
+    config: null,
+    configFile: null,
+    baseDir: null,
+    training,
+    neurite: __NEURITE_VERSION__,
+    trainedIn: 'neurite studio',
+  });
+  const input = (shape: number[]) => ({
+    description:
+      'MNIST digits: 784 pixels 0–255 per sample (0 = background), as [N, 784], [N, 28, 28] or [N, 1, 28, 28]',
+    steps: [
+      { type: 'normalize', divide: 255, mean: MEAN, std: STD },
+      { type: 'reshape', shape },
+    ],
+  });
+  if (settings.model === 'mlp') {
+    return {
+      architecture: { type: 'MLP', options: { sizes: MLP_SIZES } },
+      recipe: recipe('dnn-mnist', {
+        depth: 1,
+        width: 100,
+        activation: 'relu',
+        init: 'default',
+        batchNorm: false,
+        dropout: 0,
+      }),
+      input: input([PIXELS]),
+    };
+  }
+  const v = LENET_VARIANTS[settings.model];
+  return {
+    architecture: { type: 'LeNet5', options: { ...v } },
+    recipe: recipe('cnn-mnist', { shift: 0, ...v }),
+    input: input([1, 28, 28]),
+  };
+}
+
+/** Which page model a checkpoint holds, from its architecture record or else its recipe; an Error if none. */
+function pageModelOf(ckpt: nt.train.Checkpoint, source: string): MnistSettings['model'] {
+  const arch = ckpt.architecture;
+  const recipe = ckpt.extra as { preset?: string; options?: Record<string, unknown> } | null;
+  let type = arch?.type;
+  let options = (arch?.options ?? {}) as Record<string, unknown>;
+  if (!arch && recipe?.preset === 'cnn-mnist') {
+    type = 'LeNet5';
+    options = recipe.options ?? {};
+  }
+  const fits = (o: unknown, d: unknown) => o === undefined || o === d;
+  if (type === 'LeNet5' && fits(options.numClasses, 10) && fits(options.inChannels, 1)) {
+    const activation = options.activation ?? 'tanh';
+    const pooling = options.pooling ?? 'avg';
+    for (const [name, v] of Object.entries(LENET_VARIANTS)) {
+      if (v.activation === activation && v.pooling === pooling) return name as MnistSettings['model'];
+    }
+    throw new Error(
+      `${source} holds LeNet-5 with ${String(activation)} and ${String(pooling)} pooling; the page's LeNet-5s use ReLU with max pooling or tanh with average pooling`,
+    );
+  }
+  if (
+    type === 'MLP' &&
+    JSON.stringify(options.sizes) === JSON.stringify(MLP_SIZES) &&
+    !options.batchNorm &&
+    !options.dropout
+  ) {
+    return 'mlp';
+  }
+  const what = type
+    ? `a ${type}${recipe?.preset ? ` (neurite train ${recipe.preset})` : ''}`
+    : 'a model the page cannot identify (no architecture recorded)';
+  throw new Error(
+    `${source} holds ${what}; the MNIST page runs LeNet-5 (ReLU + max or tanh + average pooling) and the MLP 784-100-10`,
+  );
+}
+
+async function save(r: Run): Promise<void> {
+  const epochs = Math.floor(r.samples / TRAIN);
+  const d = describe(r.settings, epochs);
+  const checkpoint = nt.train.createCheckpoint({
+    model: r.model,
+    epoch: epochs,
+    architecture: d.architecture,
+    preprocessing: { input: d.input },
+    extra: d.recipe,
+    rng: null,
+  });
+  const files = await encodeCheckpointFiles(checkpoint);
+  post({ type: 'saved', ...files }, [files.weights.buffer]);
+}
+
+async function load(msg: Extract<ToMnistWorker, { type: 'load' }>): Promise<void> {
+  const ckpt = await decodeCheckpointFiles(msg.manifestText, new Uint8Array(msg.weights), msg.source);
+  const model = pageModelOf(ckpt, msg.source);
+  const training = (ckpt.extra as { training?: Partial<MnistSettings> } | null)?.training ?? {};
+  const settings: MnistSettings = {
+    ...(run?.settings ?? { model, lr: 0.003, batchSize: 32, epochs: 2, seed: 0 }),
+    model,
+  };
+  const next = setup(settings);
+  try {
+    next.model.loadStateDict(ckpt.model);
+  } catch (e) {
+    throw new Error(`${msg.source}: the weights do not fit the model: ${(e as Error).message}`);
+  }
+  running = false;
+  run = next;
+  run.samples = ckpt.epoch * TRAIN;
+  run.nextEval = run.samples + TRAIN / 2;
+  evaluateTest(run);
+  const trained = ckpt.epoch > 0 ? `, trained ${ckpt.epoch} epoch${ckpt.epoch === 1 ? '' : 's'}` : '';
+  const lr = typeof training.lr === 'number' ? ` at learning rate ${training.lr}` : '';
+  post({
+    type: 'loaded',
+    settings,
+    description: `${msg.source}: ${model === 'mlp' ? 'MLP 784-100-10' : `LeNet-5 (${LENET_VARIANTS[model].activation}, ${LENET_VARIANTS[model].pooling} pooling)`}${trained}${lr}`,
+  });
+  postState(run);
+}
+
 let pendingData: Promise<Data> | null = null;
 let dataUrl = '';
 
@@ -378,6 +517,20 @@ async function handle(msg: ToMnistWorker): Promise<void> {
     case 'inspect':
       inspected = Math.max(0, Math.min(IMAGES - TRAIN - 1, Math.floor(msg.index)));
       if (run && !running) postState(run);
+      break;
+    case 'save':
+      if (run) await save(run);
+      break;
+    case 'load':
+      if (!data) {
+        post({ type: 'load-error', message: 'The digits are still loading; try again in a moment.' });
+        break;
+      }
+      try {
+        await load(msg);
+      } catch (e) {
+        post({ type: 'load-error', message: (e as Error).message });
+      }
       break;
     case 'predict': {
       if (!run) return;
