@@ -4,7 +4,7 @@
  *
  * Installing never fails because of it: when a C++ compiler, make, Python (for node-gyp) or the BLAS is
  * missing, or the build itself fails, this prints one line saying what is missing and how to get it, exits 0,
- * and neurite runs on its TypeScript backend. NEURITE_SKIP_NATIVE=1 skips the build. NEURITE_BLAS_INCLUDE and
+ * and neurite runs on its WebAssembly backend (wasm/, prebuilt). NEURITE_SKIP_NATIVE=1 skips the build. NEURITE_BLAS_INCLUDE and
  * NEURITE_BLAS_LIBDIR point it at an OpenBLAS in a non-standard place.
  */
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const isMac = process.platform === 'darwin';
-const FALLBACK = 'using the TypeScript backend';
+const FALLBACK = 'neurite will use its WebAssembly backend';
 
 function notBuilt(reason, remedy) {
   console.log(`neurite: native backend not built (${reason}); ${remedy} — ${FALLBACK}`);
