@@ -60,7 +60,7 @@ describe('command-line mistakes (exit status 2)', () => {
       /unknown --cases "sgem-512"; valid: sgemm-256, sgemm-1024, .*conv-fwd/,
     );
     expect(await fails(['bench', '--impls', 'torch'], 2)).toMatch(
-      /unknown --impls "torch"; valid: neurite-native, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch/,
+      /unknown --impls "torch"; valid: neurite-native, .*neurite-ts, .*pytorch/,
     );
     const help = await runCli(['bench', '--help']);
     expect(help.stdout).toMatch(/Cases:\n {2}sgemm-256 +SGEMM 256 \(GFLOP\/s\)/);
