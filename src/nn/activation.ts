@@ -23,6 +23,7 @@ import {
   softsign,
   tanh,
 } from '../ops/activation.js';
+import { checkOptions } from '../ops/util.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -75,6 +76,7 @@ export class GELU extends Module {
 
   constructor(options: GELUOptions = {}) {
     super();
+    checkOptions('GELU', options, { approximate: ['none', 'tanh'] });
     this.approximate = options.approximate ?? 'none';
     if (this.approximate !== 'none' && this.approximate !== 'tanh') {
       throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
@@ -117,6 +119,7 @@ export class Softplus extends Module {
 
   constructor(options: SoftplusOptions = {}) {
     super();
+    checkOptions('Softplus', options, { beta: 'number', threshold: 'number' });
     this.beta = options.beta ?? 1;
     this.threshold = options.threshold ?? 20;
     if (!(this.beta > 0)) throw new ValueError(`Softplus: beta must be positive, got ${this.beta}`);
@@ -291,6 +294,7 @@ export class PReLU extends Module {
 
   constructor(options: PReLUOptions = {}) {
     super();
+    checkOptions('PReLU', options, { numParameters: 'integer', init: 'number' });
     this.slopes = options.numParameters ?? 1;
     const init = options.init ?? 0.25;
     if (!Number.isInteger(this.slopes) || this.slopes < 1) {

@@ -51,6 +51,13 @@ describe('activation modules', () => {
     expect(new nn.PReLU().weight.shape).toEqual([1]);
     expect(() => new nn.PReLU({ numParameters: 0 })).toThrow(ValueError);
     expect(() => new nn.CELU(0)).toThrow(/CELU: alpha must be a non-zero number/);
+    expect(() => new nn.PReLU({ num_parameters: 3 } as never)).toThrow(
+      /PReLU: unknown option 'num_parameters'/,
+    );
+    expect(() => new nn.GELU({ approximate: true } as never)).toThrow(
+      /GELU: option 'approximate' must be one of/,
+    );
+    expect(() => new nn.Softplus({ beta: '2' } as never)).toThrow(/Softplus: option 'beta' must be a number/);
     expect(() => new nn.Hardtanh(2, 1)).toThrow(/Hardtanh: minVal 2 must not exceed maxVal 1/);
   });
 });
