@@ -51,6 +51,24 @@ export function transpose(x: TypedArray, shape: Shape, perm: readonly number[], 
   });
 }
 
+/**
+ * A box of a row-major tensor of shape `full`, seen as rows of contiguous memory: the trailing axes the box spans
+ * whole, together with the next one, form one run. Returns the box's shape with those axes merged into its last
+ * entry, and the matching strides of `full`.
+ */
+function runs(box: Shape, full: Shape): { shape: number[]; strides: number[] } {
+  const st = strides(full);
+  let d = box.length - 1;
+  while (d > 0 && box[d] === full[d]) d--;
+  if (d < 0) return { shape: [], strides: [] };
+  let run = 1;
+  for (let i = d; i < box.length; i++) run *= box[i];
+  return { shape: [...box.slice(0, d), run], strides: [...st.slice(0, d), 1] };
+}
+
+/** Below this run length a plain loop beats creating a subarray for a block copy. */
+const BLOCK_COPY = 32;
+
 export function slice(
   x: TypedArray,
   shape: Shape,
@@ -61,8 +79,10 @@ export function slice(
   const st = strides(shape);
   let start = 0;
   for (let i = 0; i < begin.length; i++) start += begin[i] * st[i];
-  walk(outShape, st, start, (o, s, run, step) => {
-    for (let j = 0; j < run; j++, s += step) out[o + j] = x[s];
+  const r = runs(outShape, shape);
+  walk(r.shape, r.strides, start, (o, s, run) => {
+    if (run >= BLOCK_COPY) out.set(x.subarray(s, s + run), o);
+    else for (let j = 0; j < run; j++) out[o + j] = x[s + j];
   });
 }
 
@@ -77,8 +97,10 @@ export function insert(
   const st = strides(dstShape);
   let start = 0;
   for (let i = 0; i < begin.length; i++) start += begin[i] * st[i];
-  walk(srcShape, st, start, (o, d, run, step) => {
-    if (accumulate) for (let j = 0; j < run; j++, d += step) dst[d] += src[o + j];
-    else for (let j = 0; j < run; j++, d += step) dst[d] = src[o + j];
+  const r = runs(srcShape, dstShape);
+  walk(r.shape, r.strides, start, (o, d, run) => {
+    if (accumulate) for (let j = 0; j < run; j++) dst[d + j] += src[o + j];
+    else if (run >= BLOCK_COPY) dst.set(src.subarray(o, o + run), d);
+    else for (let j = 0; j < run; j++) dst[d + j] = src[o + j];
   });
 }
