@@ -40,7 +40,8 @@ import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
 const built = existsSync(nativeAddonPath());
 const loaded = loadNativeBackend();
 const skipNote = built ? '' : ` (skipped: ${nativeLoadError()})`;
-if (!built) console.warn(`test/backend/compiled.test.ts: the native backend is skipped: ${nativeLoadError()}`);
+if (!built)
+  console.warn(`test/backend/compiled.test.ts: the native backend is skipped: ${nativeLoadError()}`);
 const ts = tsBackend;
 
 // --- data ------------------------------------------------------------------------------------------------
