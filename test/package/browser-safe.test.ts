@@ -1,0 +1,47 @@
+/**
+ * The browser promise, checked: nothing reachable from the browser entry (src/index.ts, `neurite/browser`) may
+ * import a Node built-in. esbuild bundles the entry for the browser and every import of `node:…` (or a bare
+ * built-in name) is recorded with the file that made it, so a failure names the culprit.
+ */
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { expect, it } from 'vitest';
+
+const ENTRY = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+const BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+
+/** Bundles `entry` for the browser; returns each Node built-in it reaches as "module (imported by file)". */
+async function nodeImports(entry: string): Promise<string[]> {
+  const found: string[] = [];
+  const recorder: Plugin = {
+    name: 'record-node-builtins',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (!BUILTINS.has(args.path)) return undefined;
+        found.push(`${args.path} (imported by ${args.importer.replace(/^.*\/src\//, 'src/')})`);
+        return { path: args.path, external: true };
+      });
+    },
+  };
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    write: false,
+    logLevel: 'silent',
+    plugins: [recorder],
+  });
+  return found;
+}
+
+it('nothing reachable from the browser entry imports a Node built-in', async () => {
+  expect(await nodeImports(ENTRY)).toEqual([]);
+});
+
+it('the check finds a Node import when there is one', async () => {
+  const node = fileURLToPath(new URL('../../src/node.ts', import.meta.url));
+  const found = await nodeImports(node);
+  expect(found.some((f) => f.startsWith('node:fs'))).toBe(true);
+});
