@@ -241,7 +241,7 @@ const forwarded = {
   indexSelect: I.indexSelect,
   gather: I.gather,
   matmul,
-} as const;
+} as const satisfies Partial<Record<keyof Tensor, unknown>>;
 for (const [name, fn] of Object.entries(forwarded)) {
   (P as unknown as Record<string, unknown>)[name] = method(fn);
 }

@@ -34,6 +34,22 @@ describe('Tensor methods call the ops of the same name', () => {
       ['elu', nt.elu],
       ['leakyRelu', nt.leakyRelu],
       ['logicalNot', nt.logicalNot],
+      ['trunc', nt.trunc],
+      ['tan', nt.tan],
+      ['atan', nt.atan],
+      ['sinh', nt.sinh],
+      ['cosh', nt.cosh],
+      ['asinh', nt.asinh],
+      ['expm1', nt.expm1],
+      ['erf', nt.erf],
+      ['isnan', nt.isnan],
+      ['isinf', nt.isinf],
+      ['isfinite', nt.isfinite],
+      ['silu', nt.silu],
+      ['any', nt.any],
+      ['all', nt.all],
+      ['amax', nt.amax],
+      ['amin', nt.amin],
     ];
     for (const [name, op] of unary) same((x[name] as () => nt.Tensor).call(x), op(x));
     const p = x.abs();
@@ -41,6 +57,21 @@ describe('Tensor methods call the ops of the same name', () => {
     same(p.sqrt(), nt.sqrt(p));
     same(x.add(2).mul(x).sub(1).div(3).pow(2), nt.pow(nt.div(nt.sub(nt.mul(nt.add(x, 2), x), 1), 3), 2));
     same(x.clamp(-1, 1), nt.clamp(x, -1, 1));
+    const u = x.div(4);
+    const q = p.add(1);
+    same(u.asin(), nt.asin(u));
+    same(u.acos(), nt.acos(u));
+    same(u.atanh(), nt.atanh(u));
+    same(u.erfinv(), nt.erfinv(u));
+    same(u.log1p(), nt.log1p(u));
+    same(q.log2(), nt.log2(q));
+    same(q.log10(), nt.log10(q));
+    same(q.rsqrt(), nt.rsqrt(q));
+    same(q.acosh(), nt.acosh(q));
+    same(x.remainder(0.7), nt.remainder(x, 0.7));
+    same(x.fmod(-0.7), nt.fmod(x, -0.7));
+    same(x.softplus({ beta: 2 }), nt.softplus(x, { beta: 2 }));
+    same(x.gelu({ approximate: 'tanh' }), nt.gelu(x, { approximate: 'tanh' }));
     same(x.elu(0.5), nt.elu(x, 0.5));
     same(x.leakyRelu(0.2), nt.leakyRelu(x, 0.2));
     const c = x.gt(0);
