@@ -3,8 +3,12 @@
  * (logistic regression fails on xor until x₁·x₂ is added; a hidden layer learns xor), keeps its state in the URL,
  * and reports bad CSV files in the page.
  */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nt from '../../src/node.js';
 import { openStudio, type Studio } from './helpers.js';
 
 let studio: Studio;
@@ -169,6 +173,79 @@ describe('playground', () => {
       /wide\.csv/.test(document.querySelector('#data-message')?.textContent ?? ''),
     );
     expect(await page.textContent('#data-message')).toContain('exactly three');
+    expect(studio.errors).toEqual([]);
+  });
+
+  it('saves a checkpoint in the CLI format and loads it back into the same state', async () => {
+    await open('dataset=gaussian&hidden=3&activation=relu&optimizer=adam&lr=0.01&seed=5&features=x1,x2,x1x2');
+    for (let i = 1; i <= 5; i++) {
+      await page.click('#step');
+      await page.waitForSelector(`#epoch[data-epoch="${i}"]`);
+    }
+    const trainLoss = await page.getAttribute('#train-loss', 'data-value');
+    const url = page.url();
+    const dir = mkdtempSync(join(tmpdir(), 'neurite-playground-'));
+    try {
+      const files: string[] = [];
+      const both = new Promise<void>((resolve) => {
+        page.on('download', async (d) => {
+          await d.saveAs(join(dir, d.suggestedFilename()));
+          files.push(d.suggestedFilename());
+          if (files.length === 2) resolve();
+        });
+      });
+      await page.click('#save');
+      await both;
+      // neurite's own loader reads it: an MLP with the playground's shape and PyTorch's keys
+      const loaded = await nt.train.loadModel(dir);
+      expect(loaded.checkpoint.architecture).toEqual({
+        type: 'MLP',
+        options: { sizes: [3, 3, 2], activation: 'relu' },
+      });
+      expect(Object.keys(loaded.checkpoint.model)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+      expect(loaded.checkpoint.epoch).toBe(5);
+
+      await open('');
+      const payload = readdirSync(dir).map((name) => ({
+        name,
+        mimeType: 'application/octet-stream',
+        buffer: readFileSync(join(dir, name)),
+      }));
+      await page.setInputFiles('#load-input', payload);
+      await page.waitForSelector('#ckpt-message[data-loaded="true"]');
+      await page.waitForSelector('#epoch[data-epoch="5"]');
+      expect(page.url()).toBe(url);
+      expect(await page.getAttribute('#train-loss', 'data-value')).toBe(trainLoss);
+
+      // a damaged weights file, and a checkpoint of another model
+      const weights = payload.find((f) => f.name.endsWith('.safetensors'))!;
+      const damaged = Buffer.from(weights.buffer);
+      damaged[damaged.length - 1] ^= 0x01;
+      await page.setInputFiles('#load-input', [
+        payload.find((f) => f.name.endsWith('.json'))!,
+        { ...weights, buffer: damaged },
+      ]);
+      await page.waitForFunction(() =>
+        /damaged/.test(document.querySelector('#ckpt-message')?.textContent ?? ''),
+      );
+      const other = join(dir, 'lenet');
+      await nt.train.saveCheckpoint(other, { model: nt.train.buildModel('LeNet5', {}) });
+      await page.setInputFiles(
+        '#load-input',
+        readdirSync(other).map((name) => ({
+          name,
+          mimeType: 'application/octet-stream',
+          buffer: readFileSync(join(other, name)),
+        })),
+      );
+      await page.waitForFunction(() =>
+        /not saved by the playground \(it holds a LeNet5\)/.test(
+          document.querySelector('#ckpt-message')?.textContent ?? '',
+        ),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     expect(studio.errors).toEqual([]);
   });
 });

@@ -40,3 +40,15 @@ export function fmt(v: number, digits = 3): string {
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)) return v.toExponential(digits - 1);
   return Number(v.toPrecision(digits)).toString();
 }
+
+/** A keyboard-reachable label that opens a (visually hidden) file input, as a button would. */
+export function fileLabel(input: HTMLInputElement, text: string, attrs: Attrs = {}): HTMLLabelElement {
+  const label = h('label', { for: input.id, tabindex: '0', role: 'button', ...attrs }, text);
+  label.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      input.click();
+    }
+  });
+  return label;
+}

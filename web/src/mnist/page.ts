@@ -6,7 +6,7 @@
 import { sizeCanvas } from '../common/canvas.js';
 import { Curves } from '../common/chart.js';
 import { diverging, viridis } from '../common/colors.js';
-import { fmt, h, select } from '../common/dom.js';
+import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import { DrawingPad } from './pad.js';
@@ -400,16 +400,10 @@ export class MnistPage implements Page {
     return h(
       'span',
       {},
-      h(
-        'label',
-        {
-          for: 'load-input',
-          class: 'button-like',
-          tabindex: '0',
-          title: 'choose checkpoint.json and its weights-….safetensors',
-        },
-        'Load checkpoint…',
-      ),
+      fileLabel(input, 'Load checkpoint…', {
+        class: 'button-like',
+        title: 'choose checkpoint.json and its weights-….safetensors',
+      }),
       input,
     );
   }

@@ -5,7 +5,7 @@
 import { drawField, sizeCanvas } from '../common/canvas.js';
 import { Curves } from '../common/chart.js';
 import { CLASS_COLORS, CLASS_RGB, diverging } from '../common/colors.js';
-import { fmt, h, select } from '../common/dom.js';
+import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
@@ -100,6 +100,7 @@ export class PlaygroundPage implements Page {
   private dataColumn = h('div', { class: 'col data' });
   private controlsBar = h('div', { class: 'controls' });
   private crossCounter = h('div', { class: 'cross-counter' });
+  private ckptMessage = h('div', { id: 'ckpt-message', class: 'message', role: 'alert' });
 
   constructor(private ctx: PageContext) {
     this.settings = settingsFromParams(ctx.params);
@@ -138,6 +139,7 @@ export class PlaygroundPage implements Page {
         h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
       ),
       this.controlsBar,
+      this.ckptMessage,
       h(
         'div',
         { class: 'columns' },
@@ -315,7 +317,72 @@ export class PlaygroundPage implements Page {
         },
         'Logistic regression',
       ),
+      h('div', { class: 'ckpt' }, this.saveButton(), this.loadControl()),
     );
+  }
+
+  private saveButton(): HTMLElement {
+    return h(
+      'button',
+      {
+        id: 'save',
+        title: 'download checkpoint.json and its weights file, in the CLI checkpoint format',
+        onclick: () =>
+          this.send({ type: 'save', points: this.settings.dataset === 'custom' ? this.custom : [] }),
+      },
+      'Save',
+    );
+  }
+
+  private loadControl(): HTMLElement {
+    const input = h('input', {
+      type: 'file',
+      id: 'load-input',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.json,.safetensors',
+    });
+    input.addEventListener('change', async () => {
+      const files = [...(input.files ?? [])];
+      input.value = '';
+      const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+      const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+      if (!manifest || !weights) {
+        this.showCkptMessage(
+          `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
+        );
+        return;
+      }
+      this.send({
+        type: 'load',
+        manifestText: await manifest.text(),
+        weights: await weights.arrayBuffer(),
+        source: manifest.name,
+      });
+    });
+    return h(
+      'span',
+      {},
+      fileLabel(input, 'Load…', {
+        class: 'button-like',
+        title: 'choose checkpoint.json and its weights file',
+      }),
+      input,
+    );
+  }
+
+  private showCkptMessage(text: string, isError = true): void {
+    this.ckptMessage.textContent = text;
+    this.ckptMessage.classList.toggle('error', isError);
+  }
+
+  private download(name: string, data: BlobPart, type: string): void {
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    const a = h('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private togglePlay(): void {
@@ -455,7 +522,7 @@ export class PlaygroundPage implements Page {
         'div',
         { class: 'drop', id: 'csv-drop' },
         h('span', {}, 'Drop a CSV here — x, y, label — or '),
-        h('label', { for: 'csv-input', class: 'link', tabindex: '0' }, 'open one'),
+        fileLabel(fileInput, 'open one', { class: 'link' }),
         fileInput,
       ),
       legend,
@@ -609,9 +676,24 @@ export class PlaygroundPage implements Page {
         this.latest = msg;
         this.scheduleFrame();
         break;
+      case 'saved':
+        this.download('checkpoint.json', msg.manifestText, 'application/json');
+        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        this.showCkptMessage(`Saved checkpoint.json and ${msg.weightsName}: keep both in one folder.`, false);
+        break;
+      case 'loaded':
+        this.custom = msg.points;
+        this.customClassNames = null;
+        this.settings = msg.settings;
+        this.rebuild();
+        this.send({ type: 'restore' });
+        this.showCkptMessage(`Loaded ${msg.description}.`, false);
+        this.ckptMessage.dataset.loaded = 'true';
+        break;
       case 'error':
         this.setPlaying(false);
-        this.showTrainMessage(msg.message);
+        if (msg.where === 'load') this.showCkptMessage(msg.message);
+        else this.showTrainMessage(msg.message);
         break;
     }
   }

@@ -8,7 +8,13 @@ export type ToWorker =
   | { type: 'play' }
   | { type: 'pause' }
   /** One epoch, then pause. */
-  | { type: 'step' };
+  | { type: 'step' }
+  /** The trained network as a checkpoint in the CLI's format; `points` are your own points, kept with it. */
+  | { type: 'save'; points: Point[] }
+  /** Read a checkpoint; the worker answers `loaded` with its settings, and applies it on `restore`. */
+  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string }
+  /** Load the weights read by `load` into the network just set up. */
+  | { type: 'restore' };
 
 /** One epoch's figures, for the curves. */
 export interface EpochRecord {
@@ -42,4 +48,6 @@ export interface StateMessage {
 export type FromWorker =
   | { type: 'ready'; backend: string }
   | StateMessage
-  | { type: 'error'; message: string; where: 'setup' | 'train' };
+  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  | { type: 'loaded'; settings: PlaygroundSettings; points: Point[]; description: string }
+  | { type: 'error'; message: string; where: 'setup' | 'train' | 'load' };

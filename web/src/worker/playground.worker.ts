@@ -10,6 +10,7 @@ import type { EpochRecord, FromWorker, ToWorker } from '../playground/protocol.j
 import type { FeatureName, PlaygroundSettings } from '../playground/settings.js';
 import { isRegression } from '../playground/settings.js';
 import { chooseBackend } from './backend.js';
+import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 
 const GRID = 80;
 const THUMB = 20;
@@ -292,7 +293,90 @@ function postState(r: Run, epochsPerSecond: number): void {
   r.pending = [];
 }
 
-function fail(e: unknown, where: 'setup' | 'train'): void {
+// ---------------------------------------------------------------------------------------------------------------
+// checkpoints: the CLI's format, with the playground's settings (data, features, network) in `extra`
+
+const KIND = 'neurite-studio-playground';
+
+async function save(r: Run, points: Point[]): Promise<void> {
+  const { settings } = r;
+  const sizes = [settings.features.length, ...settings.hidden, r.regression ? 1 : r.classes];
+  // the network is neurite's MLP (same layers, same state-dict keys) unless its hidden units are linear
+  const architecture =
+    settings.activation === 'linear' && settings.hidden.length > 0
+      ? null
+      : { type: 'MLP', options: { sizes, activation: settings.activation } };
+  const rawInputs = settings.features.join() === 'x1,x2';
+  const checkpoint = nt.train.createCheckpoint({
+    model: r.model,
+    epoch: r.epoch,
+    optimizer: r.optimizer as nt.optim.AnyOptimizer,
+    architecture,
+    preprocessing: rawInputs
+      ? { input: { description: 'points (x₁, x₂) of the playground, in [−6, 6]², as [N, 2]', steps: [] } }
+      : undefined,
+    extra: {
+      kind: KIND,
+      version: 1,
+      settings,
+      classes: r.classes,
+      features: `the inputs are ${settings.features.join(', ')} of the point (x1, x2), in this order`,
+      points: settings.dataset === 'custom' ? points : undefined,
+      neurite: __NEURITE_VERSION__,
+    },
+    rng: null,
+  });
+  const files = await encodeCheckpointFiles(checkpoint);
+  post({ type: 'saved', ...files }, [files.weights.buffer]);
+}
+
+let pendingCheckpoint: nt.train.Checkpoint | null = null;
+
+async function load(manifestText: string, weights: ArrayBuffer, source: string): Promise<void> {
+  const ckpt = await decodeCheckpointFiles(manifestText, new Uint8Array(weights), source);
+  const extra = ckpt.extra as {
+    kind?: string;
+    settings?: PlaygroundSettings;
+    points?: Point[];
+    classes?: number;
+  } | null;
+  if (extra?.kind !== KIND || !extra.settings) {
+    const preset = (extra as { preset?: string } | null)?.preset;
+    const arch = ckpt.architecture?.type;
+    throw new Error(
+      `${source} was not saved by the playground (it holds ${arch ? `a ${arch}` : 'a model'}${preset ? ` from neurite train ${preset}` : ''}); MNIST checkpoints open in the MNIST page`,
+    );
+  }
+  pendingCheckpoint = ckpt;
+  post({
+    type: 'loaded',
+    settings: extra.settings,
+    points: extra.points ?? [],
+    description: `${source}: ${extra.settings.hidden.length ? `${extra.settings.hidden.join('-')} hidden units` : 'no hidden layer'}, trained ${ckpt.epoch} epochs`,
+  });
+}
+
+function restore(r: Run): void {
+  const ckpt = pendingCheckpoint;
+  pendingCheckpoint = null;
+  if (!ckpt) return;
+  r.model.loadStateDict(ckpt.model);
+  r.epoch = ckpt.epoch;
+  const tr = evaluate(r, r.trainX, r.trainY);
+  const te = evaluate(r, r.testX, r.testY);
+  r.pending = [
+    {
+      epoch: r.epoch,
+      trainLoss: tr.loss,
+      testLoss: te.loss,
+      trainAccuracy: tr.accuracy,
+      testAccuracy: te.accuracy,
+    },
+  ];
+  postState(r, 0);
+}
+
+function fail(e: unknown, where: 'setup' | 'train' | 'load'): void {
   running = false;
   post({ type: 'error', message: (e as Error)?.message ?? String(e), where });
 }
@@ -360,6 +444,16 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         running = false;
         trainEpoch(run);
         postState(run, 0);
+        break;
+      case 'save':
+        if (run) save(run, msg.points).catch((e) => fail(e, 'load'));
+        break;
+      case 'load':
+        running = false;
+        load(msg.manifestText, msg.weights, msg.source).catch((e) => fail(e, 'load'));
+        break;
+      case 'restore':
+        if (run) restore(run);
         break;
     }
   } catch (e) {
