@@ -195,7 +195,7 @@ export const sqrt = defineOp('sqrt', ['x'], (x: Tensor): Tensor => {
 
 export const abs = defineOp('abs', ['x'], (x: Tensor): Tensor => {
   if (x.dtype !== 'float32') return where(lt(x, 0), neg(x), x);
-  return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, sign(x))]);
+  return record(unaryKernel('abs', x), 'abs', [x], (g) => [mul(g, unaryKernel('sign', x))]);
 });
 
 /** -1, 0 or 1 by the sign of each element, in x's dtype; NaN gives 0 (not differentiable: zero gradient). */
