@@ -150,10 +150,11 @@ export class MnistPage implements Page {
   private accuracyEl = h('div', { id: 'test-accuracy', class: 'big-number' }, '–');
   private wrongEl = h('div', { class: 'wrong', id: 'wrong' });
   private lossCurves = new Curves({
-    yLabel: 'loss (cross-entropy)',
+    yLabel: 'cross-entropy',
     width: 330,
     height: 160,
     logSwitch: true,
+    testPoints: true,
   });
   private accCurves = new Curves({
     yLabel: 'accuracy (%)',
