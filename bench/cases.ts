@@ -1,6 +1,6 @@
 /**
  * The benchmark cases, shared by every implementation. A case returns one measurement: a value in its unit
- * (GFLOP/s: higher is better; ms, s, MiB: lower is better).
+ * (GFLOP/s: higher is better; ms, s, MiB: lower is better). Browser-safe: the browser columns import it too.
  */
 export interface CaseSpec {
   id: string;
@@ -9,6 +9,9 @@ export interface CaseSpec {
   /** FLOPs of one repetition, for the GFLOP/s cases. */
   flops?: number;
 }
+
+/** What a case run returns: its value (and a note), or why it was skipped. */
+export type Result = { value: number; note?: string } | { skip: string };
 
 const conv = { n: 64, cin: 32, cout: 64, h: 28, w: 28, k: 3 };
 const convFlops = 2 * conv.n * conv.cout * conv.h * conv.w * conv.cin * conv.k * conv.k;

@@ -1,21 +1,36 @@
 /**
  * `npm run bench`: neurite (native, WebAssembly and TypeScript backends), TensorFlow.js (cpu and wasm) and, where Debian's
- * python3-torch is installed, PyTorch, side by side on the same cases, each case in a fresh process, all on
- * 2 threads. Prints a Markdown table with the measured figures and neurite-native's ratio to the others.
+ * python3-torch is installed, PyTorch, side by side on the same cases, each case in a fresh process, on 2 threads
+ * where the implementation has threads. The browser columns run neurite's and TensorFlow.js's WASM backends in
+ * headless chromium (bench/browser.ts: a cross-origin isolated page, a Web Worker, a fresh browser per case).
+ * Prints a Markdown table with the measured figures and the speed-ups of neurite over the others.
  *
  *   npm run bench                                   # everything
  *   npm run bench -- --cases sgemm-1024,conv-fwd     # some cases
  *   npm run bench -- --impls neurite-native,pytorch  # some implementations
  *   npm run bench -- --repeat 3                      # each measurement in 3 fresh processes, their median
+ *   npm run bench -- --list                          # the cases and implementations as JSON
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
 import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, median, TRAIN } from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const IMPLS = ['neurite-native', 'neurite-wasm', 'neurite-ts', 'tfjs-wasm', 'tfjs-cpu', 'pytorch'] as const;
+const IMPLS = [
+  'neurite-native',
+  'neurite-wasm',
+  'neurite-ts',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'pytorch',
+  'browser-neurite-wasm',
+  'browser-tfjs-wasm',
+] as const;
 type Impl = (typeof IMPLS)[number];
+const BROWSER_IMPLS: readonly Impl[] = ['browser-neurite-wasm', 'browser-tfjs-wasm'];
+const NO_CHROMIUM = `no ${CHROMIUM}`;
 
 function arg(name: string): string[] | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -64,10 +79,15 @@ if (!torchOk && impls.includes('pytorch')) {
   impls = impls.filter((i) => i !== 'pytorch');
 }
 
-type Cell = { value?: number; note?: string; skip?: string };
+/** A measurement; the browser columns add the threads and binary their library reported in the page. */
+type Cell = { value?: number; note?: string; skip?: string; threads?: number; build?: string };
 
 function runCase(impl: Impl, caseId: string): Cell {
   const spec = CASES.find((c) => c.id === caseId)!;
+  if (BROWSER_IMPLS.includes(impl)) {
+    if (!hasChromium()) return { skip: NO_CHROMIUM };
+    if (spec.unit === 'MiB') return { skip: 'a page has no resident-memory figure' };
+  }
   if (GROWTH_CASES.has(caseId) && impl !== 'neurite-native' && impl !== 'pytorch') {
     return { skip: `${GROWTH_EPOCHS} epochs would take too long` };
   }
@@ -134,7 +154,7 @@ function runRepeated(impl: Impl, caseId: string): Cell {
   if (runs.length === 1) return runs[0];
   const values = runs.map((r) => r.value as number);
   const spread = `${repeat} runs: ${values.map(fmt).join(', ')}`;
-  return { value: median(values), note: runs[0].note ? `${runs[0].note}; ${spread}` : spread };
+  return { ...runs[0], value: median(values), note: runs[0].note ? `${runs[0].note}; ${spread}` : spread };
 }
 
 function fmt(v: number | undefined): string {
@@ -150,41 +170,83 @@ for (const c of cases) {
     const cell = runRepeated(impl, c.id);
     results[c.id][impl] = cell;
     const shown = cell.value !== undefined ? `${fmt(cell.value)} ${c.unit}` : `skipped (${cell.skip})`;
-    process.stderr.write(`  ${c.id.padEnd(12)} ${impl.padEnd(15)} ${shown}\n`);
+    process.stderr.write(`  ${c.id.padEnd(12)} ${impl.padEnd(20)} ${shown}\n`);
     if (cell.note) notes.push(`${c.id} / ${impl}: ${cell.note}`);
-    if (cell.skip) notes.push(`${c.id} / ${impl}: ${cell.skip}`);
+    if (cell.skip && cell.skip !== NO_CHROMIUM) notes.push(`${c.id} / ${impl}: ${cell.skip}`);
   }
 }
 
-/** How many times faster neurite-native is than `other` on a case (>1: neurite faster). */
-function speedup(caseId: string, other: Impl): string {
+/** How many times faster `a` is than `b` on a case (>1: `a` faster; for MiB, `a` uses less). */
+function speedup(caseId: string, a: Impl, b: Impl): string {
   const spec = CASES.find((c) => c.id === caseId)!;
-  const a = results[caseId]['neurite-native']?.value;
-  const b = results[caseId][other]?.value;
-  if (a === undefined || b === undefined || GROWTH_CASES.has(caseId)) return '—';
+  const va = results[caseId][a]?.value;
+  const vb = results[caseId][b]?.value;
+  if (va === undefined || vb === undefined || GROWTH_CASES.has(caseId)) return '—';
   const higherBetter = spec.unit === 'GFLOP/s';
-  return `${(higherBetter ? a / b : b / a).toFixed(2)}×`;
+  return `${(higherBetter ? va / vb : vb / va).toFixed(2)}×`;
 }
 
-const ratioCols = (['pytorch', 'tfjs-wasm'] as Impl[]).filter(
-  (i) => impls.includes(i) && impls.includes('neurite-native'),
-);
-const header = ['case', 'unit', ...impls, ...ratioCols.map((i) => `native vs ${i}`)];
+/** The ratio columns, each shown when both of its implementations are. */
+const RATIOS: { title: string; a: Impl; b: Impl }[] = [
+  { title: 'native vs pytorch', a: 'neurite-native', b: 'pytorch' },
+  { title: 'native vs tfjs-wasm', a: 'neurite-native', b: 'tfjs-wasm' },
+  { title: 'wasm vs tfjs-wasm', a: 'neurite-wasm', b: 'tfjs-wasm' },
+  { title: 'wasm vs ts', a: 'neurite-wasm', b: 'neurite-ts' },
+  { title: 'browser wasm vs tfjs', a: 'browser-neurite-wasm', b: 'browser-tfjs-wasm' },
+];
+const ratioCols = RATIOS.filter((r) => impls.includes(r.a) && impls.includes(r.b));
+
+/** A cell of the table: the figure, '—' for a skip (said in the notes), or the missing browser said in place. */
+function shownCell(cell: Cell | undefined): string {
+  if (cell?.skip === NO_CHROMIUM) return `skipped (${NO_CHROMIUM})`;
+  return fmt(cell?.value);
+}
+
+const header = ['case', 'unit', ...impls, ...ratioCols.map((r) => r.title)];
 const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
 for (const c of cases) {
   const row = [
     c.title,
     c.unit,
-    ...impls.map((i) => fmt(results[c.id][i]?.value)),
-    ...ratioCols.map((i) => speedup(c.id, i)),
+    ...impls.map((i) => shownCell(results[c.id][i])),
+    ...ratioCols.map((r) => speedup(c.id, r.a, r.b)),
   ];
   lines.push(`| ${row.join(' | ')} |`);
 }
+
+/** The threads of each column: fixed in Node, as the library reported it in the page for the browser columns. */
+function threadsOf(impl: Impl): string {
+  const fixed: Partial<Record<Impl, string>> = {
+    'neurite-native': '2',
+    'neurite-wasm': '2 (threaded build)',
+    'neurite-ts': '1 (JavaScript)',
+    'tfjs-wasm': '1 (tfjs-backend-wasm has no threads in Node)',
+    'tfjs-cpu': '1 (JavaScript)',
+    pytorch: '2',
+  };
+  if (fixed[impl]) return fixed[impl];
+  const seen = new Set(
+    cases
+      .map((c) => results[c.id][impl])
+      .filter((cell) => cell?.threads !== undefined)
+      .map((cell) => `${cell!.threads} (${cell!.build})`),
+  );
+  const reported =
+    seen.size > 0 ? [...seen].join(' / ') : hasChromium() ? 'not run' : `not run (${NO_CHROMIUM})`;
+  return impl === 'browser-tfjs-wasm' && seen.size > 0
+    ? `${reported}; tfjs caps its pool at navigator.hardwareConcurrency / 2, so the worker reports twice the cores for setThreadsCount(2) to take`
+    : reported;
+}
+
 console.log(`\n${lines.join('\n')}`);
 console.log(
-  '\nRatios are speed-ups of neurite-native (above 1: neurite is faster; for MiB, above 1: neurite uses less).',
+  '\nRatios are speed-ups of the first-named neurite column over the second (above 1: neurite is faster; for MiB, above 1: neurite uses less).',
 );
-console.log(
-  'All implementations on 2 threads (tfjs-wasm runs one thread in Node); medians over repetitions.',
-);
+console.log(`Threads: ${impls.map((i) => `${i} ${threadsOf(i)}`).join('; ')}. Medians over repetitions.`);
+if (impls.some((i) => BROWSER_IMPLS.includes(i)))
+  console.log(
+    'Browser columns: headless chromium, a cross-origin isolated page (COOP same-origin, COEP require-corp), ' +
+      "one Web Worker, a fresh browser per case; the epochs train on seeded synthetic data of MNIST's shape " +
+      '(a page has no file system; the time does not depend on the pixel values).',
+  );
 if (notes.length) console.log(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
