@@ -65,6 +65,11 @@ describe('command-line mistakes (exit status 2)', () => {
     const help = await runCli(['bench', '--help']);
     expect(help.stdout).toMatch(/Cases:\n {2}sgemm-256 +SGEMM 256 \(GFLOP\/s\)/);
     expect(help.stdout).toContain('cnn-rss-growth');
+    // the browser columns (headless chromium) are listed and validated like the others
+    expect(help.stdout).toMatch(/Implementations: .*, browser-neurite-wasm, browser-tfjs-wasm$/m);
+    expect(await fails(['bench', '--impls', 'browser-neurite-wasm,browser-wasm'], 2)).toContain(
+      'unknown --impls "browser-wasm"',
+    );
   }, 30_000);
 
   it('a preset option the preset does not take', async () => {
