@@ -24,6 +24,7 @@ export {
 } from './backend/wasm/index.js';
 export * as data from './data/index.js';
 export * from './errors.js';
+export * as onnx from './io/onnx/index.js';
 export * as io from './io/safetensors.js';
 export * as models from './models/index.js';
 export * as nn from './nn/index.js';

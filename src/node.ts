@@ -22,6 +22,7 @@ export {
   saveSafetensors,
   writeFileAtomic,
 } from './io/file.js';
+export * as onnx from './io/onnx/index.node.js';
 export {
   nodeReporter,
   type ProgressStream,

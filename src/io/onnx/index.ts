@@ -1,0 +1,11 @@
+/** ONNX export (browser-safe): nt.onnx.exportModel and the pieces a custom layer's emitter needs. */
+export { type Emitter, type Entry, ExportContext, entry, join, unsupported } from './context.js';
+export { decodeModel } from './encode.js';
+export {
+  exportModel,
+  exportOnnx,
+  type OnnxExportOptions,
+  type OnnxExportResult,
+  onnxEmitters,
+} from './export.js';
+export type { Value } from './graph.js';

@@ -1,0 +1,75 @@
+// Runs exported ONNX models in ONNX Runtime (onnxruntime-web's WebAssembly build, in Node) and compares them with
+// neurite's own outputs.
+import * as ort from 'onnxruntime-web';
+import { expect } from 'vitest';
+import * as nt from '../../src/index.js';
+
+ort.env.wasm.numThreads = 1;
+
+export type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
+
+export async function runOrt(bytes: Uint8Array, x: nt.Tensor, inputName = 'input', outputName = 'output') {
+  const session = await ort.InferenceSession.create(bytes);
+  const data = x.data instanceof Float32Array ? x.data : Float32Array.from(x.data as ArrayLike<number>);
+  const out = await session.run({ [inputName]: new ort.Tensor('float32', data, x.shape) });
+  const y = out[outputName];
+  return { data: y.data as Float32Array, dims: [...y.dims] };
+}
+
+/** max |onnx − neurite| over max |neurite|: the error relative to the output's scale. */
+export function relError(got: ArrayLike<number>, want: ArrayLike<number>): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    diff = Math.max(diff, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  return diff / (scale || 1);
+}
+
+/** Gives BatchNorm layers statistics and affine parameters away from their defaults, so the test can fail. */
+export function randomiseNorms(model: nt.nn.Module, seed = 7): void {
+  const g = new nt.Generator(seed);
+  for (const m of model.modules()) {
+    if (!(m instanceof nt.nn.BatchNorm1d || m instanceof nt.nn.BatchNorm2d)) continue;
+    const n = [m.numFeatures];
+    m.running_mean?.data.set(nt.randn(n, { generator: g }).mul(0.3).data);
+    m.running_var?.data.set(nt.rand(n, { generator: g }).add(0.5).data);
+    m.weight?.data.set(nt.rand(n, { generator: g }).add(0.5).data);
+    m.bias?.data.set(nt.randn(n, { generator: g }).mul(0.1).data);
+  }
+}
+
+export interface Checked {
+  ops: Record<string, number>;
+  opCount: number;
+  bytes: number;
+  maxError: number;
+}
+
+/**
+ * Exports `model` with a batch of 2, then runs batches of 1 and 7 through ONNX Runtime and neurite (evaluation
+ * mode) and requires the same outputs within 1e-5 of their scale.
+ */
+export async function exportAndCheck(
+  model: Net,
+  sample: number[],
+  options: nt.onnx.OnnxExportOptions = {},
+  seed = 1,
+): Promise<Checked> {
+  const g = new nt.Generator(seed);
+  model.eval();
+  const result = nt.onnx.exportOnnx(model, nt.randn([2, ...sample], { generator: g }), options);
+  let maxError = 0;
+  for (const n of [1, 7]) {
+    const x = nt.randn([n, ...sample], { generator: g });
+    const want = nt.noGrad(() => model.forward(x));
+    const got = await runOrt(result.bytes, x, options.inputNames?.[0], options.outputNames?.[0]);
+    expect(got.dims).toEqual(want.shape);
+    const err = relError(got.data, want.data as Float32Array);
+    expect(err).toBeLessThan(1e-5);
+    maxError = Math.max(maxError, err);
+  }
+  const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
+  return { ops: result.ops, opCount, bytes: result.bytes.length, maxError };
+}
