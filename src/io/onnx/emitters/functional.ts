@@ -59,7 +59,7 @@ export function flatten(g: OnnxGraph, x: Value, startAxis = 0, endAxis = -1): Va
   const t = ops.flatten(x.t, startAxis, endAxis);
   const s = startAxis < 0 ? startAxis + x.t.ndim : startAxis;
   const e = endAxis < 0 ? endAxis + x.t.ndim : endAxis;
-  if (s >= 1 && e === x.t.ndim - 1) return { name: g.op('Flatten', [x.name], { axis: int(s) }), t };
+  if (s === 1 && e === x.t.ndim - 1) return { name: g.op('Flatten', [x.name], { axis: int(s) }), t };
   return reshapeTo(g, x, t, s);
 }
 

@@ -168,7 +168,7 @@ const emitFlatten: Emitter<Flatten> = (ctx, m, x, path) => {
   const t = ctx.run(() => m.forward(x.t), path, m);
   const s = m.startDim < 0 ? m.startDim + x.t.ndim : m.startDim;
   const e = m.endDim < 0 ? m.endDim + x.t.ndim : m.endDim;
-  if (s >= 1 && e === x.t.ndim - 1)
+  if (s === 1 && e === x.t.ndim - 1)
     return { name: ctx.g.op('Flatten', [x.name], { axis: int(s) }, join(path, 'out')), t };
   return reshapeTo(ctx.g, x, t, s);
 };
