@@ -80,12 +80,12 @@ function checkNames(flag: string, given: string | undefined, valid: readonly str
 export function benchCommand(): Command {
   return new Command('bench')
     .description(
-      'run the benchmarks: neurite (native and TypeScript), TensorFlow.js and PyTorch side by side',
+      'run the benchmarks: neurite (native, WebAssembly and TypeScript; WebAssembly in headless chromium too), TensorFlow.js and PyTorch side by side',
     )
     .option('--cases <list>', 'comma-separated cases, e.g. sgemm-1024,conv-fwd (default: all)')
     .option(
       '--impls <list>',
-      'comma-separated implementations: neurite-native, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch',
+      'comma-separated implementations: neurite-native, neurite-wasm, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch, browser-neurite-wasm, browser-tfjs-wasm',
     )
     .option(
       '--repeat <n>',
