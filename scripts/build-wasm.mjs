@@ -123,7 +123,7 @@ env.SOURCE_DATE_EPOCH = '0';
 const outDir = check ? mkdtempSync(path.join(tmpdir(), 'neurite-wasm-')) : path.join(root, 'wasm');
 mkdirSync(outDir, { recursive: true });
 const work = mkdtempSync(path.join(tmpdir(), 'neurite-wasm-work-'));
-let stale = [];
+const stale = [];
 try {
   for (const t of TARGETS) {
     const sources = [...KERNELS, ...WASM_GLUE];
@@ -132,7 +132,10 @@ try {
     await Promise.all(
       [0, 1].map(async (lane) => {
         for (let i = lane; i < sources.length; i += 2) {
-          await emccAsync([...COMPILE, ...t.compile, '-c', sources[i], '-o', objects[i]], `${t.file}: ${sources[i]}`);
+          await emccAsync(
+            [...COMPILE, ...t.compile, '-c', sources[i], '-o', objects[i]],
+            `${t.file}: ${sources[i]}`,
+          );
         }
       }),
     );
