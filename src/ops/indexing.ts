@@ -3,7 +3,7 @@ import { getBackend } from '../backend/registry.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { aroundAxis, normAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { reshape } from './shape.js';
+import { reshape, slice } from './shape.js';
 import { defineOp, empty, requireAxes, zeroed } from './util.js';
 
 function checkIndices(idx: Tensor, limit: number, op: string, what: string): Int32Array {
@@ -40,25 +40,33 @@ export const indexSelect = defineOp(
 );
 
 /**
- * torch.gather: out[…, j, …] = x[…, index[…, j, …], …] along `axis`. `index` has x's rank and may be shorter
- * than x along `axis` only (other axes must match).
+ * torch.gather: out[…, j, …] = x[…, index[…, j, …], …] along `axis`. `index` has x's rank; along the other axes
+ * it may be shorter than x (as PyTorch allows), and then reads x's leading entries there.
  */
 export const gather = defineOp(
   'gather',
   ['x', 'axis', 'index'],
-  (x: Tensor, axis: number, index: Tensor): Tensor => {
-    requireAxes(x, 'gather');
-    const a = normAxis(axis, x.ndim, 'gather');
-    const bad = index.shape.findIndex((d, i) => i !== a && d !== x.shape[i]);
-    if (index.ndim !== x.ndim || bad >= 0) {
+  (input: Tensor, axis: number, index: Tensor): Tensor => {
+    requireAxes(input, 'gather');
+    const a = normAxis(axis, input.ndim, 'gather');
+    const bad = index.shape.findIndex((d, i) => i !== a && d > input.shape[i]);
+    if (index.ndim !== input.ndim || bad >= 0) {
       const which =
-        index.ndim !== x.ndim
-          ? `rank ${index.ndim} vs ${x.ndim}`
-          : `axis ${bad}: ${index.shape[bad]} vs ${x.shape[bad]}`;
+        index.ndim !== input.ndim
+          ? `rank ${index.ndim} vs ${input.ndim}`
+          : `axis ${bad}: ${index.shape[bad]} vs ${input.shape[bad]}`;
       throw new ShapeError(
-        `gather: index of shape ${fmtShape(index.shape)} must match input ${fmtShape(x.shape)} on every axis but ${a} (${which})`,
+        `gather: index of shape ${fmtShape(index.shape)} must have the input's rank and be no larger than the input ${fmtShape(input.shape)} on every axis but ${a} (${which})`,
       );
     }
+    // an index smaller on the other axes reads the leading box of x
+    const x = index.shape.some((d, i) => i !== a && d < input.shape[i])
+      ? slice(
+          input,
+          input.shape.map(() => 0),
+          index.shape.map((d, i) => (i === a ? -1 : d)),
+        )
+      : input;
     const idx = checkIndices(index, x.shape[a], 'gather', `axis ${a}`);
     const [outer, n, inner] = aroundAxis(x.shape, a);
     const k = index.shape[a];

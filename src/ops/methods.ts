@@ -10,9 +10,11 @@ import { Tensor } from '../tensor/tensor.js';
 import * as A from './activation.js';
 import * as E from './elementwise.js';
 import * as I from './indexing.js';
+import * as L from './layout.js';
 import * as M from './math.js';
 import { matmul } from './matmul.js';
 import * as R from './reduce.js';
+import * as Sc from './scatter.js';
 import * as S from './shape.js';
 import { cast, checkArg, describeValue, type TensorLike } from './util.js';
 
@@ -118,6 +120,29 @@ declare module '../tensor/tensor.js' {
     indexSelect(axis: number, index: Tensor): Tensor;
     gather(axis: number, index: Tensor): Tensor;
     matmul(other: Tensor): Tensor;
+    flip(axes: number | readonly number[]): Tensor;
+    roll(shifts: number | readonly number[], axes?: number | readonly number[]): Tensor;
+    tril(diagonal?: number): Tensor;
+    triu(diagonal?: number): Tensor;
+    diagonal(offset?: number, axis1?: number, axis2?: number): Tensor;
+    diag(diagonal?: number): Tensor;
+    repeat(reps: readonly number[]): Tensor;
+    repeatInterleave(repeats: number | readonly number[] | Tensor, axis?: number): Tensor;
+    /** Sliding windows along `axis` (torch.Tensor.unfold). */
+    unfold(axis: number, size: number, step: number): Tensor;
+    unflatten(axis: number, sizes: readonly number[]): Tensor;
+    nonzero(): Tensor;
+    maskedFill(mask: Tensor, value: number | Tensor): Tensor;
+    maskedSelect(mask: Tensor): Tensor;
+    scatter(axis: number, index: Tensor, src: Tensor | number): Tensor;
+    scatterAdd(axis: number, index: Tensor, src: Tensor): Tensor;
+    scatterReduce(
+      axis: number,
+      index: Tensor,
+      src: Tensor,
+      reduce: Sc.ScatterReduce,
+      options?: Sc.ScatterReduceOptions,
+    ): Tensor;
     /** Converts to another dtype (not differentiable). */
     to(dtype: DType): Tensor;
     float(): Tensor;
@@ -241,6 +266,22 @@ const forwarded = {
   indexSelect: I.indexSelect,
   gather: I.gather,
   matmul,
+  flip: L.flip,
+  roll: L.roll,
+  tril: L.tril,
+  triu: L.triu,
+  diagonal: L.diagonal,
+  diag: L.diag,
+  repeat: L.repeat,
+  repeatInterleave: L.repeatInterleave,
+  unfold: L.unfold,
+  unflatten: L.unflatten,
+  nonzero: Sc.nonzero,
+  maskedFill: Sc.maskedFill,
+  maskedSelect: Sc.maskedSelect,
+  scatter: Sc.scatter,
+  scatterAdd: Sc.scatterAdd,
+  scatterReduce: Sc.scatterReduce,
 } as const satisfies Partial<Record<keyof Tensor, unknown>>;
 for (const [name, fn] of Object.entries(forwarded)) {
   (P as unknown as Record<string, unknown>)[name] = method(fn);
