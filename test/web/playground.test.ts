@@ -248,4 +248,41 @@ describe('playground', () => {
     }
     expect(studio.errors).toEqual([]);
   });
+
+  it('trains a regression set, shows the crossed-feature count, and works from the keyboard', async () => {
+    await open('dataset=plane&hidden=3&activation=tanh&lr=0.01');
+    const start = Number(await page.getAttribute('#train-loss', 'data-value'));
+    expect(await page.locator('#test-accuracy').count()).toBe(0); // regression: a loss, no accuracy
+    // the main path with the keyboard alone: Tab to the play button, Space to start, Space to pause
+    await page.focus('#reset');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+    await page.keyboard.press('Space');
+    await page.waitForFunction(
+      () => Number(document.querySelector('#epoch')?.getAttribute('data-epoch')) >= 20,
+    );
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#epoch[data-running="false"]');
+    expect(Number(await page.getAttribute('#train-loss', 'data-value'))).toBeLessThan(start / 4);
+    expect(await page.textContent('#cross-result')).toContain(
+      '549,757,386,752 features for 1,048,576 pixels',
+    );
+    await page.fill('#cross-d', '3');
+    expect(await page.textContent('#cross-result')).toContain('192,154,683,614,691,328 features');
+  });
+
+  it('reads a CSV dropped on the data column', async () => {
+    await open('');
+    await page.evaluate(() => {
+      const rows = ['x,y,label', ...Array.from({ length: 30 }, (_, i) => `${i},${(i * 7) % 11},${i % 3}`)];
+      const data = new DataTransfer();
+      data.items.add(new File([rows.join('\n')], 'dropped.csv', { type: 'text/csv' }));
+      document
+        .querySelector('.col.data')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await page.waitForSelector('#dataset-custom[aria-pressed="true"]');
+    expect(await page.textContent('#data-message')).toContain('dropped.csv: 30 points, 3 classes');
+    expect(studio.errors).toEqual([]);
+  });
 });
