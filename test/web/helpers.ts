@@ -3,7 +3,16 @@
  * the real server on a free port, and Debian's chromium driven by playwright-core (never Playwright's download).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,12 +32,18 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** Builds dist/studio/ with Vite when it is missing or older than web/ or src/ (one build at a time). */
+/**
+ * Builds dist/studio/ with Vite when it is missing or older than web/ or src/ — at most once per test run (the
+ * test files' processes share their parent, vitest), and one build at a time, so no file's server loses its
+ * assets to another file's rebuild.
+ */
 export function ensureBuilt(): void {
   const index = join(APP_DIR, 'index.html');
+  const marker = join(ROOT, 'dist', '.studio-built-by');
   const fresh = () =>
-    existsSync(index) &&
-    statSync(index).mtimeMs >= Math.max(newestMtime(join(ROOT, 'web')), newestMtime(join(ROOT, 'src')));
+    (existsSync(marker) && readFileSync(marker, 'utf8') === String(process.ppid)) ||
+    (existsSync(index) &&
+      statSync(index).mtimeMs >= Math.max(newestMtime(join(ROOT, 'web')), newestMtime(join(ROOT, 'src'))));
   if (fresh()) return;
   const lock = join(ROOT, 'dist', '.studio-build.lock');
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
@@ -59,6 +74,7 @@ export function ensureBuilt(): void {
           stdio: 'inherit',
         },
       );
+      writeFileSync(marker, String(process.ppid));
     }
   } finally {
     rmSync(lock, { recursive: true, force: true });
