@@ -13,6 +13,7 @@ import { benchCommand } from './bench.js';
 import { CliError, FAILURE_EXIT, USAGE_EXIT } from './common.js';
 import { datasetsCommand } from './datasets.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { predictCommand } from './predict.js';
 import { sampleCommand } from './sample.js';
 import { studioCommand } from './studio.js';
@@ -57,6 +58,7 @@ export function program(): Command {
   const commands = [
     trainCommand(version),
     evalCommand(),
+    exportCommand(),
     predictCommand(),
     summaryCommand(),
     sampleCommand(),

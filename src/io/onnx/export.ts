@@ -11,10 +11,12 @@ import type { Module } from '../../nn/module.js';
 import { isTensor, type Tensor } from '../../tensor/tensor.js';
 import { type Emitter, ExportContext, type ModuleClass } from './context.js';
 import { activationEmitters } from './emitters/activations.js';
+import { classicEmitters } from './emitters/classic.js';
 import { cnnEmitters } from './emitters/cnn.js';
 import { layerEmitters } from './emitters/layers.js';
 import { encodeModel, type ModelJSON } from './encode.js';
 import { OnnxGraph } from './graph.js';
+import { preprocessingEmitters } from './preprocessing.js';
 
 export interface OnnxExportOptions {
   /** The ONNX operator set (default 17; 13–21). */
@@ -42,7 +44,13 @@ export interface OnnxExportResult {
 
 /** Every class the exporter knows, with its emitter. */
 export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
-  return new Map([...layerEmitters, ...activationEmitters, ...cnnEmitters]);
+  return new Map([
+    ...layerEmitters,
+    ...activationEmitters,
+    ...cnnEmitters,
+    ...classicEmitters,
+    ...preprocessingEmitters,
+  ]);
 }
 
 function oneName(names: string[] | undefined, fallback: string, what: string): string {

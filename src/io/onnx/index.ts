@@ -9,3 +9,4 @@ export {
   onnxEmitters,
 } from './export.js';
 export type { Value } from './graph.js';
+export { WithPreprocessing } from './preprocessing.js';

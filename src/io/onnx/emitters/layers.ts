@@ -12,27 +12,37 @@ import { Linear } from '../../../nn/linear.js';
 import { BatchNorm1d, BatchNorm2d, type BatchNormBase } from '../../../nn/norm.js';
 import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../../../nn/pool.js';
 import type { Size2d } from '../../../ops/index.js';
+import type { Tensor } from '../../../tensor/tensor.js';
 import { type Emitter, type Entry, entry, join, unsupported } from '../context.js';
-import { float, int, ints, type Value } from '../graph.js';
+import { float, int, ints, type OnnxGraph, type Value } from '../graph.js';
 import { reshapeTo } from './functional.js';
 
 const pair = (v: Size2d): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
-const emitLinear: Emitter<Linear> = (ctx, m, x, path) => {
-  const g = ctx.g;
-  const t = ctx.run(() => m.forward(x.t), path, m);
-  const bias = m.bias ? g.tensor(join(path, 'bias'), m.bias) : null;
+/** x·Wᵀ + b for a weight [out, in]: Gemm on [N, in], MatMul with the transposed weight (and Add) beyond. */
+export function linearNodes(
+  g: OnnxGraph,
+  path: string,
+  x: Value,
+  weight: Tensor,
+  bias: Tensor | null,
+): string {
+  const b = bias ? g.tensor(join(path, 'bias'), bias) : null;
   if (x.t.ndim === 2) {
-    const w = g.tensor(join(path, 'weight'), m.weight);
-    const inputs = bias ? [x.name, w, bias] : [x.name, w];
-    return { name: g.op('Gemm', inputs, { transB: int(1) }, join(path, 'out')), t };
+    const inputs = [x.name, g.tensor(join(path, 'weight'), weight)];
+    if (b) inputs.push(b);
+    return g.op('Gemm', inputs, { transB: int(1) }, join(path, 'out'));
   }
-  // beyond [N, in]: MatMul with the transposed weight, which broadcasts over the leading axes
-  const [o, i] = m.weight.shape;
+  const [o, i] = weight.shape;
   const wt = new Float32Array(o * i);
-  for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) wt[c * o + r] = m.weight.data[r * i + c];
+  for (let r = 0; r < o; r++) for (let c = 0; c < i; c++) wt[c * o + r] = weight.data[r * i + c];
   const y = g.op('MatMul', [x.name, g.weight(join(path, 'weight_t'), wt, [i, o])]);
-  return { name: bias ? g.op('Add', [y, bias], {}, join(path, 'out')) : y, t };
+  return b ? g.op('Add', [y, b], {}, join(path, 'out')) : y;
+}
+
+const emitLinear: Emitter<Linear> = (ctx, m, x, path) => {
+  const t = ctx.run(() => m.forward(x.t), path, m);
+  return { name: linearNodes(ctx.g, path, x, m.weight, m.bias), t };
 };
 
 const emitConv2d: Emitter<Conv2d> = (ctx, m, x, path) => {

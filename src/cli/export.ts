@@ -1,0 +1,127 @@
+/**
+ * `neurite export <checkpoint> --format onnx [--out FILE]`: a trained checkpoint as an ONNX model for ONNX
+ * Runtime, with the checkpoint's input preprocessing as the graph's first nodes (so the file takes the raw inputs
+ * the checkpoint describes) unless --no-preprocessing.
+ */
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Command } from 'commander';
+import * as nt from '../node.js';
+import { CliError, Output, parse } from './common.js';
+
+interface ExportOptions {
+  format: 'onnx';
+  out?: string;
+  opset: number;
+  preprocessing: boolean;
+  inputShape?: number[];
+  staticBatch?: boolean;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+const FORMATS = ['onnx'] as const;
+const CNN_SIDE = 28;
+
+function parseShape(text: string): number[] {
+  const dims = text.split(',').map((d) => Number(d.trim()));
+  if (dims.length === 0 || dims.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new CliError(
+      `--input-shape: expected positive integers separated by commas (e.g. 1,28,28), got '${text}'`,
+    );
+  }
+  return dims;
+}
+
+/** One sample's raw shape: from the recorded preprocessing, else from the model's own options. */
+function sampleShape(model: nt.nn.Module, input: nt.train.InputSpec | null): number[] | null {
+  for (const step of input?.steps ?? []) {
+    if (step.type === 'reshape') return [step.shape.reduce((a, b) => a * b, 1)];
+    if (step.type === 'StandardScaler') return [(step as { mean: number[] }).mean.length];
+    if (step.type === 'MinMaxScaler') return [(step as { scale: number[] }).scale.length];
+    if (step.type !== 'normalize') return null;
+  }
+  const { models } = nt;
+  if (model instanceof models.MLP) return [model.sizes[0]];
+  if (model instanceof models.LinearRegression || model instanceof models.LogisticRegression) {
+    return model.weight ? [model.weight.shape[1]] : null;
+  }
+  const channels = (model as { inChannels?: unknown }).inChannels;
+  if (typeof channels === 'number') return [channels, CNN_SIDE, CNN_SIDE];
+  return null;
+}
+
+async function defaultOut(checkpoint: string): Promise<string> {
+  const info = await stat(checkpoint).catch(() => null);
+  return join(info?.isDirectory() ? checkpoint : dirname(checkpoint), 'model.onnx');
+}
+
+export function exportCommand(): Command {
+  return new Command('export')
+    .description(
+      'export a trained checkpoint for deployment: ONNX, for ONNX Runtime (servers, browsers, phones)',
+    )
+    .argument('<checkpoint>', 'a run folder written by neurite train (or its checkpoint.json)')
+    .option('--format <format>', `what to write: ${FORMATS.join(', ')}`, parse.choice(FORMATS), 'onnx')
+    .option('--out <file>', 'the file to write (default: model.onnx in the run folder)')
+    .option('--opset <n>', 'the ONNX operator set, 13 to 21', parse.positiveInt, 17)
+    .option(
+      '--no-preprocessing',
+      "leave the checkpoint's input preprocessing out: the file takes the model's inputs",
+    )
+    .option(
+      '--input-shape <dims>',
+      "one sample's shape when the checkpoint does not tell it, e.g. 1,28,28",
+      parseShape,
+    )
+    .option('--static-batch', 'fix the batch size to 1 instead of leaving it free')
+    .option('--json', 'print one JSON object: {"out", "format", "bytes", "ops", "input", "output"}')
+    .option('--verbose', 'show stack traces of errors')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  neurite export runs/cnn-mnist-20250101-120000                 writes runs/cnn-mnist-…/model.onnx
+  neurite export runs/my-table --out table.onnx --opset 13`,
+    )
+    .action(async (checkpoint: string, opts: ExportOptions) => {
+      const output = new Output(opts.json === true);
+      const { model, input } = await nt.train.loadModel(checkpoint);
+      const spec = opts.preprocessing ? input : null;
+      const sample = opts.inputShape ?? sampleShape(model, spec);
+      if (!sample) {
+        throw new CliError(
+          `cannot tell the input shape of this ${model.constructor.name} checkpoint; give one sample's shape with --input-shape`,
+        );
+      }
+      const exported = spec ? new nt.onnx.WithPreprocessing(model, spec) : model;
+      const out = opts.out ?? (await defaultOut(checkpoint));
+      const example = nt.rand([1, ...sample]).mul(spec ? 255 : 1);
+      const result = await nt.onnx.save(exported, example, out, {
+        opset: opts.opset,
+        dynamicBatch: opts.staticBatch !== true,
+        docString: spec ? `input: ${spec.description}` : undefined,
+      });
+      const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
+      const batch = opts.staticBatch ? '1' : 'batch';
+      const inShape = `[${[batch, ...sample].join(', ')}]`;
+      const outShape = `[${[batch, ...result.output.shape.slice(1)].join(', ')}]`;
+      output.say(
+        `wrote ${out}: ONNX opset ${opts.opset}, ${opCount} nodes, ${(result.bytes.length / 1024).toFixed(1)} KiB`,
+      );
+      const what =
+        spec && spec.description.length > 60 ? `${spec.description.slice(0, 57)}…` : spec?.description;
+      output.say(`  input  'input'  ${inShape}${what ? ` (${what})` : ''}`);
+      output.say(`  output 'output' ${outShape}`);
+      if (opts.json) {
+        output.result({
+          out,
+          format: opts.format,
+          bytes: result.bytes.length,
+          ops: result.ops,
+          input: [batch, ...sample],
+          output: [batch, ...result.output.shape.slice(1)],
+        });
+      }
+    });
+}

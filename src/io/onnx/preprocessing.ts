@@ -1,0 +1,76 @@
+/**
+ * A checkpoint's input preprocessing as graph nodes in front of the model, so the exported file takes the raw
+ * inputs the checkpoint describes (MNIST: 784 pixels 0–255) rather than the model's tensors: `normalize` becomes
+ * Div/Sub/Div, `reshape` a Reshape that keeps the batch, StandardScaler Sub/Div, MinMaxScaler Mul/Add (and Clip).
+ */
+
+import type { MinMaxScalerJSON, StandardScalerJSON } from '../../data/preprocessing.js';
+import { Module } from '../../nn/module.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { type InputSpec, type InputStep, inputTransform } from '../../train/load_model.js';
+import { type Emitter, type Entry, entry, join, unsupported } from './context.js';
+import type { OnnxGraph, Value } from './graph.js';
+
+/** `model` applied to inputs preprocessed as `input` describes. */
+export class WithPreprocessing extends Module {
+  private readonly _transform: (x: Tensor) => Tensor;
+
+  constructor(
+    readonly model: Module,
+    readonly input: InputSpec,
+  ) {
+    super();
+    this._transform = inputTransform(input, 'onnx export');
+  }
+
+  forward(x: Tensor): Tensor {
+    return (this.model as Module & { forward(x: Tensor): Tensor }).forward(this._transform(x));
+  }
+}
+
+function emitStep(g: OnnxGraph, step: InputStep, x: Value, t: Tensor, where: () => Error): Value {
+  const vec = (hint: string, v: readonly number[]) => g.weight(hint, v, [v.length]);
+  switch (step.type) {
+    case 'normalize': {
+      const scaled = g.op('Div', [x.name, g.scalar('divide', step.divide)]);
+      const centred = g.op('Sub', [scaled, g.scalar('mean', step.mean)]);
+      return { name: g.op('Div', [centred, g.scalar('std', step.std)], {}, 'normalized'), t };
+    }
+    case 'reshape':
+      return { name: g.op('Reshape', [x.name, g.int64s('shape', [0, ...step.shape])], {}, 'reshaped'), t };
+    case 'StandardScaler': {
+      const s = step as StandardScalerJSON;
+      let y = x.name;
+      if (s.withMean) y = g.op('Sub', [y, vec('scaler_mean', s.mean)]);
+      if (s.withStd) y = g.op('Div', [y, vec('scaler_scale', s.scale)]);
+      return { name: y === x.name ? g.op('Identity', [y]) : y, t };
+    }
+    case 'MinMaxScaler': {
+      const s = step as MinMaxScalerJSON;
+      let y = g.op('Add', [g.op('Mul', [x.name, vec('scaler_scale', s.scale)]), vec('scaler_min', s.min)]);
+      if (s.clip)
+        y = g.op('Clip', [y, g.scalar('min', s.featureRange[0]), g.scalar('max', s.featureRange[1])]);
+      return { name: y, t };
+    }
+    default:
+      throw where();
+  }
+}
+
+const emitWithPreprocessing: Emitter<WithPreprocessing> = (ctx, m, x, path) => {
+  let y = x;
+  let t = x.t;
+  for (const step of m.input.steps) {
+    t = inputTransform({ description: '', steps: [step] }, 'onnx export')(t);
+    y = emitStep(ctx.g, step, y, t, () =>
+      unsupported(
+        path,
+        m,
+        `the preprocessing step ${step.type} has no ONNX form here; export the model alone and preprocess the inputs yourself`,
+      ),
+    );
+  }
+  return ctx.emit(m.model, y, join(path, 'model'));
+};
+
+export const preprocessingEmitters: Entry[] = [entry(WithPreprocessing, emitWithPreprocessing)];
