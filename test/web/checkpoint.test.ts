@@ -60,6 +60,7 @@ describe('checkpoints in the MNIST page', () => {
     const cli = JSON.parse(readFileSync(join(runsDir, 'cli-lenet', 'result.json'), 'utf8')).metrics.accuracy;
     expect(Math.abs((await accuracy(page)) - cli)).toBeLessThanOrEqual(0.001);
     expect(new URL(page.url()).hash).toContain('model=lenet5&');
+    expect(new URL(page.url()).hash).toContain('checkpoint=cli-lenet');
     expect(studio.errors).toEqual([]);
   });
 

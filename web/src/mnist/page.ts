@@ -247,8 +247,11 @@ export class MnistPage implements Page {
     this.setPlaying(false);
     this.writeUrl();
     this.reset();
-    const run = ctx.params.get('checkpoint');
-    if (run) void this.loadRun(run);
+    this.loadedRun = ctx.params.get('checkpoint');
+    if (this.loadedRun) {
+      this.writeUrl();
+      void this.loadRun(this.loadedRun);
+    }
     this.paintProbabilities(this.padProbs, null);
   }
 
@@ -260,10 +263,16 @@ export class MnistPage implements Page {
     p.set('epochs', String(this.settings.epochs));
     p.set('seed', String(this.settings.seed));
     p.set('digit', String(this.inspected));
+    // a run folder's checkpoint stays in the URL until the model is reset or changed, so the link reopens it
+    if (this.loadedRun) p.set('checkpoint', this.loadedRun);
     this.ctx.setParams(p);
   }
 
+  /** The run whose checkpoint the page shows (from the dashboard), or null. */
+  private loadedRun: string | null = null;
+
   private update(patch: Partial<MnistSettings>): void {
+    this.loadedRun = null;
     this.settings = { ...this.settings, ...patch };
     this.writeUrl();
     this.reset();
@@ -305,7 +314,11 @@ export class MnistPage implements Page {
       id: 'reset',
       'aria-label': 'reset the model',
       title: 'reset the model',
-      onclick: () => this.reset(),
+      onclick: () => {
+        this.loadedRun = null;
+        this.writeUrl();
+        this.reset();
+      },
     });
     setIcon(reset, 'reset');
     const step = h('button', {
