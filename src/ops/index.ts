@@ -1,6 +1,8 @@
 export * from './activation.js';
 export * from './conv.js';
+export * from './cumulative.js';
 export * from './dropout.js';
+export * from './einsum.js';
 export * from './elementwise.js';
 export * from './indexing.js';
 export * from './layout.js';
@@ -13,4 +15,5 @@ export * from './pool.js';
 export * from './reduce.js';
 export * from './scatter.js';
 export * from './shape.js';
+export * from './sort.js';
 export { asTensor, cast, type TensorLike } from './util.js';

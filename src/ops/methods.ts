@@ -8,6 +8,7 @@ import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import * as A from './activation.js';
+import * as C from './cumulative.js';
 import * as E from './elementwise.js';
 import * as I from './indexing.js';
 import * as L from './layout.js';
@@ -16,6 +17,7 @@ import { matmul } from './matmul.js';
 import * as R from './reduce.js';
 import * as Sc from './scatter.js';
 import * as S from './shape.js';
+import * as So from './sort.js';
 import { cast, checkArg, describeValue, type TensorLike } from './util.js';
 
 declare module '../tensor/tensor.js' {
@@ -143,6 +145,14 @@ declare module '../tensor/tensor.js' {
       reduce: Sc.ScatterReduce,
       options?: Sc.ScatterReduceOptions,
     ): Tensor;
+    cumsum(axis: number): Tensor;
+    cumprod(axis: number): Tensor;
+    cummax(axis: number): [Tensor, Tensor];
+    cummin(axis: number): [Tensor, Tensor];
+    logcumsumexp(axis: number): Tensor;
+    sort(axis?: number, options?: So.SortOptions): [Tensor, Tensor];
+    argsort(axis?: number, options?: So.SortOptions): Tensor;
+    topk(k: number, axis?: number, options?: So.TopkOptions): [Tensor, Tensor];
     /** Converts to another dtype (not differentiable). */
     to(dtype: DType): Tensor;
     float(): Tensor;
@@ -282,6 +292,14 @@ const forwarded = {
   scatter: Sc.scatter,
   scatterAdd: Sc.scatterAdd,
   scatterReduce: Sc.scatterReduce,
+  cumsum: C.cumsum,
+  cumprod: C.cumprod,
+  cummax: C.cummax,
+  cummin: C.cummin,
+  logcumsumexp: C.logcumsumexp,
+  sort: So.sort,
+  argsort: So.argsort,
+  topk: So.topk,
 } as const satisfies Partial<Record<keyof Tensor, unknown>>;
 for (const [name, fn] of Object.entries(forwarded)) {
   (P as unknown as Record<string, unknown>)[name] = method(fn);
