@@ -285,4 +285,17 @@ describe('playground', () => {
     expect(await page.textContent('#data-message')).toContain('dropped.csv: 30 points, 3 classes');
     expect(studio.errors).toEqual([]);
   });
+
+  it('moves between the pages through the header without errors, and back with its settings', async () => {
+    await open('dataset=xor&hidden=5');
+    await page.click('nav a[href="#/runs"]');
+    await page.waitForSelector('#runs-status');
+    await page.click('nav a[href="#/mnist"]');
+    await page.waitForSelector('#digit-0', { timeout: 60_000 });
+    await page.goBack();
+    await page.goBack();
+    await page.waitForSelector('#epoch[data-epoch="0"]');
+    expect(await page.locator('canvas.unit').count()).toBe(5);
+    expect(studio.errors).toEqual([]);
+  });
 });

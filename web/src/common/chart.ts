@@ -43,7 +43,17 @@ export class Curves {
     }
     this.plot = this.make(host);
     // the axes take the theme's colours when made: remake them when the system theme changes
-    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => this.rebuild(host));
+    this.onTheme = () => this.rebuild(host);
+    this.themeQuery.addEventListener('change', this.onTheme);
+  }
+
+  private themeQuery = matchMedia('(prefers-color-scheme: dark)');
+  private onTheme: () => void;
+
+  /** Frees the plot and stops following the theme (when the page goes). */
+  destroy(): void {
+    this.themeQuery.removeEventListener('change', this.onTheme);
+    this.plot.destroy();
   }
 
   private make(host: HTMLElement): uPlot {

@@ -740,6 +740,8 @@ export class MnistPage implements Page {
   }
 
   destroy(): void {
+    this.lossCurves.destroy();
+    this.accCurves.destroy();
     if (this.frame) cancelAnimationFrame(this.frame);
     this.worker.terminate();
   }

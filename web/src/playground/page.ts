@@ -823,6 +823,8 @@ export class PlaygroundPage implements Page {
   private resizeTimer = 0;
 
   destroy(): void {
+    this.lossCurves.destroy();
+    this.accuracyCurves.destroy();
     window.removeEventListener('resize', this.onResize);
     clearTimeout(this.resizeTimer);
     if (this.frame) cancelAnimationFrame(this.frame);
