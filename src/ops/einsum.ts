@@ -4,7 +4,7 @@
  * (shared labels still needed later are the batch, shared labels needed no more are contracted); the result is
  * permuted to the output's order. Every step is a differentiable op, so the gradient comes with it.
  */
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { diagonal } from './layout.js';
 import { matmul } from './matmul.js';
@@ -105,6 +105,13 @@ export const einsum = defineOp(
       throw new ValueError(
         "einsum: expected an equation and an array of tensors, as einsum('ij,jk->ik', [a, b])",
       );
+    }
+    for (const [i, t] of operands.entries()) {
+      if (t.dtype !== 'float32') {
+        throw new DTypeError(
+          `einsum: operand ${i} must be float32 (as matmul), got ${t.dtype}; convert it with .float()`,
+        );
+      }
     }
     const eq = equation.replace(/\s+/g, '');
     const arrow = eq.split('->');

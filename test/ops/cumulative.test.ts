@@ -136,5 +136,8 @@ forEachBackend('cumulative, sorting and einsum ops', (_b, it) => {
       /einsum: operands must be a non-empty array of tensors/,
     );
     expect(() => nt.einsum('ii->i', [x])).toThrow(ShapeError);
+    expect(() => nt.einsum('ij->j', [x.int()])).toThrow(
+      /einsum: operand 0 must be float32 \(as matmul\), got int32/,
+    );
   });
 });
