@@ -10,8 +10,11 @@ export type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
 
 export async function runOrt(bytes: Uint8Array, x: nt.Tensor, inputName = 'input', outputName = 'output') {
   const session = await ort.InferenceSession.create(bytes);
-  const data = x.data instanceof Float32Array ? x.data : Float32Array.from(x.data as ArrayLike<number>);
-  const out = await session.run({ [inputName]: new ort.Tensor('float32', data, x.shape) });
+  const feed =
+    x.dtype === 'int32'
+      ? new ort.Tensor('int32', Int32Array.from(x.data as ArrayLike<number>), x.shape)
+      : new ort.Tensor('float32', Float32Array.from(x.data as ArrayLike<number>), x.shape);
+  const out = await session.run({ [inputName]: feed });
   const y = out[outputName];
   return { data: y.data as Float32Array, dims: [...y.dims] };
 }

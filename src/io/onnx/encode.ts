@@ -20,9 +20,11 @@ const IR_VERSION: Record<number, number> = { 13: 7, 14: 7, 15: 8, 16: 8, 17: 8, 
 
 export const OPSETS = Object.keys(IR_VERSION).map(Number);
 
-/** A graph input or output: float32, its axes fixed or named (a dynamic batch is the name 'batch'). */
+/** A graph input or output: its element type, its axes fixed or named (a dynamic batch is the name 'batch'). */
 export interface ValueInfo {
   name: string;
+  /** TensorProto.DataType: 1 float32, 6 int32. */
+  elemType: number;
   dims: (number | string)[];
 }
 
@@ -38,7 +40,7 @@ export interface ModelJSON {
 
 function valueInfo(v: ValueInfo) {
   const dim = v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
-  return { name: v.name, type: { tensorType: { elemType: 1, shape: { dim } } } };
+  return { name: v.name, type: { tensorType: { elemType: v.elemType, shape: { dim } } } };
 }
 
 export function encodeModel(m: ModelJSON): Uint8Array {

@@ -14,8 +14,9 @@ import { activationEmitters } from './emitters/activations.js';
 import { classicEmitters } from './emitters/classic.js';
 import { cnnEmitters } from './emitters/cnn.js';
 import { layerEmitters } from './emitters/layers.js';
+import { moreEmitters } from './emitters/more.js';
 import { encodeModel, type ModelJSON } from './encode.js';
-import { OnnxGraph } from './graph.js';
+import { FLOAT, INT32, OnnxGraph } from './graph.js';
 import { preprocessingEmitters } from './preprocessing.js';
 
 export interface OnnxExportOptions {
@@ -42,6 +43,17 @@ export interface OnnxExportResult {
   output: Tensor;
 }
 
+/** The walk's result against the forward's: same shape, values within float32 rounding of the output's scale. */
+function sameValues(a: Tensor, b: Tensor): boolean {
+  if (a.shape.join() !== b.shape.join()) return false;
+  let scale = 0;
+  for (let i = 0; i < a.size; i++) scale = Math.max(scale, Math.abs(a.data[i]));
+  for (let i = 0; i < a.size; i++) {
+    if (!(Math.abs(a.data[i] - b.data[i]) <= 1e-6 * scale) && !Object.is(a.data[i], b.data[i])) return false;
+  }
+  return true;
+}
+
 /** Every class the exporter knows, with its emitter. */
 export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
   return new Map([
@@ -49,6 +61,7 @@ export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
     ...activationEmitters,
     ...cnnEmitters,
     ...classicEmitters,
+    ...moreEmitters,
     ...preprocessingEmitters,
   ]);
 }
@@ -88,7 +101,11 @@ export function exportOnnx(
   model.eval();
   try {
     return noGrad(() => {
-      const x = exampleInput.dtype === 'float32' ? exampleInput : exampleInput.to('float32');
+      // int32 stays int32 (indices for an Embedding first), everything else goes in as float32
+      const x =
+        exampleInput.dtype === 'float32' || exampleInput.dtype === 'int32'
+          ? exampleInput
+          : exampleInput.to('float32');
       const ctx = new ExportContext(g, onnxEmitters());
       const y = ctx.emit(model, { name: inputName, t: x }, '');
       const expected = ctx.run(
@@ -96,10 +113,7 @@ export function exportOnnx(
         '',
         model,
       );
-      if (
-        expected.shape.join() !== y.t.shape.join() ||
-        expected.data.some((v, i) => !Object.is(v, y.t.data[i]))
-      ) {
+      if (!sameValues(expected, y.t)) {
         throw new ValueError(
           `onnx.exportModel: the export of ${model.constructor.name} does not follow its forward (output ${fmtShape(y.t.shape)} vs ${fmtShape(expected.shape)}): please report this`,
         );
@@ -121,8 +135,8 @@ export function exportOnnx(
         graphName: options.graphName ?? model.constructor.name,
         nodes: g.nodes,
         initializers: g.initializers,
-        inputs: [{ name: inputName, dims: batch(x.shape) }],
-        outputs: [{ name: outputName, dims: batch(y.t.shape) }],
+        inputs: [{ name: inputName, dims: batch(x.shape), elemType: x.dtype === 'int32' ? INT32 : FLOAT }],
+        outputs: [{ name: outputName, dims: batch(y.t.shape), elemType: FLOAT }],
         docString: options.docString,
       };
       const ops: Record<string, number> = {};

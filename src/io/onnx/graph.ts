@@ -30,6 +30,7 @@ export const str = (value: string): Attr => ({ type: 'string', value });
 // onnx.proto: AttributeProto.AttributeType and TensorProto.DataType
 const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 export const FLOAT = 1;
+export const INT32 = 6;
 export const INT64 = 7;
 
 export interface NodeJSON {
