@@ -182,13 +182,23 @@ function addAt(vals: Tensor, targets: Int32Array, shape: readonly number[]): Ten
   return record(out, 'scatterAdd', [vals], (g) => [take(g, targets)]);
 }
 
+/**
+ * A zero tensor of `shape` with vals[p] written at flat offset targets[p], the last write winning where two
+ * meet; as PyTorch's scatter, every write's gradient reads g at its target, the overwritten ones' too.
+ */
+function writeAt(vals: Tensor, targets: Int32Array, shape: readonly number[]): Tensor {
+  const out = zeroed(shape, vals.dtype);
+  for (let p = 0; p < targets.length; p++) out.data[targets[p]] = vals.data[p];
+  return record(out, 'scatter', [vals], (g) => [take(g, targets)]);
+}
+
 const SRC_SPEC = { test: (v: unknown) => v instanceof Tensor, expected: 'a tensor' };
 
 /**
  * x with src's entries written at `index` along `axis` (torch.scatter): out[…, index[p], …] = src[p] for each
  * position p of index, which may be smaller than src on every axis and than x on the others. `src` may be a
  * number (torch's scatter with value). Where several entries write one position the last one wins (PyTorch
- * leaves that order unspecified).
+ * leaves that order unspecified) and, as in PyTorch, each of them gets the gradient of that position.
  */
 export const scatter = defineOp(
   'scatter',
@@ -205,15 +215,7 @@ export const scatter = defineOp(
       const out = where(hit, src, x);
       return out.dtype === x.dtype ? out : cast(out, x.dtype);
     }
-    // keep only the last write to each position
-    const last = new Map<number, number>();
-    p.targets.forEach((t, k) => {
-      last.set(t, k);
-    });
-    const keep = [...last.values()].sort((u, v) => u - v);
-    const targets = Int32Array.from(keep, (k) => p.targets[k]);
-    const sources = Int32Array.from(keep, (k) => p.sources[k]);
-    const placed = addAt(cast(take(src, sources), x.dtype), targets, x.shape);
+    const placed = writeAt(cast(take(src, p.sources), x.dtype), p.targets, x.shape);
     return where(hit, placed, x);
   },
 );

@@ -37,7 +37,10 @@ forEachBackend('shape and indexing ops', (_b, it) => {
     gradcheck((x, v) => nt.maskedFill(x, m, v), [randn([2, 3]), randn([], 2)]);
     gradcheck((x) => nt.maskedSelect(x, mask([1, 0, 1], [3])), [randn([2, 3])]);
     const i = idx([2, 0, 1, 0, 1, 1], [2, 3]);
-    gradcheck((x, s) => nt.scatter(x, 0, i, s), [randn([3, 3]), randn([2, 4], 2)]);
+    // scatter's gradient is PyTorch's (every write reads its position's) only equal to the derivative when no
+    // two writes meet
+    const unique = idx([2, 0, 1, 0, 1, 2], [2, 3]);
+    gradcheck((x, s) => nt.scatter(x, 0, unique, s), [randn([3, 3]), randn([2, 4], 2)]);
     gradcheck((x, s) => nt.scatterAdd(x, 1, i, s), [randn([2, 4]), randn([2, 3], 2)]);
     for (const reduce of ['sum', 'prod', 'mean', 'amax', 'amin'] as const) {
       for (const includeSelf of [true, false]) {
@@ -58,7 +61,16 @@ forEachBackend('shape and indexing ops', (_b, it) => {
     expect(nt.nonzero(nt.tensor([0, Number.NaN, 2])).toArray()).toEqual([[1], [2]]);
     expect(nt.nonzero(nt.zeros([2, 2])).shape).toEqual([0, 2]);
     expect(nt.nonzero(nt.scalar(3)).shape).toEqual([1, 0]);
-    expect(nt.scatter(nt.zeros([3]), 0, idx([1, 1], [2]), nt.tensor([5, 7])).toArray()).toEqual([0, 7, 0]);
+    // repeated writes: the last wins, and each gets the gradient of its position (PyTorch's gather of it)
+    const s = nt.tensor([5, 7, 2]);
+    s.requiresGrad = true;
+    const out = nt.scatter(nt.zeros([3]), 0, idx([1, 1, 0], [3]), s);
+    expect(out.toArray()).toEqual([2, 7, 0]);
+    out
+      .mul(nt.tensor([10, 20, 30]))
+      .sum()
+      .backward();
+    expect(s.grad?.toArray()).toEqual([20, 20, 10]);
   });
 
   it('methods', () => {
