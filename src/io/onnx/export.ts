@@ -15,6 +15,7 @@ import { classicEmitters } from './emitters/classic.js';
 import { cnnEmitters } from './emitters/cnn.js';
 import { layerEmitters } from './emitters/layers.js';
 import { moreEmitters } from './emitters/more.js';
+import { recurrentEmitters } from './emitters/recurrent.js';
 import { encodeModel, type ModelJSON } from './encode.js';
 import { FLOAT, INT32, OnnxGraph } from './graph.js';
 import { preprocessingEmitters } from './preprocessing.js';
@@ -62,6 +63,7 @@ export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
     ...cnnEmitters,
     ...classicEmitters,
     ...moreEmitters,
+    ...recurrentEmitters,
     ...preprocessingEmitters,
   ]);
 }

@@ -19,16 +19,18 @@ export type Attr =
   | { type: 'int'; value: number }
   | { type: 'floats'; value: readonly number[] }
   | { type: 'ints'; value: readonly number[] }
-  | { type: 'string'; value: string };
+  | { type: 'string'; value: string }
+  | { type: 'strings'; value: readonly string[] };
 
 export const float = (value: number): Attr => ({ type: 'float', value });
 export const int = (value: number): Attr => ({ type: 'int', value });
 export const ints = (value: readonly number[]): Attr => ({ type: 'ints', value });
 export const floats = (value: readonly number[]): Attr => ({ type: 'floats', value });
 export const str = (value: string): Attr => ({ type: 'string', value });
+export const strs = (value: readonly string[]): Attr => ({ type: 'strings', value });
 
 // onnx.proto: AttributeProto.AttributeType and TensorProto.DataType
-const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
+const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
 export const FLOAT = 1;
 export const INT32 = 6;
 export const INT64 = 7;
@@ -96,6 +98,7 @@ export class OnnxGraph {
       else if (a.type === 'int') out.i = a.value;
       else if (a.type === 'floats') out.floats = [...a.value];
       else if (a.type === 'ints') out.ints = [...a.value];
+      else if (a.type === 'strings') out.strings = a.value.map((v) => new TextEncoder().encode(v));
       else out.s = new TextEncoder().encode(a.value);
       return out;
     });
