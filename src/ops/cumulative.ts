@@ -1,31 +1,26 @@
 /**
- * Scans along one axis: cumsum, cumprod, cummax, cummin and logcumsumexp. The forward pass walks each line of
- * the axis once (in float64, rounded on the way out); cumsum's gradient is a reversed cumsum, cummax/cummin
- * read their values with gather so the gradient goes to the index each running extremum came from, and
- * cumprod/logcumsumexp have their own backward (exact with zeros, and stable in the log domain).
+ * Scans along one axis: cumsum, cumprod, cummax, cummin and logcumsumexp, composed from the elementwise ops as
+ * a Hillis–Steele scan: ⌈log₂ n⌉ steps, step k combining every entry with the one 2ᵏ before it (shifted in with
+ * pad). Each step is a differentiable op, so the gradients follow from the composition: cumprod's is exact
+ * where x has zeros (no division), logcumsumexp's is stable (logaddexp's), and cummax/cummin read their values
+ * with gather, so the gradient goes to the index each running extremum came from.
  */
-import { record } from '../autograd/engine.js';
 import { ValueError } from '../errors.js';
 import { arithmeticType } from '../tensor/dtype.js';
-import { aroundAxis, normAxis } from '../tensor/shape.js';
+import { normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { add, gt, logicalAnd, logicalNot, logicalOr, lt, mul, where } from './elementwise.js';
 import { gather } from './indexing.js';
-import { flip } from './layout.js';
-import { cast, checkArg, defineOp, empty } from './util.js';
+import { isnan, logaddexp } from './math.js';
+import { pad } from './pad.js';
+import { narrow } from './shape.js';
+import { cast, checkArg, defineOp } from './util.js';
 
-/** Calls `line(at)` for every line along `axis`, with `at(j)` the flat offset of its j-th entry. */
-function forEachLine(
-  shape: readonly number[],
-  a: number,
-  line: (at: (j: number) => number, n: number) => void,
-) {
-  const [outer, n, inner] = aroundAxis(shape, a);
-  for (let o = 0; o < outer; o++) {
-    for (let i = 0; i < inner; i++) {
-      const base = o * n * inner + i;
-      line((j) => base + j * inner, n);
-    }
-  }
+/** x shifted `k` places along axis `a`, the first k entries `fill` (the scan's identity). */
+function shifted(x: Tensor, a: number, k: number, fill: number): Tensor {
+  const pads = new Array<number>(2 * (x.ndim - a)).fill(0);
+  pads[2 * (x.ndim - 1 - a)] = k;
+  return pad(narrow(x, a, 0, x.shape[a] - k), pads, { value: fill });
 }
 
 function scanAxis(op: string, x: Tensor, axis: number): number {
@@ -36,86 +31,62 @@ function scanAxis(op: string, x: Tensor, axis: number): number {
   return x.ndim === 0 ? 0 : normAxis(axis, x.ndim, op);
 }
 
-const shapeOf = (x: Tensor) => (x.ndim === 0 ? [1] : x.shape);
+/** The inclusive scan of x along `a` under an associative `combine(later, earlier)` with identity `fill`. */
+function scan(
+  x: Tensor,
+  a: number,
+  fill: number,
+  combine: (later: Tensor, earlier: Tensor) => Tensor,
+): Tensor {
+  let y = x;
+  for (let k = 1; k < x.shape[a]; k *= 2) y = combine(y, shifted(y, a, k, fill));
+  return y;
+}
 
 /** Running sum along `axis` (torch.cumsum); integers and bools sum to int32. */
 export const cumsum = defineOp('cumsum', ['x', 'axis'], (x: Tensor, axis: number): Tensor => {
   const a = scanAxis('cumsum', x, axis);
-  const dtype = arithmeticType(x.dtype);
-  const src = cast(x, dtype);
-  const out = empty(x.shape, dtype);
-  forEachLine(shapeOf(x), a, (at, n) => {
-    let acc = 0;
-    for (let j = 0; j < n; j++) {
-      acc += src.data[at(j)];
-      out.data[at(j)] = acc;
-    }
-  });
-  if (x.ndim === 0) return record(out, 'cumsum', [x], (g) => [g]);
-  return record(out, 'cumsum', [x], (g) => [flip(cumsum(flip(g, a), a), a)]);
+  const t = cast(x, arithmeticType(x.dtype));
+  return x.ndim === 0 ? t : scan(t, a, 0, add);
 });
 
-/**
- * Running product along `axis` (torch.cumprod). The gradient of entry i is Σ_{j≥i} g_j Π_{k≤j, k≠i} x_k,
- * computed without dividing by x_i, so it is exact where x has zeros.
- */
+/** Running product along `axis` (torch.cumprod); its gradient is exact where x has zeros. */
 export const cumprod = defineOp('cumprod', ['x', 'axis'], (x: Tensor, axis: number): Tensor => {
   const a = scanAxis('cumprod', x, axis);
-  const dtype = arithmeticType(x.dtype);
-  const src = cast(x, dtype);
-  const out = empty(x.shape, dtype);
-  forEachLine(shapeOf(x), a, (at, n) => {
-    let acc = 1;
-    for (let j = 0; j < n; j++) {
-      acc *= src.data[at(j)];
-      out.data[at(j)] = acc;
-    }
-  });
-  return record(out, 'cumprod', [x], (g) => {
-    const gd = cast(g, 'float32').data;
-    const dx = new Float32Array(x.size);
-    forEachLine(shapeOf(x), a, (at, n) => {
-      const v = Array.from({ length: n }, (_, j) => src.data[at(j)]);
-      let z = v.indexOf(0);
-      if (z < 0) z = n;
-      // before the first zero z: Σ_{i≤j<z} g_j·out_j / x_i (the terms from z on hold the zero, so vanish)
-      let tail = 0;
-      for (let i = z - 1; i >= 0; i--) {
-        tail += gd[at(i)] * out.data[at(i)];
-        dx[at(i)] = tail / v[i];
-      }
-      if (z === n) return;
-      // at z: Σ_{j≥z} g_j Π_{k≤j, k≠z} x_k, up to the next zero; after z every product holds x_z = 0
-      let without = 1;
-      for (let k = 0; k < z; k++) without *= v[k];
-      let s = 0;
-      for (let j = z; j < n && without !== 0; j++) {
-        if (j > z) without *= v[j];
-        s += gd[at(j)] * without;
-      }
-      dx[at(z)] = s;
-    });
-    return [new Tensor(dx, x.shape)];
-  });
+  const t = cast(x, arithmeticType(x.dtype));
+  return x.ndim === 0 ? t : scan(t, a, 1, mul);
 });
 
 /** Running extremum and where it came from: the later index wins ties and NaN propagates, as PyTorch. */
 function cumExtremum(op: 'cummax' | 'cummin', x: Tensor, axis: number): [Tensor, Tensor] {
   const a = scanAxis(op, x, axis);
-  const idx = new Int32Array(x.size);
-  const better = op === 'cummax' ? (v: number, b: number) => v >= b : (v: number, b: number) => v <= b;
-  forEachLine(shapeOf(x), a, (at, n) => {
-    let best = 0;
-    for (let j = 0; j < n; j++) {
-      const v = x.data[at(j)];
-      const b = x.data[at(best)];
-      if (Number.isNaN(v) || (!Number.isNaN(b) && better(v, b))) best = j;
-      idx[at(j)] = best;
-    }
-  });
-  const indices = new Tensor(idx, x.shape);
-  if (x.ndim === 0) return [x, indices];
-  return [gather(x, a, indices), indices];
+  if (x.ndim === 0) return [x, new Tensor(new Int32Array(1), [])];
+  const n = x.shape[a];
+  const before = op === 'cummax' ? gt : lt;
+  const float = x.dtype === 'float32';
+  const fill =
+    op === 'cummax'
+      ? float
+        ? Number.NEGATIVE_INFINITY
+        : -(2 ** 31)
+      : float
+        ? Number.POSITIVE_INFINITY
+        : 2 ** 31 - 1;
+  // the scan carries (value, index) pairs; it only picks indices, the values are gathered at the end
+  const pos = new Int32Array(x.size);
+  const stride = x.shape.slice(a + 1).reduce((p, d) => p * d, 1);
+  for (let i = 0; i < pos.length; i++) pos[i] = Math.floor(i / stride) % n;
+  let v = cast(x, x.dtype === 'bool' ? 'int32' : x.dtype).detach();
+  let idx = new Tensor(pos, x.shape);
+  for (let k = 1; k < n; k *= 2) {
+    const sv = shifted(v, a, k, fill);
+    const si = shifted(idx, a, k, 0);
+    // the earlier entry wins only if strictly better, or NaN where the later is not
+    const take = logicalOr(before(sv, v), logicalAnd(isnan(sv), logicalNot(isnan(v))));
+    v = where(take, sv, v);
+    idx = where(take, si, idx);
+  }
+  return [gather(x, a, idx), idx];
 }
 
 /**
@@ -131,44 +102,9 @@ export const cummin = defineOp('cummin', ['x', 'axis'], (x: Tensor, axis: number
   cumExtremum('cummin', x, axis),
 );
 
-/** log(a + b) from log a and log b, without overflow. */
-function logAdd(p: number, q: number): number {
-  if (p === Number.NEGATIVE_INFINITY) return q;
-  if (q === Number.NEGATIVE_INFINITY) return p;
-  const m = Math.max(p, q);
-  return m + Math.log1p(Math.exp(-Math.abs(p - q)));
-}
-
-/**
- * log Σ_{k≤j} exp(x_k) along `axis` (torch.logcumsumexp), computed stably. Its gradient
- * Σ_{j≥i} g_j exp(x_i - out_j) is summed in the log domain, positive and negative parts of g apart.
- */
+/** log Σ_{k≤j} exp(x_k) along `axis` (torch.logcumsumexp), each step a stable logaddexp. */
 export const logcumsumexp = defineOp('logcumsumexp', ['x', 'axis'], (x: Tensor, axis: number): Tensor => {
   const a = scanAxis('logcumsumexp', x, axis);
-  const src = cast(x, 'float32');
-  const out = empty(x.shape, 'float32');
-  forEachLine(shapeOf(x), a, (at, n) => {
-    let acc = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < n; j++) {
-      acc = logAdd(acc, src.data[at(j)]);
-      out.data[at(j)] = acc;
-    }
-  });
-  return record(out, 'logcumsumexp', [x], (g) => {
-    const gd = cast(g, 'float32').data;
-    const dx = new Float32Array(x.size);
-    forEachLine(shapeOf(x), a, (at, n) => {
-      let pos = Number.NEGATIVE_INFINITY;
-      let neg = Number.NEGATIVE_INFINITY;
-      for (let j = n - 1; j >= 0; j--) {
-        const gj = gd[at(j)];
-        const o = out.data[at(j)];
-        if (gj > 0) pos = logAdd(pos, Math.log(gj) - o);
-        else if (gj < 0) neg = logAdd(neg, Math.log(-gj) - o);
-        const xi = src.data[at(j)];
-        dx[at(j)] = Math.exp(xi + pos) - Math.exp(xi + neg);
-      }
-    });
-    return [new Tensor(dx, x.shape)];
-  });
+  const t = cast(x, 'float32');
+  return x.ndim === 0 ? t : scan(t, a, Number.NEGATIVE_INFINITY, logaddexp);
 });
