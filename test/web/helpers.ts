@@ -1,18 +1,9 @@
 /**
- * What the studio's browser tests share: building the app when its sources are newer than the build, starting
- * the real server on a free port, and Debian's chromium driven by playwright-core (never Playwright's download).
+ * What the studio's browser tests share: a build of the app from the current sources, the real server on a free
+ * port, and Debian's chromium driven by playwright-core (never Playwright's download).
  */
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,33 +11,20 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { type StudioServer, startStudioServer } from '../../src/cli/studio.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const APP_DIR = join(ROOT, 'dist/studio');
+/**
+ * The app the tests serve: built once per test run (the test files' processes share their parent, vitest) into
+ * a folder of that run, so neither dist/studio/ nor a test run going on beside this one is disturbed.
+ */
+export const APP_DIR = join(tmpdir(), `neurite-studio-test-${process.ppid}`);
 export const CHROMIUM = '/usr/bin/chromium';
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return newest;
-}
+const PREFIX = 'neurite-studio-test-';
 
-/**
- * Builds dist/studio/ with Vite when it is missing or older than web/ or src/ — at most once per test run (the
- * test files' processes share their parent, vitest), and one build at a time, so no file's server loses its
- * assets to another file's rebuild.
- */
+/** Builds the app into {@link APP_DIR} unless this run has built it; one build at a time. */
 export function ensureBuilt(): void {
   const index = join(APP_DIR, 'index.html');
-  const marker = join(ROOT, 'dist', '.studio-built-by');
-  const fresh = () =>
-    (existsSync(marker) && readFileSync(marker, 'utf8') === String(process.ppid)) ||
-    (existsSync(index) &&
-      statSync(index).mtimeMs >= Math.max(newestMtime(join(ROOT, 'web')), newestMtime(join(ROOT, 'src'))));
-  if (fresh()) return;
-  const lock = join(ROOT, 'dist', '.studio-build.lock');
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  if (existsSync(index)) return;
+  const lock = `${APP_DIR}.lock`;
   const deadline = Date.now() + 120_000;
   for (;;) {
     try {
@@ -58,24 +36,35 @@ export function ensureBuilt(): void {
     }
   }
   try {
-    if (!fresh()) {
-      execFileSync(
-        process.execPath,
-        [
-          join(ROOT, 'node_modules/vite/bin/vite.js'),
-          'build',
-          '--config',
-          'web/vite.config.ts',
-          '--logLevel',
-          'error',
-        ],
-        {
-          cwd: ROOT,
-          stdio: 'inherit',
-        },
-      );
-      writeFileSync(marker, String(process.ppid));
+    if (existsSync(index)) return;
+    // builds of earlier runs, a day old or more
+    for (const name of readdirSync(tmpdir())) {
+      const p = join(tmpdir(), name);
+      if (
+        name.startsWith(PREFIX) &&
+        !name.endsWith('.lock') &&
+        Date.now() - statSync(p).mtimeMs > 86_400_000
+      ) {
+        rmSync(p, { recursive: true, force: true });
+      }
     }
+    execFileSync(
+      process.execPath,
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '--config',
+        'web/vite.config.ts',
+        '--outDir',
+        `${APP_DIR}.partial`,
+        '--emptyOutDir',
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+    // whole or not at all: a build that failed half-way leaves no index.html at APP_DIR
+    renameSync(`${APP_DIR}.partial`, APP_DIR);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
