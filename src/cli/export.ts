@@ -87,7 +87,18 @@ Examples:
     .action(async (checkpoint: string, opts: ExportOptions) => {
       const output = new Output(opts.json === true);
       const { model, input } = await nt.train.loadModel(checkpoint);
+      if (!nt.onnx.canExport(model)) {
+        throw new CliError(
+          `${model.constructor.name} checkpoints have no ONNX export yet (the exporter covers the feed-forward, convolutional and recurrent classifiers and taggers, not the generators that loop over their own outputs)`,
+        );
+      }
       const spec = opts.preprocessing ? input : null;
+      const step = spec?.steps.find((s) => !nt.onnx.ONNX_INPUT_STEPS.includes(s.type));
+      if (step) {
+        throw new CliError(
+          `the checkpoint's preprocessing step ${step.type} has no ONNX form here; export the bare model with --no-preprocessing and apply ${step.type} to the inputs yourself`,
+        );
+      }
       const sample = opts.inputShape ?? sampleShape(model, spec);
       if (!sample) {
         throw new CliError(

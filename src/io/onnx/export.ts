@@ -68,6 +68,15 @@ export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
   ]);
 }
 
+/** Whether the exporter has an emitter for `model`'s class (or a class it inherits forward from). */
+export function canExport(model: Module): boolean {
+  const table = onnxEmitters();
+  for (let p = Object.getPrototypeOf(model); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
+    if (table.has(p.constructor)) return model.forward === p.forward;
+  }
+  return false;
+}
+
 function oneName(names: string[] | undefined, fallback: string, what: string): string {
   if (names === undefined) return fallback;
   if (!Array.isArray(names) || names.length !== 1 || typeof names[0] !== 'string' || names[0] === '') {

@@ -2,6 +2,7 @@
 export { type Emitter, type Entry, ExportContext, entry, join, unsupported } from './context.js';
 export { decodeModel } from './encode.js';
 export {
+  canExport,
   exportModel,
   exportOnnx,
   type OnnxExportOptions,
@@ -9,4 +10,4 @@ export {
   onnxEmitters,
 } from './export.js';
 export type { Value } from './graph.js';
-export { WithPreprocessing } from './preprocessing.js';
+export { ONNX_INPUT_STEPS, WithPreprocessing } from './preprocessing.js';

@@ -11,6 +11,9 @@ import { type InputSpec, type InputStep, inputTransform } from '../../train/load
 import { type Emitter, type Entry, entry, join, unsupported } from './context.js';
 import type { OnnxGraph, Value } from './graph.js';
 
+/** The preprocessing steps that have graph nodes here. */
+export const ONNX_INPUT_STEPS: readonly string[] = ['normalize', 'reshape', 'StandardScaler', 'MinMaxScaler'];
+
 /** `model` applied to inputs preprocessed as `input` describes. */
 export class WithPreprocessing extends Module {
   private readonly _transform: (x: Tensor) => Tensor;
