@@ -1,0 +1,89 @@
+// ONNX's own validator on the exported files: onnx.checker.check_model with full_check (which runs ONNX's shape
+// inference too), from Debian's python3-onnx; skipped where /usr/bin/python3 has no onnx module.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import * as nt from '../../src/index.js';
+
+const PYTHON = '/usr/bin/python3';
+const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
+const dir = mkdtempSync(join(tmpdir(), 'neurite-onnx-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at opsets 13 and 17', () => {
+  const { models, nn } = nt;
+  const g = () => new nt.Generator(1);
+  const image = nt.randn([2, 1, 28, 28]);
+  const cases: [string, nt.nn.Module, nt.Tensor][] = [
+    [
+      'mlp',
+      new models.MLP({ sizes: [8, 16, 3], batchNorm: true, activation: 'gelu', generator: g() }),
+      nt.randn([2, 8]),
+    ],
+    ['lenet5', new models.LeNet5({ generator: g() }), image],
+    ['alexnet', new models.AlexNet({ width: 0.0625, hiddenFeatures: 16, generator: g() }), image],
+    ['vgg', new models.VGG({ widthMultiplier: 0.0625, hiddenFeatures: 16, generator: g() }), image],
+    ['resnet', new models.ResNet({ widthMultiplier: 0.125, generator: g() }), image],
+    ['googlenet', new models.GoogLeNetMini({ widthMultiplier: 0.0625, generator: g() }), image],
+    [
+      'randwire',
+      new models.RandWireNet({
+        graph: { type: 'ws', k: 2, p: 0.5 },
+        nodes: 5,
+        channels: 8,
+        stages: 2,
+        inChannels: 1,
+        numClasses: 10,
+        headChannels: 16,
+        seed: 1,
+      }),
+      image,
+    ],
+    [
+      'lstm',
+      new models.SequenceClassifier({
+        cell: 'lstm',
+        inputSize: 4,
+        hiddenSize: 5,
+        numClasses: 3,
+        numLayers: 2,
+        bidirectional: true,
+        generator: g(),
+      }),
+      nt.randn([2, 6, 4]),
+    ],
+    [
+      'gru',
+      new models.SequenceTagger({ cell: 'gru', inputSize: 4, hiddenSize: 5, numTags: 3, generator: g() }),
+      nt.randn([2, 6, 4]),
+    ],
+    [
+      'layers',
+      new nn.Sequential(
+        new nn.SeparableConv2d(1, 4, 3, { padding: 'same', generator: g() }),
+        new nn.LayerNorm([4, 28, 28]),
+        new nn.AdaptiveAvgPool2d([3, 5]),
+        new nn.Flatten(),
+        new nn.Mish(),
+        new nn.Linear(60, 4, { generator: g() }),
+        new nn.GLU(),
+      ),
+      image,
+    ],
+  ];
+  const files: string[] = [];
+  for (const opset of [13, 17]) {
+    for (const [name, model, x] of cases) {
+      const file = join(dir, `${name}-${opset}.onnx`);
+      writeFileSync(file, nt.onnx.exportModel(model, x, { opset }));
+      files.push(file);
+    }
+  }
+  const script =
+    'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+  const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe(String(files.length));
+});
