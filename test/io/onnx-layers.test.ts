@@ -78,6 +78,12 @@ describe('onnx export of single layers, checked in ONNX Runtime', () => {
     await exportAndCheck(seq(new nn.MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true })), [2, 10, 9]);
     await exportAndCheck(seq(new nn.MaxPool2d(2, { stride: 2, dilation: 2, ceilMode: true })), [2, 9, 11]);
     await exportAndCheck(seq(new nn.AvgPool2d(3, { stride: 2, padding: 1 })), [2, 9, 9]);
+    await exportAndCheck(seq(new nn.AvgPool2d(3, { stride: 2, ceilMode: true })), [2, 10, 8]);
+    await exportAndCheck(
+      seq(new nn.AvgPool2d(2, { stride: 2, padding: 1, ceilMode: true, countIncludePad: false })),
+      [2, 9, 10],
+    );
+    await exportAndCheck(seq(new nn.AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true })), [2, 10, 10]);
     await exportAndCheck(
       seq(new nn.AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false })),
       [2, 9, 9],

@@ -125,15 +125,31 @@ const emitMaxPool: Emitter<MaxPool2d> = (ctx, m, x, path) => {
 const emitAvgPool: Emitter<AvgPool2d> = (ctx, m, x, path) => {
   const g = ctx.g;
   const t = ctx.run(() => m.forward(x.t), path, m);
+  const k = pair(m.kernelSize);
+  const s = pair(m.stride);
   const p = pair(m.padding);
-  const attrs = {
-    kernel_shape: ints(pair(m.kernelSize)),
-    strides: ints(pair(m.stride)),
-    pads: ints([p[0], p[1], p[0], p[1]]),
-    count_include_pad: int(m.countIncludePad ? 1 : 0),
-    ceil_mode: int(m.ceilMode ? 1 : 0),
-  };
-  return { name: g.op('AveragePool', [x.name], attrs, join(path, 'out')), t };
+  const attrs = { kernel_shape: ints(k), strides: ints(s) };
+  const out = join(path, 'out');
+  if (!m.ceilMode) {
+    const pads = ints([p[0], p[1], p[0], p[1]]);
+    const cip = int(m.countIncludePad ? 1 : 0);
+    return { name: g.op('AveragePool', [x.name], { ...attrs, pads, count_include_pad: cip }, out), t };
+  }
+  // ceil mode: ONNX's ceil_mode lacks PyTorch's rule that the last window starts inside the input, and PyTorch's
+  // divisor leaves the overhang out. So: neurite's output size through explicit padding after, the overhang never
+  // counted (count_include_pad 0), and counted padding made real by a Pad in front.
+  let input = x.name;
+  let before = p;
+  if (m.countIncludePad && (p[0] > 0 || p[1] > 0)) {
+    input = g.op('Pad', [x.name, g.int64s('pads', [0, 0, p[0], p[1], 0, 0, p[0], p[1]])]);
+    before = [0, 0];
+  }
+  const end = [0, 1].map((a) => {
+    const size = x.t.shape[2 + a] + 2 * (p[a] - before[a]);
+    return Math.max(before[a], (t.shape[2 + a] - 1) * s[a] + k[a] - size - before[a]);
+  });
+  const pads = ints([before[0], before[1], end[0], end[1]]);
+  return { name: g.op('AveragePool', [input], { ...attrs, pads, count_include_pad: int(0) }, out), t };
 };
 
 /** The [out, in] matrix that averages adaptive pooling's bins along one axis (PyTorch's floor/ceil bounds). */
