@@ -54,9 +54,9 @@ async function trainUntil(target: number, maxEpochs: number): Promise<{ accuracy
 }
 
 describe('playground', () => {
-  it('loads with no console errors, cross-origin isolated, on the ts backend', async () => {
+  it('loads with no console errors, cross-origin isolated, on the wasm backend', async () => {
     await open('');
-    expect(await page.textContent('#backend')).toBe('backend: ts');
+    expect(await page.textContent('#backend')).toBe('backend: wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await page.locator('canvas.unit').count()).toBe(6); // default 4 + 2 hidden units, a map each
     expect(studio.errors).toEqual([]);

@@ -5,12 +5,12 @@
 import * as nt from 'neurite/browser';
 
 /**
- * Picks the fastest backend this browser can run and makes it current. Today that is the TypeScript backend
- * ('ts'), which runs everywhere. The WebAssembly backend (src/backend/wasm/) goes here once it exists: load and
- * register it, fall back to 'ts' when WebAssembly (or its threads, which need the page's cross-origin isolation)
- * is unavailable, and return the name of the one chosen.
+ * Picks the fastest backend this browser can run and makes it current: the WebAssembly backend (threaded where the
+ * page is cross-origin isolated, as `neurite studio` serves it; single-threaded elsewhere), or the TypeScript one
+ * where WebAssembly SIMD is unavailable. Returns the name of the one chosen.
  */
 export async function chooseBackend(): Promise<string> {
-  nt.setBackend('ts');
+  const wasm = await nt.initWasmBackend();
+  if (!wasm) nt.setBackend('ts');
   return nt.getBackend().name;
 }
