@@ -39,6 +39,7 @@ function sampleShape(model: nt.nn.Module, input: nt.train.InputSpec | null): num
     if (step.type === 'reshape') return [step.shape.reduce((a, b) => a * b, 1)];
     if (step.type === 'StandardScaler') return [(step as { mean: number[] }).mean.length];
     if (step.type === 'MinMaxScaler') return [(step as { scale: number[] }).scale.length];
+    if (step.type === 'PolynomialFeatures') return [(step as { nFeaturesIn: number }).nFeaturesIn];
     if (step.type !== 'normalize') return null;
   }
   const { models } = nt;

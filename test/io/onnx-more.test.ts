@@ -73,3 +73,29 @@ describe('onnx export, more layers and RandWireNet', () => {
     });
   }
 });
+
+describe('onnx export of preprocessing steps', () => {
+  it('PolynomialFeatures (degree 3, with bias; interaction only) as Gather/Mul/Concat nodes', async () => {
+    for (const interactionOnly of [false, true]) {
+      const x = nt.randn([20, 3]);
+      const poly = new nt.data.PolynomialFeatures({ degree: 3, interactionOnly }).fit(x);
+      const width = poly.transform(x).shape[1];
+      const model = new nt.onnx.WithPreprocessing(new nn.Linear(width, 2, { generator: gen() }), {
+        description: 'three numbers',
+        steps: [poly.toJSON()],
+      });
+      await exportAndCheck(model as typeof model & Net, [3]);
+    }
+  });
+
+  it('a step without ONNX nodes (OneHotEncoder) is refused, naming it', () => {
+    const enc = new nt.data.OneHotEncoder().fit(nt.tensor([[0], [1], [2]]));
+    const model = new nt.onnx.WithPreprocessing(new nn.Linear(3, 2), {
+      description: 'a category',
+      steps: [enc.toJSON()],
+    });
+    expect(() => nt.onnx.exportModel(model, nt.tensor([[1], [2]]))).toThrow(
+      /cannot export WithPreprocessing: the preprocessing step OneHotEncoder has no ONNX form/,
+    );
+  });
+});

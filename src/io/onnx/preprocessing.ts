@@ -4,15 +4,27 @@
  * Div/Sub/Div, `reshape` a Reshape that keeps the batch, StandardScaler Sub/Div, MinMaxScaler Mul/Add (and Clip).
  */
 
-import type { MinMaxScalerJSON, StandardScalerJSON } from '../../data/preprocessing.js';
+import {
+  type MinMaxScalerJSON,
+  type PolynomialFeatures,
+  type PolynomialFeaturesJSON,
+  preprocessorFromJSON,
+  type StandardScalerJSON,
+} from '../../data/preprocessing.js';
 import { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type InputSpec, type InputStep, inputTransform } from '../../train/load_model.js';
 import { type Emitter, type Entry, entry, join, unsupported } from './context.js';
-import type { OnnxGraph, Value } from './graph.js';
+import { int, type OnnxGraph, type Value } from './graph.js';
 
 /** The preprocessing steps that have graph nodes here. */
-export const ONNX_INPUT_STEPS: readonly string[] = ['normalize', 'reshape', 'StandardScaler', 'MinMaxScaler'];
+export const ONNX_INPUT_STEPS: readonly string[] = [
+  'normalize',
+  'reshape',
+  'StandardScaler',
+  'MinMaxScaler',
+  'PolynomialFeatures',
+];
 
 /** `model` applied to inputs preprocessed as `input` describes. */
 export class WithPreprocessing extends Module {
@@ -29,6 +41,39 @@ export class WithPreprocessing extends Module {
   forward(x: Tensor): Tensor {
     return (this.model as Module & { forward(x: Tensor): Tensor }).forward(this._transform(x));
   }
+}
+
+/**
+ * PolynomialFeatures' columns, degree by degree: each column of degree d is a column of degree d − 1 times one
+ * feature, multiplied in the order neurite multiplies them; the bias column is x₀⁰ = 1.
+ */
+function polynomial(g: OnnxGraph, step: PolynomialFeaturesJSON, x: string, where: () => Error): string {
+  const combos = (preprocessorFromJSON(step) as PolynomialFeatures).combinations();
+  if (combos.some((c, i) => i > 0 && c.length < combos[i - 1].length)) throw where();
+  const axis1 = { axis: int(1) };
+  const parts: string[] = [];
+  if (step.includeBias) {
+    const first = g.op('Gather', [x, g.int64s('column', [0])], axis1);
+    parts.push(g.op('Pow', [first, g.scalar('zero', 0)]));
+  }
+  let previous: number[][] = [];
+  let previousName = '';
+  for (let degree = 1; degree <= step.degree; degree++) {
+    const level = combos.filter((c) => c.length === degree);
+    if (level.length === 0) break;
+    const lastIdx = level.map((c) => c[degree - 1]);
+    let col = g.op('Gather', [x, g.int64s('features', lastIdx)], axis1);
+    if (degree > 1) {
+      const keys = previous.map((c) => c.join());
+      const prefixIdx = level.map((c) => keys.indexOf(c.slice(0, -1).join()));
+      if (prefixIdx.some((i) => i < 0)) throw where();
+      col = g.op('Mul', [g.op('Gather', [previousName, g.int64s('prefix', prefixIdx)], axis1), col]);
+    }
+    parts.push(col);
+    previous = level;
+    previousName = col;
+  }
+  return parts.length === 1 ? parts[0] : g.op('Concat', parts, axis1, 'polynomial');
 }
 
 function emitStep(g: OnnxGraph, step: InputStep, x: Value, t: Tensor, where: () => Error): Value {
@@ -55,6 +100,8 @@ function emitStep(g: OnnxGraph, step: InputStep, x: Value, t: Tensor, where: () 
         y = g.op('Clip', [y, g.scalar('min', s.featureRange[0]), g.scalar('max', s.featureRange[1])]);
       return { name: y, t };
     }
+    case 'PolynomialFeatures':
+      return { name: polynomial(g, step as PolynomialFeaturesJSON, x.name, where), t };
     default:
       throw where();
   }
