@@ -72,6 +72,34 @@ describe('neurite export --format onnx', () => {
     });
   }
 
+  it('--static-batch fixes the batch axis at 1', async () => {
+    const out = join(tempDir(), 'fixed.onnx');
+    const r = await runCli(['export', join(dir, 'mlp-digits'), '--static-batch', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const model = nt.onnx.decodeModel(new Uint8Array(readFileSync(out))) as {
+      graph: {
+        input: { type: { tensorType: { shape: { dim: { dimValue?: number; dimParam?: string }[] } } } }[];
+      };
+    };
+    expect(model.graph.input[0].type.tensorType.shape.dim).toEqual([{ dimValue: 1 }, { dimValue: 64 }]);
+  });
+
+  it('--help lists the options', async () => {
+    const r = await runCli(['export', '--help']);
+    expect(r.code).toBe(0);
+    for (const w of [
+      '--format',
+      '--out',
+      '--opset',
+      '--no-preprocessing',
+      '--input-shape',
+      '--static-batch',
+      '--json',
+    ]) {
+      expect(r.stdout).toContain(w);
+    }
+  });
+
   it('a generator (charrnn) is refused in one line', async () => {
     const r = await runCli(['export', join(dir, 'charrnn')]);
     expect(r.code).toBe(1);
