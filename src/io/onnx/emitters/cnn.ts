@@ -12,12 +12,13 @@ import { type Emitter, type Entry, entry, join } from '../context.js';
 import type { Value } from '../graph.js';
 import { add, concat, flatten, padConstant, relu, tanh } from './functional.js';
 
+// LeNet5's 32×32 input field (lenet.ts); a change there fails exportModel's check of the walk against forward
 const LENET_FIELD = 32;
 
 const emitLeNet5: Emitter<LeNet5> = (ctx, m, x, path) => {
   const g = ctx.g;
+  ctx.run(() => m.forward(x.t), path, m); // the model's own input checks and errors, before any node
   const [, , h, w] = x.t.shape;
-  if (x.t.ndim !== 4 || h > LENET_FIELD || w > LENET_FIELD) ctx.run(() => m.forward(x.t), path, m); // its error
   const act = m.activation === 'tanh' ? tanh : relu;
   const top = (LENET_FIELD - h) >> 1;
   const left = (LENET_FIELD - w) >> 1;
