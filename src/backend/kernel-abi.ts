@@ -16,11 +16,38 @@ import type {
 } from './backend.js';
 
 /**
+ * Kernels whose compiled signature is the Backend's own (arrays, sizes and flags in the same order): the glue
+ * passes their arguments straight through, so their types come from {@link Backend} and are not restated here.
+ */
+export const PASS_THROUGH = [
+  'clamp',
+  'cast',
+  'gemm',
+  'indexSelect',
+  'indexAdd',
+  'gather',
+  'scatterAdd',
+  'softmax',
+  'softmaxGrad',
+  'softmaxCrossEntropy',
+  'softmaxCrossEntropyBackward',
+  'lstmCell',
+  'lstmCellBackward',
+  'gruCell',
+  'gruCellBackward',
+  'batchNormStats',
+  'batchNorm',
+  'batchNormBackward',
+  'adaptiveAvgPool2d',
+  'adaptiveAvgPool2dBackward',
+] as const satisfies readonly (keyof Backend)[];
+
+/**
  * The kernels as the compiled C++ exports them: native/addon.cc for the N-API addon, native/wasm/exports.cc for
  * WebAssembly (whose loader presents the same functions over copies in its memory). One table of op codes and one
  * marshalling layer ({@link wrapKernels}) serve both.
  */
-export interface Addon {
+export interface Addon extends Pick<Backend, (typeof PASS_THROUGH)[number]> {
   binary(op: number, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
   unary(op: number, x: Float32Array, out: Float32Array, alpha: number): void;
   unaryGrad(
@@ -31,156 +58,12 @@ export interface Addon {
     out: Float32Array,
     alpha: number,
   ): void;
-  clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
-  cast(x: TypedArray, out: TypedArray): void;
   reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
   argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
-  gemm(
-    batch: number,
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    strideA: number,
-    b: Float32Array,
-    strideB: number,
-    beta: number,
-    c: Float32Array,
-    strideC: number,
-  ): void;
   transpose(x: TypedArray, meta: Int32Array, out: TypedArray): void;
   slice(x: TypedArray, meta: Int32Array, out: TypedArray): void;
   insert(src: TypedArray, dst: TypedArray, meta: Int32Array, accumulate: boolean): void;
-  indexSelect(x: TypedArray, outer: number, n: number, inner: number, idx: Int32Array, out: TypedArray): void;
-  indexAdd(
-    dy: Float32Array,
-    outer: number,
-    n: number,
-    inner: number,
-    idx: Int32Array,
-    out: Float32Array,
-  ): void;
-  gather(
-    x: TypedArray,
-    outer: number,
-    n: number,
-    inner: number,
-    idx: Int32Array,
-    k: number,
-    out: TypedArray,
-  ): void;
-  scatterAdd(
-    dy: Float32Array,
-    outer: number,
-    n: number,
-    inner: number,
-    idx: Int32Array,
-    k: number,
-    out: Float32Array,
-  ): void;
-  softmax(x: Float32Array, rows: number, cols: number, log: boolean, out: Float32Array): void;
-  softmaxGrad(
-    y: Float32Array,
-    dy: Float32Array,
-    rows: number,
-    cols: number,
-    log: boolean,
-    out: Float32Array,
-  ): void;
-  softmaxCrossEntropy(
-    x: Float32Array,
-    rows: number,
-    cols: number,
-    target: Int32Array,
-    ignoreIndex: number,
-    loss: Float32Array,
-    logp: Float32Array,
-  ): void;
-  softmaxCrossEntropyBackward(
-    logp: Float32Array,
-    rows: number,
-    cols: number,
-    target: Int32Array,
-    scale: Float32Array,
-    dx: Float32Array,
-  ): void;
-  lstmCell(
-    gates: Float32Array,
-    c: Float32Array,
-    batch: number,
-    hidden: number,
-    h: Float32Array,
-    cNext: Float32Array,
-    act: Float32Array,
-  ): void;
-  lstmCellBackward(
-    act: Float32Array,
-    c: Float32Array,
-    cNext: Float32Array,
-    dh: Float32Array,
-    dc: Float32Array,
-    batch: number,
-    hidden: number,
-    dGates: Float32Array,
-    dcPrev: Float32Array,
-  ): void;
-  gruCell(
-    xProj: Float32Array,
-    hProj: Float32Array,
-    h: Float32Array,
-    batch: number,
-    hidden: number,
-    hNext: Float32Array,
-    act: Float32Array,
-  ): void;
-  gruCellBackward(
-    act: Float32Array,
-    hProj: Float32Array,
-    h: Float32Array,
-    dh: Float32Array,
-    batch: number,
-    hidden: number,
-    dxProj: Float32Array,
-    dhProj: Float32Array,
-    dhPrev: Float32Array,
-  ): void;
-  batchNormStats(
-    x: Float32Array,
-    batch: number,
-    channels: number,
-    inner: number,
-    mean: Float32Array,
-    variance: Float32Array,
-  ): void;
-  batchNorm(
-    x: Float32Array,
-    batch: number,
-    channels: number,
-    inner: number,
-    mean: Float32Array,
-    invStd: Float32Array,
-    weight: Float32Array | null,
-    bias: Float32Array | null,
-    out: Float32Array,
-  ): void;
-  batchNormBackward(
-    x: Float32Array,
-    dy: Float32Array,
-    batch: number,
-    channels: number,
-    inner: number,
-    mean: Float32Array,
-    invStd: Float32Array,
-    weight: Float32Array | null,
-    training: boolean,
-    dx: Float32Array,
-    dWeight: Float32Array,
-    dBias: Float32Array,
-  ): void;
   adamStep(
     p: Float32Array,
     grad: Float32Array,
@@ -203,24 +86,6 @@ export interface Addon {
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: Int32Array, dx: Float32Array): void;
   avgPool2d(x: Float32Array, info: Int32Array, out: Float32Array): void;
   avgPool2dBackward(dy: Float32Array, info: Int32Array, dx: Float32Array): void;
-  adaptiveAvgPool2d(
-    x: Float32Array,
-    planes: number,
-    inH: number,
-    inW: number,
-    outH: number,
-    outW: number,
-    out: Float32Array,
-  ): void;
-  adaptiveAvgPool2dBackward(
-    dy: Float32Array,
-    planes: number,
-    inH: number,
-    inW: number,
-    outH: number,
-    outW: number,
-    dx: Float32Array,
-  ): void;
 }
 
 /** What the compiled module offers besides the kernels. */
@@ -359,8 +224,13 @@ function poolInfo(buf: Int32Array, p: Pool2dInfo): Int32Array {
 export function wrapKernels(name: string, addon: Addon): Backend {
   const meta = new Meta();
   const geometry = new Int32Array(16);
+  const passed = Object.fromEntries(PASS_THROUGH.map((k) => [k, addon[k]])) as Pick<
+    Backend,
+    (typeof PASS_THROUGH)[number]
+  >;
   return {
     name,
+    ...passed,
     binary(op, a, aShape, b, bShape, out, outShape) {
       const n = out.length;
       // same-size and single-element operands need no shapes: the addon picks its fast paths by length
@@ -380,9 +250,6 @@ export function wrapKernels(name: string, addon: Addon): Backend {
     unaryGrad(op, x, y, dy, out, alpha) {
       addon.unaryGrad(UNARY_GRAD[op], x, y, dy, out, alpha);
     },
-    clamp(x, lo, hi, out) {
-      addon.clamp(x, lo, hi, out);
-    },
     where(cond, cShape, a, aShape, b, bShape, out, outShape) {
       const n = out.length;
       const plain = cond.length === n && a.length === n && b.length === n;
@@ -396,17 +263,11 @@ export function wrapKernels(name: string, addon: Addon): Backend {
             .shape(bShape).array;
       addon.where(cond, a, b, out, m);
     },
-    cast(x, out) {
-      addon.cast(x, out);
-    },
     reduce(op, x, outer, n, inner, out) {
       addon.reduce(REDUCE[op], x, outer, n, inner, out);
     },
     argReduce(op, x, outer, n, inner, out) {
       addon.argReduce(op === 'argmax', x, outer, n, inner, out);
-    },
-    gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC) {
-      addon.gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, c, strideC);
     },
     transpose(x, shape, perm, out) {
       const nd = shape.length;
@@ -439,64 +300,6 @@ export function wrapKernels(name: string, addon: Addon): Backend {
         .padded(dstShape, nd)
         .padded(begin, nd).array;
       addon.insert(src, dst, m, accumulate);
-    },
-    indexSelect(x, outer, n, inner, idx, out) {
-      addon.indexSelect(x, outer, n, inner, idx, out);
-    },
-    indexAdd(dy, outer, n, inner, idx, out) {
-      addon.indexAdd(dy, outer, n, inner, idx, out);
-    },
-    gather(x, outer, n, inner, idx, k, out) {
-      addon.gather(x, outer, n, inner, idx, k, out);
-    },
-    scatterAdd(dy, outer, n, inner, idx, k, out) {
-      addon.scatterAdd(dy, outer, n, inner, idx, k, out);
-    },
-    softmax(x, rows, cols, log, out) {
-      addon.softmax(x, rows, cols, log, out);
-    },
-    softmaxGrad(y, dy, rows, cols, log, out) {
-      addon.softmaxGrad(y, dy, rows, cols, log, out);
-    },
-    softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp) {
-      addon.softmaxCrossEntropy(x, rows, cols, target, ignoreIndex, loss, logp);
-    },
-    softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx) {
-      addon.softmaxCrossEntropyBackward(logp, rows, cols, target, scale, dx);
-    },
-    lstmCell(gates, c, batch, hidden, h, cNext, act) {
-      addon.lstmCell(gates, c, batch, hidden, h, cNext, act);
-    },
-    lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev) {
-      addon.lstmCellBackward(act, c, cNext, dh, dc, batch, hidden, dGates, dcPrev);
-    },
-    gruCell(xProj, hProj, h, batch, hidden, hNext, act) {
-      addon.gruCell(xProj, hProj, h, batch, hidden, hNext, act);
-    },
-    gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev) {
-      addon.gruCellBackward(act, hProj, h, dh, batch, hidden, dxProj, dhProj, dhPrev);
-    },
-    batchNormStats(x, batch, channels, inner, mean, variance) {
-      addon.batchNormStats(x, batch, channels, inner, mean, variance);
-    },
-    batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out) {
-      addon.batchNorm(x, batch, channels, inner, mean, invStd, weight, bias, out);
-    },
-    batchNormBackward(x, dy, batch, channels, inner, mean, invStd, weight, training, dx, dWeight, dBias) {
-      addon.batchNormBackward(
-        x,
-        dy,
-        batch,
-        channels,
-        inner,
-        mean,
-        invStd,
-        weight,
-        training,
-        dx,
-        dWeight,
-        dBias,
-      );
     },
     adamStep(p, grad, m, v, vMax, h) {
       addon.adamStep(
@@ -535,12 +338,6 @@ export function wrapKernels(name: string, addon: Addon): Backend {
     },
     avgPool2dBackward(dy, info, dx) {
       addon.avgPool2dBackward(dy, poolInfo(geometry, info), dx);
-    },
-    adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out) {
-      addon.adaptiveAvgPool2d(x, planes, inH, inW, outH, outW, out);
-    },
-    adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx) {
-      addon.adaptiveAvgPool2dBackward(dy, planes, inH, inW, outH, outW, dx);
     },
   };
 }
