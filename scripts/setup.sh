@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Sets up a clone of neurite: the system packages (Debian/Ubuntu) — the BLAS the native backend links against and
 # the chromium the browser tests drive — then the npm packages, the native addon and the TypeScript build (both
-# run by `npm ci`). Safe to run again. NEURITE_SKIP_CHROMIUM=1 leaves chromium out (the browser tests then say
-# they were skipped).
+# run by `npm ci`). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 if command -v apt-get >/dev/null 2>&1; then
   dpkg -s libopenblas-dev >/dev/null 2>&1 || missing+=(libopenblas-dev)
-  if [ "${NEURITE_SKIP_CHROMIUM:-0}" != 1 ] && [ ! -x /usr/bin/chromium ]; then missing+=(chromium); fi
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} (the native backend's BLAS; the browser for the browser tests)"

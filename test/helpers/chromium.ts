@@ -26,10 +26,13 @@ export function hasChromium(): boolean {
   return existsSync(CHROMIUM);
 }
 
-/** A headless chromium context with a fresh profile; `close()` also removes the profile. */
-export async function launchChromium(): Promise<BrowserContext & { closeAll(): Promise<void> }> {
+/** A headless chromium context with a fresh profile (`options` as Playwright's); `closeAll()` also removes the profile. */
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number } } = {},
+): Promise<BrowserContext & { closeAll(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
+    ...options,
     executablePath: CHROMIUM,
     headless: true,
     args: CHROMIUM_ARGS,

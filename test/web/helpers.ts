@@ -3,12 +3,13 @@
  * port, and Debian's chromium driven by playwright-core (never Playwright's download).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { type StudioServer, startStudioServer } from '../../src/cli/studio.js';
+import { launchChromium } from '../helpers/chromium.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
@@ -16,7 +17,6 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * a folder of that run, so neither dist/studio/ nor a test run going on beside this one is disturbed.
  */
 export const APP_DIR = join(tmpdir(), `neurite-studio-test-${process.ppid}`);
-export const CHROMIUM = '/usr/bin/chromium';
 
 const PREFIX = 'neurite-studio-test-';
 
@@ -83,22 +83,7 @@ export interface Studio {
 export async function openStudio(runsDir?: string): Promise<Studio> {
   ensureBuilt();
   const server = await startStudioServer({ appDir: APP_DIR, port: 0, runsDir });
-  const profile = mkdtempSync(join(tmpdir(), 'neurite-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const context = await launchChromium({ viewport: { width: 1280, height: 800 } });
   const errors: string[] = [];
   const watch = (page: Page) => {
     page.on('console', (m) => {
@@ -114,9 +99,8 @@ export async function openStudio(runsDir?: string): Promise<Studio> {
     errors,
     newPage: () => context.newPage(),
     close: async () => {
-      await context.close();
+      await context.closeAll();
       await server.close();
-      rmSync(profile, { recursive: true, force: true });
     },
   };
 }
