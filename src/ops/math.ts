@@ -523,7 +523,10 @@ export const isclose = defineOp(
       const fy = cast(y, 'float32');
       // an infinite difference is never within tolerance, however large the tolerance (∞ ≤ ∞ would say so)
       const error = abs(sub(fx, fy));
-      const within = logicalAnd(lt(error, Number.POSITIVE_INFINITY), le(error, add(mul(abs(fy), rtol), atol)));
+      const within = logicalAnd(
+        lt(error, Number.POSITIVE_INFINITY),
+        le(error, add(mul(abs(fy), rtol), atol)),
+      );
       let close = logicalOr(eq(fx, fy), within);
       if (options.equalNan) close = logicalOr(close, logicalAnd(ne(fx, fx), ne(fy, fy)));
       return close;
