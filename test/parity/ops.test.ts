@@ -115,7 +115,9 @@ describe('ops fixture', () => {
       'narrow slice pad indexSelect gather embedding matmul ' +
       'trunc remainder fmod floorDivide tan atan asin acos atan2 sinh cosh asinh acosh atanh log2 log10 log1p ' +
       'expm1 rsqrt erf erfinv copysign logaddexp isclose any all logicalXor ' +
-      'silu mish selu celu hardtanh relu6 hardsigmoid hardswish softsign logsigmoid glu prelu softmin';
+      'silu mish selu celu hardtanh relu6 hardsigmoid hardswish softsign logsigmoid glu prelu softmin ' +
+      'flip roll tril triu diagonal diag repeat repeatInterleave unfold unflatten meshgrid oneHot nonzero maskedFill ' +
+      'maskedSelect scatter scatterAdd scatterReduce cumsum cumprod cummax cummin logcumsumexp sort argsort topk einsum';
     for (const op of required.split(' ')) expect(ops.has(op), `fixture has a case for ${op}`).toBe(true);
     const names = fixture.cases.map((c) => c.name);
     expect(new Set(names).size, 'case names are unique').toBe(names.length);
