@@ -12,6 +12,7 @@ import {
   FEATURE_LABELS,
   FEATURES,
   type FeatureName,
+  featureValue,
   MAX_LAYERS,
   MAX_UNITS,
   type PlaygroundSettings,
@@ -24,25 +25,6 @@ const LABEL = 46;
 export interface NetworkEvents {
   toggleFeature(f: FeatureName): void;
   setHidden(hidden: number[]): void;
-}
-
-function featureAt(f: FeatureName, x: number, y: number): number {
-  switch (f) {
-    case 'x1':
-      return x;
-    case 'x2':
-      return y;
-    case 'x1sq':
-      return x * x;
-    case 'x2sq':
-      return y * y;
-    case 'x1x2':
-      return x * y;
-    case 'sinx1':
-      return Math.sin(x);
-    case 'sinx2':
-      return Math.sin(y);
-  }
 }
 
 /** A unit's map colour: tanh and sigmoid have fixed ranges; ReLU and linear units are scaled by their peak. */
@@ -158,7 +140,7 @@ export class NetworkView {
         for (let c = 0; c < n; c++) {
           const x = -DOMAIN + ((c + 0.5) * 2 * DOMAIN) / n;
           const yy = DOMAIN - ((r + 0.5) * 2 * DOMAIN) / n;
-          const v = featureAt(f, x, yy);
+          const v = featureValue(f, x, yy);
           values[r * n + c] = v;
           peak = Math.max(peak, Math.abs(v));
         }

@@ -18,6 +18,26 @@ export const REGRESSION: readonly DatasetName[] = ['plane', 'multigauss'];
 
 export const FEATURES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'] as const;
 export type FeatureName = (typeof FEATURES)[number];
+/** The value of input feature `f` at the point (x, y): what the network and the feature thumbnails both use. */
+export function featureValue(f: FeatureName, x: number, y: number): number {
+  switch (f) {
+    case 'x1':
+      return x;
+    case 'x2':
+      return y;
+    case 'x1sq':
+      return x * x;
+    case 'x2sq':
+      return y * y;
+    case 'x1x2':
+      return x * y;
+    case 'sinx1':
+      return Math.sin(x);
+    case 'sinx2':
+      return Math.sin(y);
+  }
+}
+
 export const FEATURE_LABELS: Record<FeatureName, string> = {
   x1: 'x₁',
   x2: 'x₂',

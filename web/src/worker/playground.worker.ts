@@ -8,7 +8,7 @@ import type { Point } from '../playground/datasets.js';
 import { DOMAIN } from '../playground/datasets.js';
 import type { EpochRecord, FromWorker, ToWorker } from '../playground/protocol.js';
 import type { FeatureName, PlaygroundSettings } from '../playground/settings.js';
-import { isRegression } from '../playground/settings.js';
+import { featureValue, isRegression } from '../playground/settings.js';
 import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 
@@ -18,25 +18,6 @@ const FRAME_MS = 33;
 
 const post = (msg: FromWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(msg, transfer);
-
-function featureValue(f: FeatureName, x: number, y: number): number {
-  switch (f) {
-    case 'x1':
-      return x;
-    case 'x2':
-      return y;
-    case 'x1sq':
-      return x * x;
-    case 'x2sq':
-      return y * y;
-    case 'x1x2':
-      return x * y;
-    case 'sinx1':
-      return Math.sin(x);
-    case 'sinx2':
-      return Math.sin(y);
-  }
-}
 
 function featurize(
   features: readonly FeatureName[],
