@@ -23,7 +23,7 @@ import {
   wasmSupported,
 } from './module.js';
 
-export { WORKER_SOURCE, wasmSupported } from './module.js';
+export { wasmSupported } from './module.js';
 
 /**
  * Kernels that stay TypeScript on this backend, because their cost is moving data, not arithmetic, and their

@@ -9,7 +9,9 @@
  * copies cost little next to the kernels that do real work (matrix products, convolutions, recurrent cells),
  * and even the cheapest elementwise kernels, copies included, run as fast as the TypeScript kernels or faster
  * (measured in Node on 2 threads: add of 65,536 floats 0.15 ms vs 0.42 ms; of 2^20 floats 6.2 vs 6.7 ms; exp
- * 1.5 vs 2.7 ms and 31 vs 39 ms), so every kernel runs compiled.
+ * 1.5 vs 2.7 ms and 31 vs 39 ms). The exceptions are the kernels that touch a small part of a large array
+ * (slices, index lookups and their gradients): copying the whole array would cost more than the work, so the
+ * backend in ./index.ts leaves those six to TypeScript.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
 import type { Addon } from '../kernel-abi.js';
