@@ -13,3 +13,4 @@ export * from './preprocessing.js';
 export * from './sequence.js';
 export * from './toy.js';
 export * from './vocab.js';
+export * from './word-tasks.js';

@@ -13,4 +13,5 @@ export * from './norm.js';
 export * from './parameter.js';
 export * from './pool.js';
 export * from './rnn.js';
+export * from './rnn-trace.js';
 export * from './separable.js';
