@@ -94,57 +94,68 @@ export interface AddonRuntime {
   setNumThreads(n: number): void;
 }
 
-// Op codes: the order of the enums in native/kernels.h.
-const BINARY: Record<BinaryOp, number> = {
-  add: 0,
-  sub: 1,
-  mul: 2,
-  div: 3,
-  pow: 4,
-  maximum: 5,
-  minimum: 6,
-  eq: 7,
-  ne: 8,
-  lt: 9,
-  le: 10,
-  gt: 11,
-  ge: 12,
-};
+// Op codes: a kernel's op is its index in these lists, which follow the enums of native/kernels.h (a test parses
+// the header and compares).
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+] as const satisfies readonly BinaryOp[];
 
-const UNARY: Record<UnaryOp, number> = {
-  neg: 0,
-  exp: 1,
-  log: 2,
-  sqrt: 3,
-  abs: 4,
-  sign: 5,
-  square: 6,
-  reciprocal: 7,
-  relu: 8,
-  sigmoid: 9,
-  tanh: 10,
-  softplus: 11,
-  gelu: 12,
-  elu: 13,
-  leakyRelu: 14,
-  sin: 15,
-  cos: 16,
-  floor: 17,
-  ceil: 18,
-  round: 19,
-};
+export const UNARY_OPS = [
+  'neg',
+  'exp',
+  'log',
+  'sqrt',
+  'abs',
+  'sign',
+  'square',
+  'reciprocal',
+  'relu',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'gelu',
+  'elu',
+  'leakyRelu',
+  'sin',
+  'cos',
+  'floor',
+  'ceil',
+  'round',
+] as const satisfies readonly UnaryOp[];
 
-const UNARY_GRAD: Record<UnaryGradOp, number> = {
-  relu: 0,
-  sigmoid: 1,
-  tanh: 2,
-  softplus: 3,
-  gelu: 4,
-  elu: 5,
-  leakyRelu: 6,
-};
+export const UNARY_GRAD_OPS = [
+  'relu',
+  'sigmoid',
+  'tanh',
+  'softplus',
+  'gelu',
+  'elu',
+  'leakyRelu',
+] as const satisfies readonly UnaryGradOp[];
 
-const REDUCE: Record<ReduceOp, number> = { sum: 0, max: 1, min: 2, prod: 3 };
+export const REDUCE_OPS = ['sum', 'max', 'min', 'prod'] as const satisfies readonly ReduceOp[];
+
+/** Each name's index in `order`; typed by the names listed, so a Record over the whole union fails to compile when one is missing. */
+function codes<T extends string>(order: readonly T[]): Record<T, number> {
+  return Object.fromEntries(order.map((name, i) => [name, i])) as Record<T, number>;
+}
+
+const BINARY: Record<BinaryOp, number> = codes(BINARY_OPS);
+const UNARY: Record<UnaryOp, number> = codes(UNARY_OPS);
+const UNARY_GRAD: Record<UnaryGradOp, number> = codes(UNARY_GRAD_OPS);
+const REDUCE: Record<ReduceOp, number> = codes(REDUCE_OPS);
 
 /**
  * Shapes for one call, reused across calls (kernels run synchronously, so one buffer is never read by two
@@ -181,43 +192,56 @@ class Meta {
   }
 }
 
-function convInfo(buf: Int32Array, c: Conv2dInfo): Int32Array {
-  buf[0] = c.batch;
-  buf[1] = c.inChannels;
-  buf[2] = c.inHeight;
-  buf[3] = c.inWidth;
-  buf[4] = c.outChannels;
-  buf[5] = c.outHeight;
-  buf[6] = c.outWidth;
-  buf[7] = c.kernelHeight;
-  buf[8] = c.kernelWidth;
-  buf[9] = c.strideHeight;
-  buf[10] = c.strideWidth;
-  buf[11] = c.padTop;
-  buf[12] = c.padLeft;
-  buf[13] = c.dilationHeight;
-  buf[14] = c.dilationWidth;
-  buf[15] = c.groups;
+/** The order in which Conv2dInfo is packed into an Int32Array: the fields of ConvGeom in native/common.h. */
+export const CONV_GEOM_FIELDS = [
+  'batch',
+  'inChannels',
+  'inHeight',
+  'inWidth',
+  'outChannels',
+  'outHeight',
+  'outWidth',
+  'kernelHeight',
+  'kernelWidth',
+  'strideHeight',
+  'strideWidth',
+  'padTop',
+  'padLeft',
+  'dilationHeight',
+  'dilationWidth',
+  'groups',
+] as const satisfies readonly (keyof Conv2dInfo)[];
+
+/** The order in which Pool2dInfo is packed into an Int32Array: the fields of PoolGeom in native/common.h. */
+export const POOL_GEOM_FIELDS = [
+  'batch',
+  'channels',
+  'inHeight',
+  'inWidth',
+  'outHeight',
+  'outWidth',
+  'kernelHeight',
+  'kernelWidth',
+  'strideHeight',
+  'strideWidth',
+  'padTop',
+  'padLeft',
+  'dilationHeight',
+  'dilationWidth',
+  'countIncludePad',
+] as const satisfies readonly (keyof Pool2dInfo)[];
+
+function pack<T>(buf: Int32Array, info: T, fields: readonly (keyof T)[]): Int32Array {
+  for (let i = 0; i < fields.length; i++) buf[i] = Number(info[fields[i]]);
   return buf;
 }
 
+function convInfo(buf: Int32Array, c: Conv2dInfo): Int32Array {
+  return pack(buf, c, CONV_GEOM_FIELDS);
+}
+
 function poolInfo(buf: Int32Array, p: Pool2dInfo): Int32Array {
-  buf[0] = p.batch;
-  buf[1] = p.channels;
-  buf[2] = p.inHeight;
-  buf[3] = p.inWidth;
-  buf[4] = p.outHeight;
-  buf[5] = p.outWidth;
-  buf[6] = p.kernelHeight;
-  buf[7] = p.kernelWidth;
-  buf[8] = p.strideHeight;
-  buf[9] = p.strideWidth;
-  buf[10] = p.padTop;
-  buf[11] = p.padLeft;
-  buf[12] = p.dilationHeight;
-  buf[13] = p.dilationWidth;
-  buf[14] = p.countIncludePad ? 1 : 0;
-  return buf;
+  return pack(buf, p, POOL_GEOM_FIELDS);
 }
 
 /** Wraps the compiled kernels into the Backend interface, under the backend name `name`. */

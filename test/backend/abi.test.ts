@@ -1,0 +1,197 @@
+/**
+ * The C++ side of the kernel ABI agrees with src/backend/kernel-abi.ts: the op-code enums of native/kernels.h list
+ * the ops in the order of the TypeScript tables, the geometry records of native/common.h (ConvGeom, PoolGeom) have
+ * their fields in the order TypeScript packs them, and the WebAssembly and N-API glue pass Adam's hyperparameters
+ * in the order of the AdamHyper struct. The headers are parsed as text, so a mismatch fails here, naming the
+ * enum or struct and the first position that differs, instead of silently computing the wrong op.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  BINARY_OPS,
+  CONV_GEOM_FIELDS,
+  POOL_GEOM_FIELDS,
+  REDUCE_OPS,
+  UNARY_GRAD_OPS,
+  UNARY_OPS,
+} from '../../src/backend/kernel-abi.js';
+
+const read = (file: string) => readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');
+const stripComments = (src: string) => src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+
+/** The enumerators of `enum name { … }` in `header`, in order. */
+function enumerators(header: string, name: string): string[] {
+  const m = new RegExp(`enum\\s+${name}\\s*\\{([^}]*)\\}`).exec(stripComments(header));
+  if (!m) throw new Error(`enum ${name} not found`);
+  return m[1]
+    .split(',')
+    .map((e) => e.split('=')[0].trim())
+    .filter((e) => e !== '');
+}
+
+/** The data members of `struct name { … }` in `header`, in declaration order (member functions are skipped). */
+function structFields(header: string, name: string): string[] {
+  const m = new RegExp(`struct\\s+${name}\\s*\\{([\\s\\S]*?)\\n\\};`).exec(stripComments(header));
+  if (!m) throw new Error(`struct ${name} not found`);
+  // drop member function bodies, innermost braces first
+  let body = m[1];
+  for (let prev = ''; prev !== body; ) {
+    prev = body;
+    body = body.replace(/\{[^{}]*\}/g, ';');
+  }
+  const fields: string[] = [];
+  for (const decl of body.split(';')) {
+    const d = decl.trim();
+    if (d === '' || d.includes('(')) continue;
+    // "int64_t a, b, c" → a, b, c: the type is the first word
+    const names = d.replace(/^\s*[\w:]+\s+/, '');
+    for (const n of names.split(',')) fields.push(n.trim());
+  }
+  return fields;
+}
+
+/** kLeakyRelu → leakyRelu; kGradRelu → relu with prefix 'kGrad'. */
+function enumToOp(e: string, prefix: string): string {
+  if (!e.startsWith(prefix)) throw new Error(`enumerator ${e} does not start with ${prefix}`);
+  const rest = e.slice(prefix.length);
+  return rest[0].toLowerCase() + rest.slice(1);
+}
+
+// The C++ records abbreviate the words of the TypeScript field names.
+const WORDS: Record<string, string> = {
+  c: 'channels',
+  h: 'height',
+  w: 'width',
+  k: 'kernel',
+  dil: 'dilation',
+  t: 'top',
+  l: 'left',
+};
+
+/** in_c → inChannels, pad_t → padTop, count_include_pad → countIncludePad, bias2_sqrt → bias2Sqrt. */
+function fieldToTs(field: string): string {
+  return field
+    .split('_')
+    .map((w, i) => {
+      const word = WORDS[w] ?? w;
+      return i === 0 ? word : word[0].toUpperCase() + word.slice(1);
+    })
+    .join('');
+}
+
+/** Throws a message naming `what` and the first position where the C++ list and the TypeScript list differ. */
+function expectSameOrder(what: string, cpp: readonly string[], ts: readonly string[]): void {
+  const n = Math.max(cpp.length, ts.length);
+  for (let i = 0; i < n; i++) {
+    if (cpp[i] !== ts[i]) {
+      throw new Error(
+        `${what}: position ${i} is ${cpp[i] ?? '(nothing)'} in C++ but ${ts[i] ?? '(nothing)'} in TypeScript ` +
+          `(C++: ${cpp.join(', ')}; TypeScript: ${ts.join(', ')})`,
+      );
+    }
+  }
+}
+
+/** Every check of this file over the given sources, so a test can run them over an edited copy. */
+function checkAbi(src: { kernels: string; common: string; exports: string; addon: string }): void {
+  const ops: [string, string, readonly string[]][] = [
+    ['BinaryOp', 'k', BINARY_OPS],
+    ['UnaryOp', 'k', UNARY_OPS],
+    ['UnaryGradOp', 'kGrad', UNARY_GRAD_OPS],
+    ['ReduceOp', 'k', REDUCE_OPS],
+  ];
+  for (const [name, prefix, ts] of ops) {
+    const cpp = enumerators(src.kernels, name).map((e) => enumToOp(e, prefix));
+    expectSameOrder(`enum ${name} (native/kernels.h) vs kernel-abi.ts`, cpp, ts);
+  }
+  for (const [name, ts] of [
+    ['ConvGeom', CONV_GEOM_FIELDS],
+    ['PoolGeom', POOL_GEOM_FIELDS],
+  ] as const) {
+    const cpp = structFields(src.common, name).map(fieldToTs);
+    expectSameOrder(`struct ${name} (native/common.h) vs kernel-abi.ts`, cpp, ts);
+    // from() must read the packed values in order, one per field
+    const from = new RegExp(`struct\\s+${name}[\\s\\S]*?from\\([^)]*\\)\\s*\\{([\\s\\S]*?)\\n\\s*\\}`).exec(
+      src.common,
+    );
+    if (!from) throw new Error(`${name}::from not found`);
+    const indices = [...from[1].matchAll(/v\[(\d+)\]/g)].map((m) => m[1]);
+    expectSameOrder(
+      `${name}::from (native/common.h) reads`,
+      indices,
+      ts.map((_, i) => String(i)),
+    );
+  }
+  // Adam's hyperparameters: the struct, the WebAssembly export's trailing parameters and its initialiser, and the
+  // N-API glue's argument indices (5, 6, … after p, grad, m, v, vMax).
+  const hyper = structFields(src.kernels, 'AdamHyper');
+  const wasm = /wasm_adam_step\(([^)]*)\)\s*\{\s*const AdamHyper h\{([^}]*)\}/.exec(src.exports);
+  if (!wasm) throw new Error('wasm_adam_step not found in native/wasm/exports.cc');
+  const params = wasm[1]
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith('double '))
+    .map((p) => p.slice('double '.length).trim());
+  expectSameOrder('wasm_adam_step parameters (native/wasm/exports.cc) vs struct AdamHyper', params, hyper);
+  const init = wasm[2].split(',').map((p) => p.trim());
+  expectSameOrder('wasm_adam_step initialiser (native/wasm/exports.cc) vs struct AdamHyper', init, hyper);
+  const napi = /js_adam_step[\s\S]*?AdamHyper h\{([^}]*)\}/.exec(src.addon);
+  if (!napi) throw new Error('js_adam_step not found in native/addon.cc');
+  const args = [...napi[1].matchAll(/a\.number\((\d+)\)/g)].map((m) => m[1]);
+  expectSameOrder(
+    'js_adam_step argument indices (native/addon.cc)',
+    args,
+    hyper.map((_, i) => String(5 + i)),
+  );
+  // The TypeScript Addon interface: adamStep's number parameters, in the struct's order.
+  const abi = read('src/backend/kernel-abi.ts');
+  const decl = /\badamStep\(\s*p: Float32Array,([\s\S]*?)\): void;/.exec(abi);
+  if (!decl) throw new Error('adamStep not found in the Addon interface of kernel-abi.ts');
+  const tsParams = [...decl[1].matchAll(/(\w+): number/g)].map((m) => m[1]);
+  expectSameOrder('Addon.adamStep (kernel-abi.ts) vs struct AdamHyper', hyper.map(fieldToTs), tsParams);
+}
+
+const sources = () => ({
+  kernels: read('native/kernels.h'),
+  common: read('native/common.h'),
+  exports: read('native/wasm/exports.cc'),
+  addon: read('native/addon.cc'),
+});
+
+describe('kernel ABI: native/ agrees with kernel-abi.ts', () => {
+  it('op-code enums, geometry records and Adam hyperparameters are in the same order', () => {
+    expect(() => checkAbi(sources())).not.toThrow();
+  });
+
+  it('fails, naming the enum and the position, when kernels.h reorders an enum', () => {
+    const s = sources();
+    const swapped = { ...s, kernels: s.kernels.replace('kMaximum, kMinimum', 'kMinimum, kMaximum') };
+    expect(swapped.kernels).not.toBe(s.kernels);
+    expect(() => checkAbi(swapped)).toThrow(
+      /enum BinaryOp \(native\/kernels\.h\) vs kernel-abi\.ts: position 5 is minimum in C\+\+ but maximum/,
+    );
+  });
+
+  it('fails when an op is added to an enum but not to the TypeScript table', () => {
+    const s = sources();
+    const added = { ...s, kernels: s.kernels.replace('kCeil,', 'kCeil,\n  kTrunc,') };
+    expect(() => checkAbi(added)).toThrow(/enum UnaryOp .*position 19 is trunc in C\+\+ but round/);
+  });
+
+  it('fails, naming the struct, when a geometry record reorders its fields', () => {
+    const s = sources();
+    const swapped = {
+      ...s,
+      common: s.common.replace('stride_h, stride_w, pad_t, pad_l', 'stride_h, stride_w, pad_l, pad_t'),
+    };
+    expect(swapped.common).not.toBe(s.common);
+    expect(() => checkAbi(swapped)).toThrow(/struct ConvGeom .*position 11 is padLeft in C\+\+ but padTop/);
+  });
+
+  it('fails when the WebAssembly glue passes Adam hyperparameters out of order', () => {
+    const s = sources();
+    const swapped = { ...s, exports: s.exports.replace('{beta1, beta2,', '{beta2, beta1,') };
+    expect(swapped.exports).not.toBe(s.exports);
+    expect(() => checkAbi(swapped)).toThrow(/wasm_adam_step initialiser .*position 0 is beta2/);
+  });
+});
