@@ -30,6 +30,7 @@ export {
   softsign,
   tanh,
 } from '../ops/activation.js';
+export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from '../ops/attention.js';
 export { type Conv2dOptions, conv2d } from '../ops/conv.js';
 export { type DropoutFnOptions, dropout } from '../ops/dropout.js';
 export {

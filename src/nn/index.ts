@@ -1,4 +1,5 @@
 export * from './activation.js';
+export * from './attention.js';
 export * from './container.js';
 export * from './conv.js';
 export * from './dropout.js';
@@ -15,3 +16,4 @@ export * from './pool.js';
 export * from './rnn.js';
 export * from './rnn-trace.js';
 export * from './separable.js';
+export * from './transformer.js';

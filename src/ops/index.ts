@@ -1,4 +1,8 @@
 export * from './activation.js';
+export {
+  type ScaledDotProductAttentionOptions,
+  scaledDotProductAttention,
+} from './attention.js';
 export * from './conv.js';
 export * from './cumulative.js';
 export * from './dropout.js';
