@@ -7,7 +7,7 @@
  * x.matmul(nt.randn([3, 2])).relu().sum().backward();
  * ```
  */
-import './ops/methods.js';
+import { installTensorMethods } from './ops/methods.js';
 
 export { enableGrad, isGradEnabled, noGrad, sumToShape } from './autograd/engine.js';
 export type { Backend, Conv2dInfo, Pool2dInfo } from './backend/backend.js';
@@ -36,3 +36,6 @@ export { defaultGenerator, Generator, manualSeed } from './tensor/random.js';
 export type { Shape } from './tensor/shape.js';
 export { type GradNode, isTensor, Tensor } from './tensor/tensor.js';
 export * as train from './train/index.js';
+
+// The chainable methods (`x.add(y).relu()`) are part of the public Tensor: attach them explicitly when the entry loads.
+installTensorMethods();

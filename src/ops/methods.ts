@@ -1,6 +1,7 @@
 /**
  * Chainable methods on Tensor (`x.add(y).relu().sum()`), each a thin call of the op of the same name. They are
- * attached here, above the ops, so that the Tensor class itself stays free of op imports.
+ * attached here, above the ops, so that the Tensor class itself stays free of op imports; the entry points call
+ * {@link installTensorMethods} (importing this file changes nothing by itself).
  */
 import { type BackwardOptions, backward } from '../autograd/engine.js';
 import { ValueError } from '../errors.js';
@@ -301,37 +302,48 @@ const forwarded = {
   argsort: So.argsort,
   topk: So.topk,
 } as const satisfies Partial<Record<keyof Tensor, unknown>>;
-for (const [name, fn] of Object.entries(forwarded)) {
-  (P as unknown as Record<string, unknown>)[name] = method(fn);
-}
 
-P.backward = function (...args: unknown[]) {
-  exactly('backward', ['grad', 'options'], args);
-  backward(this, args[0] as Tensor | undefined, args[1] as BackwardOptions | undefined);
-};
-P.where = function (cond: Tensor, other: TensorLike, ...extra: unknown[]) {
-  exactly('where', ['cond', 'other'], [cond, other, ...extra]);
-  return E.where(cond, this, other);
-};
-Object.defineProperty(P, 'T', {
-  get(this: Tensor) {
-    return S.transpose(this);
-  },
-});
-P.to = function (dtype: DType, ...extra: unknown[]) {
-  exactly('to', ['dtype'], [dtype, ...extra]);
-  checkArg('to', 'dtype', dtype, ['float32', 'int32', 'bool']);
-  return cast(this, dtype);
-};
-P.float = function (...extra: unknown[]) {
-  exactly('float', [], extra);
-  return cast(this, 'float32');
-};
-P.int = function (...extra: unknown[]) {
-  exactly('int', [], extra);
-  return cast(this, 'int32');
-};
-P.bool = function (...extra: unknown[]) {
-  exactly('bool', [], extra);
-  return cast(this, 'bool');
-};
+let installed = false;
+
+/**
+ * Attaches the chainable methods to Tensor.prototype. The library entries (`neurite`, `neurite/browser`) call it
+ * when they load; code that imports modules under src/ directly calls it itself. Calling it again does nothing.
+ */
+export function installTensorMethods(): void {
+  if (installed) return;
+  installed = true;
+  for (const [name, fn] of Object.entries(forwarded)) {
+    (P as unknown as Record<string, unknown>)[name] = method(fn);
+  }
+
+  P.backward = function (...args: unknown[]) {
+    exactly('backward', ['grad', 'options'], args);
+    backward(this, args[0] as Tensor | undefined, args[1] as BackwardOptions | undefined);
+  };
+  P.where = function (cond: Tensor, other: TensorLike, ...extra: unknown[]) {
+    exactly('where', ['cond', 'other'], [cond, other, ...extra]);
+    return E.where(cond, this, other);
+  };
+  Object.defineProperty(P, 'T', {
+    get(this: Tensor) {
+      return S.transpose(this);
+    },
+  });
+  P.to = function (dtype: DType, ...extra: unknown[]) {
+    exactly('to', ['dtype'], [dtype, ...extra]);
+    checkArg('to', 'dtype', dtype, ['float32', 'int32', 'bool']);
+    return cast(this, dtype);
+  };
+  P.float = function (...extra: unknown[]) {
+    exactly('float', [], extra);
+    return cast(this, 'float32');
+  };
+  P.int = function (...extra: unknown[]) {
+    exactly('int', [], extra);
+    return cast(this, 'int32');
+  };
+  P.bool = function (...extra: unknown[]) {
+    exactly('bool', [], extra);
+    return cast(this, 'bool');
+  };
+}

@@ -4,98 +4,14 @@
  * the others, so that the state they save includes the others' updates of the same epoch.
  */
 import { ValueError } from '../errors.js';
-import type { Module, StateDict } from '../nn/module.js';
-import { type AnyOptimizer, type LRScheduler, OneCycleLR, ReduceLROnPlateau } from '../optim/lr_scheduler.js';
+import type { StateDict } from '../nn/module.js';
+import { type LRScheduler, OneCycleLR, ReduceLROnPlateau } from '../optim/lr_scheduler.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type Checkpoint, saveCheckpoint } from './checkpoint.js';
-import type { Metric } from './metrics.js';
+import { saveCheckpoint } from './checkpoint.js';
 import { platformService } from './platform.js';
+import type { Callback, EpochLog, History, Scheduler, TrainingContext } from './types.js';
 
-/** A learning-rate scheduler that fit can step: any epoch-based scheduler, OneCycleLR, or ReduceLROnPlateau. */
-export type Scheduler = LRScheduler | ReduceLROnPlateau;
-
-/** What one epoch gave. Epochs count from 1. */
-export interface EpochLog {
-  epoch: number;
-  /** The mean training loss over the epoch's samples. */
-  loss: number;
-  /** Training metrics, computed on the batches as they were trained (model in training mode). */
-  metrics: Record<string, number>;
-  valLoss?: number;
-  valMetrics?: Record<string, number>;
-  /** The learning rate of the first parameter group at the end of the epoch, before the scheduler's step. */
-  lr: number;
-  /** Wall-clock time of the epoch, validation included. */
-  seconds: number;
-}
-
-/** What fit returns: one log per epoch (including the epochs before a resume). */
-export interface History {
-  epochs: EpochLog[];
-  /** Why training ended before `epochs` (early stopping), if it did. */
-  stopReason?: string;
-}
-
-/** What one training batch gave. Batches count from 1 within their epoch. */
-export interface BatchLog {
-  batch: number;
-  /** Batches in an epoch. */
-  batches: number;
-  /** Samples in this batch. */
-  size: number;
-  /** Samples trained on so far in this epoch. */
-  samples: number;
-  /** This batch's loss. */
-  loss: number;
-  /** The mean loss of the epoch so far. */
-  meanLoss: number;
-  /** The running training metrics of the epoch (computed when called). */
-  metrics(): Record<string, number>;
-  /** Seconds since the epoch began. */
-  seconds: number;
-}
-
-/** The state of a fit, shared with every callback. */
-export interface TrainingContext {
-  readonly model: Module;
-  readonly optimizer: AnyOptimizer;
-  readonly scheduler: Scheduler | null;
-  /** The last epoch that will run (counting from 1). */
-  readonly epochs: number;
-  /** Epochs completed before this fit began: 0, or the checkpoint's epoch when resuming. */
-  readonly initialEpoch: number;
-  readonly batchesPerEpoch: number;
-  readonly samplesPerEpoch: number;
-  readonly history: History;
-  /** The training metrics; validation uses the same objects after a reset. */
-  readonly metrics: readonly Metric[];
-  readonly hasValidation: boolean;
-  /** True when this fit continues from a checkpoint. */
-  readonly resumed: boolean;
-  /** Set to true to end training after the current epoch; say why in `stopReason`. */
-  stopTraining: boolean;
-  stopReason?: string;
-  /** A snapshot of everything needed to resume after the current epoch, for checkpointing callbacks. */
-  checkpoint(extras?: { preprocessing?: Record<string, unknown>; extra?: unknown }): Checkpoint;
-}
-
-type MaybePromise = void | Promise<void>;
-
-/** Hooks of the training loop; implement the ones you need. */
-export interface Callback {
-  onTrainBegin?(ctx: TrainingContext): MaybePromise;
-  onTrainEnd?(history: History, ctx: TrainingContext): MaybePromise;
-  onEpochBegin?(epoch: number, ctx: TrainingContext): MaybePromise;
-  onEpochEnd?(epoch: number, log: EpochLog, ctx: TrainingContext): MaybePromise;
-  onBatchEnd?(batch: number, log: BatchLog, ctx: TrainingContext): MaybePromise;
-  /** Training failed with `error` (which fit rethrows); release what onTrainBegin took (timers, terminals). */
-  onTrainAbort?(error: unknown, ctx: TrainingContext): void;
-  /** Run this callback's hooks after the others' (checkpointing callbacks do). */
-  readonly runsLast?: boolean;
-  /** State saved in checkpoints so that a resumed fit continues the callback too (JSON-serialisable). */
-  stateDict?(): unknown;
-  loadStateDict?(state: unknown): void;
-}
+export type { BatchLog, Callback, EpochLog, History, Scheduler, TrainingContext } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // monitored values

@@ -16,10 +16,12 @@ import type { OptimizerStateDict } from '../optim/optimizer.js';
 import { defaultGenerator } from '../tensor/random.js';
 import { isTensor, Tensor } from '../tensor/tensor.js';
 import { type Architecture, architectureOf } from './architecture.js';
-import type { History, Scheduler } from './callbacks.js';
 import { platformService } from './platform.js';
+import type { Checkpoint, History, Scheduler } from './types.js';
 
-const FORMAT = 'neurite-checkpoint';
+export type { Checkpoint } from './types.js';
+
+const FORMAT: Checkpoint['format'] = 'neurite-checkpoint';
 const VERSION = 1;
 
 /** What to put in a checkpoint. */
@@ -40,31 +42,6 @@ export interface CheckpointState {
   history?: History | null;
   /** Callback states by position in fit's callback list. */
   callbacks?: Record<string, unknown> | null;
-}
-
-/** A checkpoint in memory, as {@link loadCheckpoint} returns it and fit's `resumeFrom` accepts it. */
-export interface Checkpoint {
-  format: typeof FORMAT;
-  version: number;
-  epoch: number;
-  /** The model's state dict (copies). */
-  model: StateDict;
-  /** The optimiser's class name and state dict, or null. */
-  optimizer: { type: string; state: OptimizerStateDict } | null;
-  /** The scheduler's class name and state dict, or null. */
-  scheduler: { type: string; state: Record<string, unknown> } | null;
-  /** The default generator's state after the epoch, or null. */
-  rng: number[] | null;
-  history: History | null;
-  callbacks: Record<string, unknown> | null;
-  /**
-   * The preprocessing as JSON (rebuild objects with their `fromJSON`). Its `input` entry, when present, is an
-   * {@link InputSpec}: how raw inputs become the model's inputs, which {@link loadModel} turns into a function.
-   */
-  preprocessing: Record<string, unknown> | null;
-  extra: unknown;
-  /** The model's type and options, from which {@link loadModel} rebuilds it; null when not recorded. */
-  architecture: Architecture | null;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { TensorDict } from '../io/safetensors.js';
-import type { Callback } from './callbacks.js';
+import type { Callback } from './types.js';
 
 /** How much progress to show: see {@link FitOptions.verbose}. */
 export type Verbosity = 'auto' | 'bar' | 'lines' | 'silent';
