@@ -30,7 +30,7 @@ function importsOf(file: string, text: string): string[] {
 }
 
 /** The import graph's cycles, each as a list of files from src/ that ends where it starts (one per back edge). */
-export function findCycles(graph: Map<string, string[]>): string[][] {
+function findCycles(graph: Map<string, string[]>): string[][] {
   const state = new Map<string, 'open' | 'done'>();
   const path: string[] = [];
   const cycles: string[][] = [];
