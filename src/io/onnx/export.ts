@@ -11,6 +11,7 @@ import type { Module } from '../../nn/module.js';
 import { isTensor, type Tensor } from '../../tensor/tensor.js';
 import { type Emitter, ExportContext, type ModuleClass } from './context.js';
 import { activationEmitters } from './emitters/activations.js';
+import { attentionEmitters } from './emitters/attention.js';
 import { classicEmitters } from './emitters/classic.js';
 import { cnnEmitters } from './emitters/cnn.js';
 import { layerEmitters } from './emitters/layers.js';
@@ -64,6 +65,7 @@ export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
     ...classicEmitters,
     ...moreEmitters,
     ...recurrentEmitters,
+    ...attentionEmitters,
     ...preprocessingEmitters,
   ]);
 }
