@@ -28,3 +28,14 @@ export class FormatError extends NeuriteError {}
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }
+
+/**
+ * `value`, if it is a positive integer; otherwise a ValueError "`where`: `name` must be a positive integer, got
+ * `value`" (`where` is the op, layer or function, `name` the argument). The one check behind that message.
+ */
+export function positiveInt(where: string, name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValueError(`${where}: ${name} must be a positive integer, got ${value}`);
+  }
+  return value;
+}

@@ -7,8 +7,9 @@
  * size; a kernel never throws for user mistakes (ops have checked everything before the call).
  */
 import type { TypedArray } from '../tensor/dtype.js';
+import type { Shape } from '../tensor/shape.js';
 
-export type Shape = readonly number[];
+export type { Shape };
 
 /**
  * The scalars of one Adam step, per element: w = p·decay; g = sign·grad + l2·w; m = β₁m + (1−β₁)g;

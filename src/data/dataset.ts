@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { indexSelect } from '../ops/indexing.js';
 import { select, stack } from '../ops/shape.js';
 import { randperm, tensor } from '../tensor/creation.js';
@@ -174,9 +174,7 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
 
   constructor(dataset: Dataset<T>, options: DataLoaderOptions<T, B> = {}) {
     const { batchSize = 1, shuffle = false, dropLast = false } = options;
-    if (!Number.isInteger(batchSize) || batchSize <= 0) {
-      throw new ValueError(`DataLoader: batchSize must be a positive integer, got ${batchSize}`);
-    }
+    positiveInt('DataLoader', 'batchSize', batchSize);
     if (!Number.isInteger(dataset.length) || dataset.length <= 0) {
       throw new ValueError(`DataLoader: the dataset is empty (length ${dataset.length})`);
     }

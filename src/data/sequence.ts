@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { reshape } from '../ops/shape.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -18,11 +18,6 @@ interface SeededOptions {
 
 function generatorOf(options: SeededOptions): Generator {
   return options.generator ?? (options.seed !== undefined ? new Generator(options.seed) : defaultGenerator);
-}
-
-function checkPositive(v: number, name: string, where: string): void {
-  if (!Number.isInteger(v) || v < 1)
-    throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
 }
 
 export interface SequenceTaskOptions extends SeededOptions {
@@ -63,13 +58,13 @@ function makeDigitTask(
   transform: (s: string) => string,
 ): Seq2SeqTask {
   const { n = 1000, length = 8, digits = 10 } = options;
-  checkPositive(n, 'n', where);
+  positiveInt(where, 'n', n);
   if (!Number.isInteger(digits) || digits < 2 || digits > 10) {
     throw new ValueError(`${where}: digits must be an integer in 2…10, got ${digits}`);
   }
   const [minLength, maxLength] = typeof length === 'number' ? [length, length] : length;
-  checkPositive(minLength, 'the minimum length', where);
-  checkPositive(maxLength, 'the maximum length', where);
+  positiveInt(where, 'the minimum length', minLength);
+  positiveInt(where, 'the maximum length', maxLength);
   if (minLength > maxLength)
     throw new ValueError(`${where}: length range [${minLength}, ${maxLength}] is empty`);
   const g = generatorOf(options);
@@ -155,7 +150,7 @@ export interface SequenceRegression {
 export function makeAddingProblem(options: AddingProblemOptions = {}): SequenceRegression {
   const where = 'makeAddingProblem';
   const { n = 1000, length = 50 } = options;
-  checkPositive(n, 'n', where);
+  positiveInt(where, 'n', n);
   if (!Number.isInteger(length) || length < 2)
     throw new ValueError(`${where}: length must be an integer ≥ 2, got ${length}`);
   const g = generatorOf(options);
@@ -204,9 +199,9 @@ export function makeSineWaves(options: SineWavesOptions = {}): SequenceRegressio
     amplitude = [0.5, 1.5],
     noise = 0,
   } = options;
-  checkPositive(n, 'n', where);
-  checkPositive(length, 'length', where);
-  checkPositive(horizon, 'horizon', where);
+  positiveInt(where, 'n', n);
+  positiveInt(where, 'length', length);
+  positiveInt(where, 'horizon', horizon);
   for (const [name, [lo, hi]] of [
     ['frequency', frequency],
     ['amplitude', amplitude],
@@ -285,8 +280,8 @@ export function nextTokenWindows(
 ): { x: Tensor; y: Tensor } {
   const where = 'nextTokenWindows';
   const { seqLength, stride = seqLength } = options;
-  checkPositive(seqLength, 'seqLength', where);
-  checkPositive(stride, 'stride', where);
+  positiveInt(where, 'seqLength', seqLength);
+  positiveInt(where, 'stride', stride);
   if (ids instanceof Tensor && ids.ndim !== 1) {
     throw new ShapeError(`${where}: expected a 1-D sequence of ids, got shape ${fmtShape(ids.shape)}`);
   }

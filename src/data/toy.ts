@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { positiveInt, ValueError } from '../errors.js';
 import { defaultGenerator, Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -178,9 +178,7 @@ export interface SpiralsOptions extends ToyOptions {
 export function makeSpirals(options: SpiralsOptions = {}): ToyDataset {
   const where = 'makeSpirals';
   const { n = 100, noise = 0, classes = 2, turns = 1 } = options;
-  if (!Number.isInteger(classes) || classes < 1) {
-    throw new ValueError(`${where}: classes must be a positive integer, got ${classes}`);
-  }
+  positiveInt(where, 'classes', classes);
   checkCount(n, classes, where);
   checkNoise(noise, where);
   if (!(turns > 0) || !Number.isFinite(turns))
@@ -228,9 +226,7 @@ export function makeBlobs(options: BlobsOptions = {}): ToyDataset {
         `${where}: centers must be a positive integer or a list of points, got ${centers}`,
       );
     }
-    if (!Number.isInteger(features) || features < 1) {
-      throw new ValueError(`${where}: features must be a positive integer, got ${features}`);
-    }
+    positiveInt(where, 'features', features);
     const [lo, hi] = centerBox;
     if (!(lo < hi))
       throw new ValueError(`${where}: centerBox must be [low, high] with low < high, got [${lo}, ${hi}]`);

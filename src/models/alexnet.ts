@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import {
   AdaptiveAvgPool2d,
   Conv2d,
@@ -83,8 +83,7 @@ export class AlexNet extends Module {
       ['inChannels', this.inChannels],
       ['hiddenFeatures', hidden],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`AlexNet: ${name} must be a positive integer, got ${v}`);
+      positiveInt('AlexNet', name, v);
     }
     if (!(this.width > 0 && Number.isFinite(this.width))) {
       throw new ValueError(`AlexNet: width must be a positive number, got ${this.width}`);

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import {
   AdaptiveAvgPool2d,
   BatchNorm2d,
@@ -94,9 +94,7 @@ export class Inception extends Module {
     super();
     const counts = { inChannels, ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj };
     for (const [name, v] of Object.entries(counts)) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new ValueError(`Inception: ${name} must be a positive integer, got ${v}`);
-      }
+      positiveInt('Inception', name, v);
     }
     const branch3 = options.branch3 ?? '5x5';
     if (branch3 !== '5x5' && branch3 !== 'double3x3') {
@@ -221,9 +219,7 @@ export class GoogLeNetMini extends Module {
       ['numClasses', this.numClasses],
       ['inChannels', this.inChannels],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new ValueError(`GoogLeNetMini: ${name} must be a positive integer, got ${v}`);
-      }
+      positiveInt('GoogLeNetMini', name, v);
     }
     if (!(multiplier > 0 && Number.isFinite(multiplier))) {
       throw new ValueError(`GoogLeNetMini: widthMultiplier must be a positive number, got ${multiplier}`);

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AvgPool2d, Conv2d, Linear, MaxPool2d, Module } from '../nn/index.js';
 import { flatten, pad, relu, tanh } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
@@ -18,12 +18,6 @@ export interface LeNet5Options {
 }
 
 const FIELD = 32;
-
-function positiveInt(model: string, name: string, v: number): number {
-  if (!Number.isInteger(v) || v < 1)
-    throw new ValueError(`${model}: ${name} must be a positive integer, got ${v}`);
-  return v;
-}
 
 /**
  * LeNet-5 (LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document recognition", 1998):

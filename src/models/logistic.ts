@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/engine.js';
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import type { LoadOptions, LoadResult, StateDict } from '../nn/module.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
@@ -119,8 +119,7 @@ export class LogisticRegression extends Module {
       throw new ValueError(`LogisticRegression: l2 must be a finite number >= 0, got ${options.l2}`);
     this._C = options.l2 === undefined ? (options.C ?? 1) : undefined;
     this._l2 = options.l2;
-    if (!Number.isInteger(this.maxIter) || this.maxIter < 1)
-      throw new ValueError(`LogisticRegression: maxIter must be a positive integer, got ${options.maxIter}`);
+    positiveInt('LogisticRegression', 'maxIter', this.maxIter);
     if (!(this.tol >= 0)) throw new ValueError(`LogisticRegression: tol must be >= 0, got ${options.tol}`);
     if (this._numClasses !== null && (!Number.isInteger(this._numClasses) || this._numClasses < 2)) {
       throw new ValueError(
@@ -165,8 +164,7 @@ export class LogisticRegression extends Module {
   }
 
   private ensureParameters(features: number, outputs: number): void {
-    if (!Number.isInteger(features) || features < 1)
-      throw new ValueError(`LogisticRegression: inFeatures must be a positive integer, got ${features}`);
+    positiveInt('LogisticRegression', 'inFeatures', features);
     if (!this.weight || this.weight.shape[0] !== outputs || this.weight.shape[1] !== features) {
       this.weight = new Parameter(new Float32Array(outputs * features), [outputs, features]);
     }

@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { positiveInt, ValueError } from '../errors.js';
 import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from '../nn/activation.js';
 import { Sequential } from '../nn/container.js';
 import { Dropout } from '../nn/dropout.js';
@@ -89,8 +89,7 @@ function buildLayers(o: MLPOptions): Module[] {
     );
   }
   sizes.forEach((s, i) => {
-    if (!Number.isInteger(s) || s < 1)
-      throw new ValueError(`${where}: sizes[${i}] must be a positive integer, got ${s}`);
+    positiveInt(where, `sizes[${i}]`, s);
   });
   const activation = o.activation ?? 'relu';
   if (!ACTIVATIONS.includes(activation)) {

@@ -1,6 +1,6 @@
 import { Matrix, QrDecomposition, SingularValueDecomposition } from 'ml-matrix';
 import { noGrad } from '../autograd/engine.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import type { LoadOptions, LoadResult, StateDict } from '../nn/module.js';
 import { Module } from '../nn/module.js';
 import { Parameter } from '../nn/parameter.js';
@@ -160,11 +160,9 @@ export class LinearRegression extends Module {
       throw new ValueError(`LinearRegression: method must be 'exact' or 'gd', got '${options.method}'`);
     }
     const { epochs = 1000, lr = 0.01, batchSize, tol = 0 } = options;
-    if (!Number.isInteger(epochs) || epochs < 1)
-      throw new ValueError(`LinearRegression: epochs must be a positive integer, got ${epochs}`);
+    positiveInt('LinearRegression', 'epochs', epochs);
     if (!(lr > 0)) throw new ValueError(`LinearRegression: lr must be > 0, got ${lr}`);
-    if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1))
-      throw new ValueError(`LinearRegression: batchSize must be a positive integer, got ${batchSize}`);
+    if (batchSize !== undefined) positiveInt('LinearRegression', 'batchSize', batchSize);
     if (!(tol >= 0)) throw new ValueError(`LinearRegression: tol must be >= 0, got ${tol}`);
     if (options.inFeatures !== undefined || options.outFeatures !== undefined) {
       this.ensureParameters(options.inFeatures ?? 1, options.outFeatures ?? 1);
@@ -188,8 +186,7 @@ export class LinearRegression extends Module {
       ['inFeatures', features],
       ['outFeatures', targets],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`LinearRegression: ${name} must be a positive integer, got ${v}`);
+      positiveInt('LinearRegression', name, v);
     }
     if (!this.weight || this.weight.shape[0] !== targets || this.weight.shape[1] !== features) {
       this.weight = new Parameter(new Float32Array(targets * features), [targets, features]);

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential } from '../nn/index.js';
 import { kaimingNormal_, zeros_ } from '../nn/init.js';
 import { add, flatten, relu } from '../ops/index.js';
@@ -204,8 +204,7 @@ export class ResNet extends Module {
       ['inChannels', this.inChannels],
       ['baseWidth', base],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`ResNet: ${name} must be a positive integer, got ${v}`);
+      positiveInt('ResNet', name, v);
     }
     const Block: BlockClass = this.block === 'basic' ? BasicBlock : Bottleneck;
     const generator = options.generator;

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import {
   AdaptiveAvgPool2d,
   BatchNorm2d,
@@ -115,8 +115,7 @@ export class VGG extends Module {
       ['inChannels', this.inChannels],
       ['hiddenFeatures', hidden],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`${label}: ${n} must be a positive integer, got ${v}`);
+      positiveInt(label, n, v);
     }
     if (!(multiplier > 0 && Number.isFinite(multiplier))) {
       throw new ValueError(`${label}: widthMultiplier must be a positive number, got ${multiplier}`);

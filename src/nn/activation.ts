@@ -1,4 +1,4 @@
-import { ValueError } from '../errors.js';
+import { positiveInt, ValueError } from '../errors.js';
 import {
   celu,
   elu,
@@ -297,9 +297,7 @@ export class PReLU extends Module {
     checkOptions('PReLU', options, { numParameters: 'integer', init: 'number' });
     this.slopes = options.numParameters ?? 1;
     const init = options.init ?? 0.25;
-    if (!Number.isInteger(this.slopes) || this.slopes < 1) {
-      throw new ValueError(`PReLU: numParameters must be a positive integer, got ${this.slopes}`);
-    }
+    positiveInt('PReLU', 'numParameters', this.slopes);
     if (typeof init !== 'number') throw new ValueError(`PReLU: init must be a number, got ${String(init)}`);
     this.weight = new Parameter(new Float32Array(this.slopes).fill(init), [this.slopes]);
   }

@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/engine.js';
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { eq, where } from '../ops/elementwise.js';
 import { embedding as lookup } from '../ops/indexing.js';
 import { max, min } from '../ops/reduce.js';
@@ -56,9 +56,7 @@ export class Embedding extends Module {
     options: EmbeddingOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numEmbeddings) || numEmbeddings <= 0) {
-      throw new ValueError(`Embedding: numEmbeddings must be a positive integer, got ${numEmbeddings}`);
-    }
+    positiveInt('Embedding', 'numEmbeddings', numEmbeddings);
     if (!Number.isInteger(embeddingDim) || embeddingDim < 0) {
       throw new ValueError(`Embedding: embeddingDim must be a non-negative integer, got ${embeddingDim}`);
     }

@@ -2,7 +2,7 @@
  * Recurrent layers with PyTorch's equations, gate orders, parameter names and shapes: RNN, LSTM and GRU over
  * whole sequences (multi-layer, bidirectional, batch-first, initial states), and their single-step cells.
  */
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { dropout } from '../ops/dropout.js';
 import { add } from '../ops/elementwise.js';
 import { affine, SharedWeight } from '../ops/matmul.js';
@@ -42,11 +42,6 @@ export interface RNNOptions extends RNNBaseOptions {
 export type RNNMode = 'RNN_TANH' | 'RNN_RELU' | 'LSTM' | 'GRU';
 
 const gateCount: Record<RNNMode, number> = { RNN_TANH: 1, RNN_RELU: 1, LSTM: 4, GRU: 3 };
-
-function checkSize(where: string, what: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${where}: ${what} must be a positive integer, got ${v}`);
-}
 
 /** Creates the weights of one direction of one layer (or of a cell), initialised U(±1/√H) as in PyTorch. */
 function makeWeights(
@@ -101,10 +96,10 @@ export abstract class RNNBase extends Module {
   ) {
     super();
     const name = this.layerName();
-    checkSize(name, 'inputSize', inputSize);
-    checkSize(name, 'hiddenSize', hiddenSize);
+    positiveInt(name, 'inputSize', inputSize);
+    positiveInt(name, 'hiddenSize', hiddenSize);
     this.numLayers = options.numLayers ?? 1;
-    checkSize(name, 'numLayers', this.numLayers);
+    positiveInt(name, 'numLayers', this.numLayers);
     this.bias = options.bias ?? true;
     this.batchFirst = options.batchFirst ?? false;
     this.dropout = options.dropout ?? 0;
@@ -374,8 +369,8 @@ export abstract class RNNCellBase extends Module {
     options: RNNCellBaseOptions = {},
   ) {
     super();
-    checkSize(this.constructor.name, 'inputSize', inputSize);
-    checkSize(this.constructor.name, 'hiddenSize', hiddenSize);
+    positiveInt(this.constructor.name, 'inputSize', inputSize);
+    positiveInt(this.constructor.name, 'hiddenSize', hiddenSize);
     const [wIh, wHh, bIh, bHh] = makeWeights(gates, inputSize, hiddenSize, options.bias ?? true);
     this.weight_ih = wIh;
     this.weight_hh = wHh;

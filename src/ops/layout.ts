@@ -3,7 +3,7 @@
  * repeat, repeatInterleave, unfold (sliding windows), unflatten and meshgrid. Each is composed from indexSelect,
  * reshape, expand, permute or where, so its gradient is theirs (a scatter-add of the entries each output read).
  */
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { normAxes, normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { where } from './elementwise.js';
@@ -249,7 +249,7 @@ export const unfold = defineOp(
         `unfold: window size ${size} does not fit axis ${a} of size ${n} (shape ${fmtShape(x.shape)})`,
       );
     }
-    if (!(step > 0)) throw new ValueError(`unfold: step must be a positive integer, got ${step}`);
+    positiveInt('unfold', 'step', step);
     const count = Math.floor((n - size) / step) + 1;
     const idx: number[] = [];
     for (let w = 0; w < count; w++) for (let j = 0; j < size; j++) idx.push(w * step + j);

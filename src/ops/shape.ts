@@ -1,6 +1,6 @@
 import { record } from '../autograd/engine.js';
 import { getBackend } from '../backend/registry.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { promote } from '../tensor/dtype.js';
 import { checkShape, normAxes, normAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -314,9 +314,7 @@ export const split = defineOp(
     const d = x.shape[a];
     let sizes: number[];
     if (typeof sizeOrSections === 'number') {
-      if (!Number.isInteger(sizeOrSections) || sizeOrSections <= 0) {
-        throw new ValueError(`split: size must be a positive integer, got ${sizeOrSections}`);
-      }
+      positiveInt('split', 'size', sizeOrSections);
       sizes = [];
       for (let s = 0; s < d; s += sizeOrSections) sizes.push(Math.min(sizeOrSections, d - s));
     } else {
@@ -339,9 +337,7 @@ export const chunk = defineOp(
   'chunk',
   ['x', 'chunks', 'axis'],
   (x: Tensor, chunks: number, axis = 0): Tensor[] => {
-    if (!Number.isInteger(chunks) || chunks <= 0) {
-      throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
-    }
+    positiveInt('chunk', 'chunks', chunks);
     requireAxes(x, 'chunk');
     const a = normAxis(axis, x.ndim, 'chunk');
     return split(x, Math.max(1, Math.ceil(x.shape[a] / chunks)), a);

@@ -1,5 +1,5 @@
 import { enableGrad } from '../autograd/engine.js';
-import { ValueError } from '../errors.js';
+import { positiveInt, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   checkNonNegative,
@@ -267,8 +267,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       ['max_eval', g.maxEval],
       ['history_size', g.historySize],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
+      positiveInt(where, name, v);
     }
     if (g.lineSearchFn !== null && g.lineSearchFn !== 'strong_wolfe') {
       throw new ValueError(

@@ -1,4 +1,4 @@
-import { FormatError, ValueError } from '../errors.js';
+import { FormatError, positiveInt, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { BaseHyper, Optimizer, ParamGroup, ParamState } from './optimizer.js';
 
@@ -17,11 +17,6 @@ function copy(v: unknown): unknown {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copy(x)]));
   }
   return v;
-}
-
-function checkPositiveInt(where: string, what: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${where}: ${what} must be a positive integer, got ${v}`);
 }
 
 function perGroup(where: string, what: string, v: number | readonly number[], n: number): number[] {
@@ -133,7 +128,7 @@ export class StepLR extends LRScheduler {
     { gamma = 0.1 }: { gamma?: number } = {},
   ) {
     super(optimizer);
-    checkPositiveInt('StepLR', 'stepSize', stepSize);
+    positiveInt('StepLR', 'stepSize', stepSize);
     this.gamma = gamma;
     this.initialStep();
   }
@@ -216,7 +211,7 @@ export class CosineAnnealingLR extends LRScheduler {
     { etaMin = 0 }: { etaMin?: number } = {},
   ) {
     super(optimizer);
-    checkPositiveInt('CosineAnnealingLR', 'tMax', tMax);
+    positiveInt('CosineAnnealingLR', 'tMax', tMax);
     this.etaMin = etaMin;
     this.initialStep();
   }
@@ -264,7 +259,7 @@ export class LinearLR extends LRScheduler {
     if (!(endFactor >= 0 && endFactor <= 1)) {
       throw new ValueError(`LinearLR: endFactor must be in [0, 1], got ${endFactor}`);
     }
-    checkPositiveInt('LinearLR', 'totalIters', totalIters);
+    positiveInt('LinearLR', 'totalIters', totalIters);
     this.startFactor = startFactor;
     this.endFactor = endFactor;
     this.totalIters = totalIters;
@@ -362,11 +357,11 @@ export class OneCycleLR extends LRScheduler {
     const { totalSteps, epochs, stepsPerEpoch, pctStart = 0.3, annealStrategy = 'cos' } = options;
     const { cycleMomentum = true, divFactor = 25, finalDivFactor = 1e4, threePhase = false } = options;
     if (totalSteps !== undefined) {
-      checkPositiveInt(where, 'totalSteps', totalSteps);
+      positiveInt(where, 'totalSteps', totalSteps);
       this.totalSteps = totalSteps;
     } else if (epochs !== undefined && stepsPerEpoch !== undefined) {
-      checkPositiveInt(where, 'epochs', epochs);
-      checkPositiveInt(where, 'stepsPerEpoch', stepsPerEpoch);
+      positiveInt(where, 'epochs', epochs);
+      positiveInt(where, 'stepsPerEpoch', stepsPerEpoch);
       this.totalSteps = epochs * stepsPerEpoch;
     } else {
       throw new ValueError(`${where}: give either totalSteps or both epochs and stepsPerEpoch`);

@@ -3,7 +3,7 @@
  * `[x, y]` samples, or a DataLoader of `[x, y]` (or `{ x, y }`) batches.
  */
 import { DataLoader, type Dataset, TensorDataset } from '../data/dataset.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { narrow } from '../ops/shape.js';
 import { isTensor, type Tensor } from '../tensor/tensor.js';
 
@@ -86,9 +86,7 @@ export function batchSource(
       `${where}: expected { x, y } or [x, y] tensors, a Dataset or a DataLoader, got ${describe(data)}`,
     );
   }
-  if (!Number.isInteger(batchSize) || batchSize <= 0) {
-    throw new ValueError(`${where}: batchSize must be a positive integer, got ${batchSize}`);
-  }
+  positiveInt(where, 'batchSize', batchSize);
   const loader = new DataLoader(dataset, { batchSize, shuffle });
   return { batches: () => loader, numBatches: loader.length, numSamples: dataset.length };
 }

@@ -11,7 +11,7 @@
  * ```
  */
 import { noGrad } from '../autograd/engine.js';
-import { fmtShape, NeuriteError, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, NeuriteError, positiveInt, ShapeError, ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { concat, narrow } from '../ops/shape.js';
 import { Adam } from '../optim/adam.js';
@@ -167,11 +167,6 @@ function yielder(): () => Promise<void> | undefined {
   };
 }
 
-function checkPositiveInt(where: string, what: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0)
-    throw new ValueError(`${where}: ${what} must be a positive integer, got ${v}`);
-}
-
 function resolveMetrics(
   specs: readonly (MetricName | Metric)[],
   loss: ResolvedLoss,
@@ -258,7 +253,7 @@ export function predict<M extends Module>(model: M, x: Tensor, options: PredictO
   const where = 'predict';
   if (!isTensor(x) || x.ndim === 0) throw new ValueError(`${where}: expected a tensor of samples [N, …]`);
   const size = options.batchSize ?? 32;
-  checkPositiveInt(where, 'batchSize', size);
+  positiveInt(where, 'batchSize', size);
   const forward = options.forward ?? defaultForward;
   const restore = saveModes(model);
   model.eval();
@@ -316,9 +311,9 @@ export async function fit<M extends Module>(
     throw new ValueError(`${where}: expected a Module as the model`);
   }
   const epochs = options.epochs ?? 1;
-  checkPositiveInt(where, 'epochs', epochs);
+  positiveInt(where, 'epochs', epochs);
   const size = options.batchSize ?? 32;
-  checkPositiveInt(where, 'batchSize', size);
+  positiveInt(where, 'batchSize', size);
   if (options.clipGradNorm !== undefined && !(options.clipGradNorm > 0)) {
     throw new ValueError(`${where}: clipGradNorm must be > 0, got ${options.clipGradNorm}`);
   }

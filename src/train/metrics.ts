@@ -13,7 +13,7 @@
  * Targets are int32 class indices `[N]` (or `[N, 1]`), 0/1 floats for binary problems, or `[N, C]` one-hot /
  * probability rows (their argmax is the class). The definitions follow scikit-learn's.
  */
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -203,8 +203,7 @@ export class TopKAccuracy implements Metric {
   private total = 0;
 
   constructor(readonly k = 5) {
-    if (!Number.isInteger(k) || k < 1)
-      throw new ValueError(`TopKAccuracy: k must be a positive integer, got ${k}`);
+    positiveInt('TopKAccuracy', 'k', k);
     this.name = `top${k}Accuracy`;
   }
 
@@ -250,9 +249,7 @@ export class ConfusionMatrix {
 
   constructor(private readonly options: ClassificationOptions = {}) {
     const c = options.numClasses;
-    if (c !== undefined && (!Number.isInteger(c) || c < 1)) {
-      throw new ValueError(`ConfusionMatrix: numClasses must be a positive integer, got ${c}`);
-    }
+    if (c !== undefined) positiveInt('ConfusionMatrix', 'numClasses', c);
     this.size = c ?? 0;
     this.counts = new Float64Array(this.size * this.size);
   }

@@ -1,15 +1,5 @@
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { Shape } from '../backend.js';
-
-function strides(shape: Shape): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i];
-  }
-  return s;
-}
+import { type Shape, stridesOf as strides } from '../../tensor/shape.js';
 
 /** Walks `shape` in row-major order, giving the flat offset into a tensor with strides `srcStrides`. */
 function walk(

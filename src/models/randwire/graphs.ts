@@ -6,7 +6,7 @@
  * edge points from the lower to the higher index), which is how {@link RandomGraph} reads its edges. Every
  * generator draws from a seeded {@link Generator}, so the same seed gives the same graph everywhere.
  */
-import { ValueError } from '../../errors.js';
+import { positiveInt, ValueError } from '../../errors.js';
 import { defaultGenerator, Generator } from '../../tensor/random.js';
 
 /** Which random graph model, with its parameters (the node count N is given separately). */
@@ -87,9 +87,7 @@ export class RandomGraph {
     edges: Iterable<readonly [number, number]>,
     options: { spec?: GraphSpec | null; seed?: number | null } = {},
   ) {
-    if (!Number.isInteger(numNodes) || numNodes < 1) {
-      throw new ValueError(`RandomGraph: numNodes must be a positive integer, got ${numNodes}`);
-    }
+    positiveInt('RandomGraph', 'numNodes', numNodes);
     const seen = new Set<number>();
     const list: [number, number][] = [];
     for (const [a, b] of edges) {

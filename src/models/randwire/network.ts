@@ -2,7 +2,7 @@
  * Randomly wired networks (RandWire; Xie, Kirillov, Girshick, He 2019): stages whose wiring is a random graph,
  * every node one ReLU → 3×3 separable convolution → batch norm, fed by a learnable weighted sum of its inputs.
  */
-import { fmtShape, ShapeError, ValueError } from '../../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../../errors.js';
 import { ReLU } from '../../nn/activation.js';
 import { ModuleList, Sequential } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
@@ -56,9 +56,7 @@ export class RandWireNode extends Module {
     options: RandWireNodeOptions = {},
   ) {
     super();
-    if (!Number.isInteger(inDegree) || inDegree < 1) {
-      throw new ValueError(`RandWireNode: inDegree must be a positive integer, got ${inDegree}`);
-    }
+    positiveInt('RandWireNode', 'inDegree', inDegree);
     this.stride = options.stride ?? 1;
     this.weight = new Parameter(zeros([inDegree]));
     // no bias: the batch norm right after it has its own shift
@@ -118,9 +116,7 @@ export class RandWireStage extends Module {
       ['inChannels', inChannels],
       ['outChannels', outChannels],
     ] as const) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new ValueError(`RandWireStage: ${name} must be a positive integer, got ${v}`);
-      }
+      positiveInt('RandWireStage', name, v);
     }
     const stride = options.stride ?? 2;
     const nodes: RandWireNode[] = [];
@@ -257,9 +253,7 @@ export class RandWireNet extends Module {
       ['stemStrides[1]', s2],
     ];
     for (const [name, v] of positive) {
-      if (!Number.isInteger(v) || v < 1) {
-        throw new ValueError(`RandWireNet: ${name} must be a positive integer, got ${v}`);
-      }
+      positiveInt('RandWireNet', name, v);
     }
     if (c < 2) throw new ValueError(`RandWireNet: channels (C) must be at least 2 (conv1 has C/2), got ${c}`);
     this.inChannels = inChannels;
