@@ -98,6 +98,24 @@ const PAGES = [
     },
   },
   {
+    name: 'charrnn',
+    hash: '#/charrnn?text=pride-and-prejudice&cell=lstm&hidden=128&layers=1&seqLength=64&batchSize=32&lr=0.01&steps=300&seed=0&temperature=0.6&prime=It+is+a+truth&sampleEvery=50',
+    async prepare(page) {
+      await page.waitForSelector('#sample[data-step="0"]', { timeout: 60_000 });
+      // the whole default budget: the samples have turned into words and the curves passed the bigram line
+      await page.click('#play');
+      await page.waitForSelector('#step-count[data-done="true"]', { timeout: 600_000 });
+      const figures = await page.evaluate(() => ({
+        bits: document.querySelector('#test-bpc')?.getAttribute('data-value'),
+        bigram: document.querySelector('#bigram')?.getAttribute('data-value'),
+        seconds: document.querySelector('#time')?.getAttribute('data-seconds'),
+      }));
+      console.log(
+        `charrnn: held-out ${Number(figures.bits).toFixed(3)} bits/char (bigram ${Number(figures.bigram).toFixed(3)}) after 300 steps, ${Number(figures.seconds).toFixed(1)} s of training`,
+      );
+    },
+  },
+  {
     name: 'runs',
     hash: '#/runs?runs=lenet-tanh-avg,lenet-relu-max&metric=loss&log=0&run=lenet-relu-max',
     async prepare(page) {

@@ -52,10 +52,30 @@ function mnistDir(): string {
   return fileURLToPath(new URL('../../data/mnist/', import.meta.url));
 }
 
+/**
+ * Jane Austen's six novels the package ships (data/text/austen/), which the char-RNN page trains on: the list of
+ * src/data/text.ts (the server loads no library code; the page's test checks that every novel is served).
+ */
+const AUSTEN_NOVELS = [
+  'sense-and-sensibility',
+  'pride-and-prejudice',
+  'mansfield-park',
+  'emma',
+  'northanger-abbey',
+  'persuasion',
+] as const;
+
+function austenFile(novel: string): string {
+  return fileURLToPath(new URL(`../../data/text/austen/${novel}.txt.gz`, import.meta.url));
+}
+
 /** Files served from outside the app folder, by URL path: only these, nothing else from data/. */
 const DATA_FILES: Readonly<Record<string, () => string>> = {
   '/data/mnist/images.u8.gz': () => resolve(mnistDir(), 'images.u8.gz'),
   '/data/mnist/labels.u8.gz': () => resolve(mnistDir(), 'labels.u8.gz'),
+  ...Object.fromEntries(
+    AUSTEN_NOVELS.map((n) => [`/data/text/austen/${n}.txt.gz`, () => austenFile(n)] as const),
+  ),
 };
 
 /**

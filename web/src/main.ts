@@ -2,6 +2,7 @@
  * The studio's shell: a header with the pages, and a hash router (`#/playground?dataset=xor&…`) so every page
  * keeps its state in the URL and a shared link opens the same page with the same settings.
  */
+import { CharRnnPage } from './charrnn/page.js';
 import { h } from './common/dom.js';
 import type { Page, PageContext } from './common/page.js';
 import { MnistPage } from './mnist/page.js';
@@ -18,6 +19,7 @@ interface Route {
 const ROUTES: Route[] = [
   { name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) },
   { name: 'mnist', title: 'CNN on MNIST', make: (ctx) => new MnistPage(ctx) },
+  { name: 'charrnn', title: 'Char-RNN', make: (ctx) => new CharRnnPage(ctx) },
   { name: 'runs', title: 'Runs', make: (ctx) => new RunsPage(ctx) },
 ];
 

@@ -4,7 +4,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { TEST_COLOR, TRAIN_COLOR } from './colors.js';
+import { REFERENCE_COLOR, TEST_COLOR, TRAIN_COLOR } from './colors.js';
 import { h } from './dom.js';
 
 export interface CurveOptions {
@@ -18,6 +18,10 @@ export interface CurveOptions {
   yRange?: [number, number];
   /** Mark each test measurement with a dot (when they are few). */
   testPoints?: boolean;
+  /** The x axis label (default "epoch"). */
+  xLabel?: string;
+  /** A horizontal reference line (a baseline), drawn grey and dotted; its value is set with `setReference`. */
+  reference?: { label: string };
 }
 
 export class Curves {
@@ -26,6 +30,7 @@ export class Curves {
   private epochs: number[] = [];
   private train: (number | null)[] = [];
   private test: (number | null)[] = [];
+  private reference: number | null = null;
   private log = false;
   private dirty = false;
 
@@ -70,7 +75,7 @@ export class Curves {
         y: this.log ? { distr: 3 } : yRange ? { range: yRange } : { auto: true },
       },
       axes: [
-        { label: 'epoch', stroke: axisColor, grid, size: 32, labelSize: 16 },
+        { label: this.options.xLabel ?? 'epoch', stroke: axisColor, grid, size: 32, labelSize: 16 },
         { label: yLabel, stroke: axisColor, grid, size: 48, labelSize: 16 },
       ],
       series: [
@@ -85,9 +90,33 @@ export class Curves {
           spanGaps: true,
           points: { show: this.options.testPoints ?? false, size: 6, fill: TEST_COLOR },
         },
+        ...(this.options.reference
+          ? [
+              {
+                label: this.options.reference.label,
+                stroke: REFERENCE_COLOR,
+                width: 1.5,
+                dash: [2, 4],
+                points: { show: false },
+              },
+            ]
+          : []),
       ],
     };
-    return new uPlot(opts, [this.epochs, this.train, this.test] as uPlot.AlignedData, host);
+    return new uPlot(opts, this.aligned(), host);
+  }
+
+  /** The series as uPlot takes them; the reference, when there is one, as a constant series. */
+  private aligned(): uPlot.AlignedData {
+    const series = [this.epochs, this.train, this.test];
+    if (this.options.reference) series.push(this.epochs.map(() => this.reference));
+    return series as uPlot.AlignedData;
+  }
+
+  /** Sets (or, with null, hides) the value of the reference line. */
+  setReference(value: number | null): void {
+    this.reference = value !== null && Number.isFinite(value) ? value : null;
+    this.dirty = true;
   }
 
   private rebuild(host: HTMLElement): void {
@@ -116,6 +145,6 @@ export class Curves {
   render(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    this.plot.setData([this.epochs, this.train, this.test] as uPlot.AlignedData);
+    this.plot.setData(this.aligned());
   }
 }

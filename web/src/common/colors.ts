@@ -9,6 +9,8 @@ export const CLASS_COLORS = ['#e69f00', '#56b4e9', '#009e73', '#cc79a7', '#f0e44
 /** Train and test curves, everywhere. */
 export const TRAIN_COLOR = '#0072b2';
 export const TEST_COLOR = '#d55e00';
+/** Reference lines on curves (a baseline to beat): a grey that reads on light and dark backgrounds. */
+export const REFERENCE_COLOR = '#8c8c8c';
 
 type RGB = [number, number, number];
 

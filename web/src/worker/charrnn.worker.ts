@@ -1,0 +1,444 @@
+/**
+ * The char-RNN page's training worker: a character-level language model (neurite's CharRNN, as the CLI's charrnn
+ * preset builds it) learns a novel that ships with neurite (served by `neurite studio` from data/text/austen) or the
+ * reader's own text. The training text is cut into parallel streams read a chunk at a time, the recurrent state
+ * carried from chunk to chunk (truncated backpropagation through time); the held-out text is scored in bits per
+ * character every 50 steps against the bigram baseline, and the model writes a sample every few steps. The latest
+ * state goes to the page at most every 150 ms.
+ */
+import * as nt from 'neurite/browser';
+import type {
+  CharRnnRecord,
+  CharRnnSample,
+  CharRnnSettings,
+  CharRnnState,
+  FromCharRnnWorker,
+  SampleSettings,
+  TextInfo,
+  TextSource,
+  ToCharRnnWorker,
+} from '../charrnn/protocol.js';
+import { chooseBackend } from './backend.js';
+import { encodeCheckpointFiles } from './checkpoint.js';
+
+const POST_MS = 150;
+/** The share of the text (its end) held out, as the CLI's charrnn preset holds it out. */
+const TEST_FRACTION = 0.1;
+/** Held-out characters scored (from the start of the held-out part): enough for a steady figure, fast to score. */
+const EVAL_CHARS = 16_384;
+const EVAL_EVERY = 50;
+/** Training bits per character are averaged over this many steps per point of the curve. */
+const TRAIN_EVERY = 10;
+const EMBED_DIM = 32;
+const CLIP_NORM = 1;
+const SAMPLE_LENGTH = 300;
+
+const post = (msg: FromCharRnnWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
+
+interface Corpus {
+  key: string;
+  title: string;
+  text: string;
+  vocab: nt.data.CharVocab;
+  ids: Int32Array;
+  train: Int32Array;
+  heldOut: Int32Array;
+  evalIds: Int32Array;
+  bigram: number;
+}
+
+interface Run {
+  settings: CharRnnSettings;
+  corpus: Corpus;
+  model: nt.models.CharRNN;
+  optimizer: nt.optim.Adam;
+  streams: number;
+  perStream: number;
+  stepsPerEpoch: number;
+  /** Position of the next chunk within each stream. */
+  cursor: number;
+  state: nt.models.seq.RecurrentState | undefined;
+  step: number;
+  characters: number;
+  seconds: number;
+  bitsSum: number;
+  bitsSteps: number;
+  records: CharRnnRecord[];
+  test: CharRnnState['test'];
+  sample: CharRnnSample | null;
+}
+
+const corpora = new Map<string, Corpus>();
+let run: Run | null = null;
+let sampling: SampleSettings = { temperature: 0.8, prime: '', every: 50 };
+let running = false;
+let loopActive = false;
+let rate = 0;
+let stepRate = 0;
+
+function sourceKey(source: TextSource): string {
+  return source.kind === 'novel' ? `novel:${source.name}` : `file:${source.name}:${source.text.length}`;
+}
+
+async function fetchText(url: string): Promise<string> {
+  const res = await fetch(url);
+  if (!res.ok || !res.body) {
+    throw new Error(`cannot load ${new URL(url).pathname}: the server answered ${res.status}`);
+  }
+  const bytes = await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
+  return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}
+
+async function loadCorpus(source: TextSource): Promise<Corpus> {
+  const key = sourceKey(source);
+  const cached = corpora.get(key);
+  if (cached) return cached;
+  const text = source.kind === 'novel' ? await fetchText(source.url) : source.text;
+  const vocab = nt.data.CharVocab.fromText(text);
+  const ids = vocab.encode(text);
+  const cut = Math.floor(ids.length * (1 - TEST_FRACTION));
+  const train = ids.subarray(0, cut);
+  const heldOut = ids.subarray(cut);
+  const evalIds = heldOut.subarray(0, Math.min(EVAL_CHARS, heldOut.length));
+  const corpus: Corpus = {
+    key,
+    title: source.name,
+    text,
+    vocab,
+    ids,
+    train,
+    heldOut,
+    evalIds,
+    bigram: nt.models.seq.bigramBitsPerCharacter(train, evalIds, vocab.size),
+  };
+  // the reader's files are kept only while they are the one in use
+  for (const k of corpora.keys()) if (k.startsWith('file:')) corpora.delete(k);
+  corpora.set(key, corpus);
+  return corpus;
+}
+
+function architecture(s: CharRnnSettings, v: number): string {
+  const cell = s.cell.toUpperCase();
+  const rnn = `${cell} ${EMBED_DIM}→${s.hiddenSize}${s.layers > 1 ? ` ×${s.layers} layers` : ''}`;
+  return `Embedding ${v}→${EMBED_DIM} · ${rnn} · Linear ${s.hiddenSize}→${v}`;
+}
+
+function setup(settings: CharRnnSettings, corpus: Corpus): Run {
+  const model = new nt.models.CharRNN({
+    vocabSize: corpus.vocab.size,
+    embedDim: EMBED_DIM,
+    hiddenSize: settings.hiddenSize,
+    numLayers: settings.layers,
+    cell: settings.cell,
+    generator: new nt.Generator(settings.seed),
+  });
+  // each stream needs at least one chunk; a short text of one's own gets fewer streams
+  const n = corpus.train.length;
+  const streams = Math.max(1, Math.min(settings.batchSize, Math.floor((n - 1) / settings.seqLength)));
+  const perStream = Math.floor((n - 1) / streams);
+  return {
+    settings,
+    corpus,
+    model,
+    optimizer: new nt.optim.Adam(model.parameters(), { lr: settings.lr }),
+    streams,
+    perStream,
+    stepsPerEpoch: Math.ceil(perStream / settings.seqLength),
+    cursor: 0,
+    state: undefined,
+    step: 0,
+    characters: 0,
+    seconds: 0,
+    bitsSum: 0,
+    bitsSteps: 0,
+    records: [],
+    test: null,
+    sample: null,
+  };
+}
+
+const epochOf = (r: Run) => r.step / r.stepsPerEpoch;
+
+/** One step: the next chunk of every stream, the loss in bits, a gradient step with the norm clipped. */
+function trainStep(r: Run): void {
+  const T = Math.min(r.settings.seqLength, r.perStream - r.cursor);
+  const B = r.streams;
+  const x = new Int32Array(B * T);
+  const y = new Int32Array(B * T);
+  const ids = r.corpus.train;
+  for (let b = 0; b < B; b++) {
+    const base = b * r.perStream + r.cursor;
+    for (let t = 0; t < T; t++) {
+      x[b * T + t] = ids[base + t];
+      y[b * T + t] = ids[base + t + 1];
+    }
+  }
+  r.model.train();
+  const [logits, state] = r.model.forward(new nt.Tensor(x, [B, T]), r.state);
+  const loss = nt.models.seq.sequenceCrossEntropy(logits, new nt.Tensor(y, [B, T]));
+  r.optimizer.zeroGrad();
+  loss.backward();
+  nt.optim.clipGradNorm(r.model.parameters(), CLIP_NORM);
+  r.optimizer.step();
+  const value = loss.item();
+  if (!Number.isFinite(value)) {
+    throw new Error(
+      `the training loss became ${value} at step ${r.step + 1}: the learning rate (${r.settings.lr}) is too high; lower it and reset`,
+    );
+  }
+  r.cursor += T;
+  // the state runs on into the next chunk of the same streams, without its history; a new epoch starts afresh
+  r.state = r.cursor >= r.perStream ? undefined : nt.models.seq.detachState(state);
+  if (r.cursor >= r.perStream) r.cursor = 0;
+  r.step++;
+  r.characters += B * T;
+  r.bitsSum += value / Math.LN2;
+  r.bitsSteps++;
+  if (r.bitsSteps >= TRAIN_EVERY) flushTrain(r);
+  if (r.step % EVAL_EVERY === 0 || r.step === r.settings.steps) evaluate(r);
+  if (r.step % sampling.every === 0 || r.step === r.settings.steps) r.sample = sample(r);
+}
+
+function flushTrain(r: Run): void {
+  if (r.bitsSteps === 0) return;
+  r.records.push({ epoch: epochOf(r), train: r.bitsSum / r.bitsSteps, test: null });
+  r.bitsSum = 0;
+  r.bitsSteps = 0;
+}
+
+function evaluate(r: Run): void {
+  if (r.test?.step === r.step) return;
+  const bits = r.model.bitsPerCharacter(r.corpus.evalIds, { batchSize: 32, seqLength: 128 });
+  flushTrain(r);
+  r.records.push({ epoch: epochOf(r), train: null, test: bits });
+  r.test = { step: r.step, bits };
+}
+
+/** The seed of the sample drawn at a step: `neurite sample --seed` with it repeats the draws. */
+const sampleSeed = (r: Run) => r.settings.seed * 100_000 + r.step;
+
+function sample(r: Run): CharRnnSample {
+  const vocab = r.corpus.vocab;
+  const requested = sampling.prime;
+  const unknown = [...new Set([...requested].filter((c) => !vocab.has(c)))];
+  const fallback = vocab.has('\n') ? '\n' : vocab.chars[0];
+  const prime = requested === '' || unknown.length > 0 ? fallback : requested;
+  const seed = sampleSeed(r);
+  const ids = r.model.sampleIds(vocab.encode(prime), {
+    length: SAMPLE_LENGTH,
+    temperature: sampling.temperature,
+    generator: new nt.Generator(seed),
+  });
+  return {
+    step: r.step,
+    temperature: sampling.temperature,
+    prime,
+    text: vocab.decode(ids),
+    seed,
+    unknown,
+  };
+}
+
+function postState(r: Run): void {
+  const state: CharRnnState = {
+    type: 'state',
+    running,
+    done: r.step >= r.settings.steps,
+    step: r.step,
+    epoch: epochOf(r),
+    characters: r.characters,
+    charactersPerSecond: running ? rate : 0,
+    stepsPerSecond: running ? stepRate : 0,
+    seconds: r.seconds,
+    records: r.records,
+    test: r.test,
+    sample: r.sample,
+  };
+  post(state);
+  r.records = [];
+}
+
+function postText(r: Run): void {
+  const c = r.corpus;
+  const info: TextInfo = {
+    type: 'text',
+    title: c.title,
+    characters: c.ids.length,
+    vocab: [...c.vocab.tokens],
+    trainCharacters: c.train.length,
+    heldOutCharacters: c.heldOut.length,
+    evalCharacters: c.evalIds.length,
+    bigram: c.bigram,
+    uniform: Math.log2(c.vocab.size),
+    excerpt: [...c.text.slice(0, 1200)].slice(0, 1000).join(''),
+    streams: r.streams,
+    stepsPerEpoch: r.stepsPerEpoch,
+    parameters: r.model.numParameters(),
+    architecture: architecture(r.settings, c.vocab.size),
+  };
+  post(info);
+}
+
+async function loop(): Promise<void> {
+  if (loopActive) return;
+  loopActive = true;
+  try {
+    let last = performance.now();
+    let charsAtLast = run?.characters ?? 0;
+    let stepsAtLast = run?.step ?? 0;
+    while (running && run) {
+      const r = run;
+      if (r.step >= r.settings.steps) {
+        running = false;
+        flushTrain(r);
+        postState(r);
+        break;
+      }
+      const t0 = performance.now();
+      trainStep(r);
+      const now = performance.now();
+      r.seconds += (now - t0) / 1000;
+      if (now - last >= POST_MS) {
+        const dt = (now - last) / 1000;
+        const chars = (r.characters - charsAtLast) / dt;
+        const steps = (r.step - stepsAtLast) / dt;
+        rate = rate === 0 ? chars : 0.7 * rate + 0.3 * chars;
+        stepRate = stepRate === 0 ? steps : 0.7 * stepRate + 0.3 * steps;
+        last = now;
+        charsAtLast = r.characters;
+        stepsAtLast = r.step;
+        postState(r);
+        // let the page's messages (pause, a new temperature) in
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
+  } catch (e) {
+    running = false;
+    post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+  } finally {
+    loopActive = false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// checkpoints: the page's model as the CLI's charrnn preset builds it, its vocabulary in the preprocessing
+
+async function save(r: Run): Promise<void> {
+  const s = r.settings;
+  const epochs = Math.floor(r.step / r.stepsPerEpoch);
+  const options = {
+    vocabSize: r.corpus.vocab.size,
+    embedDim: EMBED_DIM,
+    hiddenSize: s.hiddenSize,
+    numLayers: s.layers,
+    cell: s.cell,
+    dropout: 0,
+  };
+  const novel = s.corpus === 'file' ? null : s.corpus;
+  const recipe = {
+    kind: 'neurite-cli-run',
+    version: 1,
+    preset: 'charrnn',
+    options: {
+      // a text of one's own is not a corpus the CLI knows: the vocabulary saved with the model is what counts
+      corpus: novel ?? 'pride-and-prejudice',
+      cell: s.cell,
+      hiddenSize: s.hiddenSize,
+      layers: s.layers,
+      embedDim: EMBED_DIM,
+      seqLength: s.seqLength,
+      dropout: 0,
+    },
+    config: null,
+    configFile: null,
+    baseDir: null,
+    training: { epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed },
+    neurite: __NEURITE_VERSION__,
+    trainedIn: 'neurite studio',
+    trainedOn: novel ?? `${r.corpus.title} (a text of the reader's own)`,
+    steps: r.step,
+  };
+  const checkpoint = nt.train.createCheckpoint({
+    model: r.model,
+    epoch: epochs,
+    architecture: { type: 'CharRNN', options },
+    preprocessing: { vocab: r.corpus.vocab.toJSON() },
+    extra: recipe,
+    rng: null,
+  });
+  const files = await encodeCheckpointFiles(checkpoint);
+  post({ type: 'saved', ...files }, [files.weights.buffer]);
+}
+
+async function handle(msg: ToCharRnnWorker): Promise<void> {
+  // the model is built on the backend the worker runs on
+  await backendReady;
+  switch (msg.type) {
+    case 'setup': {
+      running = false;
+      sampling = msg.sample;
+      let corpus: Corpus;
+      try {
+        corpus = await loadCorpus(msg.source);
+      } catch (e) {
+        run = null;
+        post({ type: 'text-error', message: (e as Error).message });
+        return;
+      }
+      run = setup(msg.settings, corpus);
+      rate = 0;
+      stepRate = 0;
+      postText(run);
+      evaluate(run);
+      run.sample = sample(run);
+      postState(run);
+      break;
+    }
+    case 'play':
+      if (!run) return;
+      running = true;
+      void loop();
+      break;
+    case 'pause':
+      running = false;
+      if (run) {
+        flushTrain(run);
+        postState(run);
+      }
+      break;
+    case 'step':
+      if (!run || run.step >= run.settings.steps) return;
+      running = false;
+      trainStep(run);
+      flushTrain(run);
+      postState(run);
+      break;
+    case 'sample':
+      sampling = msg.sample;
+      if (run) {
+        run.sample = sample(run);
+        if (!running) postState(run);
+      }
+      break;
+    case 'save':
+      if (run) await save(run);
+      break;
+  }
+}
+
+// messages are handled one at a time, in order (setup awaits the text)
+let queue: Promise<void> = Promise.resolve();
+self.onmessage = (event: MessageEvent<ToCharRnnWorker>) => {
+  queue = queue
+    .then(() => handle(event.data))
+    .catch((e) => {
+      running = false;
+      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
+    });
+};
+
+const backendReady = chooseBackend().then(
+  (backend) => post({ type: 'ready', backend }),
+  (e) => post({ type: 'error', message: (e as Error).message }),
+);
