@@ -15,15 +15,21 @@ import type {
 } from '../mnist/protocol.js';
 import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import {
+  IMAGES,
+  imageBatch,
+  labelBatch,
+  loadMnistData,
+  MEAN,
+  type MnistData,
+  PIXELS,
+  STD,
+  shuffledTrainOrder,
+  TRAIN,
+} from './mnist-data.js';
 
-const PIXELS = 784;
-const IMAGES = 10_000;
-const TRAIN = 8_000;
 const POST_MS = 150;
 const EVAL_BATCH = 250;
-/** MNIST's pixel mean and standard deviation (torchvision's Normalize; neurite's MNIST_MEAN/MNIST_STD in Node). */
-const MEAN = 0.1307;
-const STD = 0.3081;
 
 /** A model that maps a batch of images to logits. */
 type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
@@ -31,12 +37,7 @@ type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
 const post = (msg: FromMnistWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(msg, transfer);
 
-interface Data {
-  /** Standardised pixels, as the CLI's MNIST presets feed them ((v/255 − 0.1307) / 0.3081). */
-  images: Float32Array;
-  bytes: Uint8Array;
-  labels: Uint8Array;
-}
+type Data = MnistData;
 
 interface Run {
   settings: MnistSettings;
@@ -62,28 +63,6 @@ let inspected = 0;
 let loopActive = false;
 let rate = 0;
 
-async function fetchGzip(url: URL, expected: number): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`cannot load ${url.pathname}: the server answered ${res.status}`);
-  const bytes = new Uint8Array(
-    await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer(),
-  );
-  if (bytes.length !== expected) {
-    throw new Error(`${url.pathname} holds ${bytes.length} bytes once unzipped, expected ${expected}`);
-  }
-  return bytes;
-}
-
-async function loadData(base: string): Promise<Data> {
-  const [bytes, labels] = await Promise.all([
-    fetchGzip(new URL('images.u8.gz', base), IMAGES * PIXELS),
-    fetchGzip(new URL('labels.u8.gz', base), IMAGES),
-  ]);
-  const images = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) images[i] = (bytes[i] / 255 - MEAN) / STD;
-  return { images, bytes, labels };
-}
-
 function isConv(settings: MnistSettings): boolean {
   return settings.model !== 'mlp';
 }
@@ -100,16 +79,7 @@ function buildModel(settings: MnistSettings): Net {
   }
 }
 
-function shuffled(g: nt.Generator): Int32Array {
-  const order = Int32Array.from({ length: TRAIN }, (_, i) => i);
-  for (let i = TRAIN - 1; i > 0; i--) {
-    const j = g.int(0, i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
-}
+const shuffled = shuffledTrainOrder;
 
 function setup(settings: MnistSettings): Run {
   const model = buildModel(settings);
@@ -133,19 +103,11 @@ function setup(settings: MnistSettings): Run {
 
 /** Images [n, 1, 28, 28] (or [n, 784] for an MLP) from dataset indices. */
 function batchOf(r: Run, indices: ArrayLike<number>): nt.Tensor {
-  const d = data!;
-  const n = indices.length;
-  const x = new Float32Array(n * PIXELS);
-  for (let i = 0; i < n; i++)
-    x.set(d.images.subarray(indices[i] * PIXELS, (indices[i] + 1) * PIXELS), i * PIXELS);
-  return new nt.Tensor(x, isConv(r.settings) ? [n, 1, 28, 28] : [n, PIXELS]);
+  return imageBatch(data!, indices, !isConv(r.settings));
 }
 
 function labelsOf(indices: ArrayLike<number>): nt.Tensor {
-  return new nt.Tensor(
-    Int32Array.from({ length: indices.length }, (_, i) => data!.labels[indices[i]]),
-    [indices.length],
-  );
+  return labelBatch(data!, indices);
 }
 
 function trainBatch(r: Run): void {
@@ -482,7 +444,7 @@ async function handle(msg: ToMnistWorker): Promise<void> {
       running = false;
       dataUrl = msg.dataUrl;
       if (!data) {
-        pendingData ??= loadData(dataUrl);
+        pendingData ??= loadMnistData(dataUrl);
         data = await pendingData;
         const testImages = data.bytes.slice(TRAIN * PIXELS);
         const testLabels = data.labels.slice(TRAIN);
