@@ -25,6 +25,7 @@ export {
 export * as data from './data/index.js';
 export * from './errors.js';
 export * as onnx from './io/onnx/index.js';
+export * as pytorch from './io/pytorch/index.js';
 export * as io from './io/safetensors.js';
 export * as models from './models/index.js';
 export * as nn from './nn/index.js';

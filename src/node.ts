@@ -23,6 +23,7 @@ export {
   writeFileAtomic,
 } from './io/file.js';
 export * as onnx from './io/onnx/index.node.js';
+export * as pytorch from './io/pytorch/index.node.js';
 export {
   nodeReporter,
   type ProgressStream,

@@ -1,26 +1,29 @@
 /**
  * `neurite export <checkpoint> --format onnx [--out FILE]`: a trained checkpoint as an ONNX model for ONNX
  * Runtime, with the checkpoint's input preprocessing as the graph's first nodes (so the file takes the raw inputs
- * the checkpoint describes) unless --no-preprocessing.
+ * the checkpoint describes) unless --no-preprocessing. `--format pytorch` writes a PyTorch folder instead
+ * (export-pytorch.ts).
  */
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import * as nt from '../node.js';
 import { CliError, Output, parse } from './common.js';
+import { exportPytorch } from './export-pytorch.js';
 
 interface ExportOptions {
-  format: 'onnx';
+  format: (typeof FORMATS)[number];
   out?: string;
   opset: number;
   preprocessing: boolean;
+  data: boolean;
   inputShape?: number[];
   staticBatch?: boolean;
   json?: boolean;
   verbose?: boolean;
 }
 
-const FORMATS = ['onnx'] as const;
+const FORMATS = ['onnx', 'pytorch'] as const;
 const CNN_SIDE = 28;
 
 function parseShape(text: string): number[] {
@@ -60,33 +63,59 @@ async function defaultOut(checkpoint: string): Promise<string> {
 export function exportCommand(): Command {
   return new Command('export')
     .description(
-      'export a trained checkpoint for deployment: ONNX, for ONNX Runtime (servers, browsers, phones)',
+      'export a trained checkpoint: ONNX, for ONNX Runtime (servers, browsers, phones), or a PyTorch module with a script that continues training under torchrun (DistributedDataParallel)',
     )
     .argument('<checkpoint>', 'a run folder written by neurite train (or its checkpoint.json)')
     .option('--format <format>', `what to write: ${FORMATS.join(', ')}`, parse.choice(FORMATS), 'onnx')
-    .option('--out <file>', 'the file to write (default: model.onnx in the run folder)')
-    .option('--opset <n>', 'the ONNX operator set, 13 to 21', parse.positiveInt, 17)
+    .option(
+      '--out <path>',
+      'onnx: the file to write (default: model.onnx in the run folder); pytorch: the folder (default: pytorch/ in the run folder)',
+    )
+    .option('--opset <n>', 'onnx: the ONNX operator set, 13 to 21', parse.positiveInt, 17)
     .option(
       '--no-preprocessing',
       "leave the checkpoint's input preprocessing out: the file takes the model's inputs",
     )
     .option(
       '--input-shape <dims>',
-      "one sample's shape when the checkpoint does not tell it, e.g. 1,28,28",
+      "onnx: one sample's shape when the checkpoint does not tell it, e.g. 1,28,28",
       parseShape,
     )
-    .option('--static-batch', 'fix the batch size to 1 instead of leaving it free')
-    .option('--json', 'print one JSON object: {"out", "format", "bytes", "ops", "input", "output"}')
+    .option('--static-batch', 'onnx: fix the batch size to 1 instead of leaving it free')
+    .option(
+      '--no-data',
+      "pytorch: leave out data.safetensors (the run's preprocessed train/test split, at most 64 MiB); train_ddp.py then takes --csv",
+    )
+    .option(
+      '--json',
+      'print one JSON object: onnx {"out", "format", "bytes", "ops", "input", "output"}; pytorch {"out", "format", "files", "classes", "keys", "data"}',
+    )
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(
       'after',
       `
 Examples:
   neurite export runs/cnn-mnist-20250101-120000                 writes runs/cnn-mnist-…/model.onnx
-  neurite export runs/my-table --out table.onnx --opset 13`,
+  neurite export runs/my-table --out table.onnx --opset 13
+  neurite export runs/cnn-mnist-20250101-120000 --format pytorch --out cnn-pt
+  cd cnn-pt && torchrun --nproc_per_node 2 train_ddp.py --epochs 1      then: neurite eval cnn-pt/trained
+
+The PyTorch folder: model.py (a readable torch.nn.Module with neurite's state-dict keys; load_model(),
+preprocess()), weights.safetensors, preprocessing.json, neurite.json (loss, optimiser, settings of the run),
+data.safetensors (the run's train/test split, preprocessed; left out above 64 MiB or with --no-data) and
+train_ddp.py (DistributedDataParallel, gloo on CPU; --epochs --steps --lr --batch-size --csv --out), which writes a
+neurite checkpoint folder that neurite eval / predict and nt.train.loadModel read. Needs PyTorch (1.13 or newer);
+no other Python package. Debian 12's torchrun (1.13 on Python 3.11) also needs --redirects 1 --tee 1.`,
     )
     .action(async (checkpoint: string, opts: ExportOptions) => {
       const output = new Output(opts.json === true);
+      if (opts.format === 'pytorch') {
+        if (opts.inputShape || opts.staticBatch) {
+          throw new CliError('--input-shape and --static-batch apply to --format onnx, not pytorch');
+        }
+        await exportPytorch(checkpoint, opts, output);
+        return;
+      }
       const { model, input } = await nt.train.loadModel(checkpoint);
       if (!nt.onnx.canExport(model)) {
         throw new CliError(

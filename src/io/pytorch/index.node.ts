@@ -1,0 +1,3 @@
+/** nt.pytorch in Node: the browser-safe exporter plus {@link save}, which writes the folder. */
+export * from './index.js';
+export { save } from './save.node.js';
