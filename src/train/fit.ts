@@ -307,6 +307,95 @@ export async function fit<M extends Module>(
   options: FitOptions<M> = {},
 ): Promise<History> {
   const where = 'fit';
+  const { epochs, size, verbose } = checkFitOptions(model, options, where);
+  const forward = options.forward ?? defaultForward;
+  const loss = getLoss(options.loss);
+  const metrics = resolveMetrics(options.metrics ?? [], loss, where);
+  const { train, val } = prepareData(data, options, size, where);
+
+  const optimizer = options.optimizer ?? defaultOptimizer(model, where);
+  const scheduler = options.scheduler ?? null;
+  const userCallbacks = [...(options.callbacks ?? [])];
+  const reporter = options.reporter ?? createReporter(verbose);
+  const { initialEpoch, history } = await resume(
+    options.resumeFrom,
+    model,
+    optimizer,
+    scheduler,
+    userCallbacks,
+    where,
+  );
+  const ordered = orderCallbacks(scheduler, options, userCallbacks, reporter);
+
+  const progress = { completedEpoch: initialEpoch };
+  const ctx: TrainingContext = {
+    model,
+    optimizer,
+    scheduler,
+    epochs,
+    initialEpoch,
+    batchesPerEpoch: train.numBatches,
+    samplesPerEpoch: train.numSamples,
+    history,
+    metrics,
+    hasValidation: val !== null,
+    resumed: options.resumeFrom !== undefined,
+    stopTraining: false,
+    checkpoint: (extras = {}) =>
+      createCheckpoint({
+        model,
+        optimizer,
+        scheduler,
+        epoch: progress.completedEpoch,
+        history,
+        callbacks: Object.fromEntries(
+          userCallbacks.flatMap((cb, i) => (cb.stateDict ? [[stateKey(i, cb), cb.stateDict()]] : [])),
+        ),
+        preprocessing: extras.preprocessing,
+        extra: extras.extra,
+      }),
+  };
+
+  const loop: EpochLoop<M> = {
+    model,
+    train,
+    val,
+    loss,
+    forward,
+    optimizer,
+    clip: options.clipGradNorm,
+    params: optimizer.paramGroups.flatMap((g) => g.params),
+    ordered,
+    ctx,
+    where,
+    pause: yielder(),
+  };
+  try {
+    await call(ordered, (cb) => cb.onTrainBegin?.(ctx));
+    for (let epoch = initialEpoch + 1; epoch <= epochs && !ctx.stopTraining; epoch++) {
+      await call(ordered, (cb) => cb.onEpochBegin?.(epoch, ctx));
+      const log = await trainEpoch(loop, epoch);
+      history.epochs.push(log);
+      progress.completedEpoch = epoch;
+      await call(ordered, (cb) => cb.onEpochEnd?.(epoch, log, ctx));
+    }
+    if (ctx.stopReason) history.stopReason = ctx.stopReason;
+    await call(ordered, (cb) => cb.onTrainEnd?.(history, ctx));
+  } catch (e) {
+    abortCallbacks(ordered, e, ctx);
+    throw e;
+  } finally {
+    model.eval();
+  }
+  return history;
+}
+
+/** The options fit checks before it touches anything: epochs, batch size, clipping, verbosity. */
+function checkFitOptions(
+  model: Module,
+  options: FitOptions<never>,
+  where: string,
+): { epochs: number; size: number; verbose: Verbosity } {
   if (!model || typeof (model as Module).parameters !== 'function') {
     throw new ValueError(`${where}: expected a Module as the model`);
   }
@@ -323,11 +412,19 @@ export async function fit<M extends Module>(
       `${where}: verbose must be 'auto', 'bar', 'lines' or 'silent', got '${String(verbose)}'`,
     );
   }
-  const forward = options.forward ?? defaultForward;
-  const loss = getLoss(options.loss);
-  const metrics = resolveMetrics(options.metrics ?? [], loss, where);
+  return { epochs, size, verbose };
+}
 
-  // data and validation
+/**
+ * The training and validation batches: the validation split taken off first (before any shuffling), then the
+ * seed applied (unless resuming, which restores the generator), then the batch sources.
+ */
+function prepareData(
+  data: TrainData,
+  options: FitOptions<never>,
+  size: number,
+  where: string,
+): { train: BatchSource; val: BatchSource | null } {
   let trainData = data;
   let valData = options.validationData;
   if (options.validationSplit !== undefined) {
@@ -336,39 +433,52 @@ export async function fit<M extends Module>(
     }
     ({ train: trainData, val: valData } = splitValidation(data, options.validationSplit, where));
   }
-  const resumeFrom = options.resumeFrom;
-  if (options.seed !== undefined && resumeFrom === undefined) manualSeed(options.seed);
+  if (options.seed !== undefined && options.resumeFrom === undefined) manualSeed(options.seed);
   const train = batchSource(trainData, size, options.shuffle ?? true, where);
   const val =
     valData === undefined
       ? null
       : batchSource(valData, options.validationBatchSize ?? size, false, `${where} (validation)`);
+  return { train, val };
+}
 
-  const optimizer = options.optimizer ?? defaultOptimizer(model, where);
-  const scheduler = options.scheduler ?? null;
-  const userCallbacks = [...(options.callbacks ?? [])];
-  const reporter = options.reporter ?? createReporter(verbose);
-
-  // resume
-  let initialEpoch = 0;
+/**
+ * Restores a checkpoint into the model, optimiser, scheduler and callbacks when `resumeFrom` is given: the epoch
+ * to continue from and the history so far (empty and 0 for a fresh fit).
+ */
+async function resume(
+  resumeFrom: string | Checkpoint | undefined,
+  model: Module,
+  optimizer: AnyOptimizer,
+  scheduler: Scheduler | null,
+  userCallbacks: readonly Callback[],
+  where: string,
+): Promise<{ initialEpoch: number; history: History }> {
   const history: History = { epochs: [] };
-  if (resumeFrom !== undefined) {
-    const checkpoint = typeof resumeFrom === 'string' ? await loadCheckpoint(resumeFrom) : resumeFrom;
-    if (checkpoint.scheduler && !scheduler) {
-      throw new ValueError(
-        `${where}: the checkpoint was trained with a ${checkpoint.scheduler.type}; pass one as the scheduler to resume`,
-      );
-    }
-    restoreCheckpoint(checkpoint, { model, optimizer, scheduler });
-    initialEpoch = checkpoint.epoch;
-    history.epochs.push(...(checkpoint.history?.epochs ?? []));
-    const states = checkpoint.callbacks ?? {};
-    userCallbacks.forEach((cb, i) => {
-      const s = states[stateKey(i, cb)];
-      if (s !== undefined && cb.loadStateDict) cb.loadStateDict(s);
-    });
+  if (resumeFrom === undefined) return { initialEpoch: 0, history };
+  const checkpoint = typeof resumeFrom === 'string' ? await loadCheckpoint(resumeFrom) : resumeFrom;
+  if (checkpoint.scheduler && !scheduler) {
+    throw new ValueError(
+      `${where}: the checkpoint was trained with a ${checkpoint.scheduler.type}; pass one as the scheduler to resume`,
+    );
   }
+  restoreCheckpoint(checkpoint, { model, optimizer, scheduler });
+  history.epochs.push(...(checkpoint.history?.epochs ?? []));
+  const states = checkpoint.callbacks ?? {};
+  userCallbacks.forEach((cb, i) => {
+    const s = states[stateKey(i, cb)];
+    if (s !== undefined && cb.loadStateDict) cb.loadStateDict(s);
+  });
+  return { initialEpoch: checkpoint.epoch, history };
+}
 
+/** The order hooks run in: the scheduler, the user's callbacks, the reporter, then the `runsLast` ones. */
+function orderCallbacks(
+  scheduler: Scheduler | null,
+  options: FitOptions<never>,
+  userCallbacks: readonly Callback[],
+  reporter: Callback | null,
+): Callback[] {
   const ordered: Callback[] = [];
   if (scheduler) {
     ordered.push(
@@ -381,129 +491,128 @@ export async function fit<M extends Module>(
   ordered.push(...userCallbacks.filter((c) => !c.runsLast));
   if (reporter) ordered.push(reporter);
   ordered.push(...userCallbacks.filter((c) => c.runsLast));
+  return ordered;
+}
 
-  let completedEpoch = initialEpoch;
-  const ctx: TrainingContext = {
-    model,
-    optimizer,
-    scheduler,
-    epochs,
-    initialEpoch,
-    batchesPerEpoch: train.numBatches,
-    samplesPerEpoch: train.numSamples,
-    history,
-    metrics,
-    hasValidation: val !== null,
-    resumed: resumeFrom !== undefined,
-    stopTraining: false,
-    checkpoint: (extras = {}) =>
-      createCheckpoint({
-        model,
-        optimizer,
-        scheduler,
-        epoch: completedEpoch,
-        history,
-        callbacks: Object.fromEntries(
-          userCallbacks.flatMap((cb, i) => (cb.stateDict ? [[stateKey(i, cb), cb.stateDict()]] : [])),
-        ),
-        preprocessing: extras.preprocessing,
-        extra: extras.extra,
-      }),
-  };
+/** What one epoch of fit works with. */
+interface EpochLoop<M extends Module> {
+  model: M;
+  train: BatchSource;
+  val: BatchSource | null;
+  loss: ResolvedLoss;
+  forward: ForwardFn<M>;
+  optimizer: AnyOptimizer;
+  /** Clip the gradients of `params` to this joint norm before each step. */
+  clip?: number;
+  params: Tensor[];
+  ordered: readonly Callback[];
+  ctx: TrainingContext;
+  where: string;
+  /** Yields to the event loop now and then (see {@link yielder}). */
+  pause: () => Promise<void> | undefined;
+}
 
-  const params = optimizer.paramGroups.flatMap((g) => g.params);
-  const pause = yielder();
-  try {
-    await call(ordered, (cb) => cb.onTrainBegin?.(ctx));
-    for (let epoch = initialEpoch + 1; epoch <= epochs && !ctx.stopTraining; epoch++) {
-      await call(ordered, (cb) => cb.onEpochBegin?.(epoch, ctx));
-      const start = performance.now();
-      model.train();
-      for (const m of metrics) m.reset();
-      let lossSum = 0;
-      let samples = 0;
-      let b = 0;
-      for (const batch of train.batches()) {
-        b++;
-        const { x, y } = splitBatch(batch, where);
-        const n = batchSize(y);
-        optimizer.zeroGrad();
-        const out = checkOutput(forward(model, x, y), where);
-        const lossTensor = scalarLoss(loss.fn(out, y), where);
-        const value = lossTensor.item();
-        if (!Number.isFinite(value)) {
-          throw new NonFiniteLossError(
-            `${where}: the loss became ${value} at epoch ${epoch}, batch ${b} of ${train.numBatches}; training stopped ` +
-              'before this batch changed the weights. Check the data for NaN or Infinity, lower the learning rate, ' +
-              'or clip gradients (clipGradNorm).',
-            epoch,
-            b,
-            value,
-          );
-        }
-        lossTensor.backward();
-        if (options.clipGradNorm !== undefined) {
-          const norm = clipGradNorm(params, options.clipGradNorm);
-          if (!Number.isFinite(norm)) {
-            throw new NonFiniteLossError(
-              `${where}: the gradient norm became ${norm} at epoch ${epoch}, batch ${b} of ${train.numBatches} ` +
-                `(loss ${value}); training stopped before this batch changed the weights`,
-              epoch,
-              b,
-              value,
-            );
-          }
-        }
-        optimizer.step();
-        for (const m of metrics) m.update(out, y);
-        lossSum += value * n;
-        samples += n;
-        const batchLog: BatchLog = {
-          batch: b,
-          batches: train.numBatches,
-          size: n,
-          samples,
-          loss: value,
-          meanLoss: lossSum / samples,
-          metrics: () => Object.fromEntries(metrics.map((m) => [m.name, m.compute()])),
-          seconds: (performance.now() - start) / 1000,
-        };
-        await call(ordered, (cb) => cb.onBatchEnd?.(b, batchLog, ctx));
-        const p = pause();
-        if (p) await p;
-      }
-      const log: EpochLog = {
-        epoch,
-        loss: samples === 0 ? Number.NaN : lossSum / samples,
-        metrics: Object.fromEntries(metrics.map((m) => [m.name, m.compute()])),
-        lr: optimizer.paramGroups[0].lr,
-        seconds: 0,
-      };
-      if (val) {
-        const result = await runEvaluation(model, val, loss, metrics, forward, `${where} (validation)`);
-        log.valLoss = result.loss;
-        log.valMetrics = result.metrics;
-      }
-      log.seconds = (performance.now() - start) / 1000;
-      history.epochs.push(log);
-      completedEpoch = epoch;
-      await call(ordered, (cb) => cb.onEpochEnd?.(epoch, log, ctx));
-    }
-    if (ctx.stopReason) history.stopReason = ctx.stopReason;
-    await call(ordered, (cb) => cb.onTrainEnd?.(history, ctx));
-  } catch (e) {
-    for (const cb of ordered) {
-      try {
-        cb.onTrainAbort?.(e, ctx);
-      } catch {
-        // the training error is the one to report
-      }
-    }
-    throw e;
-  } finally {
-    model.eval();
+/** One epoch: every training batch in turn (with its onBatchEnd hooks), then validation; the epoch's log. */
+async function trainEpoch<M extends Module>(loop: EpochLoop<M>, epoch: number): Promise<EpochLog> {
+  const { model, train, val, optimizer, ordered, ctx, where } = loop;
+  const metrics = ctx.metrics;
+  const start = performance.now();
+  model.train();
+  for (const m of metrics) m.reset();
+  let lossSum = 0;
+  let samples = 0;
+  let b = 0;
+  for (const batch of train.batches()) {
+    b++;
+    const { x, y } = splitBatch(batch, where);
+    const n = batchSize(y);
+    const { out, value } = trainStep(loop, x, y, epoch, b);
+    for (const m of metrics) m.update(out, y);
+    lossSum += value * n;
+    samples += n;
+    const batchLog: BatchLog = {
+      batch: b,
+      batches: train.numBatches,
+      size: n,
+      samples,
+      loss: value,
+      meanLoss: lossSum / samples,
+      metrics: () => Object.fromEntries(metrics.map((m) => [m.name, m.compute()])),
+      seconds: (performance.now() - start) / 1000,
+    };
+    await call(ordered, (cb) => cb.onBatchEnd?.(b, batchLog, ctx));
+    const p = loop.pause();
+    if (p) await p;
   }
-  return history;
+  const log: EpochLog = {
+    epoch,
+    loss: samples === 0 ? Number.NaN : lossSum / samples,
+    metrics: Object.fromEntries(metrics.map((m) => [m.name, m.compute()])),
+    lr: optimizer.paramGroups[0].lr,
+    seconds: 0,
+  };
+  if (val) {
+    const result = await runEvaluation(model, val, loop.loss, metrics, loop.forward, `${where} (validation)`);
+    log.valLoss = result.loss;
+    log.valMetrics = result.metrics;
+  }
+  log.seconds = (performance.now() - start) / 1000;
+  return log;
+}
+
+/**
+ * One optimisation step on batch `b`: forward, loss, backward, optional clipping, the optimiser's step. A
+ * non-finite loss or gradient norm throws before the step, so the weights stay as they were.
+ */
+function trainStep<M extends Module>(
+  loop: EpochLoop<M>,
+  x: Tensor,
+  y: Tensor,
+  epoch: number,
+  b: number,
+): { out: Tensor; value: number } {
+  const { model, optimizer, where } = loop;
+  const batches = loop.train.numBatches;
+  optimizer.zeroGrad();
+  const out = checkOutput(loop.forward(model, x, y), where);
+  const lossTensor = scalarLoss(loop.loss.fn(out, y), where);
+  const value = lossTensor.item();
+  if (!Number.isFinite(value)) {
+    throw new NonFiniteLossError(
+      `${where}: the loss became ${value} at epoch ${epoch}, batch ${b} of ${batches}; training stopped ` +
+        'before this batch changed the weights. Check the data for NaN or Infinity, lower the learning rate, ' +
+        'or clip gradients (clipGradNorm).',
+      epoch,
+      b,
+      value,
+    );
+  }
+  lossTensor.backward();
+  if (loop.clip !== undefined) {
+    const norm = clipGradNorm(loop.params, loop.clip);
+    if (!Number.isFinite(norm)) {
+      throw new NonFiniteLossError(
+        `${where}: the gradient norm became ${norm} at epoch ${epoch}, batch ${b} of ${batches} ` +
+          `(loss ${value}); training stopped before this batch changed the weights`,
+        epoch,
+        b,
+        value,
+      );
+    }
+  }
+  optimizer.step();
+  return { out, value };
+}
+
+/** Tells every callback that training failed; their own errors are dropped, the training error is the one to report. */
+function abortCallbacks(ordered: readonly Callback[], error: unknown, ctx: TrainingContext): void {
+  for (const cb of ordered) {
+    try {
+      cb.onTrainAbort?.(error, ctx);
+    } catch {
+      // the training error is the one to report
+    }
+  }
 }
 
 function defaultOptimizer(model: Module, where: string): AnyOptimizer {
