@@ -31,7 +31,13 @@ export {
   tanh,
 } from '../ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from '../ops/attention.js';
-export { type Conv2dOptions, conv2d } from '../ops/conv.js';
+export { type Conv1dOptions, type Conv2dOptions, conv1d, conv2d } from '../ops/conv.js';
+export {
+  type ConvTranspose1dOptions,
+  type ConvTranspose2dOptions,
+  convTranspose1d,
+  convTranspose2d,
+} from '../ops/conv-transpose.js';
 export { type DropoutFnOptions, dropout } from '../ops/dropout.js';
 export {
   type BCELossOptions,
@@ -52,16 +58,33 @@ export {
   smoothL1Loss,
 } from '../ops/loss.js';
 export { linear } from '../ops/matmul.js';
-export { type BatchNormFnOptions, batchNorm, layerNorm } from '../ops/norm.js';
+export {
+  type BatchNormFnOptions,
+  batchNorm,
+  type GroupNormFnOptions,
+  groupNorm,
+  type InstanceNormFnOptions,
+  instanceNorm,
+  layerNorm,
+} from '../ops/norm.js';
 export { type PadMode, type PadOptions, pad } from '../ops/pad.js';
 export {
+  type AdaptiveSize1d,
   type AdaptiveSize2d,
+  type AvgPool1dOptions,
   type AvgPool2dOptions,
+  adaptiveAvgPool1d,
   adaptiveAvgPool2d,
+  adaptiveMaxPool1d,
+  adaptiveMaxPool2d,
+  avgPool1d,
   avgPool2d,
+  type MaxPool1dOptions,
   type MaxPool2dOptions,
+  maxPool1d,
   maxPool2d,
 } from '../ops/pool.js';
+export { type InterpolateMode, type InterpolateOptions, interpolate } from '../ops/upsample.js';
 export { type EmbeddingFnOptions, embedding } from './embedding.js';
 
 /** torch.nn.functional.binary_cross_entropy: the same function as {@link bceLoss}. */

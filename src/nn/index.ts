@@ -17,3 +17,4 @@ export * from './rnn.js';
 export * from './rnn-trace.js';
 export * from './separable.js';
 export * from './transformer.js';
+export * from './upsample.js';

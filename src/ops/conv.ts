@@ -6,10 +6,10 @@ import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
+import { checkBias, liftShape, pair, SIZE_1D, SIZE_2D, type Size1d, type Size2d, single } from './sizes.js';
 import { checkArg, checkOptions, defineOp, empty, type OptionSpec, requireFloat } from './util.js';
 
-/** A size given once for both spatial axes, or as [height, width]. */
-export type Size2d = number | readonly [number, number];
+export { SIZE_2D, type Size1d, type Size2d } from './sizes.js';
 
 export interface Conv2dOptions {
   /** Step between windows (default 1). */
@@ -25,35 +25,20 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-/** An option that takes a Size2d: checked for its kind here, for its range where it is used. */
-export const SIZE_2D: OptionSpec = {
-  test: (v) =>
-    typeof v === 'number' || (Array.isArray(v) && v.length === 2 && v.every((d) => typeof d === 'number')),
-  expected: 'an integer or a pair of them',
-};
-
-function pair(v: Size2d, name: string, op: string, min: number): [number, number] {
-  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
-  if ((typeof v !== 'number' && v.length !== 2) || !p.every((d) => Number.isInteger(d) && d >= min)) {
-    const what = min === 0 ? 'non-negative' : 'positive';
-    throw new ValueError(
-      `${op}: ${name} must be a ${what} integer or a pair of them, got ${JSON.stringify(v)}`,
-    );
-  }
-  return p;
-}
-
 /**
  * Validates a 2-D convolution of input `xShape` ([N, C, H, W], or [C, H, W] unbatched, read as N = 1) with
- * weight `wShape` ([outC, C/groups, kH, kW]) and computes its geometry, output size included.
+ * weight `wShape` ([outC, C/groups, kH, kW]) and computes its geometry, output size included. `spatial` 1 is a
+ * 1-D convolution lifted to height 1 (see {@link conv1dInfo}): its messages show the shapes without that axis.
  */
 export function conv2dInfo(
   xShape: Shape,
   wShape: Shape,
   options: Conv2dOptions = {},
   op = 'conv2d',
+  spatial: 1 | 2 = 2,
 ): Conv2dInfo {
-  const shapes = `input ${fmtShape(xShape)}, weight ${fmtShape(wShape)}`;
+  const shown = (s: Shape) => fmtShape(spatial === 1 ? [...s.slice(0, -2), s[s.length - 1]] : s);
+  const shapes = `input ${shown(xShape)}, weight ${shown(wShape)}`;
   if (xShape.length !== 3 && xShape.length !== 4) {
     throw new ShapeError(`${op}: expected a 4-D input [N, C, H, W] or a 3-D one [C, H, W], got ${shapes}`);
   }
@@ -68,13 +53,13 @@ export function conv2dInfo(
   }
   if (outChannels % groups !== 0) {
     throw new ShapeError(
-      `${op}: weight ${fmtShape(wShape)} has ${outChannels} output channels, not divisible by groups=${groups}`,
+      `${op}: weight ${shown(wShape)} has ${outChannels} output channels, not divisible by groups=${groups}`,
     );
   }
   if (groupChannels * groups !== inChannels) {
     throw new ShapeError(
-      `${op}: given groups=${groups}, weight ${fmtShape(wShape)} expects input with ${groupChannels * groups} channels, ` +
-        `got input ${fmtShape(xShape)} with ${inChannels}`,
+      `${op}: given groups=${groups}, weight ${shown(wShape)} expects input with ${groupChannels * groups} channels, ` +
+        `got input ${shown(xShape)} with ${inChannels}`,
     );
   }
   if (kernelHeight < 1 || kernelWidth < 1) throw new ShapeError(`${op}: empty kernel in ${shapes}`);
@@ -111,7 +96,9 @@ export function conv2dInfo(
   const paddedW = inWidth + padLeft + padRight;
   if (effH > paddedH || effW > paddedW) {
     throw new ShapeError(
-      `${op}: kernel ${effH}×${effW} (dilation included) is larger than the padded input ${paddedH}×${paddedW} (${shapes})`,
+      spatial === 1
+        ? `${op}: kernel ${effW} (dilation included) is longer than the padded input ${paddedW} (${shapes})`
+        : `${op}: kernel ${effH}×${effW} (dilation included) is larger than the padded input ${paddedH}×${paddedW} (${shapes})`,
     );
   }
   return {
@@ -156,14 +143,7 @@ export const conv2d = defineOp(
       groups: 'integer',
     });
     const info = conv2dInfo(x.shape, weight.shape, options);
-    if (bias) {
-      requireFloat(bias, 'conv2d');
-      if (bias.ndim !== 1 || bias.shape[0] !== info.outChannels) {
-        throw new ShapeError(
-          `conv2d: bias ${fmtShape(bias.shape)} does not fit weight ${fmtShape(weight.shape)}: expected [${info.outChannels}]`,
-        );
-      }
-    }
+    checkBias(bias, weight, info.outChannels, 'conv2d');
     if (x.ndim === 3) {
       const y = conv2dBatched(reshape(x, [1, ...x.shape]), weight, bias, info);
       return reshape(y, y.shape.slice(1));
@@ -197,3 +177,81 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Con
     return [dx, dw, needs[2] ? sum(g, [0, 2, 3]) : null];
   });
 }
+
+export interface Conv1dOptions {
+  /** Step between windows (default 1). */
+  stride?: Size1d;
+  /** Zeros added at both ends (default 0); `'valid'` is 0, `'same'` keeps the length (stride 1 only). */
+  padding?: Size1d | 'same' | 'valid';
+  /** Spacing between kernel taps (default 1). */
+  dilation?: Size1d;
+  /** Split channels into this many independent groups (default 1). */
+  groups?: number;
+}
+
+const CONV1D_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  stride: SIZE_1D,
+  padding: {
+    test: (v) => v === 'same' || v === 'valid' || (SIZE_1D as { test: (v: unknown) => boolean }).test(v),
+    expected: "an integer, 'same' or 'valid'",
+  },
+  dilation: SIZE_1D,
+  groups: 'integer',
+};
+
+/**
+ * Validates a 1-D convolution of input `xShape` ([N, C, L], or [C, L] unbatched) with weight `wShape`
+ * ([outC, C/groups, k]) and gives the geometry of the same convolution on images of height 1, which is how
+ * it runs: the 2-D kernels with a 1 × k window.
+ */
+export function conv1dInfo(
+  xShape: Shape,
+  wShape: Shape,
+  options: Conv1dOptions = {},
+  op = 'conv1d',
+): Conv2dInfo {
+  const shapes = `input ${fmtShape(xShape)}, weight ${fmtShape(wShape)}`;
+  if (xShape.length !== 2 && xShape.length !== 3) {
+    throw new ShapeError(`${op}: expected a 3-D input [N, C, L] or a 2-D one [C, L], got ${shapes}`);
+  }
+  if (wShape.length !== 3) {
+    throw new ShapeError(`${op}: expected a 3-D weight [outC, inC/groups, k], got ${shapes}`);
+  }
+  const stride = single(options.stride ?? 1, 'stride', op, 1);
+  const padding = options.padding ?? 0;
+  if (padding === 'same' && stride !== 1) {
+    throw new ValueError(`${op}: padding='same' needs stride 1, got stride ${stride}`);
+  }
+  if (typeof padding === 'string' && padding !== 'same' && padding !== 'valid') {
+    throw new ValueError(`${op}: padding must be a number, 'same' or 'valid', got '${padding}'`);
+  }
+  const lifted: Conv2dOptions = {
+    stride: [1, stride],
+    padding: typeof padding === 'string' ? padding : [0, single(padding, 'padding', op, 0)],
+    dilation: [1, single(options.dilation ?? 1, 'dilation', op, 1)],
+    groups: options.groups,
+  };
+  return conv2dInfo(liftShape(xShape), liftShape(wShape), lifted, op, 1);
+}
+
+/**
+ * 1-D convolution (cross-correlation, as torch.nn.functional.conv1d) of x [N, C, L] (or unbatched [C, L]) with
+ * weight [outC, C/groups, k] plus an optional bias [outC]. Output [N, outC, oL] with
+ * oL = ⌊(L + 2·pad − dilation·(k − 1) − 1) / stride⌋ + 1. Runs as a 2-D convolution of height 1, so it shares
+ * the 2-D kernels (and their speed on the native and WebAssembly backends). Differentiable in x, weight and bias.
+ */
+export const conv1d = defineOp(
+  'conv1d',
+  ['x', 'weight', 'bias', 'options'],
+  (x: Tensor, weight: Tensor, bias: Tensor | null = null, options: Conv1dOptions = {}): Tensor => {
+    requireFloat(x, 'conv1d');
+    requireFloat(weight, 'conv1d');
+    checkArg('conv1d', 'bias', bias, 'tensor?');
+    checkOptions('conv1d', options, CONV1D_OPTIONS);
+    const info = conv1dInfo(x.shape, weight.shape, options);
+    checkBias(bias, weight, info.outChannels, 'conv1d');
+    const x4 = reshape(x, x.ndim === 3 ? liftShape(x.shape) : [1, ...liftShape(x.shape)]);
+    const y = conv2dBatched(x4, reshape(weight, liftShape(weight.shape)), bias, info);
+    return reshape(y, x.ndim === 3 ? [y.shape[0], y.shape[1], y.shape[3]] : [y.shape[1], y.shape[3]]);
+  },
+);

@@ -4,6 +4,7 @@ export {
   scaledDotProductAttention,
 } from './attention.js';
 export * from './conv.js';
+export * from './conv-transpose.js';
 export * from './cumulative.js';
 export * from './dropout.js';
 export * from './einsum.js';
@@ -20,4 +21,5 @@ export * from './reduce.js';
 export * from './scatter.js';
 export * from './shape.js';
 export * from './sort.js';
+export * from './upsample.js';
 export { asTensor, cast, type TensorLike } from './util.js';

@@ -9,7 +9,9 @@ import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, sqrt, square, sub } from './elementwise.js';
+import { repeat } from './layout.js';
 import { mean } from './reduce.js';
+import { reshape } from './shape.js';
 import { checkArg, checkOptions, defineOp, empty } from './util.js';
 
 export interface BatchNormFnOptions {
@@ -184,5 +186,149 @@ export const layerNorm = defineOp(
     if (weight) y = mul(y, weight);
     if (bias) y = add(y, bias);
     return y;
+  },
+);
+
+export interface GroupNormFnOptions {
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+}
+
+/**
+ * Group normalisation (torch.nn.functional.group_norm) of x [N, C, ...]: the C channels are split into
+ * `numGroups` groups and each sample's group is normalised with its own mean and biased variance, then scaled
+ * by `weight` and shifted by `bias` (both [C], per channel). It runs as PyTorch's reference does: batch
+ * normalisation of x seen as [1, N·groups, rest], whose fused kernels hold the whole gradient.
+ */
+export const groupNorm = defineOp(
+  'groupNorm',
+  ['x', 'numGroups', 'weight', 'bias', 'options'],
+  (
+    x: Tensor,
+    numGroups: number,
+    weight: Tensor | null = null,
+    bias: Tensor | null = null,
+    options: GroupNormFnOptions = {},
+  ): Tensor => {
+    const op = 'groupNorm';
+    checkArg(op, 'numGroups', numGroups, 'integer');
+    checkArg(op, 'weight', weight, 'tensor?');
+    checkArg(op, 'bias', bias, 'tensor?');
+    checkOptions(op, options, { eps: 'number' });
+    checkFloat(x, 'input', op);
+    if (x.ndim < 2) {
+      throw new ShapeError(
+        `${op}: expected input [N, C, ...] with at least 2 dimensions, got ${fmtShape(x.shape)}`,
+      );
+    }
+    const [batch, channels] = x.shape;
+    if (numGroups === undefined || numGroups < 1 || channels % numGroups !== 0) {
+      throw new ValueError(
+        `${op}: numGroups must be a positive divisor of the ${channels} channels of input ${fmtShape(x.shape)}, got ${numGroups}`,
+      );
+    }
+    checkVector(weight, 'weight', channels, x, op);
+    checkVector(bias, 'bias', channels, x, op);
+    const perGroup = x.size / Math.max(batch * numGroups, 1);
+    const grouped = reshape(x, [1, batch * numGroups, perGroup]);
+    // a group of one value normalises to 0 (PyTorch's result), which the batch-norm kernel would refuse
+    const normed =
+      perGroup === 1
+        ? mul(grouped, 0)
+        : batchNorm(grouped, null, null, null, null, { training: true, eps: options.eps ?? 1e-5 });
+    return affineChannels(reshape(normed, x.shape), weight, bias);
+  },
+);
+
+/** y · weight + bias, both [C], along axis 1 of y [N, C, ...]. */
+function affineChannels(y: Tensor, weight: Tensor | null, bias: Tensor | null): Tensor {
+  const perChannel = [y.shape[1], ...y.shape.slice(2).map(() => 1)];
+  let out = y;
+  if (weight) out = mul(out, reshape(weight, perChannel));
+  if (bias) out = add(out, reshape(bias, perChannel));
+  return out;
+}
+
+export interface InstanceNormFnOptions {
+  /**
+   * Normalise each sample with its own statistics (default true); false uses the running statistics, which
+   * must then be given. With running statistics and this true, they are updated in place as PyTorch does.
+   */
+  useInputStats?: boolean;
+  /** Weight of the new statistics in the running ones (default 0.1). */
+  momentum?: number;
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+}
+
+/**
+ * Instance normalisation (torch.nn.functional.instance_norm) of x [N, C, ...]: each sample's channel is
+ * normalised over its spatial axes with its own mean and biased variance, then scaled by `weight` and shifted by
+ * `bias` ([C]). Running statistics ([C], optional) are updated with the batch average of the per-sample mean and
+ * unbiased variance; with `useInputStats: false` they normalise instead. Runs as batch normalisation of x seen as
+ * [1, N·C, ...], the way PyTorch does.
+ */
+export const instanceNorm = defineOp(
+  'instanceNorm',
+  ['x', 'runningMean', 'runningVar', 'weight', 'bias', 'options'],
+  (
+    x: Tensor,
+    runningMean: Tensor | null = null,
+    runningVar: Tensor | null = null,
+    weight: Tensor | null = null,
+    bias: Tensor | null = null,
+    options: InstanceNormFnOptions = {},
+  ): Tensor => {
+    const op = 'instanceNorm';
+    checkOptions(op, options, { useInputStats: 'boolean', momentum: 'number', eps: 'number' });
+    for (const [t, role] of [
+      [runningMean, 'runningMean'],
+      [runningVar, 'runningVar'],
+      [weight, 'weight'],
+      [bias, 'bias'],
+    ] as const) {
+      checkArg(op, role, t, 'tensor?');
+    }
+    checkFloat(x, 'input', op);
+    if (x.ndim < 3) {
+      throw new ShapeError(
+        `${op}: expected input [N, C, ...] with at least one spatial axis, got ${fmtShape(x.shape)}`,
+      );
+    }
+    const [batch, channels] = x.shape;
+    checkVector(runningMean, 'runningMean', channels, x, op);
+    checkVector(runningVar, 'runningVar', channels, x, op);
+    checkVector(weight, 'weight', channels, x, op);
+    checkVector(bias, 'bias', channels, x, op);
+    if ((runningMean === null) !== (runningVar === null)) {
+      throw new ValueError(`${op}: give both runningMean and runningVar, or neither`);
+    }
+    const useInputStats = options.useInputStats ?? true;
+    if (!useInputStats && !runningMean) {
+      throw new ValueError(`${op}: runningMean and runningVar are required when useInputStats is false`);
+    }
+    if (useInputStats && x.size / Math.max(batch * channels, 1) <= 1) {
+      throw new ValueError(
+        `${op}: expected more than 1 spatial value per channel when using input statistics, got input ${fmtShape(x.shape)}`,
+      );
+    }
+    const tile = (t: Tensor | null) => (t ? repeat(t, [batch]) : null);
+    // one running statistic per (sample, channel) for the kernel; averaged back over the batch afterwards
+    const [meanTiled, varTiled] = noGrad(() => [tile(runningMean), tile(runningVar)]);
+    const y = batchNorm(
+      reshape(x, [1, batch * channels, ...x.shape.slice(2)]),
+      meanTiled,
+      varTiled,
+      tile(weight),
+      tile(bias),
+      { training: useInputStats, momentum: options.momentum ?? 0.1, eps: options.eps ?? 1e-5 },
+    );
+    if (useInputStats && runningMean && runningVar && meanTiled && varTiled) {
+      noGrad(() => {
+        runningMean.copy_(mean(reshape(meanTiled, [batch, channels]), 0));
+        runningVar.copy_(mean(reshape(varTiled, [batch, channels]), 0));
+      });
+    }
+    return reshape(y, x.shape);
   },
 );

@@ -33,6 +33,14 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/ops.json', import.m
   torch: string;
   cases: Case[];
 };
+// the layers' functional forms, same format (scripts/fixtures/layers_extra.py; its modules are replayed by
+// test/nn/layers_extra.test.ts)
+const layers = JSON.parse(
+  readFileSync(new URL('../fixtures/layers_extra.json', import.meta.url), 'utf8'),
+) as {
+  torch: string;
+  cases: Case[];
+};
 
 // float32 values computed two ways (PyTorch in float32, neurite often in float64 before rounding) differ by a
 // few ulps; atol covers results that cancel to near zero
@@ -122,10 +130,22 @@ describe('ops fixture', () => {
     const names = fixture.cases.map((c) => c.name);
     expect(new Set(names).size, 'case names are unique').toBe(names.length);
   });
+
+  it('the layers fixture covers the layers added for issue 13', () => {
+    expect(layers.torch).toMatch(/^\d+\.\d+/);
+    const ops = new Set(layers.cases.map((c) => c.op));
+    const required =
+      'conv1d convTranspose1d convTranspose2d maxPool1d avgPool1d adaptiveMaxPool2d adaptiveMaxPool1d ' +
+      'adaptiveAvgPool1d interpolate groupNorm instanceNorm';
+    for (const op of required.split(' '))
+      expect(ops.has(op), `layers fixture has a case for ${op}`).toBe(true);
+    const names = [...fixture.cases, ...layers.cases].map((c) => c.name);
+    expect(new Set(names).size, 'case names are unique across both fixtures').toBe(names.length);
+  });
 });
 
 forEachBackend('parity with PyTorch', (_backend, itOn) => {
-  for (const c of fixture.cases) {
+  for (const c of [...fixture.cases, ...layers.cases]) {
     itOn(c.name, () => {
       try {
         runCase(c);
