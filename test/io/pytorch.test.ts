@@ -171,7 +171,7 @@ describe(`neurite export --format pytorch: the MNIST CNN through PyTorch and tor
       const args = ['--nproc_per_node', '2', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
       const r = await run(
         TORCHRUN,
-        [...args, 'train_ddp.py', '--steps', '300', '--log-every', '100'],
+        [...args, 'train_ddp.py', '--steps', '200', '--log-every', '100'],
         out,
         170_000,
       );
@@ -189,13 +189,13 @@ describe(`neurite export --format pytorch: the MNIST CNN through PyTorch and tor
         after: { accuracy: number };
       };
       expect(summary.processes).toBe(2);
-      expect(summary.steps).toBe(300);
+      expect(summary.steps).toBe(200);
       const trained = join(out, 'trained');
       const after = await runCli(['eval', trained, '--json']);
       expect(after.code, after.stderr).toBe(0);
       const accAfter = (lastJson(after).metrics as { accuracy: number }).accuracy;
       console.log(
-        `torchrun 2 processes, 300 steps: ${summary.seconds.toFixed(1)} s of training (${r.seconds.toFixed(1)} s in all); test accuracy ${accBefore.toFixed(4)} -> ${accAfter.toFixed(4)}`,
+        `torchrun 2 processes, 200 steps: ${summary.seconds.toFixed(1)} s of training (${r.seconds.toFixed(1)} s in all); test accuracy ${accBefore.toFixed(4)} -> ${accAfter.toFixed(4)}`,
       );
       // PyTorch's own figures are neurite's: before on the exported weights, after on the weights read back
       expect(summary.before.accuracy).toBeCloseTo(accBefore, 6);
