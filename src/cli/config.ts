@@ -416,106 +416,123 @@ function numClassesOf(y: Tensor): number {
   return Math.max(2, max + 1);
 }
 
+type CsvData = Extract<DataConfig, { csv: string }>;
+type TableData = Exclude<DataConfig, CsvData | { dataset: 'mnist' }>;
+type Limit = (xy: nt.train.XY) => nt.train.XY;
+type Encoder = nt.data.OneHotEncoder | nt.data.LabelEncoder;
+
+/** What a CSV holds for the model, established on its first read or, when resuming, taken from the checkpoint. */
+interface CsvFacts {
+  columns: string[];
+  categorical: string[];
+  categoricalTarget: boolean;
+  classNames?: string[];
+  numClasses: number;
+  rawFeatures: number;
+  task: Prepared['task'];
+}
+
+/** The data of a config, ready for the model: MNIST, a built-in or toy table, or the user's CSV. */
 function prepare(
   loaded: LoadedConfig,
   training: TrainingSettings,
   restored: Restored | undefined,
   layout: Layout,
 ): Prepared {
-  const { config, baseDir } = loaded;
-  const data = config.data;
-  const limit = (xy: nt.train.XY) => head(xy, training.limit);
-
-  if ('dataset' in data && data.dataset === 'mnist') {
-    const flatten = layout === 'flat';
-    return {
-      task: 'classification',
-      numClasses: 10,
-      classNames: Array.from({ length: 10 }, (_, d) => String(d)),
-      rawFeatures: 784,
-      imageShape: [1, 28, 28],
-      splits: lazy(() => {
-        const arrange = (x: Tensor) => (layout === 'rows' ? nt.data.sequentialMnist(x) : x);
-        const tr = nt.loadMnist({ split: 'train', normalize: 'standard', flatten });
-        const te = nt.loadMnist({ split: 'test', normalize: 'standard', flatten });
-        const train = limit({ x: arrange(tr.images), y: tr.labels });
-        const test = limit({ x: arrange(te.images), y: te.labels });
-        return { train, test, description: describeSplit('MNIST', train.x.shape[0], test.x.shape[0]) };
-      }),
-    };
-  }
+  const data = loaded.config.data;
+  const limit: Limit = (xy) => head(xy, training.limit);
+  if ('dataset' in data && data.dataset === 'mnist') return prepareMnist(layout, limit);
 
   const pipeline = new TabularPipeline({ degree: data.degree, standardize: data.standardize });
   const savedPipeline = restored?.preprocessing.pipeline as Record<string, unknown> | undefined;
   if (savedPipeline) pipeline.restore(savedPipeline);
+  // a restored pipeline keeps its fitted statistics: the training split is transformed, not fitted again
+  const fitOn = (x: Tensor) => (savedPipeline ? pipeline.transform(x) : pipeline.fitTransform(x));
+  if ('dataset' in data) return prepareTable(data, pipeline, fitOn, limit);
+  return prepareCsv(loaded, data, restored, pipeline, fitOn, limit);
+}
 
-  if ('dataset' in data) {
-    const table = tableLoad(data);
-    const task = data.dataset === 'diabetes' ? 'regression' : 'classification';
-    const numClasses = task === 'regression' ? 0 : (table.targetNames?.length ?? numClassesOf(table.y));
-    return {
-      task,
-      numClasses,
-      classNames: table.targetNames,
-      rawFeatures: table.x.shape[1],
-      imageShape: data.dataset === 'digits' ? [1, 8, 8] : undefined,
-      schema: {
-        columns: table.featureNames,
-        target: 'target',
-        categorical: [],
-        categoricalTarget: false,
-        encoders: {},
-      },
-      pipeline,
-      splits: lazy(() => {
-        const s = nt.data.trainTestSplit(table.x, table.y, {
-          testSize: data.testSize,
-          seed: data.splitSeed,
-          stratify: task === 'classification',
-        });
-        const xTrain = savedPipeline ? pipeline.transform(s.xTrain) : pipeline.fitTransform(s.xTrain);
-        const train = limit({ x: xTrain, y: s.yTrain });
-        const test = limit({ x: pipeline.transform(s.xTest), y: s.yTest });
-        return { train, test, description: describeSplit(data.dataset, train.x.shape[0], test.x.shape[0]) };
-      }),
-    };
-  }
-
-  // the user's CSV
-  const csvPath = isAbsolute(data.csv) ? data.csv : resolve(baseDir, data.csv);
-  const testPath =
-    data.test === undefined ? undefined : isAbsolute(data.test) ? data.test : resolve(baseDir, data.test);
-  const read = (path: string, encoders?: Record<string, nt.data.OneHotEncoder | nt.data.LabelEncoder>) => {
-    try {
-      return nt.loadCsv(path, {
-        target: data.target,
-        columns: data.columns,
-        categorical: data.categorical,
-        delimiter: data.delimiter,
-        encoders,
-      });
-    } catch (e) {
-      if (e instanceof nt.NeuriteError) throw new CliError(e.message.replace(/^loadCsv: /, ''));
-      throw e;
-    }
+/** MNIST, standardised, as flat rows, images or rows-as-steps for the model's layout. */
+function prepareMnist(layout: Layout, limit: Limit): Prepared {
+  const flatten = layout === 'flat';
+  return {
+    task: 'classification',
+    numClasses: 10,
+    classNames: Array.from({ length: 10 }, (_, d) => String(d)),
+    rawFeatures: 784,
+    imageShape: [1, 28, 28],
+    splits: lazy(() => {
+      const arrange = (x: Tensor) => (layout === 'rows' ? nt.data.sequentialMnist(x) : x);
+      const tr = nt.loadMnist({ split: 'train', normalize: 'standard', flatten });
+      const te = nt.loadMnist({ split: 'test', normalize: 'standard', flatten });
+      const train = limit({ x: arrange(tr.images), y: tr.labels });
+      const test = limit({ x: arrange(te.images), y: te.labels });
+      return { train, test, description: describeSplit('MNIST', train.x.shape[0], test.x.shape[0]) };
+    }),
   };
-  const info = restored?.info as
-    | {
-        columns: string[];
-        categorical: string[];
-        categoricalTarget: boolean;
-        classNames?: string[];
-        numClasses: number;
-        rawFeatures: number;
-        task: Prepared['task'];
-      }
-    | undefined;
-  const encoders: Record<string, nt.data.OneHotEncoder | nt.data.LabelEncoder> = {};
+}
+
+/** A built-in or toy table, split (stratified for classification) and run through the pipeline. */
+function prepareTable(
+  data: TableData,
+  pipeline: TabularPipeline,
+  fitOn: (x: Tensor) => Tensor,
+  limit: Limit,
+): Prepared {
+  const table = tableLoad(data);
+  const task = data.dataset === 'diabetes' ? 'regression' : 'classification';
+  const numClasses = task === 'regression' ? 0 : (table.targetNames?.length ?? numClassesOf(table.y));
+  return {
+    task,
+    numClasses,
+    classNames: table.targetNames,
+    rawFeatures: table.x.shape[1],
+    imageShape: data.dataset === 'digits' ? [1, 8, 8] : undefined,
+    schema: {
+      columns: table.featureNames,
+      target: 'target',
+      categorical: [],
+      categoricalTarget: false,
+      encoders: {},
+    },
+    pipeline,
+    splits: lazy(() => {
+      const s = nt.data.trainTestSplit(table.x, table.y, {
+        testSize: data.testSize,
+        seed: data.splitSeed,
+        stratify: task === 'classification',
+      });
+      const train = limit({ x: fitOn(s.xTrain), y: s.yTrain });
+      const test = limit({ x: pipeline.transform(s.xTest), y: s.yTest });
+      return { train, test, description: describeSplit(data.dataset, train.x.shape[0], test.x.shape[0]) };
+    }),
+  };
+}
+
+/**
+ * The user's CSV (and its separate test file, if any): the task and columns from the first read or the checkpoint,
+ * the encoders, and splits read lazily.
+ */
+function prepareCsv(
+  loaded: LoadedConfig,
+  data: CsvData,
+  restored: Restored | undefined,
+  pipeline: TabularPipeline,
+  fitOn: (x: Tensor) => Tensor,
+  limit: Limit,
+): Prepared {
+  const csvPath = isAbsolute(data.csv) ? data.csv : resolve(loaded.baseDir, data.csv);
+  const testPath =
+    data.test === undefined
+      ? undefined
+      : isAbsolute(data.test)
+        ? data.test
+        : resolve(loaded.baseDir, data.test);
+  const read = (path: string, encoders?: Record<string, Encoder>) => readCsv(data, path, encoders);
+  const encoders: Record<string, Encoder> = {};
   const savedEncoders = restored?.preprocessing.encoders as Record<string, { type: string }> | undefined;
   for (const [k, v] of Object.entries(savedEncoders ?? {})) {
-    encoders[k] = nt.data.preprocessorFromJSON(v as nt.data.PreprocessorJSON) as
-      | nt.data.OneHotEncoder
-      | nt.data.LabelEncoder;
+    encoders[k] = nt.data.preprocessorFromJSON(v as nt.data.PreprocessorJSON) as Encoder;
   }
   const first = lazy(() => {
     if (!existsSync(csvPath)) throw new CliError(`${loaded.file}: data.csv: no such file ${csvPath}`);
@@ -523,44 +540,14 @@ function prepare(
       throw new CliError(`${loaded.file}: data.test: no such file ${testPath}`);
     return read(csvPath, savedEncoders ? encoders : undefined);
   });
-  let facts: NonNullable<typeof info>;
+  let facts: CsvFacts;
   let taskNote: string | undefined;
+  const info = restored?.info as CsvFacts | undefined;
   if (info) {
     facts = info;
   } else {
     const csv = first();
-    const y = csv.y as Tensor;
-    const targetName = typeof data.target === 'number' ? csv.columnNames[data.target] : data.target;
-    const categoricalTarget = y.dtype === 'int32' && csv.targetNames !== undefined;
-    let task: 'classification' | 'regression';
-    if (data.task) {
-      task = data.task;
-      if (task === 'classification' && !categoricalTarget)
-        checkClassTarget(y, String(targetName), loaded.file);
-    } else {
-      const inferred = inferTask(y, categoricalTarget, String(targetName), config.model.type);
-      task = inferred.task;
-      taskNote = inferred.note;
-    }
-    const features = (data.columns ?? csv.columnNames.filter((c) => c !== targetName)).map((c) =>
-      typeof c === 'number' ? csv.columnNames[c] : c,
-    );
-    const categorical = (data.categorical ?? [])
-      .map((c) => (typeof c === 'number' ? csv.columnNames[c] : c))
-      .filter((c) => c !== targetName);
-    let numClasses = 0;
-    if (task === 'classification') numClasses = csv.targetNames?.length ?? numClassesOf(y);
-    facts = {
-      columns: features,
-      categorical,
-      categoricalTarget,
-      classNames:
-        csv.targetNames ??
-        (task === 'classification' ? Array.from({ length: numClasses }, (_, i) => String(i)) : undefined),
-      numClasses,
-      rawFeatures: csv.x.shape[1],
-      task,
-    };
+    ({ facts, taskNote } = csvFacts(csv, data, loaded));
     Object.assign(encoders, csv.encoders);
   }
   if (data.imageShape && data.imageShape.reduce((a, b) => a * b, 1) !== facts.rawFeatures) {
@@ -569,7 +556,7 @@ function prepare(
     );
   }
   const targetName = typeof data.target === 'number' ? String(data.target) : data.target;
-  const prepared: Prepared = {
+  return {
     taskNote,
     task: facts.task,
     numClasses: facts.numClasses,
@@ -614,15 +601,68 @@ function prepare(
           `${testPath}: ${xTest.shape[1]} feature columns after encoding, the training file has ${xTrain.shape[1]}`,
         );
       }
-      const train = limit({
-        x: savedPipeline ? pipeline.transform(xTrain) : pipeline.fitTransform(xTrain),
-        y: yTrain,
-      });
+      const train = limit({ x: fitOn(xTrain), y: yTrain });
       const test = limit({ x: pipeline.transform(xTest), y: yTest });
       return { train, test, description: describeSplit(data.csv, train.x.shape[0], test.x.shape[0]) };
     }),
   };
-  return prepared;
+}
+
+/** Reads one CSV file of the config; loadCsv's errors become CLI errors without their "loadCsv: " prefix. */
+function readCsv(data: CsvData, path: string, encoders?: Record<string, Encoder>) {
+  try {
+    return nt.loadCsv(path, {
+      target: data.target,
+      columns: data.columns,
+      categorical: data.categorical,
+      delimiter: data.delimiter,
+      encoders,
+    });
+  } catch (e) {
+    if (e instanceof nt.NeuriteError) throw new CliError(e.message.replace(/^loadCsv: /, ''));
+    throw e;
+  }
+}
+
+/** The task (given, checked, or inferred with a note saying why), columns and classes of a CSV's first read. */
+function csvFacts(
+  csv: ReturnType<typeof readCsv>,
+  data: CsvData,
+  loaded: LoadedConfig,
+): { facts: CsvFacts; taskNote?: string } {
+  const y = csv.y as Tensor;
+  const targetName = typeof data.target === 'number' ? csv.columnNames[data.target] : data.target;
+  const categoricalTarget = y.dtype === 'int32' && csv.targetNames !== undefined;
+  let task: 'classification' | 'regression';
+  let taskNote: string | undefined;
+  if (data.task) {
+    task = data.task;
+    if (task === 'classification' && !categoricalTarget) checkClassTarget(y, String(targetName), loaded.file);
+  } else {
+    const inferred = inferTask(y, categoricalTarget, String(targetName), loaded.config.model.type);
+    task = inferred.task;
+    taskNote = inferred.note;
+  }
+  const features = (data.columns ?? csv.columnNames.filter((c) => c !== targetName)).map((c) =>
+    typeof c === 'number' ? csv.columnNames[c] : c,
+  );
+  const categorical = (data.categorical ?? [])
+    .map((c) => (typeof c === 'number' ? csv.columnNames[c] : c))
+    .filter((c) => c !== targetName);
+  let numClasses = 0;
+  if (task === 'classification') numClasses = csv.targetNames?.length ?? numClassesOf(y);
+  const facts: CsvFacts = {
+    columns: features,
+    categorical,
+    categoricalTarget,
+    classNames:
+      csv.targetNames ??
+      (task === 'classification' ? Array.from({ length: numClasses }, (_, i) => String(i)) : undefined),
+    numClasses,
+    rawFeatures: csv.x.shape[1],
+    task,
+  };
+  return { facts, taskNote };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
