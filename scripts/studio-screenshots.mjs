@@ -4,7 +4,7 @@
  * chromium (playwright-core, never Playwright's own browser) and saves docs/studio/<page>-<theme>[-1024].png at
  * 1280×800 (and 1024×768 for the narrowest supported layout), in the light and dark themes.
  *
- *   node scripts/studio-screenshots.mjs [--chromium /usr/bin/chromium]
+ *   node scripts/studio-screenshots.mjs [--chromium /usr/bin/chromium] [--only randwire,mnist]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -18,6 +18,10 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const out = join(root, 'docs/studio');
 const flag = process.argv.indexOf('--chromium');
 const executablePath = flag > 0 ? process.argv[flag + 1] : '/usr/bin/chromium';
+// --only: photograph just these pages (by name), e.g. after changing one of them
+const onlyFlag = process.argv.indexOf('--only');
+const only = onlyFlag > 0 ? process.argv[onlyFlag + 1].split(',') : null;
+const wanted = (name) => only === null || only.includes(name);
 
 execFileSync(
   process.execPath,
@@ -36,10 +40,12 @@ execFileSync(
 );
 // two short runs of neurite train for the dashboard to compare
 const runsDir = mkdtempSync(join(tmpdir(), 'neurite-shots-runs-'));
-for (const [name, activation, pooling] of [
-  ['lenet-tanh-avg', 'tanh', 'avg'],
-  ['lenet-relu-max', 'relu', 'max'],
-]) {
+for (const [name, activation, pooling] of wanted('runs')
+  ? [
+      ['lenet-tanh-avg', 'tanh', 'avg'],
+      ['lenet-relu-max', 'relu', 'max'],
+    ]
+  : []) {
   execFileSync(
     process.execPath,
     [
@@ -98,6 +104,17 @@ const PAGES = [
     },
   },
   {
+    name: 'randwire',
+    hash: '#/randwire?graph=ws&k=4&wsp=0.75&erp=0.2&m=5&nodes=8&stages=2&channels=16&lr=0.003&batch=32&epochs=2&seed=0&view=0',
+    async prepare(page) {
+      await page.waitForSelector('#dag[data-weights]', { timeout: 60_000 });
+      await page.waitForSelector('#status:has-text("Ready")', { timeout: 60_000 });
+      // the whole default budget, so the edge colours show what the network kept
+      await page.click('#play');
+      await page.waitForSelector('#epoch[data-done="true"]', { timeout: 400_000 });
+    },
+  },
+  {
     name: 'charrnn',
     hash: '#/charrnn?text=pride-and-prejudice&cell=lstm&hidden=128&layers=1&seqLength=64&batchSize=32&lr=0.01&steps=300&seed=0&temperature=0.6&prime=It+is+a+truth&sampleEvery=50',
     async prepare(page) {
@@ -141,7 +158,7 @@ const browser = await chromium.launch({
   ],
 });
 try {
-  for (const p of PAGES) {
+  for (const p of PAGES.filter((q) => wanted(q.name))) {
     // one run per page, photographed in both themes and both sizes
     const context = await browser.newContext({
       viewport: { width: 1280, height: 800 },

@@ -7,6 +7,7 @@ import { h } from './common/dom.js';
 import type { Page, PageContext } from './common/page.js';
 import { MnistPage } from './mnist/page.js';
 import { PlaygroundPage } from './playground/page.js';
+import { RandwirePage } from './randwire/page.js';
 import { RunsPage } from './runs/page.js';
 import './style.css';
 
@@ -19,6 +20,7 @@ interface Route {
 const ROUTES: Route[] = [
   { name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) },
   { name: 'mnist', title: 'CNN on MNIST', make: (ctx) => new MnistPage(ctx) },
+  { name: 'randwire', title: 'Random wiring', make: (ctx) => new RandwirePage(ctx) },
   { name: 'charrnn', title: 'Char-RNN', make: (ctx) => new CharRnnPage(ctx) },
   { name: 'runs', title: 'Runs', make: (ctx) => new RunsPage(ctx) },
 ];

@@ -1,0 +1,186 @@
+/**
+ * The RandWire page in real headless Chromium: its ER, BA and WS graphs are neurite's (the same nodes and edges as
+ * the Node API gives for the same seed and parameters, exported in neurite's JSON and DOT), its state lives in the
+ * URL, a bad generator setting is reported next to its control, and the default small WS network trains on MNIST to
+ * ≥ 95 % test accuracy within its default budget while the edges' aggregation weights σ(w) move away from ½.
+ */
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as nt from '../../src/node.js';
+import { openStudio, type Studio } from './helpers.js';
+
+let studio: Studio;
+let page: Page;
+
+beforeAll(async () => {
+  studio = await openStudio();
+  page = await studio.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await studio?.close();
+});
+
+const { randwire } = nt.models;
+
+/** Stage i's graph as neurite's Node API makes it: the i-th number of a generator seeded with the net seed. */
+function expectedGraph(spec: nt.models.randwire.GraphSpec, n: number, seed: number, stage: number) {
+  const g = new nt.Generator(seed);
+  let stageSeed = 0;
+  for (let i = 0; i <= stage; i++) stageSeed = g.nextUint32();
+  const options = { seed: stageSeed };
+  if (spec.type === 'ws') return randwire.wattsStrogatz(n, spec.k, spec.p, options);
+  if (spec.type === 'er') return randwire.erdosRenyi(n, spec.p, options);
+  return randwire.barabasiAlbert(n, spec.m, options);
+}
+
+/** Opens a page state from its URL and waits until its graphs are drawn. */
+async function open(query: string): Promise<void> {
+  await page.goto(`${studio.server.url}#/randwire?${query}`);
+  await page.waitForSelector('#dag[data-weights]', { timeout: 60_000 });
+}
+
+async function download(selector: string): Promise<string> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+  return readFileSync((await file.path())!, 'utf8');
+}
+
+async function weights(): Promise<number[]> {
+  const json = (await page.getAttribute('#dag', 'data-weights'))!;
+  return (JSON.parse(json) as { edges: number[]; inputs: number[] }[]).flatMap((s) => [
+    ...s.edges,
+    ...s.inputs,
+  ]);
+}
+
+describe('RandWire page', () => {
+  it('loads with the backend shown and every setting in the URL, without console errors', async () => {
+    await page.goto(`${studio.server.url}#/randwire`);
+    await page.waitForSelector('#status:has-text("Ready")', { timeout: 60_000 });
+    expect(await page.textContent('#backend')).toBe('backend: wasm');
+    const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    expect(Object.fromEntries(params)).toEqual({
+      graph: 'ws',
+      k: '4',
+      wsp: '0.75',
+      erp: '0.2',
+      m: '5',
+      nodes: '8',
+      stages: '2',
+      channels: '16',
+      lr: '0.003',
+      batch: '32',
+      epochs: '2',
+      seed: '0',
+      view: '0',
+    });
+    expect(studio.errors).toEqual([]);
+  });
+
+  const cases: { query: string; spec: nt.models.randwire.GraphSpec; n: number; seed: number }[] = [
+    { query: 'graph=ws&k=4&wsp=0.75&nodes=16&seed=3', spec: { type: 'ws', k: 4, p: 0.75 }, n: 16, seed: 3 },
+    { query: 'graph=er&erp=0.3&nodes=12&seed=5', spec: { type: 'er', p: 0.3 }, n: 12, seed: 5 },
+    { query: 'graph=ba&m=2&nodes=24&seed=11', spec: { type: 'ba', m: 2 }, n: 24, seed: 11 },
+  ];
+  it.each(cases)(
+    'draws and exports the $spec.type graph that neurite’s Node API makes for the same seed',
+    async ({ query, spec, n, seed }) => {
+      await open(`${query}&stages=2`);
+      for (const stage of [0, 1]) {
+        await page.click(`#stage-${stage + 1}`);
+        const expected = expectedGraph(spec, n, seed, stage);
+        const json = JSON.parse(await download('#export-json'));
+        expect(json).toEqual(expected.toJSON());
+        expect(json.edges.length).toBeGreaterThan(0);
+        expect(await download('#export-dot')).toBe(
+          expected.toDot({ name: `stage ${stage + 1}: ${expected.toString()}` }),
+        );
+        expect(await page.textContent('#node-count')).toBe(`${n} nodes`);
+        expect(await page.textContent('#edge-count')).toBe(`${expected.edges.length} edges`);
+      }
+      // and they are the graphs of the network neurite builds from the same options
+      const net = new randwire.RandWireNet({ graph: spec, nodes: n, stages: 2, seed, inChannels: 1 });
+      expect(net.graphs().map((g) => g.edges)).toEqual(
+        [0, 1].map((s) => expectedGraph(spec, n, seed, s).edges),
+      );
+      const params = Number(await page.getAttribute('#net-params', 'data-value'));
+      const macs = Number(await page.getAttribute('#net-macs', 'data-value'));
+      expect(params).toBeGreaterThan(1000);
+      expect(macs).toBeGreaterThan(params);
+    },
+  );
+
+  it('keeps its state in the URL: a link reopens the same settings, a change is written back', async () => {
+    const query =
+      'graph=ba&k=4&wsp=0.75&erp=0.2&m=3&nodes=12&stages=3&channels=8&lr=0.01&batch=64&epochs=5&seed=7&view=2';
+    await open(query);
+    expect(new URL(page.url()).hash).toBe(`#/randwire?${query}`);
+    expect(await page.inputValue('#graph')).toBe('ba');
+    expect(await page.inputValue('#m')).toBe('3');
+    expect(await page.inputValue('#nodes')).toBe('12');
+    expect(await page.inputValue('#stages')).toBe('3');
+    expect(await page.inputValue('#channels')).toBe('8');
+    expect(await page.inputValue('#lr')).toBe('0.01');
+    expect(await page.inputValue('#batch-size')).toBe('64');
+    expect(await page.inputValue('#epochs')).toBe('5');
+    expect(await page.inputValue('#seed')).toBe('7');
+    expect(await page.getAttribute('#stage-3', 'aria-pressed')).toBe('true');
+    // the third stage's graph is the one shown
+    const third = expectedGraph({ type: 'ba', m: 3 }, 12, 7, 2);
+    expect(await page.textContent('#edge-count')).toBe(`${third.edges.length} edges`);
+    await page.selectOption('#nodes', '16');
+    await page.waitForFunction(() => location.hash.includes('nodes=16'));
+    await page.reload();
+    await page.waitForSelector('#dag[data-weights]', { timeout: 60_000 });
+    expect(await page.inputValue('#nodes')).toBe('16');
+    expect(await page.textContent('#node-count')).toBe('16 nodes');
+  });
+
+  it('reports a setting the generator rejects next to its control, in neurite’s words', async () => {
+    await page.goto(`${studio.server.url}#/randwire?graph=ws&k=5&nodes=8`);
+    await page.waitForSelector('#graph-message:not(:empty)', { timeout: 60_000 });
+    expect(await page.textContent('#graph-message')).toContain('K must be an even integer');
+    expect(await page.getAttribute('#k', 'aria-invalid')).toBe('true');
+    await page.fill('#k', '6');
+    await page.press('#k', 'Enter');
+    await page.waitForSelector('#graph-message:empty', { state: 'attached' });
+    expect(await page.getAttribute('#k', 'aria-invalid')).toBeNull();
+  });
+
+  // One training run in this file: the defaults, a small WS network, 2 epochs.
+  it('trains the default WS network to ≥ 95 % test accuracy, and the edge weights move as it learns', async () => {
+    await page.goto(`${studio.server.url}#/randwire`);
+    await page.waitForSelector('#status:has-text("Ready")', { timeout: 60_000 });
+    const initial = await weights();
+    expect(initial.length).toBeGreaterThan(10);
+    expect(initial.every((w) => w === 0.5)).toBe(true);
+    const t0 = Date.now();
+    await page.click('#play');
+    await page.waitForFunction(
+      () => Number(document.querySelector('#epoch')?.getAttribute('data-epoch')) >= 1,
+      null,
+      {
+        timeout: 300_000,
+      },
+    );
+    const early = await weights();
+    await page.waitForSelector('#epoch[data-done="true"]', { timeout: 600_000 });
+    const seconds = (Date.now() - t0) / 1000;
+    const accuracy = Number(await page.getAttribute('#test-accuracy', 'data-value'));
+    const perEpoch = Number(await page.getAttribute('#speed', 'data-seconds-per-epoch'));
+    console.log(
+      `RandWire page: 2 epochs of WS(4, 0.75), 2 stages of 8 nodes, C = 16 in ${seconds.toFixed(0)} s (${perEpoch.toFixed(1)} s/epoch in the worker), test accuracy ${(accuracy * 100).toFixed(2)} %`,
+    );
+    expect(accuracy).toBeGreaterThanOrEqual(0.95);
+    const final = await weights();
+    const moved = (ws: number[]) => Math.max(...ws.map((w) => Math.abs(w - 0.5)));
+    // batch norm after every node leaves only the ratios of a node's weights to learn, so they move by hundredths
+    // (the page's colour scale stretches to the largest change)
+    expect(moved(early)).toBeGreaterThan(0.005);
+    expect(moved(final)).toBeGreaterThan(0.02);
+    // still moving between the first epoch and the end: the colours change as training goes
+    expect(final.some((w, i) => Math.abs(w - early[i]) > 0.005)).toBe(true);
+    expect(studio.errors).toEqual([]);
+  }, 900_000);
+});
