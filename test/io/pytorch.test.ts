@@ -292,6 +292,61 @@ describe(`train_ddp.py on the other kinds of run: binary, regression, recurrent,
 
 // ---------------------------------------------------------------------------------------------------------------
 
+describe(`neurite export --format pytorch: the other presets, raw inputs through model.py${SKIP}`, () => {
+  // with cnn-mnist, logreg-breast-cancer, linreg-diabetes and lstm-seqmnist above: every preset but the generators
+  const PRESETS: [string, string[], number][] = [
+    ['logreg-xor', ['--epochs', '2', '--degree', '3'], 2],
+    ['mlp-digits', ['--epochs', '1'], 64],
+    ['dnn-mnist', ['--epochs', '1', '--limit', '100'], 784],
+    ['resnet-mnist', ['--epochs', '1', '--limit', '50'], 784],
+    ['randwire-mnist', ['--epochs', '1', '--limit', '50'], 784],
+    ['gru-seqmnist', ['--epochs', '1', '--limit', '100', '--hidden-size', '16'], 784],
+  ];
+
+  it.skipIf(!hasTorch)(
+    'each one exported by the CLI gives loadModel + preprocess outputs to 1e-5',
+    async () => {
+      const root = tempDir();
+      for (const [preset, flags, width] of PRESETS) {
+        const runDir = join(root, `${preset}-run`);
+        const r = await runCli(['train', preset, ...flags, '--out', runDir]);
+        expect(r.code, r.stderr).toBe(0);
+        const e = await runCli([
+          'export',
+          runDir,
+          '--format',
+          'pytorch',
+          '--out',
+          join(root, preset),
+          '--no-data',
+        ]);
+        expect(e.code, e.stderr).toBe(0);
+        const { model, preprocess } = await nt.train.loadModel(runDir);
+        const raw = nt.rand([5, width], { generator: new nt.Generator(4) }).mul(width === 784 ? 255 : 3);
+        const input = preprocess(raw);
+        const expected = nt.noGrad(() => (model as Net).forward(input));
+        writeFileSync(
+          join(root, `${preset}.check.safetensors`),
+          nt.io.encodeSafetensors({ raw, model_input: input, expected }),
+        );
+      }
+      const res = runChecks(
+        root,
+        PRESETS.map(([p]) => p),
+      );
+      for (const [preset] of PRESETS) {
+        const r = res[preset];
+        expect(r.preprocess_diff, preset).toBe(0);
+        expect(r.diff, preset).toBeLessThan(1e-5 * Math.max(1, r.scale));
+      }
+      console.log(PRESETS.map(([p]) => `${p}: max diff ${res[p].diff.toExponential(2)}`).join('\n'));
+    },
+    300_000,
+  );
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
 describe(`nt.pytorch.exportModel: every architecture in one PyTorch process${SKIP}`, () => {
   const g = () => new nt.Generator(11);
   const image = () => nt.randn([3, 1, 28, 28], { generator: new nt.Generator(5) });
