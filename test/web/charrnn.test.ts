@@ -41,6 +41,20 @@ const sampleText = (p: Page) =>
     return { prime: el.querySelector('.prime')?.textContent ?? '', text: el.lastChild?.textContent ?? '' };
   });
 
+/** Waits for the first sample of a new run; says what the page showed if it never came. */
+async function ready(p: Page): Promise<void> {
+  try {
+    await p.waitForSelector('#sample[data-step="0"]', { timeout: 120_000 });
+  } catch (e) {
+    const shown = await p.evaluate(() =>
+      ['#charrnn-message', '#text-message', '#backend', '#text-title'].map(
+        (q) => `${q}: ${document.querySelector(q)?.textContent ?? '(none)'}`,
+      ),
+    );
+    throw new Error(`${(e as Error).message}\n${shown.join('\n')}\nerrors: ${studio.errors.join('; ')}`);
+  }
+}
+
 async function setTemperature(p: Page, t: number): Promise<void> {
   await p.evaluate((v) => {
     const el = document.querySelector<HTMLInputElement>('#temperature')!;
@@ -113,10 +127,15 @@ describe('char-RNN page', () => {
 
   it('writes samples in the vocabulary that change with the temperature, and says when the prime cannot be read', async () => {
     const chars = new Set(austen.vocab.chars);
+    const top = async () => Number(await page.getAttribute('#next-chars', 'data-top'));
     await setTemperature(page, 0.2);
     const cold = await sampleText(page);
+    const coldTop = await top();
     await setTemperature(page, 1.5);
     const hot = await sampleText(page);
+    // a low temperature sharpens the next-character distribution, a high one flattens it
+    expect(coldTop).toBeGreaterThan(await top());
+    expect(await page.locator('#next-chars .next').count()).toBe(8);
     for (const s of [cold, hot]) {
       expect(s.prime).toBe('It is a truth');
       expect(s.text).toHaveLength(300);
@@ -230,7 +249,7 @@ describe('char-RNN page', () => {
     for (let load = 0; load < 2; load++) {
       await page.goto('about:blank');
       await page.goto(studio.server.url + hash);
-      await page.waitForSelector('#sample[data-step="0"]', { timeout: 60_000 });
+      await ready(page);
       expect(new URL(page.url()).hash).toBe(hash);
       expect(await page.inputValue('#cell')).toBe('gru');
       expect(await page.inputValue('#hidden')).toBe('64');
@@ -257,10 +276,10 @@ describe('char-RNN page', () => {
     // a URL made with a file of one's own says that the file must be chosen again
     await page.goto('about:blank');
     await page.goto(`${studio.server.url}#/charrnn?text=file&file=tyger.txt`);
-    await page.waitForSelector('#sample[data-step="0"]', { timeout: 60_000 });
+    await ready(page);
     expect(await page.textContent('#text-message')).toContain(
       'This link was made with a text file of your own (tyger.txt)',
     );
     expect(studio.errors).toEqual([]);
-  }, 120_000);
+  }, 300_000);
 });

@@ -95,6 +95,7 @@ export class CharRnnPage implements Page {
     'aria-label': 'text the model wrote',
   });
   private sampleInfo = h('div', { id: 'sample-info', class: 'small' });
+  private nextEl = h('div', { id: 'next-chars', class: 'next-chars' });
   private temperatureOut = h('output', { id: 'temperature-value' });
   private testBpcEl = h('div', { id: 'test-bpc', class: 'big-number' }, '–');
   private bigramEl = h('div', { id: 'bigram', class: 'big-number muted' }, '–');
@@ -140,7 +141,19 @@ export class CharRnnPage implements Page {
           h('h3', { class: 'spaced' }, 'What it writes'),
           this.sampleControls(),
           this.primeMessage,
-          this.sampleEl,
+          h(
+            'div',
+            { class: 'sample-row' },
+            this.sampleEl,
+            h(
+              'div',
+              { class: 'next-box' },
+              h('div', { class: 'small' }, 'Next character after the prime'),
+              this.nextEl,
+              h('div', { class: 'small legend' }, h('i', { class: 'key-t' }), ' at this temperature'),
+              h('div', { class: 'small legend' }, h('i', { class: 'key-1' }), ' at temperature 1'),
+            ),
+          ),
           this.sampleInfo,
         ),
         h(
@@ -589,6 +602,23 @@ export class CharRnnPage implements Page {
     this.sampleEl.dataset.step = String(sample.step);
     this.sampleEl.dataset.temperature = String(sample.temperature);
     this.sampleInfo.textContent = `Written at step ${sample.step}, temperature ${sample.temperature.toFixed(1)}, sampling seed ${sample.seed} (after saving: neurite sample <folder> --seed ${sample.seed} --temperature ${sample.temperature} --length ${sample.text.length}${sample.prime === '\n' ? '' : ` --prime "${sample.prime}"`}).`;
+    this.nextEl.dataset.top = String(sample.next[0]?.pT ?? '');
+    this.nextEl.replaceChildren(
+      ...sample.next.map((n) =>
+        h(
+          'div',
+          { class: 'next', title: `${(n.p * 100).toFixed(1)} % at temperature 1` },
+          h('span', { class: 'char' }, visible(n.char)),
+          h(
+            'span',
+            { class: 'bars' },
+            h('i', { class: 'pt', style: `width:${(n.pT * 100).toFixed(1)}%` }),
+            h('i', { class: 'p1', style: `left:${(n.p * 100).toFixed(1)}%` }),
+          ),
+          h('span', { class: 'small' }, `${(n.pT * 100).toFixed(0)} %`),
+        ),
+      ),
+    );
     if (sample.unknown.length > 0) {
       this.showMessage(
         this.primeMessage,

@@ -100,6 +100,11 @@ export interface CharRnnSample {
   seed: number;
   /** Characters of the requested prime that are not in the vocabulary (the prime was replaced). */
   unknown: string[];
+  /**
+   * The likeliest next characters after the prime, by the model's own probability (temperature 1), each with its
+   * probability at the sample's temperature: what the temperature does to the choice of the first character.
+   */
+  next: { char: string; p: number; pT: number }[];
 }
 
 export interface CharRnnState {

@@ -32,6 +32,8 @@ const TRAIN_EVERY = 10;
 const EMBED_DIM = 32;
 const CLIP_NORM = 1;
 const SAMPLE_LENGTH = 300;
+/** Next-character candidates shown after the prime. */
+const NEXT_SHOWN = 8;
 
 const post = (msg: FromCharRnnWorker, transfer: Transferable[] = []) =>
   (self as unknown as Worker).postMessage(msg, transfer);
@@ -225,7 +227,8 @@ function sample(r: Run): CharRnnSample {
   const fallback = vocab.has('\n') ? '\n' : vocab.chars[0];
   const prime = requested === '' || unknown.length > 0 ? fallback : requested;
   const seed = sampleSeed(r);
-  const ids = r.model.sampleIds(vocab.encode(prime), {
+  const primeIds = vocab.encode(prime);
+  const ids = r.model.sampleIds(primeIds, {
     length: SAMPLE_LENGTH,
     temperature: sampling.temperature,
     generator: new nt.Generator(seed),
@@ -237,7 +240,30 @@ function sample(r: Run): CharRnnSample {
     text: vocab.decode(ids),
     seed,
     unknown,
+    next: nextCharacters(r, primeIds, sampling.temperature),
   };
+}
+
+/** The model's distribution of the character after the prime, at temperature 1 and at `temperature`. */
+function nextCharacters(r: Run, primeIds: Int32Array, temperature: number): CharRnnSample['next'] {
+  const V = r.corpus.vocab.size;
+  r.model.eval();
+  const logits = nt.noGrad(() => r.model.forward(new nt.Tensor(primeIds, [1, primeIds.length]))[0]);
+  r.model.train();
+  const last = logits.data.subarray((primeIds.length - 1) * V, primeIds.length * V);
+  const softmax = (t: number) => {
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of last) max = Math.max(max, v);
+    const e = Array.from(last, (v) => Math.exp((v - max) / t));
+    const total = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / total);
+  };
+  const p = softmax(1);
+  const pT = softmax(temperature);
+  return Array.from({ length: V }, (_, i) => i)
+    .sort((a, b) => p[b] - p[a])
+    .slice(0, NEXT_SHOWN)
+    .map((i) => ({ char: r.corpus.vocab.tokens[i], p: p[i], pT: pT[i] }));
 }
 
 function postState(r: Run): void {
