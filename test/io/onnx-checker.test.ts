@@ -72,6 +72,32 @@ it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at op
       ),
       image,
     ],
+    [
+      'layers of issue 13, 2-D',
+      new nn.Sequential(
+        new nn.ConvTranspose2d(1, 4, 3, { stride: 2, padding: 1, outputPadding: 1, generator: g() }),
+        new nn.GroupNorm(2, 4),
+        new nn.InstanceNorm2d(4, { affine: true }),
+        new nn.Upsample({ size: [30, 31], mode: 'bilinear' }),
+        new nn.Upsample({ scaleFactor: 0.5 }),
+        new nn.AdaptiveMaxPool2d([3, 5]),
+      ),
+      image,
+    ],
+    [
+      'layers of issue 13, 1-D',
+      new nn.Sequential(
+        new nn.Conv1d(4, 6, 3, { padding: 'same', generator: g() }),
+        new nn.MaxPool1d(2, { ceilMode: true }),
+        new nn.AvgPool1d(3, { stride: 2, padding: 1, ceilMode: true }),
+        new nn.ConvTranspose1d(6, 4, 3, { stride: 2, generator: g() }),
+        new nn.InstanceNorm1d(4, { trackRunningStats: true }),
+        new nn.AdaptiveMaxPool1d(3),
+        new nn.Upsample({ size: 7, mode: 'linear', alignCorners: true }),
+        new nn.AdaptiveAvgPool1d(2),
+      ),
+      nt.randn([2, 4, 11]),
+    ],
   ];
   const files: string[] = [];
   for (const opset of [13, 17]) {

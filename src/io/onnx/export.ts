@@ -15,6 +15,7 @@ import { attentionEmitters } from './emitters/attention.js';
 import { classicEmitters } from './emitters/classic.js';
 import { cnnEmitters } from './emitters/cnn.js';
 import { layerEmitters } from './emitters/layers.js';
+import { layerExtraEmitters } from './emitters/layers-extra.js';
 import { moreEmitters } from './emitters/more.js';
 import { recurrentEmitters } from './emitters/recurrent.js';
 import { encodeModel, type ModelJSON } from './encode.js';
@@ -60,6 +61,7 @@ function sameValues(a: Tensor, b: Tensor): boolean {
 export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
   return new Map([
     ...layerEmitters,
+    ...layerExtraEmitters,
     ...activationEmitters,
     ...cnnEmitters,
     ...classicEmitters,
