@@ -183,11 +183,7 @@ function checkResumable(stored: Recipe, fresh: Recipe, given: Set<string>, dir: 
 
 async function train(target: string, opts: TrainOptions, command: Command, version: string): Promise<void> {
   const out = new Output(opts.json === true);
-  const given = new Set(
-    ['epochs', 'batchSize', 'lr', 'seed', 'limit'].filter((k) => command.getOptionValueSource(k) === 'cli'),
-  );
-  const presetFlags = givenPresetFlags(command);
-  for (const k of Object.keys(presetFlags)) given.add(k);
+  const { given, presetFlags } = givenFlags(command);
   if (opts.threads !== undefined) nt.setNumThreads(opts.threads);
 
   const overrides: Partial<TrainingSettings> = {
@@ -197,46 +193,13 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
     seed: opts.seed,
     limit: opts.limit,
   };
-  let { recipe } = recipeFor(target, presetFlags, overrides, version);
-  const name = runName(recipe);
-
-  // the run folder: never clobber a run without --resume or --force
-  let dir = opts.out;
-  let resumeFrom: nt.train.Checkpoint | undefined;
+  const fresh = recipeFor(target, presetFlags, overrides, version).recipe;
+  const name = runName(fresh);
   if (opts.resume && opts.force)
     throw usageError('--resume and --force contradict each other: continue the run, or replace it');
-  if (opts.resume) {
-    dir ??= latestRun(name);
-    if (dir === undefined)
-      throw usageError(`no run of ${name} to resume under runs/; give its folder with --out`);
-    if (!existsSync(join(dir, 'checkpoint.json'))) {
-      throw new CliError(
-        `${dir}: no checkpoint to resume (checkpoint.json is missing); train without --resume to start the run`,
-      );
-    }
-    resumeFrom = await readCheckpoint(dir);
-    const stored = recipeOf(resumeFrom, dir);
-    checkResumable(stored, recipe, given, dir);
-    const epochs = opts.epochs ?? stored.training.epochs;
-    if (epochs < resumeFrom.epoch) {
-      throw usageError(`${dir} is at epoch ${resumeFrom.epoch} already; --epochs ${epochs} would go back`);
-    }
-    recipe = { ...stored, training: { ...stored.training, epochs } };
-  } else {
-    dir ??= newRunDir(name);
-    if (existsSync(dir)) {
-      if (!statSync(dir).isDirectory()) throw new CliError(`${dir} exists and is not a folder`);
-      const entries = readdirSync(dir);
-      if (entries.length > 0) {
-        if (!opts.force) {
-          const run = entries.includes('checkpoint.json') ? 'already holds a run' : 'is not empty';
-          throw usageError(`${dir} ${run}; pass --resume to continue it or --force to start over`);
-        }
-        for (const e of entries) if (RUN_FILE.test(e)) rmSync(join(dir, e), { force: true });
-        rmSync(join(dir, 'graphs'), { recursive: true, force: true });
-      }
-    }
-  }
+  const run = opts.resume ? await resumeRun(name, fresh, opts, given) : freshRun(name, fresh, opts);
+  const { dir, resumeFrom } = run;
+  let recipe = run.recipe;
 
   const settings = recipe.training;
   nt.manualSeed(settings.seed);
@@ -254,42 +217,134 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
   header(out, name, exp, data, settings, optimizer, scheduler, dir, resumeFrom);
 
   const started = performance.now();
-  let history: nt.train.History;
-  if (exp.solve) {
-    history = await solve(exp, data, dir, recipe, resumeFrom, out);
-  } else {
-    const runDir = dir;
-    const interrupt = onInterrupt(() => {
-      const done = lastEpoch.value;
-      process.stderr.write(
-        done > 0
-          ? `\ninterrupted: ${join(runDir, 'checkpoint.json')} holds epoch ${done}, intact; resume with: neurite train ${target} --out ${runDir} --resume\n`
-          : `\ninterrupted before the first epoch ended: nothing was saved to resume; train again to start over\n`,
-      );
-    });
-    const lastEpoch = { value: resumeFrom?.epoch ?? 0 };
-    try {
-      history = await fitRun(
-        exp,
-        data,
-        settings,
-        recipe,
-        dir,
-        optimizer as nt.optim.AnyOptimizer,
-        scheduler,
-        resumeFrom,
-        out,
-        lastEpoch,
-      );
-    } finally {
-      interrupt.dispose();
-    }
-  }
+  const history = exp.solve
+    ? await solve(exp, data, dir, recipe, resumeFrom, out)
+    : await fitInterruptibly(target, exp, data, settings, recipe, dir, optimizer, scheduler, resumeFrom, out);
   const trainXY = data.train as nt.train.XY;
   if (!exp.solve && exp.checkFit && nt.isTensor(trainXY.x) && nt.isTensor(trainXY.y)) {
     const warning = exp.checkFit(trainXY);
     if (warning) process.stderr.write(`warning: ${warning}\n`);
   }
+  await report(out, name, exp, data, history, dir, resumeFrom, started, opts.json === true);
+}
+
+/** The training settings and preset options given on the command line (which a resumed run must agree with). */
+function givenFlags(command: Command): {
+  given: Set<string>;
+  presetFlags: ReturnType<typeof givenPresetFlags>;
+} {
+  const given = new Set(
+    ['epochs', 'batchSize', 'lr', 'seed', 'limit'].filter((k) => command.getOptionValueSource(k) === 'cli'),
+  );
+  const presetFlags = givenPresetFlags(command);
+  for (const k of Object.keys(presetFlags)) given.add(k);
+  return { given, presetFlags };
+}
+
+interface RunFolder {
+  dir: string;
+  recipe: Recipe;
+  resumeFrom?: nt.train.Checkpoint;
+}
+
+/**
+ * `--resume`: the run folder (--out, or the latest run of the preset), its checkpoint, and its stored recipe with
+ * the epochs to reach; the command line must agree with the stored settings.
+ */
+async function resumeRun(
+  name: string,
+  fresh: Recipe,
+  opts: TrainOptions,
+  given: Set<string>,
+): Promise<RunFolder> {
+  const dir = opts.out ?? latestRun(name);
+  if (dir === undefined)
+    throw usageError(`no run of ${name} to resume under runs/; give its folder with --out`);
+  if (!existsSync(join(dir, 'checkpoint.json'))) {
+    throw new CliError(
+      `${dir}: no checkpoint to resume (checkpoint.json is missing); train without --resume to start the run`,
+    );
+  }
+  const resumeFrom = await readCheckpoint(dir);
+  const stored = recipeOf(resumeFrom, dir);
+  checkResumable(stored, fresh, given, dir);
+  const epochs = opts.epochs ?? stored.training.epochs;
+  if (epochs < resumeFrom.epoch) {
+    throw usageError(`${dir} is at epoch ${resumeFrom.epoch} already; --epochs ${epochs} would go back`);
+  }
+  return { dir, resumeFrom, recipe: { ...stored, training: { ...stored.training, epochs } } };
+}
+
+/** A new run: its folder (--out, or a fresh one under runs/), never clobbering a run unless --force clears it. */
+function freshRun(name: string, recipe: Recipe, opts: TrainOptions): RunFolder {
+  const dir = opts.out ?? newRunDir(name);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new CliError(`${dir} exists and is not a folder`);
+    const entries = readdirSync(dir);
+    if (entries.length > 0) {
+      if (!opts.force) {
+        const run = entries.includes('checkpoint.json') ? 'already holds a run' : 'is not empty';
+        throw usageError(`${dir} ${run}; pass --resume to continue it or --force to start over`);
+      }
+      for (const e of entries) if (RUN_FILE.test(e)) rmSync(join(dir, e), { force: true });
+      rmSync(join(dir, 'graphs'), { recursive: true, force: true });
+    }
+  }
+  return { dir, recipe };
+}
+
+/** {@link fitRun}, saying on Ctrl-C or SIGTERM which epoch the run folder holds and how to resume it. */
+async function fitInterruptibly(
+  target: string,
+  exp: Experiment,
+  data: ReturnType<Experiment['data']>,
+  settings: TrainingSettings,
+  recipe: Recipe,
+  dir: string,
+  optimizer: nt.optim.AnyOptimizer | null,
+  scheduler: nt.train.Scheduler | null,
+  resumeFrom: nt.train.Checkpoint | undefined,
+  out: Output,
+): Promise<nt.train.History> {
+  const lastEpoch = { value: resumeFrom?.epoch ?? 0 };
+  const interrupt = onInterrupt(() => {
+    const done = lastEpoch.value;
+    process.stderr.write(
+      done > 0
+        ? `\ninterrupted: ${join(dir, 'checkpoint.json')} holds epoch ${done}, intact; resume with: neurite train ${target} --out ${dir} --resume\n`
+        : `\ninterrupted before the first epoch ended: nothing was saved to resume; train again to start over\n`,
+    );
+  });
+  try {
+    return await fitRun(
+      exp,
+      data,
+      settings,
+      recipe,
+      dir,
+      optimizer as nt.optim.AnyOptimizer,
+      scheduler,
+      resumeFrom,
+      out,
+      lastEpoch,
+    );
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/** The test metrics and where the run was saved, on the terminal and in result.json (and as JSON with --json). */
+async function report(
+  out: Output,
+  name: string,
+  exp: Experiment,
+  data: ReturnType<Experiment['data']>,
+  history: nt.train.History,
+  dir: string,
+  resumeFrom: nt.train.Checkpoint | undefined,
+  started: number,
+  json: boolean,
+): Promise<void> {
   const metrics = await exp.evaluate(data.test, EVAL_BATCH);
   const trainingSeconds = history.epochs.reduce((s, e) => s + e.seconds, 0);
   const epochs = history.epochs.at(-1)?.epoch ?? 0;
@@ -308,7 +363,7 @@ async function train(target: string, opts: TrainOptions, command: Command, versi
     checkpoint: dir,
   };
   await nt.writeFileAtomic(join(dir, 'result.json'), `${JSON.stringify(result, null, 1)}\n`);
-  if (opts.json) out.result(result);
+  if (json) out.result(result);
 }
 
 function header(
