@@ -215,7 +215,7 @@ class SequenceClassifier(nn.Module):
     features as they are), the recurrent layer, and the last hidden state of its top layer (both directions
     concatenated) through dropout and the linear layer."""
 
-    def __init__(self, embedding, rnn, drop, fc):
+    def __init__(self, rnn, drop, fc, embedding=None):
         super().__init__()
         self.embedding, self.rnn, self.drop, self.fc = embedding, rnn, drop, fc
 
@@ -233,7 +233,7 @@ class SequenceClassifier(nn.Module):
 class SequenceTagger(nn.Module):
     """A recurrent tagger (neurite's models/seq/tagger.ts): one output per step, [N, L, tags] (batch first)."""
 
-    def __init__(self, embedding, rnn, drop, fc):
+    def __init__(self, rnn, drop, fc, embedding=None):
         super().__init__()
         self.embedding, self.rnn, self.drop, self.fc = embedding, rnn, drop, fc
 

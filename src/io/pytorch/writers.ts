@@ -90,10 +90,14 @@ export class WriteContext {
     return this.module(c, join(path, name));
   }
 
-  /** A call of one of model.py's own classes (classes.ts), with the named children as keyword arguments. */
+  /**
+   * A call of one of model.py's own classes (classes.ts), with the named children as keyword arguments; a child
+   * that is null is left out (those classes default it to None).
+   */
   custom(cls: string, m: Module, path: string, names: readonly string[], extra: Arg[] = []): Call {
     if (!this.classes.includes(cls)) this.classes.push(cls);
-    return { fn: cls, args: [...names.map((n) => ({ name: n, value: this.child(m, n, path) })), ...extra] };
+    const children = names.map((n) => ({ name: n, value: this.child(m, n, path) }));
+    return { fn: cls, args: [...children.filter((a) => a.value !== 'None'), ...extra] };
   }
 }
 
@@ -306,13 +310,9 @@ const writeRandWireStage: Writer<RandWireStage> = (ctx, m, path) => {
     if (!(node instanceof RandWireNode) || node.forward !== RandWireNode.prototype.forward) {
       throw unsupported(p, node, 'a RandWire stage takes RandWireNode nodes only');
     }
-    return ctx.custom(
-      'RandWireNode',
-      node,
-      p,
-      ['conv', 'bn'],
-      [{ name: 'in_degree', value: num(node.inDegree) }],
-    );
+    const c = ctx.custom('RandWireNode', node, p, ['conv', 'bn']);
+    c.args.unshift({ name: 'in_degree', value: num(node.inDegree) });
+    return c;
   });
   if (!ctx.classes.includes('RandWireStage')) ctx.classes.push('RandWireStage');
   const preds = Array.from({ length: g.numNodes }, (_, v) => pyList(g.predecessors(v)));
