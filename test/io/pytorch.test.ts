@@ -586,7 +586,7 @@ describe('PyTorch export: what it refuses, in one clear line', () => {
     expect(() =>
       nt.pytorch.exportModel(model, { data: { train: xy, test: xy }, maxDataBytes: 1000 }),
     ).toThrow(
-      /the data would take 0\.0 MiB, more than the 0 MiB limit; export without it and train on a CSV/,
+      /the data would take 0\.0 MiB, more than the 0 MiB limit; export without it \(neurite export --no-data\) and train on a CSV/,
     );
   });
 

@@ -213,7 +213,7 @@ export function exportModel(model: Module, options: PytorchExportOptions = {}): 
     const limit = options.maxDataBytes ?? MAX_DATA_BYTES;
     if (bytes > limit) {
       throw new ValueError(
-        `pytorch.exportModel: the data would take ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${(limit / 2 ** 20).toFixed(0)} MiB limit; export without it and train on a CSV (train_ddp.py --csv)`,
+        `pytorch.exportModel: the data would take ${(bytes / 2 ** 20).toFixed(1)} MiB, more than the ${(limit / 2 ** 20).toFixed(0)} MiB limit; export without it (neurite export --no-data) and train on a CSV (train_ddp.py --csv)`,
       );
     }
     files['data.safetensors'] = encodeSafetensors(tensors);
