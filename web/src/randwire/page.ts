@@ -42,15 +42,14 @@ import {
 
 const TRAIN = 8000;
 
-const EXPLANATION = `Most networks are wired by hand: a designer decides which layer feeds which. Xie et al. (2019)
-let a random graph generator decide instead — Erdős–Rényi joins every pair of nodes with probability P,
-Barabási–Albert attaches each new node to M busy ones, Watts–Strogatz starts from a ring of neighbours and rewires
-each edge with probability P. The undirected graph becomes a DAG by pointing every edge from the lower node number to
-the higher; each node adds its inputs with learned weights σ(w), all ½ at the start, then applies ReLU, a 3×3
-separable convolution and batch norm. On ImageNet such random wirings matched hand-designed and searched networks, and different seeds of one
-generator scored almost alike: what matters is the generator, the family of graphs, not one particular wiring.
-Press play and watch the edges: blue ones are wires a node leans on more, orange ones it turns down (batch norm makes
-only a node's ratios of weights matter, so they move by hundredths; the colour scale stretches to the largest change).`;
+const EXPLANATION = `Most networks are wired by hand. Xie et al. (2019) let a random graph generator wire them instead:
+Erdős–Rényi ER(P) joins each pair of nodes with probability P, Barabási–Albert BA(M) attaches each new node to M
+well-connected ones, Watts–Strogatz WS(K, P) rewires a ring of neighbours with probability P. Pointing every edge from
+the lower node number to the higher makes the graph a DAG; each node sums its inputs weighted by σ(w) (½ at the
+start), then applies ReLU, a 3×3 separable convolution and batch norm. On ImageNet such random wirings matched
+hand-designed and searched networks, and seeds of one generator scored alike: the generator matters, not the
+particular wiring. Press play: blue edges are wires a node leans on more, orange ones it turns down (batch norm leaves
+only their ratios to learn, so they move by hundredths; the colour scale stretches to the largest change).`;
 
 export class RandwirePage implements Page {
   readonly element: HTMLElement;
@@ -662,7 +661,7 @@ export class RandwirePage implements Page {
     this.speedEl.textContent = s.running
       ? `${fmt(s.samplesPerSecond / TRAIN)} epochs/s · ${Math.round(s.samplesPerSecond).toLocaleString('en')} samples/s`
       : s.done
-        ? `budget of ${this.settings.epochs} epoch${this.settings.epochs === 1 ? '' : 's'} reached in ${s.seconds.toFixed(0)} s (${perEpoch.toFixed(1)} s/epoch)`
+        ? `budget reached: ${s.seconds.toFixed(0)} s, ${perEpoch.toFixed(1)} s/epoch`
         : '';
     this.speedEl.dataset.secondsPerEpoch = String(perEpoch);
     if (this.dataLoaded && s.samples > 0)

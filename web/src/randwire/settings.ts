@@ -29,9 +29,9 @@ export const BATCH_SIZES = [16, 32, 64];
 export const BUDGETS = [1, 2, 3, 5, 8];
 
 export const GRAPH_NAMES: Record<GraphType, string> = {
-  ws: 'Watts–Strogatz WS(K, P)',
-  er: 'Erdős–Rényi ER(P)',
-  ba: 'Barabási–Albert BA(M)',
+  ws: 'Watts–Strogatz (WS)',
+  er: 'Erdős–Rényi (ER)',
+  ba: 'Barabási–Albert (BA)',
 };
 
 /** The generator with its parameters, as the paper writes it: "WS(4, 0.75)". */
