@@ -10,7 +10,11 @@
  * previous output, so a mistake can cascade: that is the token accuracy reported (every output position, `<eos>`
  * included), with the share of strings that come out exactly right.
  *
- * Usage: `npx tsx examples/seq2seq-reverse.ts [reverse|sort] [epochs]` (default reverse, 7 epochs)
+ * With a third argument `luong` or `bahdanau` the decoder also attends over every encoder output (the Seq2Seq
+ * `attention` option; its documentation has the accuracies with and without it).
+ *
+ * Usage: `npx tsx examples/seq2seq-reverse.ts [reverse|sort] [epochs] [luong|bahdanau]` (default reverse, 7 epochs,
+ * no attention)
  */
 import * as nt from 'neurite';
 
@@ -19,11 +23,12 @@ const { seq } = models;
 
 const TASK = process.argv[2] ?? 'reverse';
 const EPOCHS = Number(process.argv[3] ?? 7);
+const ATTENTION = process.argv[4] as 'luong' | 'bahdanau' | undefined;
 const LENGTH: [number, number] = [3, 10];
 const BATCH_SIZE = 64;
 
 if (TASK !== 'reverse' && TASK !== 'sort')
-  throw new Error(`usage: seq2seq-reverse.ts [reverse|sort] [epochs], got ${TASK}`);
+  throw new Error(`usage: seq2seq-reverse.ts [reverse|sort] [epochs] [luong|bahdanau], got ${TASK}`);
 const makeTask = TASK === 'reverse' ? data.makeReverseTask : data.makeSortTask;
 
 nt.manualSeed(0);
@@ -37,9 +42,10 @@ const model = new models.Seq2Seq({
   vocabSize: trainSet.vocab.size,
   embedDim: 32,
   hiddenSize: 128,
+  attention: ATTENTION,
 });
 console.log(
-  `backend ${nt.getBackend().name}: LSTM seq2seq (${TASK}), ${model.numParameters()} parameters; ` +
+  `backend ${nt.getBackend().name}: LSTM seq2seq (${TASK}, ${ATTENTION ?? 'no'} attention), ${model.numParameters()} parameters; ` +
     `${trainSet.inputs.length} training strings, ${testSet.inputs.length} test strings (${unseen} not in training), ` +
     `${LENGTH[0]}–${LENGTH[1]} digits`,
 );
@@ -77,6 +83,6 @@ for (let i = 0; i < 5; i++) {
   );
 }
 console.log(
-  `seq2seq ${TASK}: held-out greedy token accuracy ${(100 * tokens.compute()).toFixed(2)} %, ` +
+  `seq2seq ${TASK} (${ATTENTION ?? 'no'} attention): held-out greedy token accuracy ${(100 * tokens.compute()).toFixed(2)} %, ` +
     `exact strings ${(100 * exact.compute()).toFixed(2)} %, ${EPOCHS} epochs, ${seconds.toFixed(0)} s`,
 );

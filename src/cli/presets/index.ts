@@ -153,6 +153,12 @@ export const PRESET_FLAGS: readonly PresetFlag[] = [
     description: 'seq2seq-reverse, charrnn: lstm | gru | rnn',
   },
   {
+    key: 'attention',
+    flags: '--attention <type>',
+    kind: 'string',
+    description: 'seq2seq-reverse: none | luong | bahdanau (the decoder attends over the encoder outputs)',
+  },
+  {
     key: 'embedDim',
     flags: '--embed-dim <n>',
     kind: 'int',

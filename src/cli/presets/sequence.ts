@@ -31,6 +31,7 @@ const seq2seqOptions = z.strictObject({
   cell: z.enum(['lstm', 'gru', 'rnn']).default('lstm'),
   hiddenSize: z.number().int().positive().default(128),
   embedDim: z.number().int().positive().default(32),
+  attention: z.enum(['none', 'luong', 'bahdanau']).default('none'),
 });
 
 /** Strings of digits from a JSON array, inline JSON, or a text/CSV file with one string per line. */
@@ -93,7 +94,7 @@ function encodeStrings(
 export const seq2seqReverse: Preset<z.infer<typeof seq2seqOptions>> = {
   name: 'seq2seq-reverse',
   description:
-    'an LSTM encoder–decoder that reverses strings of 3–10 digits; --task reverse|sort --cell --hidden-size',
+    'an LSTM encoder–decoder that reverses strings of 3–10 digits; --task reverse|sort --cell --hidden-size --attention luong|bahdanau',
   defaults: { epochs: 12, batchSize: 64, lr: 3e-3 },
   options: seq2seqOptions,
   build: ({ options: o, training }) => {
@@ -106,6 +107,8 @@ export const seq2seqReverse: Preset<z.infer<typeof seq2seqOptions>> = {
       vocabSize: vocab.size,
       embedDim: o.embedDim,
       hiddenSize: o.hiddenSize,
+      // left out without attention, so the checkpoint's config is the one it always was
+      ...(o.attention === 'none' ? {} : { attention: o.attention }),
     });
     const data = lazy((): DataSplits => {
       const train = makeTask({ n: 10_000, length: LENGTH, seed: 1 });
@@ -160,7 +163,7 @@ export const seq2seqReverse: Preset<z.infer<typeof seq2seqOptions>> = {
       },
     };
     const exp: Experiment = {
-      title: `${o.cell.toUpperCase()} encoder–decoder (${o.task} digit strings)`,
+      title: `${o.cell.toUpperCase()} encoder–decoder${o.attention === 'none' ? '' : ` with ${o.attention} attention`} (${o.task} digit strings)`,
       task: 'seq2seq',
       model,
       loss,

@@ -113,14 +113,42 @@ export function encodeMasked(
   mask: Uint8Array | null,
   state?: RecurrentState,
 ): RecurrentState {
+  return encodeMaskedSteps(rnn, x, mask, state, false)[1];
+}
+
+/**
+ * {@link encodeMasked}, also returning the top layer's outputs `[N, L, H]` at every step (what an attention
+ * mechanism reads; the outputs at padding steps are whatever the layer gave and are meant to be masked).
+ */
+export function encodeMaskedWithOutputs(
+  rnn: RecurrentLayer,
+  x: Tensor,
+  mask: Uint8Array | null,
+  state?: RecurrentState,
+): [Tensor, RecurrentState] {
+  return encodeMaskedSteps(rnn, x, mask, state, true) as [Tensor, RecurrentState];
+}
+
+function encodeMaskedSteps(
+  rnn: RecurrentLayer,
+  x: Tensor,
+  mask: Uint8Array | null,
+  state: RecurrentState | undefined,
+  keepOutputs: boolean,
+): [Tensor | null, RecurrentState] {
   const [n, steps] = x.shape;
-  if (mask === null || mask.every((m) => m === 1)) return runRecurrent(rnn, x, state)[1];
+  if (mask === null || mask.every((m) => m === 1)) return runRecurrent(rnn, x, state);
   let s = state ?? zeroState(rnn, n);
+  const outputs: Tensor[] = [];
   for (let t = 0; t < steps; t++) {
     const active = new Uint8Array(n);
     for (let i = 0; i < n; i++) active[i] = mask[i * steps + t];
-    if (active.every((m) => m === 0)) continue;
-    const [, next] = runRecurrent(rnn, narrow(x, 1, t, 1), s);
+    if (active.every((m) => m === 0)) {
+      if (keepOutputs) outputs.push(zeros([n, 1, rnn.hiddenSize * rnn.numDirections]));
+      continue;
+    }
+    const [out, next] = runRecurrent(rnn, narrow(x, 1, t, 1), s);
+    if (keepOutputs) outputs.push(out);
     if (active.every((m) => m === 1)) {
       s = next;
       continue;
@@ -130,7 +158,7 @@ export function encodeMasked(
     const blended = (next instanceof Tensor ? [next] : next).map((t, k) => where(keep, t, old[k]));
     s = blended.length === 1 ? blended[0] : [blended[0], blended[1]];
   }
-  return s;
+  return [keepOutputs ? concat(outputs, 1) : null, s];
 }
 
 /** Checks that `t` holds int32 token ids `[N, L]` within a vocabulary. */
@@ -185,6 +213,20 @@ export interface DecoderParts {
   embedding: Embedding;
   rnn: RecurrentLayer;
   fc: Linear;
+  /**
+   * Replaces the plain recurrent step when set (an attention decoder): the features `[N, T, fc.inFeatures]` that
+   * `fc` reads, and the new state, for embedded inputs `[N, T, E]` from `state`.
+   */
+  decode?: (embedded: Tensor, state: RecurrentState) => [Tensor, RecurrentState];
+}
+
+/** The decoder's features and new state for embedded inputs: its `decode`, or the recurrent layer alone. */
+function decodeFeatures(
+  parts: DecoderParts,
+  embedded: Tensor,
+  state: RecurrentState,
+): [Tensor, RecurrentState] {
+  return parts.decode ? parts.decode(embedded, state) : runRecurrent(parts.rnn, embedded, state);
 }
 
 /**
@@ -215,7 +257,7 @@ export function decodeTeacherForced(
   generator: Generator = defaultGenerator,
 ): Tensor {
   if (ratio >= 1) {
-    const [out] = runRecurrent(parts.rnn, parts.embedding.forward(inputs), state);
+    const [out] = decodeFeatures(parts, parts.embedding.forward(inputs), state);
     return parts.fc.forward(out);
   }
   const [n, steps] = inputs.shape;
@@ -230,7 +272,7 @@ export function decodeTeacherForced(
       tokens[i] = previous === null || generator.random() < ratio ? truth : previous[i];
     }
     let out: Tensor;
-    [out, s] = runRecurrent(parts.rnn, parts.embedding.forward(new Tensor(tokens, [n, 1])), s);
+    [out, s] = decodeFeatures(parts, parts.embedding.forward(new Tensor(tokens, [n, 1])), s);
     const step = parts.fc.forward(out); // [N, 1, V]
     logits.push(step);
     const d = step.data;
@@ -275,7 +317,7 @@ export function decodeGreedy(
     let s = state;
     for (let t = 0; t < maxLength && !done.every((d) => d === 1); t++) {
       let out: Tensor;
-      [out, s] = runRecurrent(parts.rnn, parts.embedding.forward(new Tensor(tokens, [batch, 1])), s);
+      [out, s] = decodeFeatures(parts, parts.embedding.forward(new Tensor(tokens, [batch, 1])), s);
       const d = parts.fc.forward(out).data;
       const next = new Int32Array(batch);
       for (let i = 0; i < batch; i++) {

@@ -1,5 +1,6 @@
 // Recurrent networks in every structure: many-to-one, one-to-many, many-to-many (synced and encoder–decoder),
 // and the character-level language model.
+export { type AttentionType, BahdanauAttention, LuongAttention } from './attention.js';
 export * from './charrnn.js';
 export * from './classifier.js';
 export {

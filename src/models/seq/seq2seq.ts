@@ -9,6 +9,14 @@ import { Module } from '../../nn/module.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import {
+  type AttentionType,
+  BahdanauAttention,
+  type LuongAttention,
+  type Memory,
+  makeAttention,
+  makeMemory,
+} from './attention.js';
+import {
   type CellType,
   checkTemperature,
   checkTokens,
@@ -17,6 +25,7 @@ import {
   decoderSettings,
   decodeTeacherForced,
   encodeMasked,
+  encodeMaskedWithOutputs,
   inference,
   makeRecurrent,
   positiveInt,
@@ -46,6 +55,30 @@ export interface Seq2SeqOptions extends SpecialTokenIds {
    * below 1 it otherwise reads its own previous prediction (scheduled sampling).
    */
   teacherForcingRatio?: number;
+  /**
+   * The decoder attends over every encoder output (default: none, the decoder sees only the encoder's final
+   * state). 'luong': global attention with the general score, applied to the decoder's outputs (Luong et al.
+   * 2015); 'bahdanau': additive attention on the previous decoder state, the context joining the decoder's input
+   * (Bahdanau et al. 2015). Either adds the child `attention`; Bahdanau's also widens the decoder's input to
+   * embedDim + hiddenSize. Without it the model and its state-dict keys are exactly as before.
+   *
+   * Measured with `examples/seq2seq-reverse.ts` (LSTM, embedDim 32, hiddenSize 128, 10,000 training strings of
+   * 3–10 digits, 2,000 held out, Adam 3e-3 with cosine decay over the run, clip 1, batch 64, seed 0, native
+   * backend), greedy decoding of the held-out strings, token / exact-string accuracy in %:
+   *
+   * | task    | epochs | no attention  | luong          | bahdanau       |
+   * |---------|--------|---------------|----------------|----------------|
+   * | reverse | 1      | 59.73 / 38.50 | 99.61 / 98.20  | 99.56 / 98.55  |
+   * | reverse | 3      | 88.71 / 74.30 | 100.00 / 100.00 | 100.00 / 100.00 |
+   * | sort    | 1      | 98.94 / 96.75 | 92.98 / 83.60  | 99.43 / 97.65  |
+   * | sort    | 3      | 99.99 / 99.95 | 99.83 / 99.50  | 100.00 / 100.00 |
+   *
+   * Reversing needs position-by-position access to the source, which attention gives; sorting needs only the
+   * digit counts, which the final state already carries, so there attention brings little (Luong's even slows
+   * the first epoch). A training batch costs about 5 % more with Luong's attention and 2.2 times as much with
+   * Bahdanau's, whose decoder runs step by step (native backend, batch 64: 192, 200 and 421 ms).
+   */
+  attention?: AttentionType | null;
   /** Source of the initial weights, dropout masks and scheduled-sampling draws (default: the global generator). */
   generator?: Generator;
 }
@@ -72,7 +105,8 @@ export interface GenerateOptions {
  * summarised by the state after its last real token (what PyTorch's packed sequences give). The decoder starts
  * from that state. `forward(src, target)` trains it: the decoder reads `bos` then the target shifted right
  * (teacher forcing, or scheduled sampling with a ratio below 1) and returns logits `[N, T, vocabSize]` for the
- * target `[N, T]` (tokens, `eos`, padding). `generate(src)` decodes greedily until `eos`.
+ * target `[N, T]` (tokens, `eos`, padding). `generate(src)` decodes greedily until `eos`. With the `attention`
+ * option the decoder also attends over every encoder output, padding left out (see {@link Seq2SeqOptions.attention}).
  *
  * ```ts
  * const task = data.makeReverseTask({ n: 4000, length: [3, 8], seed: 0 });
@@ -89,6 +123,8 @@ export class Seq2Seq extends Module {
   encoder: RecurrentLayer;
   decoder: RecurrentLayer;
   fc: Linear;
+  /** The attention over the encoder's outputs, when the `attention` option asks for one. */
+  attention: LuongAttention | BahdanauAttention | null;
   readonly cell: CellType;
   readonly vocabSize: number;
   readonly embedDim: number;
@@ -116,18 +152,38 @@ export class Seq2Seq extends Module {
     this.embedding = new Embedding(this.vocabSize, this.embedDim, { paddingIdx: this.padId, generator });
     const rnn = { numLayers: this.numLayers, dropout, batchFirst: true, generator };
     this.encoder = makeRecurrent(this.cell, this.embedDim, this.hiddenSize, rnn);
-    this.decoder = makeRecurrent(this.cell, this.embedDim, this.hiddenSize, rnn);
+    const attention = options.attention ?? null;
+    const attentionModule =
+      attention === null ? null : makeAttention('Seq2Seq', attention, this.hiddenSize, generator);
+    // Bahdanau's context joins the decoder's input
+    const decoderInput =
+      attentionModule instanceof BahdanauAttention ? this.embedDim + this.hiddenSize : this.embedDim;
+    this.decoder = makeRecurrent(this.cell, decoderInput, this.hiddenSize, rnn);
     this.fc = new Linear(this.hiddenSize, this.vocabSize, { generator });
+    this.attention = attentionModule;
   }
 
-  private get parts(): DecoderParts {
-    return { embedding: this.embedding, rnn: this.decoder, fc: this.fc };
+  /** The decoder's layers, and with attention the memory it reads. */
+  private parts(memory: Memory | null): DecoderParts {
+    const parts: DecoderParts = { embedding: this.embedding, rnn: this.decoder, fc: this.fc };
+    const attention = this.attention;
+    if (attention && memory) parts.decode = (x, state) => attention.decode(this.decoder, x, state, memory);
+    return parts;
   }
 
   /** The encoder's final state for int32 sources `[N, S]`: the decoder's initial state. */
   encode(src: Tensor): RecurrentState {
     checkTokens('Seq2Seq', 'the source', src, this.vocabSize);
     return encodeMasked(this.encoder, this.embedding.forward(src), tokenMask(src, this.padId));
+  }
+
+  /** The decoder's initial state, and with attention the memory (encoder outputs and padding) it attends over. */
+  private encodeForDecoder(src: Tensor): [RecurrentState, Memory | null] {
+    if (!this.attention) return [this.encode(src), null];
+    checkTokens('Seq2Seq', 'the source', src, this.vocabSize);
+    const mask = tokenMask(src, this.padId);
+    const [outputs, state] = encodeMaskedWithOutputs(this.encoder, this.embedding.forward(src), mask);
+    return [state, makeMemory(outputs, mask)];
   }
 
   /** Logits `[N, T, vocabSize]` for each step of the target `[N, T]`, the decoder reading bos + the shifted target. */
@@ -141,8 +197,14 @@ export class Seq2Seq extends Module {
     const ratio = this.training
       ? probability('Seq2Seq', 'teacherForcingRatio', options.teacherForcingRatio ?? this.teacherForcingRatio)
       : 1;
-    const state = this.encode(src);
-    return decodeTeacherForced(this.parts, state, shiftRight(target, this.bosId), ratio, this._generator);
+    const [state, memory] = this.encodeForDecoder(src);
+    return decodeTeacherForced(
+      this.parts(memory),
+      state,
+      shiftRight(target, this.bosId),
+      ratio,
+      this._generator,
+    );
   }
 
   /**
@@ -152,12 +214,13 @@ export class Seq2Seq extends Module {
   generate(src: Tensor, options: GenerateOptions = {}): Tensor {
     const maxLength = positiveInt('Seq2Seq.generate', 'maxLength', options.maxLength ?? src.shape[1] + 1);
     const temperature = checkTemperature('Seq2Seq.generate', options.temperature ?? 0);
-    return inference(this, () =>
-      decodeGreedy(this.parts, this.encode(src), src.shape[0], this, {
+    return inference(this, () => {
+      const [state, memory] = this.encodeForDecoder(src);
+      return decodeGreedy(this.parts(memory), state, src.shape[0], this, {
         maxLength,
         temperature,
         generator: options.generator,
-      }),
-    );
+      });
+    });
   }
 }
