@@ -98,6 +98,15 @@ it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at op
       ),
       nt.randn([2, 4, 11]),
     ],
+    [
+      'transformer encoder of issue 13',
+      new nn.TransformerEncoder(
+        new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 16, activation: 'gelu', generator: g() }),
+        2,
+        { norm: new nn.LayerNorm(8) },
+      ),
+      nt.randn([5, 2, 8]),
+    ],
   ];
   const files: string[] = [];
   for (const opset of [13, 17]) {
