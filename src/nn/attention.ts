@@ -20,6 +20,8 @@ export interface MultiheadAttentionOptions {
   bias?: boolean;
   /** Learned key and value vectors `bias_k`, `bias_v` appended to every key and value sequence (default false). */
   addBiasKv?: boolean;
+  /** Append a key and a value of zeros to every head's sequence (after the projections; default false). */
+  addZeroAttn?: boolean;
   /** Features of the key (default embedDim); kdim or vdim ≠ embedDim gives separate q/k/v projection weights. */
   kdim?: number;
   /** Features of the value (default embedDim). */
@@ -89,6 +91,7 @@ export class MultiheadAttention extends Module {
   readonly vdim: number;
   readonly dropout: number;
   readonly batchFirst: boolean;
+  readonly addZeroAttn: boolean;
   private _generator: Generator | undefined;
 
   constructor(embedDim: number, numHeads: number, options: MultiheadAttentionOptions = {}) {
@@ -98,6 +101,7 @@ export class MultiheadAttention extends Module {
       dropout: 'number',
       bias: 'boolean',
       addBiasKv: 'boolean',
+      addZeroAttn: 'boolean',
       kdim: 'integer',
       vdim: 'integer',
       batchFirst: 'boolean',
@@ -125,6 +129,7 @@ export class MultiheadAttention extends Module {
     this.vdim = options.vdim ?? embedDim;
     this.dropout = dropout;
     this.batchFirst = options.batchFirst ?? false;
+    this.addZeroAttn = options.addZeroAttn ?? false;
     this._generator = options.generator;
     const g = options.generator;
     const bias = options.bias ?? true;
@@ -221,7 +226,15 @@ export class MultiheadAttention extends Module {
     const s = k.shape[1];
     const heads = (t: Tensor, len: number) =>
       permute(reshape(t, [n, len, this.numHeads, this.headDim]), [0, 2, 1, 3]);
-    const [out, weights] = attend(where, heads(q, l), heads(k, s), heads(v, s), {
+    let [qh, kh, vh] = [heads(q, l), heads(k, s), heads(v, s)];
+    if (this.addZeroAttn) {
+      // one more key and value per head, all zeros, that every query may attend to
+      const zero = zeros([n, this.numHeads, 1, this.headDim]);
+      kh = concat([kh, zero], 2);
+      vh = concat([vh, zero], 2);
+      if (bias) bias = concat([bias, zeros([...bias.shape.slice(0, -1), 1])], -1);
+    }
+    const [out, weights] = attend(where, qh, kh, vh, {
       bias,
       dropoutP: this.dropout,
       training: this.training,

@@ -49,6 +49,16 @@ describe('onnx export of the transformer encoder', () => {
     expect(r.ops.Softmax).toBe(3);
   });
 
+  it('refuses a self-attention with addBiasKv or addZeroAttn rather than export it wrong', () => {
+    for (const options of [{ addBiasKv: true }, { addZeroAttn: true }]) {
+      const layer = new nn.TransformerEncoderLayer(8, 2, { dimFeedforward: 8 });
+      layer.self_attn = new nn.MultiheadAttention(8, 2, options);
+      expect(() => nt.onnx.exportModel(layer, nt.randn([3, 2, 8]))).toThrow(
+        /cannot export 'self_attn' \(MultiheadAttention\): its addBiasKv and addZeroAttn options have no ONNX form/,
+      );
+    }
+  });
+
   it('refuses MultiheadAttention alone, saying why and what to export instead', () => {
     const mha = new nn.MultiheadAttention(8, 2);
     expect(() => nt.onnx.exportModel(mha, nt.randn([2, 3, 8]))).toThrow(

@@ -16,6 +16,9 @@ import { linearNodes } from './layers.js';
 
 /** Multi-head self-attention of `x` ([N, L, E] batch first, or [L, N, E]) as ONNX nodes, without masks. */
 function selfAttentionNodes(ctx: ExportContext, m: MultiheadAttention, x: Value, path: string): Value {
+  if (m.bias_k || m.addZeroAttn) {
+    throw unsupported(path, m, 'its addBiasKv and addZeroAttn options have no ONNX form here yet');
+  }
   const g = ctx.g;
   const t = ctx.run(() => m.forward(x.t, x.t, x.t, { needWeights: false })[0], path, m);
   const e = m.embedDim;
