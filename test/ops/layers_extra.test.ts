@@ -129,6 +129,31 @@ forEachBackend('layers of issue 13', (_backend, it) => {
     expect(dot(back, y)).toBeCloseTo(dot(conv, x), 2);
   });
 
+  for (const mode of ['bilinear', 'nearest'] as const)
+    it(`interpolate (${mode}) keeps an infinity where it is, with the gradients of finite input`, () => {
+      // finite input runs as matrix products, input with an infinity by gathering: the two must agree
+      const g = new nt.Generator(12);
+      const x = randn([1, 2, 4, 5], g).requiresGrad_();
+      const data = Float32Array.from(x.data as Float32Array);
+      data[7] = Number.POSITIVE_INFINITY;
+      const xInf = nt.tensor(data, [1, 2, 4, 5]).requiresGrad_();
+      const options = { scaleFactor: 2, mode } as const;
+      const y = nt.interpolate(x, options);
+      const yInf = nt.interpolate(xInf, options);
+      const w = randn(y.shape as number[], g);
+      y.mul(w).sum().backward();
+      yInf.mul(w).sum().backward();
+      let touched = 0;
+      for (let i = 0; i < y.size; i++) {
+        if (Number.isFinite(yInf.data[i])) expect(yInf.data[i]).toBeCloseTo(y.data[i], 5);
+        else touched++;
+      }
+      // the cells that read the infinity and no others: PyTorch's counts for this input (bilinear includes the
+      // edge row whose weight on it is 0, since 0·∞ is NaN there as well)
+      expect(touched).toBe(mode === 'nearest' ? 4 : 20);
+      expectClose(xInf.grad!.data, x.grad!.data, { atol: 1e-5, rtol: 1e-5 });
+    });
+
   it('conv1d equals conv2d on a height-1 image', () => {
     const g = new nt.Generator(11);
     const x = randn([2, 4, 11], g);
