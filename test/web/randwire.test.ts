@@ -129,6 +129,12 @@ describe('RandWire page', () => {
     // the third stage's graph is the one shown
     const third = expectedGraph({ type: 'ba', m: 3 }, 12, 7, 2);
     expect(await page.textContent('#edge-count')).toBe(`${third.edges.length} edges`);
+    // another generator brings its own parameters
+    await page.selectOption('#graph', 'er');
+    await page.waitForFunction(() => location.hash.includes('graph=er'));
+    expect(await page.locator('#m').count()).toBe(0);
+    expect(await page.inputValue('#erp')).toBe('0.2');
+    await page.waitForSelector('#graph-counts:has-text("ER(0.2)")');
     await page.selectOption('#nodes', '16');
     await page.waitForFunction(() => location.hash.includes('nodes=16'));
     await page.reload();
@@ -156,7 +162,11 @@ describe('RandWire page', () => {
     expect(initial.length).toBeGreaterThan(10);
     expect(initial.every((w) => w === 0.5)).toBe(true);
     const t0 = Date.now();
-    await page.click('#play');
+    // with the keyboard alone: Tab from reset reaches play, Enter starts training
+    await page.focus('#reset');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('play');
+    await page.keyboard.press('Enter');
     await page.waitForFunction(
       () => Number(document.querySelector('#epoch')?.getAttribute('data-epoch')) >= 1,
       null,

@@ -219,7 +219,13 @@ export class RandwirePage implements Page {
   }
 
   private update(patch: Partial<RandwireSettings>): void {
+    const generatorChanged = patch.graph !== undefined && patch.graph !== this.settings.graph;
     this.settings = { ...this.settings, ...patch };
+    if (generatorChanged) {
+      // the generator's own parameters replace the previous one's; the focus stays on the generator
+      this.renderControls();
+      this.controlsBar.querySelector<HTMLSelectElement>('#graph')?.focus();
+    }
     this.shownStage = Math.min(this.shownStage, this.settings.stages - 1);
     this.writeUrl();
     this.reset();
@@ -266,7 +272,7 @@ export class RandwirePage implements Page {
     const reset = h('button', {
       id: 'reset',
       'aria-label': 'reset the network',
-      title: 'reset the network (same graphs, fresh weights)',
+      title: 'reset the network (the same seed: the same graphs and starting weights)',
       onclick: () => this.reset(),
     });
     setIcon(reset, 'reset');
