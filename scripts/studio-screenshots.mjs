@@ -133,6 +133,24 @@ const PAGES = [
     },
   },
   {
+    name: 'rnn',
+    hash: '#/rnn?task=reverse&cell=lstm&hidden=64&lr=0.005&batch=64&epochs=5&seed=0&example=3',
+    async prepare(page) {
+      await page.waitForSelector('#unrolled[data-kind]', { timeout: 60_000 });
+      // RNN, GRU, then the LSTM, each for the default budget: the comparison chart holds all three
+      await page.click('#compare-cells');
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll('#compare-table tr[data-cell]').length === 3 &&
+          document.querySelector('#unrolled')?.getAttribute('data-kind') === 'LSTM' &&
+          document.querySelector('#epoch')?.getAttribute('data-done') === 'true',
+        null,
+        { timeout: 600_000 },
+      );
+      await page.waitForTimeout(1500);
+    },
+  },
+  {
     name: 'runs',
     hash: '#/runs?runs=lenet-tanh-avg,lenet-relu-max&metric=loss&log=0&run=lenet-relu-max',
     async prepare(page) {

@@ -8,6 +8,7 @@ import type { Page, PageContext } from './common/page.js';
 import { MnistPage } from './mnist/page.js';
 import { PlaygroundPage } from './playground/page.js';
 import { RandwirePage } from './randwire/page.js';
+import { RnnPage } from './rnn/page.js';
 import { RunsPage } from './runs/page.js';
 import './style.css';
 
@@ -21,6 +22,7 @@ const ROUTES: Route[] = [
   { name: 'playground', title: 'Playground', make: (ctx) => new PlaygroundPage(ctx) },
   { name: 'mnist', title: 'CNN on MNIST', make: (ctx) => new MnistPage(ctx) },
   { name: 'randwire', title: 'Random wiring', make: (ctx) => new RandwirePage(ctx) },
+  { name: 'rnn', title: 'RNN structures', make: (ctx) => new RnnPage(ctx) },
   { name: 'charrnn', title: 'Char-RNN', make: (ctx) => new CharRnnPage(ctx) },
   { name: 'runs', title: 'Runs', make: (ctx) => new RunsPage(ctx) },
 ];
