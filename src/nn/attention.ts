@@ -71,7 +71,10 @@ const TENSOR_OR_NULL = 'tensor?' as const;
  * ```ts
  * const mha = new nn.MultiheadAttention(16, 4, { batchFirst: true });
  * const x = nt.randn([2, 5, 16]);
- * const [out, weights] = mha.forward(x, x, x, { keyPaddingMask: nt.tensor([[false, false, false, true, true], [false, false, false, false, false]]) });
+ * const padding = nt.tensor([[false, false, false, true, true], [false, false, false, false, false]]);
+ * const [out, weights] = mha.forward(x, x, x, { keyPaddingMask: padding });
+ * out.shape; // [2, 5, 16]
+ * weights!.shape; // [2, 5, 5], averaged over the heads; no weight on the padding
  * ```
  */
 export class MultiheadAttention extends Module {

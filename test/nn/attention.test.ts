@@ -268,3 +268,24 @@ forEachBackend('TransformerEncoderLayer', (_b, it) => {
     expect(() => new nn.TransformerEncoder(layer, 0)).toThrow(/numLayers must be a positive integer, got 0/);
   });
 });
+
+forEachBackend('the documentation examples of the attention layers', (_b, it) => {
+  it('scaledDotProductAttention, MultiheadAttention and TransformerEncoderLayer run as documented', () => {
+    const q = nt.randn([2, 4, 5, 8]);
+    const kv = nt.randn([2, 4, 7, 8]);
+    expect(nt.scaledDotProductAttention(q, kv, kv, { isCausal: true }).shape).toEqual([2, 4, 5, 8]);
+    const mha = new nn.MultiheadAttention(16, 4, { batchFirst: true });
+    const x = nt.randn([2, 5, 16]);
+    const padding = nt.tensor([
+      [false, false, false, true, true],
+      [false, false, false, false, false],
+    ]);
+    const [out, weights] = mha.forward(x, x, x, { keyPaddingMask: padding });
+    expect(out.shape).toEqual([2, 5, 16]);
+    expect(weights!.shape).toEqual([2, 5, 5]);
+    const w = weights!.toArray() as number[][][];
+    for (const row of w[0]) expect(row.slice(3)).toEqual([0, 0]);
+    const layer = new nn.TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+    expect(layer.eval().forward(nt.randn([2, 10, 32]), { isCausal: true }).shape).toEqual([2, 10, 32]);
+  });
+});
