@@ -6,7 +6,7 @@
  * saved checkpoint writes the page's sample again with `neurite sample`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -53,6 +53,34 @@ async function ready(p: Page): Promise<void> {
     );
     throw new Error(`${(e as Error).message}\n${shown.join('\n')}\nerrors: ${studio.errors.join('; ')}`);
   }
+}
+
+/** Loads a checkpoint folder's two files through the page's file input; returns the page's message. */
+async function loadCheckpoint(folder: string): Promise<string> {
+  await page.evaluate(() => {
+    const m = document.querySelector('#charrnn-message')!;
+    m.textContent = '';
+    m.removeAttribute('data-loaded');
+    // so that waiting for the loaded model's first sample does not find the one before
+    document.querySelector('#sample')?.removeAttribute('data-step');
+  });
+  const files = readdirSync(folder).filter((f) => f === 'checkpoint.json' || f.endsWith('.safetensors'));
+  await page.setInputFiles(
+    '#load-input',
+    files.map((f) => ({
+      name: f,
+      mimeType: 'application/octet-stream',
+      buffer: readFileSync(join(folder, f)),
+    })),
+  );
+  await page.waitForFunction(
+    () => (document.querySelector('#charrnn-message')?.textContent ?? '') !== '',
+    null,
+    {
+      timeout: 60_000,
+    },
+  );
+  return (await page.textContent('#charrnn-message')) ?? '';
 }
 
 async function setTemperature(p: Page, t: number): Promise<void> {
@@ -188,6 +216,70 @@ describe('char-RNN page', () => {
     );
     expect(cli.text).toBe(shown.prime + shown.text);
   }, 60_000);
+
+  it('loads its own checkpoint and a run of neurite train charrnn: each writes what neurite sample writes', async () => {
+    const cliSample = (run: string) =>
+      JSON.parse(
+        neurite(
+          'sample',
+          run,
+          '--json',
+          '--seed',
+          '0',
+          '--temperature',
+          '0.5',
+          '--length',
+          '300',
+          '--prime',
+          'It is a truth',
+        )
+          .trim()
+          .split('\n')
+          .at(-1)!,
+      ).text as string;
+    const fromPage = join(dir, 'from-page');
+    const cliRun = join(dir, 'cli-emma');
+    neurite(
+      'train',
+      'charrnn',
+      '--epochs',
+      '1',
+      '--limit',
+      '4',
+      '--hidden-size',
+      '64',
+      '--corpus',
+      'emma',
+      '--out',
+      cliRun,
+    );
+    for (const [run, title, hidden] of [
+      [fromPage, 'Pride and Prejudice (1813)', '128'],
+      [cliRun, 'Emma (1815)', '64'],
+    ]) {
+      const message = await loadCheckpoint(run);
+      expect(message).toMatch(/^Loaded checkpoint\.json: CharRNN \(LSTM/);
+      // a loaded model starts at step 0, so its sample is drawn with seed 0
+      await page.waitForSelector('#sample[data-step="0"][data-temperature="0.5"]');
+      const shown = await sampleText(page);
+      expect(shown.prime + shown.text).toBe(cliSample(run));
+      expect(await page.textContent('#text-title')).toBe(title);
+      expect(await page.inputValue('#hidden')).toBe(hidden);
+      expect(params(page).get('hidden')).toBe(hidden);
+    }
+    // another model's checkpoint: the page names what it holds
+    const manifest = JSON.parse(readFileSync(join(cliRun, 'checkpoint.json'), 'utf8'));
+    manifest.architecture = { type: 'LeNet5', options: {} };
+    manifest.extra.preset = 'cnn-mnist';
+    const other = join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(join(other, 'checkpoint.json'), JSON.stringify(manifest));
+    writeFileSync(join(other, manifest.weights.file), readFileSync(join(cliRun, manifest.weights.file)));
+    expect(await loadCheckpoint(other)).toContain(
+      'holds a LeNet5 (neurite train cnn-mnist); the char-RNN page runs CharRNN checkpoints',
+    );
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
 
   it('trains on a text file of ones own, and refuses an empty or binary file with its byte count', async () => {
     const poem = `${'Tyger Tyger, burning bright,\nIn the forests of the night;\nWhat immortal hand or eye,\nCould frame thy fearful symmetry?\n\n'.repeat(30)}`;

@@ -338,8 +338,57 @@ export class CharRnnPage implements Page {
           },
           'Save checkpoint',
         ),
+        this.loadControl(),
       ),
     );
+  }
+
+  private loadControl(): HTMLElement {
+    const input = h('input', {
+      type: 'file',
+      id: 'load-input',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.json,.safetensors',
+    });
+    input.addEventListener('change', () => {
+      if (input.files) void this.loadCheckpoint([...input.files]);
+      input.value = '';
+    });
+    return h(
+      'span',
+      {},
+      fileLabel(input, 'Load checkpoint…', {
+        class: 'button-like',
+        title:
+          'choose checkpoint.json and its weights-….safetensors (saved here, or a run of neurite train charrnn)',
+      }),
+      input,
+    );
+  }
+
+  /** checkpoint.json and its weights file, chosen together in the file dialog. */
+  private async loadCheckpoint(files: File[]): Promise<void> {
+    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+    if (!manifest || !weights) {
+      this.showMessage(
+        this.message,
+        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
+      );
+      return;
+    }
+    this.setPlaying(false);
+    this.send({
+      type: 'load',
+      manifestText: await manifest.text(),
+      weights: await weights.arrayBuffer(),
+      source: manifest.name,
+      settings: this.settings,
+      sample: this.sampling,
+      novels: new URL('data/text/austen/', location.href).href,
+      userText: this.userText,
+    });
   }
 
   private sampleControls(): HTMLElement {
@@ -529,6 +578,25 @@ export class CharRnnPage implements Page {
           `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite sample <folder> --prime "…"\` writes with the model and PyTorch loads the weights by key.`,
           false,
         );
+        break;
+      case 'loaded':
+        this.settings = msg.settings;
+        this.writeUrl();
+        this.renderControls();
+        this.renderDataColumn();
+        this.setPlaying(false);
+        this.curves.clear();
+        this.latest = null;
+        this.painted = null;
+        this.showMessage(
+          this.message,
+          `Loaded ${msg.description}. It writes in the sample panel; press play to train it further.`,
+          false,
+        );
+        this.message.dataset.loaded = 'true';
+        break;
+      case 'load-error':
+        this.showMessage(this.message, msg.message);
         break;
       case 'text-error':
         this.showMessage(this.textMessage, msg.message);

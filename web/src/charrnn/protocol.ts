@@ -55,7 +55,22 @@ export type ToCharRnnWorker =
   /** New sampling settings: a fresh sample now, and later ones with these settings. */
   | { type: 'sample'; sample: SampleSettings }
   /** The trained model as a checkpoint in the CLI's format. */
-  | { type: 'save' };
+  | { type: 'save' }
+  /**
+   * A checkpoint (checkpoint.json's text and the weights file's bytes) to load; `source` names it in messages. The
+   * page passes its settings (kept where the checkpoint does not fix them), the folder of the novels, and the
+   * reader's own text if it has one (for a model trained on it).
+   */
+  | {
+      type: 'load';
+      manifestText: string;
+      weights: ArrayBuffer;
+      source: string;
+      settings: CharRnnSettings;
+      sample: SampleSettings;
+      novels: string;
+      userText: { name: string; text: string } | null;
+    };
 
 /** One point of the curves (x in epochs, fractional); bits per character, train or held-out. */
 export interface CharRnnRecord {
@@ -130,6 +145,9 @@ export type FromCharRnnWorker =
   | TextInfo
   | CharRnnState
   | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  /** A checkpoint was loaded: the page's settings now describe its model. */
+  | { type: 'loaded'; settings: CharRnnSettings; description: string }
+  | { type: 'load-error'; message: string }
   /** The text cannot be trained on (too many distinct characters…): shown next to the data. */
   | { type: 'text-error'; message: string }
   | { type: 'error'; message: string };

@@ -7,19 +7,23 @@
  * state goes to the page at most every 150 ms.
  */
 import * as nt from 'neurite/browser';
-import type {
-  CharRnnRecord,
-  CharRnnSample,
-  CharRnnSettings,
-  CharRnnState,
-  FromCharRnnWorker,
-  SampleSettings,
-  TextInfo,
-  TextSource,
-  ToCharRnnWorker,
+import {
+  CELLS,
+  type CharRnnRecord,
+  type CharRnnSample,
+  type CharRnnSettings,
+  type CharRnnState,
+  type FromCharRnnWorker,
+  NOVELS,
+  type Novel,
+  type SampleSettings,
+  type TextInfo,
+  type TextSource,
+  type ToCharRnnWorker,
 } from '../charrnn/protocol.js';
+import { HIDDEN_SIZES, LAYERS, LEARNING_RATES } from '../charrnn/settings.js';
 import { chooseBackend } from './backend.js';
-import { encodeCheckpointFiles } from './checkpoint.js';
+import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 
 const POST_MS = 150;
 /** The share of the text (its end) held out, as the CLI's charrnn preset holds it out. */
@@ -53,6 +57,7 @@ interface Corpus {
 interface Run {
   settings: CharRnnSettings;
   corpus: Corpus;
+  embedDim: number;
   model: nt.models.CharRNN;
   optimizer: nt.optim.Adam;
   streams: number;
@@ -92,12 +97,16 @@ async function fetchText(url: string): Promise<string> {
   return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
 }
 
-async function loadCorpus(source: TextSource): Promise<Corpus> {
-  const key = sourceKey(source);
+/**
+ * The text of a source, encoded with its own vocabulary, or with `fixed` (a loaded model's, which must hold every
+ * character of the text).
+ */
+async function loadCorpus(source: TextSource, fixed?: nt.data.CharVocab): Promise<Corpus> {
+  const key = `${sourceKey(source)}${fixed ? `|${JSON.stringify(fixed.tokens)}` : ''}`;
   const cached = corpora.get(key);
   if (cached) return cached;
   const text = source.kind === 'novel' ? await fetchText(source.url) : source.text;
-  const vocab = nt.data.CharVocab.fromText(text);
+  const vocab = fixed ?? nt.data.CharVocab.fromText(text);
   const ids = vocab.encode(text);
   const cut = Math.floor(ids.length * (1 - TEST_FRACTION));
   const train = ids.subarray(0, cut);
@@ -115,21 +124,21 @@ async function loadCorpus(source: TextSource): Promise<Corpus> {
     bigram: nt.models.seq.bigramBitsPerCharacter(train, evalIds, vocab.size),
   };
   // the reader's files are kept only while they are the one in use
-  for (const k of corpora.keys()) if (k.startsWith('file:')) corpora.delete(k);
+  for (const k of corpora.keys()) if (k.startsWith('file:') || k.includes('|')) corpora.delete(k);
   corpora.set(key, corpus);
   return corpus;
 }
 
-function architecture(s: CharRnnSettings, v: number): string {
+function architecture(s: CharRnnSettings, v: number, embedDim: number): string {
   const cell = s.cell.toUpperCase();
-  const rnn = `${cell} ${EMBED_DIM}→${s.hiddenSize}${s.layers > 1 ? ` ×${s.layers} layers` : ''}`;
-  return `Embedding ${v}→${EMBED_DIM} · ${rnn} · Linear ${s.hiddenSize}→${v}`;
+  const rnn = `${cell} ${embedDim}→${s.hiddenSize}${s.layers > 1 ? ` ×${s.layers} layers` : ''}`;
+  return `Embedding ${v}→${embedDim} · ${rnn} · Linear ${s.hiddenSize}→${v}`;
 }
 
-function setup(settings: CharRnnSettings, corpus: Corpus): Run {
+function setup(settings: CharRnnSettings, corpus: Corpus, embedDim = EMBED_DIM): Run {
   const model = new nt.models.CharRNN({
     vocabSize: corpus.vocab.size,
-    embedDim: EMBED_DIM,
+    embedDim,
     hiddenSize: settings.hiddenSize,
     numLayers: settings.layers,
     cell: settings.cell,
@@ -142,6 +151,7 @@ function setup(settings: CharRnnSettings, corpus: Corpus): Run {
   return {
     settings,
     corpus,
+    embedDim,
     model,
     optimizer: new nt.optim.Adam(model.parameters(), { lr: settings.lr }),
     streams,
@@ -301,7 +311,7 @@ function postText(r: Run): void {
     streams: r.streams,
     stepsPerEpoch: r.stepsPerEpoch,
     parameters: r.model.numParameters(),
-    architecture: architecture(r.settings, c.vocab.size),
+    architecture: architecture(r.settings, c.vocab.size, r.embedDim),
   };
   post(info);
 }
@@ -355,7 +365,7 @@ async function save(r: Run): Promise<void> {
   const epochs = Math.floor(r.step / r.stepsPerEpoch);
   const options = {
     vocabSize: r.corpus.vocab.size,
-    embedDim: EMBED_DIM,
+    embedDim: r.embedDim,
     hiddenSize: s.hiddenSize,
     numLayers: s.layers,
     cell: s.cell,
@@ -372,7 +382,7 @@ async function save(r: Run): Promise<void> {
       cell: s.cell,
       hiddenSize: s.hiddenSize,
       layers: s.layers,
-      embedDim: EMBED_DIM,
+      embedDim: r.embedDim,
       seqLength: s.seqLength,
       dropout: 0,
     },
@@ -382,7 +392,7 @@ async function save(r: Run): Promise<void> {
     training: { epochs, batchSize: s.batchSize, lr: s.lr, seed: s.seed },
     neurite: __NEURITE_VERSION__,
     trainedIn: 'neurite studio',
-    trainedOn: novel ?? `${r.corpus.title} (a text of the reader's own)`,
+    trainedOn: novel ?? `${r.corpus.title} ${OWN_TEXT}`,
     steps: r.step,
   };
   const checkpoint = nt.train.createCheckpoint({
@@ -395,6 +405,104 @@ async function save(r: Run): Promise<void> {
   });
   const files = await encodeCheckpointFiles(checkpoint);
   post({ type: 'saved', ...files }, [files.weights.buffer]);
+}
+
+const OWN_TEXT = "(a text of the reader's own)";
+
+/**
+ * A CharRNN checkpoint (from `neurite train charrnn` or saved by this page) as a new run: its vocabulary, layers
+ * and weights, on the text it was trained on (its novel; the whole-Austen corpus is scored on Pride and Prejudice;
+ * a text of one's own must be on the page first). Every problem is an Error in the reader's terms.
+ */
+async function load(msg: Extract<ToCharRnnWorker, { type: 'load' }>): Promise<void> {
+  const source = msg.source;
+  const ckpt = await decodeCheckpointFiles(msg.manifestText, new Uint8Array(msg.weights), source);
+  const recipe = ckpt.extra as {
+    preset?: string;
+    options?: { corpus?: string };
+    training?: { lr?: number };
+    trainedOn?: string;
+  } | null;
+  const arch = ckpt.architecture;
+  if (arch?.type !== 'CharRNN') {
+    const what = arch
+      ? `a ${arch.type}${recipe?.preset ? ` (neurite train ${recipe.preset})` : ''}`
+      : 'a model the page cannot identify (no architecture recorded)';
+    throw new Error(
+      `${source} holds ${what}; the char-RNN page runs CharRNN checkpoints (neurite train charrnn, or saved here)`,
+    );
+  }
+  const o = (arch.options ?? {}) as {
+    embedDim?: number;
+    hiddenSize?: number;
+    numLayers?: number;
+    cell?: string;
+  };
+  const cell = (o.cell ?? 'lstm') as CharRnnSettings['cell'];
+  const layers = o.numLayers ?? 1;
+  if (!CELLS.includes(cell) || !HIDDEN_SIZES.includes(o.hiddenSize ?? -1) || !LAYERS.includes(layers)) {
+    throw new Error(
+      `${source} holds a ${String(o.cell).toUpperCase()} of ${o.hiddenSize} units in ${layers} layer${layers === 1 ? '' : 's'}; the page runs ${HIDDEN_SIZES.join('/')} units in ${LAYERS.join('/')} layers`,
+    );
+  }
+  const saved = ckpt.preprocessing?.vocab as nt.data.CharVocabJSON | undefined;
+  if (!saved) throw new Error(`${source}: the checkpoint holds no vocabulary (preprocessing.vocab)`);
+  let vocab: nt.data.CharVocab;
+  try {
+    vocab = nt.data.CharVocab.fromJSON(saved);
+  } catch (e) {
+    throw new Error(`${source}: its vocabulary is damaged: ${(e as Error).message}`);
+  }
+  const own = recipe?.trainedOn?.endsWith(OWN_TEXT) === true;
+  let text: TextSource;
+  if (own) {
+    if (!msg.userText) {
+      throw new Error(
+        `${source} was trained on a text of your own (${recipe?.trainedOn?.replace(` ${OWN_TEXT}`, '')}): drop that text on the page first, then load the checkpoint`,
+      );
+    }
+    text = { kind: 'file', ...msg.userText };
+  } else {
+    const corpus = recipe?.options?.corpus ?? 'pride-and-prejudice';
+    const name = (NOVELS as readonly string[]).includes(corpus) ? (corpus as Novel) : 'pride-and-prejudice';
+    text = { kind: 'novel', name, url: new URL(`${name}.txt.gz`, msg.novels).href };
+  }
+  let corpus: Corpus;
+  try {
+    corpus = await loadCorpus(text, vocab);
+  } catch (e) {
+    throw new Error(`${source}: its vocabulary cannot spell ${text.name}: ${(e as Error).message}`);
+  }
+  const lr = recipe?.training?.lr;
+  const settings: CharRnnSettings = {
+    ...msg.settings,
+    corpus: own ? 'file' : (text.name as Novel),
+    cell,
+    hiddenSize: o.hiddenSize!,
+    layers,
+    lr: typeof lr === 'number' && LEARNING_RATES.includes(lr) ? lr : msg.settings.lr,
+  };
+  const next = setup(settings, corpus, o.embedDim ?? EMBED_DIM);
+  try {
+    next.model.loadStateDict(ckpt.model);
+  } catch (e) {
+    throw new Error(`${source}: the weights do not fit the model: ${(e as Error).message}`);
+  }
+  running = false;
+  sampling = msg.sample;
+  run = next;
+  rate = 0;
+  stepRate = 0;
+  const trained = ckpt.epoch > 0 ? `, trained ${ckpt.epoch} epoch${ckpt.epoch === 1 ? '' : 's'}` : '';
+  post({
+    type: 'loaded',
+    settings,
+    description: `${source}: CharRNN (${cell.toUpperCase()} ${o.hiddenSize}${layers > 1 ? ` × ${layers}` : ''}, ${vocab.size} symbols)${trained}, on ${own ? msg.userText!.name : text.name}`,
+  });
+  postText(run);
+  evaluate(run);
+  run.sample = sample(run);
+  postState(run);
 }
 
 async function handle(msg: ToCharRnnWorker): Promise<void> {
@@ -449,6 +557,13 @@ async function handle(msg: ToCharRnnWorker): Promise<void> {
       break;
     case 'save':
       if (run) await save(run);
+      break;
+    case 'load':
+      try {
+        await load(msg);
+      } catch (e) {
+        post({ type: 'load-error', message: (e as Error).message });
+      }
       break;
   }
 }
