@@ -18,24 +18,16 @@ const { seq } = models;
 
 const EPOCHS = Number(process.argv[2] ?? 10);
 const BATCH_SIZE = 64;
-const NAMES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+const NAMES: readonly string[] = data.DIGIT_NAMES;
 
 nt.manualSeed(0);
-const vocab = data.CharVocab.fromText(NAMES.join(''), { specials: [data.PAD, data.BOS, data.EOS] });
+// `<pad>`, `<bos>`, `<eos>`, then the letters of the ten names
+const vocab = data.digitNameVocab();
 const padId = vocab.id(data.PAD);
-const eosId = vocab.id(data.EOS);
 const width = Math.max(...NAMES.map((w) => w.length)) + 1;
 
 /** The name of each label as character ids, then `<eos>`, then padding: `[N, width]`. */
-function spell(labels: nt.Tensor): nt.Tensor {
-  const out = new Int32Array(labels.size * width).fill(padId);
-  for (let i = 0; i < labels.size; i++) {
-    const ids = vocab.encode(NAMES[labels.data[i]]);
-    out.set(ids, i * width);
-    out[i * width + ids.length] = eosId;
-  }
-  return nt.tensor(out, [labels.size, width]);
-}
+const spell = (labels: nt.Tensor): nt.Tensor => data.spellDigitNames(labels).target;
 
 /** An image encoder feeding a sequence generator. */
 class DigitSpeller extends nn.Module {

@@ -21,28 +21,17 @@ const TRAIN_WINDOWS = 12_000;
 const BATCH_SIZE = 64;
 
 nt.manualSeed(0);
-const words =
-  nt
-    .loadTextCorpus()
-    .toLowerCase()
-    .match(/[a-z]+/g) ?? [];
-const vocab = new data.CharVocab('abcdefghijklmnopqrstuvwxyz');
-const letters = vocab.encode(words.join(''));
-const starts = new Int32Array(letters.length);
-for (let i = 0, at = 0; i < words.length; at += words[i].length, i++) starts[at] = 1;
-
-/** Consecutive windows of `WINDOW` letters and their tags from letters [from, to). */
-function windows(from: number, to: number, count = Number.POSITIVE_INFINITY): { x: nt.Tensor; y: nt.Tensor } {
-  const n = Math.min(count, Math.floor((to - from) / WINDOW));
-  const span = n * WINDOW;
-  return {
-    x: nt.tensor(letters.slice(from, from + span), [n, WINDOW]),
-    y: nt.tensor(starts.slice(from, from + span), [n, WINDOW]),
-  };
-}
-const split = Math.floor(0.9 * letters.length);
-const trainSet = windows(0, split, TRAIN_WINDOWS);
-const testSet = windows(split, letters.length);
+// the letters of the corpus in windows, each letter tagged 1 where a word starts; the last 10 % held out
+const corpus = nt.loadTextCorpus();
+const task = data.makeSpaceRestorationTask(corpus, {
+  window: WINDOW,
+  testFraction: 0.1,
+  maxTrain: TRAIN_WINDOWS,
+});
+const { vocab } = task;
+const trainSet = task.train;
+const testSet = task.test;
+const words = data.lettersOnlyWords(corpus);
 
 const model = new models.SequenceTagger({
   cell: 'lstm',
