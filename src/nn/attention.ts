@@ -7,7 +7,7 @@ import { concat, expand, narrow, permute, reshape, squeeze, transposeAxes, unsqu
 import { checkOptions } from '../ops/util.js';
 import { zeros } from '../tensor/creation.js';
 import { Generator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { constant_, xavierNormal_, xavierUniform_ } from './init.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
@@ -185,6 +185,17 @@ export class MultiheadAttention extends Module {
       isCausal: 'boolean',
     });
     const { keyPaddingMask = null, attnMask = null, needWeights = true, averageAttnWeights = true } = options;
+    for (const [name, t] of [
+      ['query', query],
+      ['key', key],
+      ['value', value],
+    ] as const) {
+      if (!(t instanceof Tensor)) {
+        throw new ValueError(
+          `${where}: forward(query, key, value) needs the ${name} as a tensor, got ${String(t)}`,
+        );
+      }
+    }
     const batched = query.ndim === 3;
     const layout = batched ? (this.batchFirst ? '[N, L, E]' : '[L, N, E]') : '[L, E]';
     if (query.ndim !== 2 && query.ndim !== 3) {

@@ -227,6 +227,9 @@ forEachBackend('MultiheadAttention', (_b, it) => {
     );
     expect(() => m.forward(randn([2, 4, 2, 8], 1), x, x)).toThrow(ShapeError);
     expect(() => m.forward(x, x, x, { padMask: null } as never)).toThrow(ValueError);
+    expect(() => (m.forward as (q: nt.Tensor) => unknown)(x)).toThrow(
+      /forward\(query, key, value\) needs the key as a tensor, got undefined/,
+    );
   });
 });
 
