@@ -128,6 +128,24 @@ export const PRESET_FLAGS: readonly PresetFlag[] = [
   },
   { key: 'channels', flags: '--channels <n>', kind: 'int', description: 'randwire-mnist: base width C (16)' },
   {
+    key: 'stages',
+    flags: '--stages <n>',
+    kind: 'int',
+    description: 'randwire-mnist: random stages, 1–4, each halving the resolution (3)',
+  },
+  {
+    key: 'stemStrides',
+    flags: '--stem-strides <s1,s2>',
+    kind: 'ints',
+    description: 'randwire-mnist: strides of conv1 and conv2, 1 or 2 each (1,1: 28×28 into the first stage)',
+  },
+  {
+    key: 'headChannels',
+    flags: '--head-channels <n>',
+    kind: 'int',
+    description: "randwire-mnist: channels of the classifier's 1×1 convolution (256)",
+  },
+  {
     key: 'hiddenSize',
     flags: '--hidden-size <n>',
     kind: 'int',

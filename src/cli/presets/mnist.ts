@@ -238,6 +238,13 @@ const randwireOptions = z
     m: z.number().int().min(1).optional(),
     nodes: z.number().int().min(2).max(64).default(8),
     channels: z.number().int().min(2).max(256).default(16),
+    // 28×28 digits: with stride 1 in the stem, four stride-2 stages take them down to 2×2
+    stages: z.number().int().min(1).max(4).default(3),
+    headChannels: z.number().int().min(1).max(4096).default(256),
+    stemStrides: z
+      .array(z.union([z.literal(1), z.literal(2)]))
+      .length(2)
+      .default([1, 1]),
     shift: shift(0),
   })
   .superRefine((o, ctx) => {
@@ -287,7 +294,7 @@ function graphName(o: RandwireOptions): string {
 export const randwireMnist: Preset<RandwireOptions> = {
   name: 'randwire-mnist',
   description:
-    'a randomly wired network on MNIST (3 stages of 8 nodes, C = 16); --graph ws|er|ba --k --p --m --nodes --channels',
+    'a randomly wired network on MNIST (3 stages of 8 nodes, C = 16, stem strides 1,1, head 256); --graph ws|er|ba --k --p --m --nodes --channels --stages --stem-strides --head-channels',
   defaults: { epochs: 8, batchSize: 64, lr: 3e-3 },
   options: randwireOptions,
   build: ({ options: o, training }) => {
@@ -295,15 +302,17 @@ export const randwireMnist: Preset<RandwireOptions> = {
       graph: graphSpec(o),
       nodes: o.nodes,
       channels: o.channels,
-      stages: 3,
+      stages: o.stages,
       numClasses: 10,
       inChannels: 1,
-      headChannels: 256,
-      stemStrides: [1, 1],
+      headChannels: o.headChannels,
+      stemStrides: [o.stemStrides[0], o.stemStrides[1]],
       seed: training.seed,
     });
+    const stem = o.stemStrides[0] === 1 && o.stemStrides[1] === 1 ? '' : `, stem strides ${o.stemStrides}`;
+    const head = o.headChannels === 256 ? '' : `, head ${o.headChannels}`;
     return mnistExperiment({
-      title: `RandWire ${graphName(o)}, 3 stages of ${o.nodes} nodes, C = ${o.channels}, on MNIST`,
+      title: `RandWire ${graphName(o)}, ${o.stages} stage${o.stages === 1 ? '' : 's'} of ${o.nodes} nodes, C = ${o.channels}${stem}${head}, on MNIST`,
       layout: 'image',
       model,
       optimizer: { type: 'adam' },
