@@ -301,6 +301,19 @@ describe('char-RNN page', () => {
     await page.click('#step');
     await page.waitForSelector('#step-count[data-step="1"]');
 
+    // dropped on the data column, as chosen in the dialog
+    const dropped = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.txt', { type: 'text/plain' }));
+      return dt;
+    }, poem.toUpperCase());
+    await page.dispatchEvent('.charrnn-data', 'drop', { dataTransfer: dropped });
+    await page.waitForFunction(() => document.querySelector('#text-title')?.textContent === 'dropped.txt');
+    expect(Number(await page.getAttribute('#bigram', 'data-value'))).toBeCloseTo(
+      baseline(poem.toUpperCase()).bigram,
+      9,
+    );
+
     await page.setInputFiles('#text-file', {
       name: 'empty.txt',
       mimeType: 'text/plain',
@@ -330,7 +343,7 @@ describe('char-RNN page', () => {
       'short.txt (24 bytes) holds only 24 characters',
     );
     // the refused files leave the page on the text it had
-    expect(await page.textContent('#text-title')).toBe('tyger.txt');
+    expect(await page.textContent('#text-title')).toBe('dropped.txt');
     expect(studio.errors).toEqual([]);
   });
 
