@@ -8,6 +8,17 @@ export interface CaseSpec {
   unit: 'GFLOP/s' | 'ms' | 's' | 'MiB';
   /** FLOPs of one repetition, for the GFLOP/s cases. */
   flops?: number;
+  /**
+   * A group of cases left out of the default run, run by naming the group (`--cases scaling`) or the case. The
+   * scaling cases show how the cost grows with the batch, the width, the threads and the model.
+   */
+  group?: 'scaling';
+  /** Threads of this case (default 2). */
+  threads?: number;
+  /** The CNN of the epoch cases with another batch size or channel multiplier. */
+  cnn?: { batch?: number; width?: number };
+  /** A larger model trained for a fixed number of steps on 32×32×3 inputs (ms per step). */
+  model?: 'resnet18' | 'googlenet';
 }
 
 /** What a case run returns: its value (and a note), or why it was skipped. */
@@ -27,7 +38,51 @@ export const CASES: CaseSpec[] = [
   { id: 'lstm', title: 'LSTM 64→256, 50 steps, batch 32, fwd+bwd', unit: 'ms' },
   { id: 'cnn-rss', title: 'CNN epoch peak RSS', unit: 'MiB' },
   { id: 'cnn-rss-growth', title: 'CNN RSS growth, end of epoch 5 → 20', unit: 'MiB' },
+  ...[16, 64, 256].map(
+    (batch): CaseSpec => ({
+      id: `cnn-batch-${batch}`,
+      title: `CNN epoch, batch ${batch}`,
+      unit: 's',
+      group: 'scaling',
+      cnn: { batch },
+    }),
+  ),
+  ...[1, 2, 4].map(
+    (width): CaseSpec => ({
+      id: `cnn-width-${width}`,
+      title: `CNN epoch, channels ×${width} (${32 * width}-${64 * width})`,
+      unit: 's',
+      group: 'scaling',
+      cnn: { width },
+    }),
+  ),
+  ...[1, 2].map(
+    (threads): CaseSpec => ({
+      id: `cnn-threads-${threads}`,
+      title: `CNN epoch, ${threads} thread${threads > 1 ? 's' : ''}`,
+      unit: 's',
+      group: 'scaling',
+      threads,
+    }),
+  ),
+  {
+    id: 'resnet18-step',
+    title: 'ResNet-18 mini (16-128 ch.) train step, 32×32×3, batch 64',
+    unit: 'ms',
+    group: 'scaling',
+    model: 'resnet18',
+  },
+  {
+    id: 'googlenet-step',
+    title: 'GoogLeNet-mini (×0.25) train step, 32×32×3, batch 64',
+    unit: 'ms',
+    group: 'scaling',
+    model: 'googlenet',
+  },
 ];
+
+/** The groups `--cases` also accepts. */
+export const GROUPS = ['scaling'] as const;
 
 /** Cases whose value is a difference (no meaningful ratio), and that only the fast implementations run. */
 export const GROWTH_CASES = new Set(['cnn-rss-growth']);
@@ -43,6 +98,18 @@ export const GROWTH_FROM = 5;
 export const CONV = conv;
 export const LSTM = { input: 64, hidden: 256, steps: 50, batch: 32 };
 export const TRAIN = { samples: 8000, batch: 64, lr: 1e-3 };
+/** The larger models' cases: batch, steps timed after one warm-up step, input size, classes. */
+export const LARGE = { batch: 64, steps: 10, channels: 3, size: 32, classes: 10 };
+
+/**
+ * `NEURITE_BENCH_SMOKE=1` (`npm run bench -- --smoke`): every case on tiny settings, to check that it runs, not to
+ * time it: epochs over 256 samples, the larger models for 2 steps.
+ */
+export function smokeSettings(env: Record<string, string | undefined>): void {
+  if (env.NEURITE_BENCH_SMOKE !== '1') return;
+  TRAIN.samples = 256;
+  LARGE.steps = 2;
+}
 
 /** Median of a list of numbers. */
 export function median(xs: number[]): number {

@@ -4,7 +4,7 @@
  * no Node imports. The caller selects the backend and seeds the generator.
  */
 import type * as Neurite from '../src/index.js';
-import { type CaseSpec, CONV, LSTM, type Result, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, LARGE, LSTM, type Result, TRAIN, timeIt } from './cases.js';
 import type { MnistSource } from './data.js';
 
 /** The library namespace: `import * as nt from 'neurite'` in a browser, `'neurite/node'` in Node. */
@@ -15,16 +15,18 @@ export function mlp(nt: Nt): Module {
   return new nt.nn.Sequential(new nt.nn.Linear(784, 128), new nt.nn.ReLU(), new nt.nn.Linear(128, 10));
 }
 
-export function cnn(nt: Nt): Module {
+/** The epoch cases' CNN; `width` multiplies its channels (the scaling cases). */
+export function cnn(nt: Nt, width = 1): Module {
+  const [c1, c2] = [32 * width, 64 * width];
   return new nt.nn.Sequential(
-    new nt.nn.Conv2d(1, 32, 3, { padding: 1 }),
+    new nt.nn.Conv2d(1, c1, 3, { padding: 1 }),
     new nt.nn.ReLU(),
     new nt.nn.MaxPool2d(2),
-    new nt.nn.Conv2d(32, 64, 3, { padding: 1 }),
+    new nt.nn.Conv2d(c1, c2, 3, { padding: 1 }),
     new nt.nn.ReLU(),
     new nt.nn.MaxPool2d(2),
     new nt.nn.Flatten(),
-    new nt.nn.Linear(64 * 7 * 7, 128),
+    new nt.nn.Linear(c2 * 7 * 7, 128),
     new nt.nn.ReLU(),
     new nt.nn.Linear(128, 10),
   );
@@ -41,6 +43,7 @@ export function epoch(
   flat: boolean,
   limitSeconds: number,
   opt: Neurite.optim.Optimizer = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr }),
+  batch = TRAIN.batch,
 ): { value: number; note?: string } {
   const data = mnist();
   const n = data.samples;
@@ -48,10 +51,10 @@ export function epoch(
   const labels = new nt.Tensor(data.labels, [n]);
   const forward = (x: Neurite.Tensor) =>
     (model as unknown as { forward(x: Neurite.Tensor): Neurite.Tensor }).forward(x);
-  const batches = Math.ceil(TRAIN.samples / TRAIN.batch);
+  const batches = Math.ceil(TRAIN.samples / batch);
   const step = (b: number) => {
-    const start = b * TRAIN.batch;
-    const size = Math.min(TRAIN.batch, TRAIN.samples - start);
+    const start = b * batch;
+    const size = Math.min(batch, TRAIN.samples - start);
     const x = nt.narrow(images, 0, start, size);
     const y = nt.narrow(labels, 0, start, size);
     opt.zeroGrad();
@@ -72,6 +75,42 @@ export function epoch(
     }
   }
   return { value: (performance.now() - t0) / 1000 };
+}
+
+/** The larger models of the scaling cases, for 32×32 inputs of LARGE.channels channels, as neurite ships them. */
+export function largeModel(nt: Nt, which: 'resnet18' | 'googlenet'): Module {
+  const o = { inChannels: LARGE.channels, numClasses: LARGE.classes };
+  return which === 'resnet18' ? nt.models.resnet18Mini(o) : new nt.models.GoogLeNetMini(o);
+}
+
+/** Parameters of a model, for the note that checks PyTorch's copy has the same architecture. */
+export function parameterCount(model: Module): number {
+  return model.parameters().reduce((n, p) => n + p.size, 0);
+}
+
+/**
+ * Milliseconds per training step (forward, cross-entropy, backward, Adam) of a larger model on seeded random
+ * 32×32 images, the mean of LARGE.steps steps after one warm-up step.
+ */
+export function largeStep(nt: Nt, which: 'resnet18' | 'googlenet'): { value: number; note: string } {
+  const model = largeModel(nt, which);
+  const forward = (x: Neurite.Tensor) =>
+    (model as unknown as { forward(x: Neurite.Tensor): Neurite.Tensor }).forward(x);
+  const opt = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr });
+  const x = nt.rand([LARGE.batch, LARGE.channels, LARGE.size, LARGE.size]);
+  const y = nt.randint(0, LARGE.classes, [LARGE.batch]);
+  const step = () => {
+    opt.zeroGrad();
+    nt.crossEntropy(forward(x), y).backward();
+    opt.step();
+  };
+  step();
+  const t0 = performance.now();
+  for (let s = 0; s < LARGE.steps; s++) step();
+  return {
+    value: (performance.now() - t0) / LARGE.steps,
+    note: `${parameterCount(model).toLocaleString('en-US')} parameters, mean of ${LARGE.steps} steps`,
+  };
 }
 
 /**
@@ -107,6 +146,21 @@ export async function runNeuriteCase(nt: Nt, spec: CaseSpec, mnist: MnistSource)
     }
     case 'mlp-epoch':
       return epoch(nt, mnist, mlp(nt), true, 60);
+    case 'cnn-batch-16':
+    case 'cnn-batch-64':
+    case 'cnn-batch-256':
+    case 'cnn-width-1':
+    case 'cnn-width-2':
+    case 'cnn-width-4':
+    case 'cnn-threads-1':
+    case 'cnn-threads-2': {
+      const model = cnn(nt, spec.cnn?.width ?? 1);
+      const opt = new nt.optim.Adam(model.parameters(), { lr: TRAIN.lr });
+      return epoch(nt, mnist, model, false, 300, opt, spec.cnn?.batch ?? TRAIN.batch);
+    }
+    case 'resnet18-step':
+    case 'googlenet-step':
+      return largeStep(nt, spec.model!);
     case 'cnn-epoch':
       return epoch(nt, mnist, cnn(nt), false, 90);
     case 'lstm': {

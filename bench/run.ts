@@ -9,13 +9,27 @@
  *   npm run bench -- --cases sgemm-1024,conv-fwd     # some cases
  *   npm run bench -- --impls neurite-native,pytorch  # some implementations
  *   npm run bench -- --repeat 3                      # each measurement in 3 fresh processes, their median
+ *   npm run bench -- --cases scaling                 # the scaling cases (batch, width, threads, larger models)
+ *   npm run bench -- --smoke                         # every selected case once on tiny settings: does it run?
  *   npm run bench -- --list                          # the cases and implementations as JSON
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
-import { CASES, CONV, GROWTH_CASES, GROWTH_EPOCHS, GROWTH_FROM, LSTM, median, TRAIN } from './cases.js';
+import {
+  CASES,
+  CONV,
+  GROUPS,
+  GROWTH_CASES,
+  GROWTH_EPOCHS,
+  GROWTH_FROM,
+  LARGE,
+  LSTM,
+  median,
+  smokeSettings,
+  TRAIN,
+} from './cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = [
@@ -39,12 +53,21 @@ function arg(name: string): string[] | undefined {
 
 // --list: the cases and implementations as JSON (neurite bench reads it for its help and to check its flags)
 if (process.argv.includes('--list')) {
-  const list = { cases: CASES.map((c) => ({ id: c.id, title: c.title, unit: c.unit })), impls: [...IMPLS] };
+  const list = {
+    cases: CASES.map((c) => ({
+      id: c.id,
+      title: c.title,
+      unit: c.unit,
+      ...(c.group ? { group: c.group } : {}),
+    })),
+    groups: [...GROUPS],
+    impls: [...IMPLS],
+  };
   process.stdout.write(`${JSON.stringify(list)}\n`);
   process.exit(0);
 }
 for (const [flag, valid] of [
-  ['cases', CASES.map((c) => c.id)],
+  ['cases', [...CASES.map((c) => c.id), ...GROUPS]],
   ['impls', [...IMPLS]],
 ] as const) {
   const unknown = (arg(flag) ?? []).filter((v) => !(valid as readonly string[]).includes(v));
@@ -63,7 +86,15 @@ if (!Number.isInteger(repeat) || repeat < 1) {
   process.exit(2);
 }
 
-const cases = CASES.filter((c) => !arg('cases') || arg('cases')!.includes(c.id));
+// --smoke: tiny settings in every process (the workers and torch_bench.py read the same variable)
+if (process.argv.includes('--smoke')) process.env.NEURITE_BENCH_SMOKE = '1';
+smokeSettings(process.env);
+
+// a group's cases run only when the group or the case is named
+const selected = arg('cases');
+const cases = CASES.filter((c) =>
+  selected ? selected.includes(c.id) || (c.group !== undefined && selected.includes(c.group)) : !c.group,
+);
 let impls: Impl[] = [...IMPLS].filter((i) => !arg('impls') || arg('impls')!.includes(i));
 
 const torchOk = (() => {
@@ -91,23 +122,28 @@ function runCase(impl: Impl, caseId: string): Cell {
   if (GROWTH_CASES.has(caseId) && impl !== 'neurite-native' && impl !== 'pytorch') {
     return { skip: `${GROWTH_EPOCHS} epochs would take too long` };
   }
-  const training = caseId.includes('epoch') || caseId.includes('rss') || caseId === 'lstm';
+  const training =
+    caseId.includes('epoch') || caseId.includes('rss') || caseId === 'lstm' || spec.group === 'scaling';
   const timeout = GROWTH_CASES.has(caseId) ? 1_800_000 : 600_000;
-  const env: NodeJS.ProcessEnv = { ...process.env, NEURITE_NUM_THREADS: '2' };
+  const threads = String(spec.threads ?? 2);
+  const env: NodeJS.ProcessEnv = { ...process.env, NEURITE_NUM_THREADS: threads };
   let r: ReturnType<typeof spawnSync>;
   if (impl === 'pytorch') {
     // Debian's torch takes BLAS threads from OpenBLAS and its own from OpenMP; 2 + 2 oversubscribes 2 cores
     Object.assign(
       env,
       training
-        ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '2' }
-        : { OPENBLAS_NUM_THREADS: '2', OMP_NUM_THREADS: '2' },
+        ? { OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: threads }
+        : { OPENBLAS_NUM_THREADS: threads, OMP_NUM_THREADS: threads },
     );
     const cfg = JSON.stringify({
       flops: spec.flops,
       conv: CONV,
       lstm: LSTM,
       train: TRAIN,
+      large: LARGE,
+      cnn: spec.cnn ?? {},
+      model: spec.model ?? null,
       growthEpochs: GROWTH_EPOCHS,
       growthFrom: GROWTH_FROM,
     });
@@ -242,7 +278,14 @@ console.log(`\n${lines.join('\n')}`);
 console.log(
   '\nRatios are speed-ups of the first-named neurite column over the second (above 1: neurite is faster; for MiB, above 1: neurite uses less).',
 );
-console.log(`Threads: ${impls.map((i) => `${i} ${threadsOf(i)}`).join('; ')}. Medians over repetitions.`);
+const ownThreads = cases.filter((c) => c.threads !== undefined);
+console.log(
+  `Threads: ${impls.map((i) => `${i} ${threadsOf(i)}`).join('; ')}` +
+    (ownThreads.length
+      ? ` (except ${ownThreads.map((c) => `${c.id}: ${c.threads} for every implementation`).join(', ')})`
+      : '') +
+    '. Medians over repetitions.',
+);
 if (impls.some((i) => BROWSER_IMPLS.includes(i)))
   console.log(
     'Browser columns: headless chromium, a cross-origin isolated page (COOP same-origin, COEP require-corp), ' +

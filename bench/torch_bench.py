@@ -18,6 +18,7 @@ case = sys.argv[1]
 cfg = json.loads(sys.argv[2])
 torch.manual_seed(0)
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+nn = torch.nn
 
 
 def time_it(fn, min_reps=3, max_reps=10, budget=8.0):
@@ -47,10 +48,10 @@ def mnist(flat):
     return (x.view(n, 784) if flat else x.view(n, 1, 28, 28)), y
 
 
-def epoch(model, flat, opt=None):
+def epoch(model, flat, opt=None, bs=None):
     x, y = mnist(flat)
     opt = opt or torch.optim.Adam(model.parameters(), lr=cfg["train"]["lr"])
-    bs = cfg["train"]["batch"]
+    bs = bs or cfg["train"]["batch"]
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step(start):
@@ -64,6 +65,132 @@ def epoch(model, flat, opt=None):
     for start in range(0, len(x), bs):
         step(start)
     return time.perf_counter() - t0
+
+
+def cnn(width=1):
+    """bench/neurite-cases.ts's cnn(): `width` multiplies the channels."""
+    c1, c2 = 32 * width, 64 * width
+    return nn.Sequential(
+        nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(c1, c2, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(c2 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+
+
+class BasicBlock(nn.Module):
+    """src/models/resnet.ts's BasicBlock (torchvision's): conv-BN-ReLU-conv-BN plus the shortcut, then ReLU."""
+
+    def __init__(self, inplanes, planes, stride, downsample):
+        super().__init__()
+        self.conv1 = nn.Conv2d(inplanes, planes, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(planes)
+        self.conv2 = nn.Conv2d(planes, planes, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(planes)
+        self.downsample = downsample
+
+    def forward(self, x):
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + (self.downsample(x) if self.downsample is not None else x))
+
+
+class ResNetMini(nn.Module):
+    """neurite's resnet18Mini(): a 3x3 stride-1 stem without max-pool, stages of 16-32-64-128 planes."""
+
+    def __init__(self, in_channels, classes, base=16, layers=(2, 2, 2, 2)):
+        super().__init__()
+        self.conv1 = nn.Conv2d(in_channels, base, 3, 1, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(base)
+        stages, inplanes = [], base
+        for i, blocks in enumerate(layers):
+            planes, stride = base * 2**i, 1 if i == 0 else 2
+            down = None
+            if stride != 1 or inplanes != planes:
+                down = nn.Sequential(nn.Conv2d(inplanes, planes, 1, stride, bias=False), nn.BatchNorm2d(planes))
+            stage = [BasicBlock(inplanes, planes, stride, down)]
+            stage += [BasicBlock(planes, planes, 1, None) for _ in range(blocks - 1)]
+            stages.append(nn.Sequential(*stage))
+            inplanes = planes
+        self.stages = nn.Sequential(*stages)
+        self.fc = nn.Linear(inplanes, classes)
+
+    def forward(self, x):
+        y = self.stages(torch.relu(self.bn1(self.conv1(x))))
+        return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
+
+
+def basic_conv(i, o, k, padding=0):
+    """src/models/inception.ts's BasicConv2d: conv without bias, BN with eps 1e-3, ReLU."""
+    return nn.Sequential(nn.Conv2d(i, o, k, padding=padding, bias=False), nn.BatchNorm2d(o, eps=1e-3), nn.ReLU())
+
+
+class Inception(nn.Module):
+    def __init__(self, i, c1, c3r, c3, c5r, c5, pp):
+        super().__init__()
+        self.b1 = basic_conv(i, c1, 1)
+        self.b2 = nn.Sequential(basic_conv(i, c3r, 1), basic_conv(c3r, c3, 3, 1))
+        self.b3 = nn.Sequential(basic_conv(i, c5r, 1), basic_conv(c5r, c5, 5, 2))
+        self.b4 = nn.Sequential(nn.MaxPool2d(3, 1, 1, ceil_mode=True), basic_conv(i, pp, 1))
+        self.out = c1 + c3 + c5 + pp
+
+    def forward(self, x):
+        return torch.cat([self.b1(x), self.b2(x), self.b3(x), self.b4(x)], 1)
+
+
+TABLE1 = [  # the paper's Table 1, as src/models/inception.ts: 3a 3b | 4a-4e | 5a 5b
+    (64, 96, 128, 16, 32, 32), (128, 128, 192, 32, 96, 64),
+    (192, 96, 208, 16, 48, 64), (160, 112, 224, 24, 64, 64), (128, 128, 256, 24, 64, 64),
+    (112, 144, 288, 32, 64, 64), (256, 160, 320, 32, 128, 128),
+    (256, 160, 320, 32, 128, 128), (384, 192, 384, 48, 128, 128),
+]
+
+
+class GoogLeNetMini(nn.Module):
+    """neurite's GoogLeNetMini (width 0.25): 3x3 stem, max-pool, 1x1, 3x3, nine inception modules, pool, dropout, fc."""
+
+    def __init__(self, in_channels, classes, m=0.25):
+        super().__init__()
+        sc = lambda c: max(1, int(c * m + 0.5))  # noqa: E731 (JavaScript's Math.round)
+        blocks, c = [], sc(192)
+        for row in TABLE1:
+            blocks.append(Inception(c, *map(sc, row)))
+            c = blocks[-1].out
+        self.stem = nn.Sequential(
+            basic_conv(in_channels, sc(64), 3, 1), nn.MaxPool2d(3, 2, ceil_mode=True),
+            basic_conv(sc(64), sc(64), 1), basic_conv(sc(64), sc(192), 3, 1),
+        )
+        self.body = nn.Sequential(
+            blocks[0], blocks[1], nn.MaxPool2d(3, 2, ceil_mode=True), *blocks[2:7],
+            nn.MaxPool2d(2, 2, ceil_mode=True), blocks[7], blocks[8],
+        )
+        self.dropout = nn.Dropout(0.4)
+        self.fc = nn.Linear(c, classes)
+
+    def forward(self, x):
+        y = nn.functional.adaptive_avg_pool2d(self.body(self.stem(x)), 1)
+        return self.fc(self.dropout(torch.flatten(y, 1)))
+
+
+def large_step(which):
+    """Milliseconds per training step of a larger model (mean of `steps` after one warm-up), as neurite's."""
+    lg = cfg["large"]
+    m = (ResNetMini if which == "resnet18" else GoogLeNetMini)(lg["channels"], lg["classes"])
+    opt = torch.optim.Adam(m.parameters(), lr=cfg["train"]["lr"])
+    x = torch.rand(lg["batch"], lg["channels"], lg["size"], lg["size"])
+    y = torch.randint(0, lg["classes"], (lg["batch"],))
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        loss_fn(m(x), y).backward()
+        opt.step()
+
+    step()
+    t0 = time.perf_counter()
+    for _ in range(lg["steps"]):
+        step()
+    params = sum(p.numel() for p in m.parameters())
+    return (time.perf_counter() - t0) / lg["steps"] * 1000, f"{params:,} parameters, mean of {lg['steps']} steps"
 
 
 def run():
@@ -88,15 +215,15 @@ def run():
             torch.nn.functional.conv2d(x, w, padding=1).sum().backward()
 
         return flops / (time_it(fb) * 1e6)
+    if case.startswith(("cnn-batch-", "cnn-width-", "cnn-threads-")):
+        return epoch(cnn(cfg["cnn"].get("width", 1)), False, bs=cfg["cnn"].get("batch"))
+    if case in ("resnet18-step", "googlenet-step"):
+        return large_step(cfg["model"])
     if case == "mlp-epoch":
         m = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
         return epoch(m, True)
     if case in ("cnn-epoch", "cnn-rss", "cnn-rss-growth"):
-        m = torch.nn.Sequential(
-            torch.nn.Conv2d(1, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-            torch.nn.Conv2d(32, 64, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-            torch.nn.Flatten(), torch.nn.Linear(64 * 7 * 7, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10),
-        )
+        m = cnn()
         if case == "cnn-rss-growth":
             opt = torch.optim.Adam(m.parameters(), lr=cfg["train"]["lr"])
             trace = []

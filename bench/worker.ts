@@ -1,5 +1,7 @@
 /** Runs one benchmark case for one implementation in a fresh process and prints its result as JSON. */
-import { CASES } from './cases.js';
+import { CASES, smokeSettings } from './cases.js';
+
+smokeSettings(process.env);
 
 const [impl, caseId] = process.argv.slice(2);
 const spec = CASES.find((c) => c.id === caseId);

@@ -14,6 +14,7 @@ interface BenchOptions {
   cases?: string;
   impls?: string;
   repeat?: number;
+  smoke?: boolean;
 }
 
 /** The package root: two folders above this file, from src/cli and from dist/cli alike. */
@@ -22,7 +23,9 @@ export function packageRoot(): string {
 }
 
 interface BenchList {
-  cases: { id: string; title: string; unit: string }[];
+  cases: { id: string; title: string; unit: string; group?: string }[];
+  /** Names for groups of cases that the default run leaves out (`--cases scaling`). */
+  groups?: string[];
   impls: string[];
 }
 
@@ -60,7 +63,10 @@ function listHelp(): string {
   if (!list) return '\nCases: listed here in a source checkout with its dev dependencies (npm ci).';
   const width = Math.max(...list.cases.map((c) => c.id.length));
   return (
-    `\nCases:\n${list.cases.map((c) => `  ${c.id.padEnd(width)}  ${c.title} (${c.unit})`).join('\n')}` +
+    `\nCases:\n${list.cases.map((c) => `  ${c.id.padEnd(width)}  ${c.title} (${c.unit})${c.group ? ` [${c.group}]` : ''}`).join('\n')}` +
+    (list.groups?.length
+      ? `\nGroups (left out of the default run; --cases ${list.groups[0]} runs one): ${list.groups.join(', ')}`
+      : '') +
     `\nImplementations: ${list.impls.join(', ')}`
   );
 }
@@ -82,7 +88,10 @@ export function benchCommand(): Command {
     .description(
       'run the benchmarks: neurite (native, WebAssembly and TypeScript; WebAssembly in headless chromium too), TensorFlow.js and PyTorch side by side',
     )
-    .option('--cases <list>', 'comma-separated cases, e.g. sgemm-1024,conv-fwd (default: all)')
+    .option(
+      '--cases <list>',
+      'comma-separated cases or groups, e.g. sgemm-1024,conv-fwd or scaling (default: all but the groups)',
+    )
     .option(
       '--impls <list>',
       'comma-separated implementations: neurite-native, neurite-wasm, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch, browser-neurite-wasm, browser-tfjs-wasm',
@@ -92,6 +101,7 @@ export function benchCommand(): Command {
       'run each measurement in n fresh processes and report their median',
       parse.positiveInt,
     )
+    .option('--smoke', 'run each case once on tiny settings, to check that it runs (figures meaningless)')
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(
       'after',
@@ -108,17 +118,14 @@ does not ship bench/.`,
       if (opts.cases !== undefined || opts.impls !== undefined) {
         const list = benchList();
         if (!list) throw new CliError('cannot list the benchmark cases (bench/run.ts --list failed)');
-        checkNames(
-          'cases',
-          opts.cases,
-          list.cases.map((c) => c.id),
-        );
+        checkNames('cases', opts.cases, [...list.cases.map((c) => c.id), ...(list.groups ?? [])]);
         checkNames('impls', opts.impls, list.impls);
       }
       const args = ['--import', 'tsx', script];
       if (opts.cases) args.push('--cases', opts.cases);
       if (opts.impls) args.push('--impls', opts.impls);
       if (opts.repeat !== undefined) args.push('--repeat', String(opts.repeat));
+      if (opts.smoke) args.push('--smoke');
       const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
       if (r.error) throw new CliError(`cannot run the benchmarks: ${r.error.message}`);
       if (r.status !== 0) throw new CliError(`the benchmarks failed (exit status ${r.status ?? r.signal})`);
