@@ -42,16 +42,35 @@ import {
   Tanh,
 } from '../../nn/activation.js';
 import { ModuleList, Sequential } from '../../nn/container.js';
-import { Conv2d } from '../../nn/conv.js';
+import { Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d } from '../../nn/conv.js';
 import { Dropout } from '../../nn/dropout.js';
 import { Embedding } from '../../nn/embedding.js';
 import { Flatten, Identity, Unflatten } from '../../nn/flatten.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
-import { BatchNorm1d, BatchNorm2d, type BatchNormBase, LayerNorm } from '../../nn/norm.js';
-import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from '../../nn/pool.js';
+import {
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormBase,
+  GroupNorm,
+  InstanceNorm1d,
+  InstanceNorm2d,
+  type InstanceNormBase,
+  LayerNorm,
+} from '../../nn/norm.js';
+import {
+  AdaptiveAvgPool1d,
+  AdaptiveAvgPool2d,
+  AdaptiveMaxPool1d,
+  AdaptiveMaxPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  MaxPool1d,
+  MaxPool2d,
+} from '../../nn/pool.js';
 import { GRU, LSTM, RNN, type RNNBase } from '../../nn/rnn.js';
 import { SeparableConv2d } from '../../nn/separable.js';
+import { Upsample } from '../../nn/upsample.js';
 import { type Arg, args, type Call, pyList, pyLiteral, pyNumber, type Value } from './python.js';
 
 /** The walk's state: the custom classes model.py must define, in order of first use. */
@@ -206,6 +225,82 @@ const writeAdaptiveAvgPool: Writer<AdaptiveAvgPool2d> = (_ctx, m) =>
     typeof m.outputSize === 'number' ? num(m.outputSize) : pyLiteral([...m.outputSize]),
   ]);
 
+/** A 1-D size as its number (neurite also takes a one-element array). */
+const one = (v: number | readonly number[]) => (typeof v === 'number' ? v : v[0]);
+
+const writeConv1d: Writer<Conv1d> = (_ctx, m) =>
+  call('nn.Conv1d', [num(m.inChannels), num(m.outChannels), num(m.kernelSize)], {
+    stride: unless(m.stride, 1),
+    padding: unless(m.padding, 0),
+    dilation: unless(m.dilation, 1),
+    groups: unless(m.groups, 1),
+    bias: m.bias ? undefined : 'False',
+  });
+
+const writeConvTranspose2d: Writer<ConvTranspose2d> = (_ctx, m) =>
+  call('nn.ConvTranspose2d', [num(m.inChannels), num(m.outChannels), size2(m.kernelSize)], {
+    stride: unless(m.stride, [1, 1], size2),
+    padding: unless(m.padding, [0, 0], size2),
+    output_padding: unless(m.outputPadding, [0, 0], size2),
+    groups: unless(m.groups, 1),
+    bias: m.bias ? undefined : 'False',
+    dilation: unless(m.dilation, [1, 1], size2),
+  });
+
+const writeConvTranspose1d: Writer<ConvTranspose1d> = (_ctx, m) =>
+  call('nn.ConvTranspose1d', [num(m.inChannels), num(m.outChannels), num(m.kernelSize)], {
+    stride: unless(m.stride, 1),
+    padding: unless(m.padding, 0),
+    output_padding: unless(m.outputPadding, 0),
+    groups: unless(m.groups, 1),
+    bias: m.bias ? undefined : 'False',
+    dilation: unless(m.dilation, 1),
+  });
+
+const writeMaxPool1d: Writer<MaxPool1d> = (_ctx, m) =>
+  call('nn.MaxPool1d', [num(one(m.kernelSize))], {
+    stride: one(m.stride) === one(m.kernelSize) ? undefined : num(one(m.stride)),
+    padding: unless(one(m.padding), 0),
+    dilation: unless(one(m.dilation), 1),
+    ceil_mode: m.ceilMode ? 'True' : undefined,
+  });
+
+const writeAvgPool1d: Writer<AvgPool1d> = (_ctx, m) =>
+  call('nn.AvgPool1d', [num(one(m.kernelSize))], {
+    stride: one(m.stride) === one(m.kernelSize) ? undefined : num(one(m.stride)),
+    padding: unless(one(m.padding), 0),
+    ceil_mode: m.ceilMode ? 'True' : undefined,
+    count_include_pad: m.countIncludePad ? undefined : 'False',
+  });
+
+/** An adaptive pooling's output size: a number, or a tuple with None for a kept input size. */
+const adaptive = (fn: string) => (_ctx: WriteContext, m: { outputSize: unknown }) =>
+  call(fn, [typeof m.outputSize === 'number' ? num(m.outputSize) : pyLiteral(m.outputSize)]);
+
+const writeUpsample: Writer<Upsample> = (_ctx, m) =>
+  call('nn.Upsample', [], {
+    size: m.size === undefined ? undefined : pyLiteral(m.size),
+    scale_factor: m.scaleFactor === undefined ? undefined : pyLiteral(m.scaleFactor),
+    mode: unless(m.mode, 'nearest'),
+    align_corners: m.alignCorners === undefined ? undefined : pyLiteral(m.alignCorners),
+  });
+
+const writeGroupNorm: Writer<GroupNorm> = (_ctx, m) =>
+  call('nn.GroupNorm', [num(m.numGroups), num(m.numChannels)], {
+    eps: unless(m.eps, 1e-5),
+    affine: m.affine ? undefined : 'False',
+  });
+
+const writeInstanceNorm =
+  (fn: string): Writer<InstanceNormBase> =>
+  (_ctx, m) =>
+    call(fn, [num(m.numFeatures)], {
+      eps: unless(m.eps, 1e-5),
+      momentum: unless(m.momentum, 0.1),
+      affine: m.affine ? 'True' : undefined,
+      track_running_stats: m.trackRunningStats ? 'True' : undefined,
+    });
+
 const writeRecurrent: Writer<RNNBase> = (_ctx, m, path) => {
   const kind = m instanceof LSTM ? 'LSTM' : m instanceof GRU ? 'GRU' : m instanceof RNN ? 'RNN' : null;
   if (!kind) throw unsupported(path, m, 'only RNN, LSTM and GRU have PyTorch forms');
@@ -272,6 +367,18 @@ const layers: Entry[] = [
   entry(MaxPool2d, writeMaxPool),
   entry(AvgPool2d, writeAvgPool),
   entry(AdaptiveAvgPool2d, writeAdaptiveAvgPool),
+  entry(Conv1d, writeConv1d),
+  entry(ConvTranspose1d, writeConvTranspose1d),
+  entry(ConvTranspose2d, writeConvTranspose2d),
+  entry(MaxPool1d, writeMaxPool1d),
+  entry(AvgPool1d, writeAvgPool1d),
+  entry(AdaptiveAvgPool1d, adaptive('nn.AdaptiveAvgPool1d')),
+  entry(AdaptiveMaxPool1d, adaptive('nn.AdaptiveMaxPool1d')),
+  entry(AdaptiveMaxPool2d, adaptive('nn.AdaptiveMaxPool2d')),
+  entry(Upsample, writeUpsample),
+  entry(GroupNorm, writeGroupNorm),
+  entry(InstanceNorm1d, writeInstanceNorm('nn.InstanceNorm1d')),
+  entry(InstanceNorm2d, writeInstanceNorm('nn.InstanceNorm2d')),
   entry(Flatten, (_c, m) =>
     call('nn.Flatten', [], { start_dim: unless(m.startDim, 1), end_dim: unless(m.endDim, -1) }),
   ),
