@@ -119,8 +119,16 @@ export class RnnPage implements Page {
   };
   private shownView: UnrolledView | null = null;
 
+  /** The unrolled view fills its column: redraw it when the column's width changes. */
+  private resizeObserver = new ResizeObserver(() => {
+    const w = this.unrolledBox.clientWidth;
+    if (this.shownView && w !== this.drawnWidth) this.paintUnrolled(this.shownView);
+  });
+  private drawnWidth = 0;
+
   constructor(private ctx: PageContext) {
     this.themeQuery.addEventListener('change', this.onTheme);
+    this.resizeObserver.observe(this.unrolledBox);
     this.settings = rnnSettingsFromParams(ctx.params);
     this.example = Math.max(0, Math.min(11, Math.floor(Number(ctx.params.get('example')) || 0)));
     this.worker = new Worker(new URL('../worker/rnn.worker.ts', import.meta.url), { type: 'module' });
@@ -130,12 +138,8 @@ export class RnnPage implements Page {
     const legend = h(
       'div',
       { class: 'row small legend-bars' },
-      'h, c, candidates:',
-      this.colorBar('diverging'),
-      '−1 … 0 … +1;',
-      'gates:',
-      this.colorBar('viridis'),
-      '0 … 1',
+      h('span', {}, 'h, c, candidates: −1 ', this.colorBar('diverging'), ' +1'),
+      h('span', {}, 'gates: 0 ', this.colorBar('viridis'), ' 1'),
     );
     this.element = h(
       'section',
@@ -594,7 +598,8 @@ export class RnnPage implements Page {
           ]
         : []),
     );
-    const width = Math.max(260, this.unrolledBox.clientWidth || 560);
+    this.drawnWidth = this.unrolledBox.clientWidth;
+    const width = Math.max(260, this.drawnWidth || 560);
     drawUnrolled(this.unrolledCanvas, view, width, this.direction);
     this.unrolledCanvas.dataset.kind = view.kind;
     this.unrolledCanvas.dataset.steps = String(view.steps.length);
@@ -619,6 +624,7 @@ export class RnnPage implements Page {
 
   destroy(): void {
     this.themeQuery.removeEventListener('change', this.onTheme);
+    this.resizeObserver.disconnect();
     this.lossCurves.destroy();
     this.accCurves.destroy();
     this.compare.destroy();
