@@ -2,24 +2,58 @@
  * The RandWire page in real headless Chromium: its ER, BA and WS graphs are neurite's (the same nodes and edges as
  * the Node API gives for the same seed and parameters, exported in neurite's JSON and DOT), its state lives in the
  * URL, a bad generator setting is reported next to its control, and the default small WS network trains on MNIST to
- * ≥ 95 % test accuracy within its default budget while the edges' aggregation weights σ(w) move away from ½.
+ * ≥ 95 % test accuracy within its default budget while the edges' aggregation weights σ(w) move away from ½. Its
+ * checkpoints are the CLI's: the trained network, saved, is evaluated by `neurite eval` to the page's accuracy and
+ * loads back; a run of `neurite train randwire-mnist` opens in the page with the accuracy neurite's Node API gives.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
-import { openStudio, type Studio } from './helpers.js';
+import { openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
+let runsDir: string;
+
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const neurite = (...args: string[]) =>
+  execFileSync(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, encoding: 'utf8' });
 
 beforeAll(async () => {
-  studio = await openStudio();
+  runsDir = mkdtempSync(join(tmpdir(), 'neurite-randwire-'));
+  // a small run of the CLI's preset as it builds it (stem strides 1, 1, head 256, three stages), and another model
+  neurite(
+    'train',
+    'randwire-mnist',
+    ...[
+      '--nodes',
+      '6',
+      '--channels',
+      '8',
+      '--epochs',
+      '1',
+      '--limit',
+      '4000',
+      '--batch-size',
+      '32',
+      '--seed',
+      '3',
+    ],
+    ...['--out', join(runsDir, 'cli-randwire')],
+  );
+  neurite('train', 'mlp-digits', '--epochs', '1', '--out', join(runsDir, 'digits-mlp'));
+  studio = await openStudio(runsDir);
   page = await studio.newPage();
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await studio?.close();
+  if (runsDir) rmSync(runsDir, { recursive: true, force: true });
 });
 
 const { randwire } = nt.models;
@@ -69,6 +103,8 @@ describe('RandWire page', () => {
       nodes: '8',
       stages: '2',
       channels: '16',
+      stem: '2,1',
+      head: '4c',
       lr: '0.003',
       batch: '32',
       epochs: '2',
@@ -113,7 +149,7 @@ describe('RandWire page', () => {
 
   it('keeps its state in the URL: a link reopens the same settings, a change is written back', async () => {
     const query =
-      'graph=ba&k=4&wsp=0.75&erp=0.2&m=3&nodes=12&stages=3&channels=8&lr=0.01&batch=64&epochs=5&seed=7&view=2';
+      'graph=ba&k=4&wsp=0.75&erp=0.2&m=3&nodes=12&stages=3&channels=8&stem=1%2C1&head=256&lr=0.01&batch=64&epochs=5&seed=7&view=2';
     await open(query);
     expect(new URL(page.url()).hash).toBe(`#/randwire?${query}`);
     expect(await page.inputValue('#graph')).toBe('ba');
@@ -121,6 +157,8 @@ describe('RandWire page', () => {
     expect(await page.inputValue('#nodes')).toBe('12');
     expect(await page.inputValue('#stages')).toBe('3');
     expect(await page.inputValue('#channels')).toBe('8');
+    expect(await page.inputValue('#stem')).toBe('1,1');
+    expect(await page.inputValue('#head')).toBe('256');
     expect(await page.inputValue('#lr')).toBe('0.01');
     expect(await page.inputValue('#batch-size')).toBe('64');
     expect(await page.inputValue('#epochs')).toBe('5');
@@ -192,5 +230,149 @@ describe('RandWire page', () => {
     // still moving between the first epoch and the end: the colours change as training goes
     expect(final.some((w, i) => Math.abs(w - early[i]) > 0.005)).toBe(true);
     expect(studio.errors).toEqual([]);
+    trained = { accuracy, weights: final };
   }, 900_000);
+
+  it('saves the trained network in the CLI format: neurite eval gives the page’s accuracy, and it loads back', async () => {
+    expect(trained, 'needs the training test above').not.toBeNull();
+    const { accuracy, weights: final } = trained!;
+    const dir = join(runsDir, 'from-page');
+    mkdirSync(dir);
+    const downloads: { name: string; path: string }[] = [];
+    const both = new Promise<void>((resolve) => {
+      const onDownload = async (d: import('playwright-core').Download) => {
+        const path = join(dir, d.suggestedFilename());
+        await d.saveAs(path);
+        downloads.push({ name: d.suggestedFilename(), path });
+        if (downloads.length === 2) {
+          page.off('download', onDownload);
+          resolve();
+        }
+      };
+      page.on('download', onDownload);
+    });
+    await page.click('#save');
+    await both;
+    const names = downloads.map((d) => d.name).sort();
+    expect(names[0]).toBe('checkpoint.json');
+    expect(names[1]).toMatch(/^weights-[0-9a-f]{16}\.safetensors$/);
+    expect(await page.textContent('#randwire-message')).toContain('neurite eval <folder>');
+
+    // the CLI rebuilds it from the recipe (the preset with the page's flags) ...
+    const evaluated = JSON.parse(neurite('eval', dir, '--json').trim().split('\n').at(-1)!);
+    console.log(
+      `RandWire page ${(accuracy * 100).toFixed(2)} % vs neurite eval ${(evaluated.metrics.accuracy * 100).toFixed(2)} % on the ${evaluated.samples} test digits`,
+    );
+    expect(evaluated.preset).toBe('randwire-mnist');
+    expect(evaluated.epoch).toBe(2);
+    expect(evaluated.samples).toBe(2000);
+    expect(Math.abs(evaluated.metrics.accuracy - accuracy)).toBeLessThanOrEqual(0.001);
+    // ... and the Node API from the architecture record: the page's network, stem strides 2, 1 and a 4C head
+    const { model } = await nt.train.loadModel(dir);
+    const net = model as nt.models.RandWireNet;
+    expect(net.graphs().map((g) => g.toJSON())).toEqual(
+      [0, 1].map((s) => expectedGraph({ type: 'ws', k: 4, p: 0.75 }, 8, 0, s).toJSON()),
+    );
+    expect((net.conv1.at(0) as nt.nn.Conv2d).stride).toEqual([2, 2]);
+    expect(net.fc.inFeatures).toBe(64);
+
+    // a fresh page (another seed) loads the two files: the same network, weights and accuracy
+    await open('seed=9&nodes=12');
+    const message = await loadFiles(downloads.map((d) => ({ name: d.name, buffer: readFileSync(d.path) })));
+    expect(message).toContain(
+      'Loaded checkpoint.json: RandWire WS(4, 0.75), 2 stages of 8 nodes, C = 16, stem strides 2, 1, head 64, trained 2 epochs',
+    );
+    await page.waitForSelector('#test-accuracy[data-value]');
+    expect(Math.abs((await pageAccuracy()) - evaluated.metrics.accuracy)).toBeLessThanOrEqual(0.001);
+    expect(await weights()).toEqual(final);
+    expect(new URL(page.url()).hash).toContain('nodes=8&stages=2&channels=16&stem=2%2C1&head=4c');
+    expect(await page.textContent('#edge-count')).toBe(
+      `${expectedGraph({ type: 'ws', k: 4, p: 0.75 }, 8, 0, 0).edges.length} edges`,
+    );
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
+
+  it('opens a run of neurite train randwire-mnist with the accuracy neurite’s Node API gives on the test digits', async () => {
+    const run = join(runsDir, 'cli-randwire');
+    await page.goto(`${studio.server.url}#/randwire?checkpoint=cli-randwire`);
+    await page.waitForSelector('#randwire-message[data-loaded="true"]', { timeout: 60_000 });
+    expect(await page.textContent('#randwire-message')).toContain(
+      'Loaded run cli-randwire: RandWire WS(4, 0.75), 3 stages of 6 nodes, C = 8, stem strides 1, 1, head 256, trained 1 epoch',
+    );
+    await page.waitForSelector('#test-accuracy[data-value]');
+    // the page's accuracy on the 2,000 test digits is what the CLI measured and what neurite's Node API gives
+    const { model, preprocess } = await nt.train.loadModel(run);
+    const test = nt.loadMnist({ split: 'test', normalize: 'none', flatten: true });
+    let right = 0;
+    nt.noGrad(() => {
+      for (let start = 0; start < 2000; start += 250) {
+        const x = preprocess(test.images.narrow(0, start, 250));
+        const predicted = (model as nt.models.RandWireNet).forward(x).argmax(1).data;
+        for (let i = 0; i < 250; i++) if (predicted[i] === test.labels.data[start + i]) right++;
+      }
+    });
+    const node = right / test.labels.shape[0];
+    console.log(
+      `neurite train randwire-mnist (1 epoch of 4,000 digits): Node API ${(node * 100).toFixed(2)} %, page ${((await pageAccuracy()) * 100).toFixed(2)} %`,
+    );
+    expect(node).toBeGreaterThan(0.5);
+    const cli = JSON.parse(readFileSync(join(run, 'result.json'), 'utf8')).metrics.accuracy;
+    expect(Math.abs(cli - node)).toBeLessThanOrEqual(0.001);
+    expect(Math.abs((await pageAccuracy()) - node)).toBeLessThanOrEqual(0.001);
+    const hash = new URL(page.url()).hash;
+    expect(hash).toContain('graph=ws&k=4&wsp=0.75');
+    expect(hash).toContain('nodes=6&stages=3&channels=8&stem=1%2C1&head=256');
+    expect(hash).toContain('seed=3');
+    expect(hash).toContain('checkpoint=cli-randwire');
+    expect(await page.inputValue('#stem')).toBe('1,1');
+    expect(await page.inputValue('#head')).toBe('256');
+    // its three graphs are the ones the CLI wrote next to the checkpoint, and its edge weights are the trained ones
+    for (const stage of [0, 1, 2]) {
+      await page.click(`#stage-${stage + 1}`);
+      const json = JSON.parse(await download('#export-json'));
+      expect(json).toEqual(JSON.parse(readFileSync(join(run, 'graphs', `stage${stage}.json`), 'utf8')));
+    }
+    const w = await weights();
+    expect(w.some((x) => Math.abs(x - 0.5) > 1e-3)).toBe(true);
+    // and it trains on from there
+    await page.click('#step');
+    await page.waitForFunction(
+      () => Number(document.querySelector('#epoch')?.getAttribute('data-epoch')) > 1,
+    );
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
+
+  it('says what is wrong with another model’s checkpoint or a missing half', async () => {
+    await open('');
+    const other = join(runsDir, 'digits-mlp');
+    const manifest = readFileSync(join(other, 'checkpoint.json'));
+    const weightsName = JSON.parse(manifest.toString()).weights.file as string;
+    expect(
+      await loadFiles([
+        { name: 'checkpoint.json', buffer: manifest },
+        { name: weightsName, buffer: readFileSync(join(other, weightsName)) },
+      ]),
+    ).toMatch(/holds a MLP \(neurite train mlp-digits\); the RandWire page runs randomly wired networks/);
+    expect(await loadFiles([{ name: 'checkpoint.json', buffer: manifest }])).toContain('Choose both files');
+    expect(studio.errors).toEqual([]);
+  });
 });
+
+let trained: { accuracy: number; weights: number[] } | null = null;
+
+const pageAccuracy = async () => Number(await page.getAttribute('#test-accuracy', 'data-value'));
+
+/** Chooses files in the page's load control and returns the message the page shows. */
+async function loadFiles(files: { name: string; buffer: Buffer }[]): Promise<string> {
+  await page.evaluate(() => {
+    const m = document.querySelector('#randwire-message')!;
+    m.textContent = '';
+    m.removeAttribute('data-loaded');
+  });
+  await page.setInputFiles(
+    '#load-input',
+    files.map((f) => ({ ...f, mimeType: 'application/octet-stream' })),
+  );
+  await page.waitForFunction(() => (document.querySelector('#randwire-message')?.textContent ?? '') !== '');
+  return (await page.textContent('#randwire-message')) ?? '';
+}

@@ -5,6 +5,7 @@
  */
 import * as nt from 'neurite/browser';
 import type { GraphType, RandwireSettings, StageInfo, StageWeights } from './protocol.js';
+import { headWidth } from './settings.js';
 
 type RandWireNet = nt.models.RandWireNet;
 type RandWireStage = nt.models.RandWireStage;
@@ -18,9 +19,11 @@ export function graphSpec(s: RandwireSettings, type: GraphType = s.graph): nt.mo
 }
 
 /**
- * The options of the page's network: the paper's small regime cut down for MNIST (conv1 stride 2 and conv2
- * stride 1 take 28×28 to 14×14 before the first stage; the classifier's 1×1 convolution has 4C channels). The
- * seed decides every stage's graph and then the weights, as in `RandWireNet`.
+ * The options of the page's network: the paper's small regime cut down for MNIST (by default conv1 stride 2 and
+ * conv2 stride 1 take 28×28 to 14×14 before the first stage, and the classifier's 1×1 convolution has 4C
+ * channels; a checkpoint of the CLI's randwire-mnist brings strides 1, 1 and 256). The seed decides every stage's
+ * graph and then the weights, as in `RandWireNet`. These are also the options a saved checkpoint records, as the
+ * CLI's preset records its own, so `nt.train.loadModel` rebuilds the same network.
  */
 export function netOptions(
   s: RandwireSettings,
@@ -33,8 +36,8 @@ export function netOptions(
     stages: s.stages,
     numClasses: 10,
     inChannels: 1,
-    headChannels: 4 * s.channels,
-    stemStrides: [2, 1],
+    headChannels: headWidth(s),
+    stemStrides: [s.stemStrides[0], s.stemStrides[1]],
     seed: s.seed,
   };
 }

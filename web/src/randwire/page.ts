@@ -5,7 +5,7 @@
  * trained with the same budget, side by side.
  */
 import { Curves } from '../common/chart.js';
-import { fmt, h, select } from '../common/dom.js';
+import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
@@ -33,11 +33,16 @@ import {
   CHANNELS,
   GRAPH_NAMES,
   graphLabel,
+  HEAD_CHOICES,
+  headValue,
+  headWidth,
   LEARNING_RATES,
   NODE_COUNTS,
   randwireParams,
   randwireSettingsFromParams,
   STAGE_COUNTS,
+  STEM_CHOICES,
+  withValue,
 } from './settings.js';
 
 const TRAIN = 8000;
@@ -50,6 +55,11 @@ start), then applies ReLU, a 3×3 separable convolution and batch norm. On Image
 hand-designed and searched networks, and seeds of one generator scored alike: the generator matters, not the
 particular wiring. Press play: blue edges are wires a node leans on more, orange ones it turns down (batch norm leaves
 only their ratios to learn, so they move by hundredths; the colour scale stretches to the largest change).`;
+
+/** The resolution the stem hands the first stage: each 3×3 convolution (padding 1) divides by its stride. */
+function stemSize(s: RandwireSettings): number {
+  return s.stemStrides.reduce((size, stride) => Math.floor((size - 1) / stride) + 1, 28);
+}
 
 export class RandwirePage implements Page {
   readonly element: HTMLElement;
@@ -210,15 +220,26 @@ export class RandwirePage implements Page {
     this.renderCompareTable();
     this.themeQuery.addEventListener('change', this.onTheme);
     this.resize.observe(this.dagHost);
+    this.loadedRun = ctx.params.get('checkpoint');
+    if (this.loadedRun) {
+      this.writeUrl();
+      void this.loadRun(this.loadedRun);
+    }
   }
+
+  /** The run whose checkpoint the page shows (from the runs dashboard), or null. */
+  private loadedRun: string | null = null;
 
   private writeUrl(): void {
     const p = randwireParams(this.settings);
     p.set('view', String(this.shownStage));
+    // a run folder's checkpoint stays in the URL until the network is reset or changed, so the link reopens it
+    if (this.loadedRun) p.set('checkpoint', this.loadedRun);
     this.ctx.setParams(p);
   }
 
   private update(patch: Partial<RandwireSettings>): void {
+    this.loadedRun = null;
     const generatorChanged = patch.graph !== undefined && patch.graph !== this.settings.graph;
     this.settings = { ...this.settings, ...patch };
     if (generatorChanged) {
@@ -273,7 +294,11 @@ export class RandwirePage implements Page {
       id: 'reset',
       'aria-label': 'reset the network',
       title: 'reset the network (the same seed: the same graphs and starting weights)',
-      onclick: () => this.reset(),
+      onclick: () => {
+        this.loadedRun = null;
+        this.writeUrl();
+        this.reset();
+      },
     });
     setIcon(reset, 'reset');
     const step = h('button', {
@@ -352,7 +377,7 @@ export class RandwirePage implements Page {
           'Nodes N',
           select(
             'nodes',
-            NODE_COUNTS.map((n) => [String(n), String(n)] as const),
+            withValue(NODE_COUNTS, s.nodes).map((n) => [String(n), String(n)] as const),
             String(s.nodes),
             (v) => this.update({ nodes: Number(v) }),
           ),
@@ -365,7 +390,7 @@ export class RandwirePage implements Page {
           'Stages',
           select(
             'stages',
-            STAGE_COUNTS.map((n) => [String(n), String(n)] as const),
+            withValue(STAGE_COUNTS, s.stages).map((n) => [String(n), String(n)] as const),
             String(s.stages),
             (v) => this.update({ stages: Number(v) }),
           ),
@@ -374,9 +399,26 @@ export class RandwirePage implements Page {
           'Channels C',
           select(
             'channels',
-            CHANNELS.map((n) => [String(n), String(n)] as const),
+            withValue(CHANNELS, s.channels).map((n) => [String(n), String(n)] as const),
             String(s.channels),
             (v) => this.update({ channels: Number(v) }),
+          ),
+        ),
+        field(
+          'Stem strides',
+          select('stem', STEM_CHOICES, s.stemStrides.join(','), (v) =>
+            this.update({ stemStrides: v.split(',').map(Number) as [number, number] }),
+          ),
+        ),
+        field(
+          'Head',
+          select(
+            'head',
+            (HEAD_CHOICES.includes(headValue(s)) ? HEAD_CHOICES : [...HEAD_CHOICES, headValue(s)]).map(
+              (v) => [v, v === '4c' ? '4C' : v] as const,
+            ),
+            headValue(s),
+            (v) => this.update({ headChannels: v === '4c' ? null : Number(v) }),
           ),
         ),
       ),
@@ -410,7 +452,92 @@ export class RandwirePage implements Page {
           ),
         ),
       ),
+      h('div', { class: 'ckpt' }, this.saveButton(), this.loadControl()),
     );
+  }
+
+  private saveButton(): HTMLElement {
+    return h(
+      'button',
+      {
+        id: 'save',
+        title:
+          'download checkpoint.json and its weights file (the CLI format: neurite eval <folder> runs it, as neurite train randwire-mnist would have built it)',
+        onclick: () => {
+          if (this.stages.length === 0) this.showMessage('No network to save: fix the graph setting above.');
+          else this.send({ type: 'save' });
+        },
+      },
+      'Save checkpoint',
+    );
+  }
+
+  private loadControl(): HTMLElement {
+    const input = h('input', {
+      type: 'file',
+      id: 'load-input',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.json,.safetensors',
+    });
+    input.addEventListener('change', () => {
+      if (input.files) void this.loadFiles([...input.files]);
+      input.value = '';
+    });
+    return h(
+      'span',
+      {},
+      fileLabel(input, 'Load checkpoint…', {
+        class: 'button-like',
+        title:
+          'choose checkpoint.json and its weights-….safetensors (saved here, or a run of neurite train randwire-mnist)',
+      }),
+      input,
+    );
+  }
+
+  /** checkpoint.json and its weights file, chosen together in the file dialog. */
+  private async loadFiles(files: File[]): Promise<void> {
+    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+    if (!manifest || !weights) {
+      this.showMessage(
+        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
+      );
+      return;
+    }
+    this.send({
+      type: 'load',
+      manifestText: await manifest.text(),
+      weights: await weights.arrayBuffer(),
+      source: manifest.name,
+    });
+  }
+
+  /** A run folder the studio serves (from the runs dashboard's "open in this page"). */
+  private async loadRun(name: string): Promise<void> {
+    const base = `api/runs/${encodeURIComponent(name)}/`;
+    try {
+      const res = await fetch(`${base}checkpoint.json`);
+      if (!res.ok) throw new Error(`run ${name} has no checkpoint (the server answered ${res.status})`);
+      const manifestText = await res.text();
+      const file = (JSON.parse(manifestText) as { weights?: { file?: string } }).weights?.file;
+      if (!file) throw new Error(`run ${name}: its checkpoint.json does not name a weights file`);
+      const w = await fetch(base + encodeURIComponent(file));
+      if (!w.ok) throw new Error(`run ${name}: cannot read ${file} (the server answered ${w.status})`);
+      this.send({ type: 'load', manifestText, weights: await w.arrayBuffer(), source: `run ${name}` });
+    } catch (e) {
+      this.showMessage((e as Error).message);
+    }
+  }
+
+  private download(name: string, data: BlobPart, type: string): void {
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    const a = h('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private showMessage(text: string, isError = true): void {
@@ -452,12 +579,7 @@ export class RandwirePage implements Page {
       format === 'dot'
         ? [stage.dot, 'text/vnd.graphviz']
         : [`${JSON.stringify(stage.json)}\n`, 'application/json'];
-    const url = URL.createObjectURL(new Blob([text], { type }));
-    const a = h('a', { href: url, download: `${name}.${format}` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.download(`${name}.${format}`, text, type);
   }
 
   private onWorker(msg: FromRandwireWorker): void {
@@ -496,6 +618,20 @@ export class RandwirePage implements Page {
         this.latest = msg;
         this.schedule();
         break;
+      case 'saved':
+        this.download('checkpoint.json', msg.manifestText, 'application/json');
+        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        this.showMessage(
+          `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite eval <folder>\` evaluates it (as a run of neurite train randwire-mnist) and PyTorch loads the weights by key.`,
+          false,
+        );
+        break;
+      case 'loaded':
+        this.onLoaded(msg.settings, msg.description);
+        break;
+      case 'load-error':
+        this.showMessage(msg.message);
+        break;
       case 'compare-row':
         this.compareRows[msg.index] = msg.row;
         if (msg.finished) {
@@ -516,6 +652,29 @@ export class RandwirePage implements Page {
         }
         break;
     }
+  }
+
+  /** A checkpoint's network replaced the page's: its settings, fresh curves (the worker sends its graphs next). */
+  private onLoaded(settings: RandwireSettings, description: string): void {
+    this.settings = settings;
+    this.shownStage = Math.min(this.shownStage, settings.stages - 1);
+    this.renderControls();
+    this.writeUrl();
+    this.setPlaying(false);
+    this.comparing = false;
+    this.compareButton.textContent = 'Train ER, BA and WS';
+    this.compareRows = [null, null, null];
+    this.renderCompareTable();
+    this.lossCurves.clear();
+    this.accCurves.clear();
+    this.latest = null;
+    this.painted = null;
+    this.graphMessage.textContent = '';
+    this.showMessage(
+      `Loaded ${description}. Its graphs and edge weights are drawn below; press play to train it ${settings.epochs} more epoch${settings.epochs === 1 ? '' : 's'}.`,
+      false,
+    );
+    this.message.dataset.loaded = 'true';
   }
 
   private renderStageTabs(): void {
@@ -574,7 +733,7 @@ export class RandwirePage implements Page {
         h('td', {}, ''),
         h('td', {}, ''),
         h('td', {}, `1 → ${Math.floor(s.channels / 2)} → ${s.channels}`),
-        h('td', {}, '14×14'),
+        h('td', {}, `${stemSize(s)}×${stemSize(s)}`),
       ),
       ...this.stages.map((st, i) =>
         h(
@@ -597,7 +756,7 @@ export class RandwirePage implements Page {
         h('td', {}, ''),
         h('td', {}, ''),
         h('td', {}, ''),
-        h('td', {}, `→ ${4 * s.channels} → 10`),
+        h('td', {}, `→ ${headWidth(s)} → 10`),
         h('td', {}, '1×1'),
       ),
     );

@@ -20,6 +20,10 @@ export interface RandwireSettings {
   stages: number;
   /** Base width C: stage i has C·2ⁱ channels. */
   channels: number;
+  /** Strides of conv1 and conv2 ([2, 1]: 14×14 into the first stage; the CLI's randwire-mnist uses [1, 1]). */
+  stemStrides: [number, number];
+  /** Channels of the classifier's 1×1 convolution, or null for 4C (the CLI's randwire-mnist uses 256). */
+  headChannels: number | null;
   lr: number;
   batchSize: number;
   /** The training budget, in epochs over the 8,000 training digits. */
@@ -107,7 +111,11 @@ export type ToRandwireWorker =
   | { type: 'step' }
   /** Train ER, BA and WS one after the other with the settings' budget. */
   | { type: 'compare' }
-  | { type: 'stop-compare' };
+  | { type: 'stop-compare' }
+  /** The network as a checkpoint in the CLI's format (neurite train randwire-mnist). */
+  | { type: 'save' }
+  /** A checkpoint (checkpoint.json's text and the weights file's bytes) to load; `source` names it in messages. */
+  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
 
 export type FromRandwireWorker =
   | { type: 'ready'; backend: string }
@@ -118,4 +126,8 @@ export type FromRandwireWorker =
   | { type: 'compare-row'; index: number; row: CompareRow; finished: boolean }
   /** A setting the generators or the network reject (e.g. K odd): `field` names the control. */
   | { type: 'settings-error'; field: string; message: string }
+  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  /** A checkpoint was loaded: the page's settings now describe its network ('network' and 'state' follow). */
+  | { type: 'loaded'; settings: RandwireSettings; description: string }
+  | { type: 'load-error'; message: string }
   | { type: 'error'; message: string };

@@ -15,6 +15,8 @@ export const RANDWIRE_DEFAULTS: RandwireSettings = {
   nodes: 8,
   stages: 2,
   channels: 16,
+  stemStrides: [2, 1],
+  headChannels: null,
   lr: 0.003,
   batchSize: 32,
   epochs: 2,
@@ -24,6 +26,14 @@ export const RANDWIRE_DEFAULTS: RandwireSettings = {
 export const NODE_COUNTS = [6, 8, 12, 16, 24, 32];
 export const STAGE_COUNTS = [1, 2, 3];
 export const CHANNELS = [8, 16, 24, 32];
+/** conv1's and conv2's strides, with the resolution they hand the first stage. */
+export const STEM_CHOICES: readonly (readonly [string, string])[] = [
+  ['2,1', '2, 1 (14×14)'],
+  ['1,1', '1, 1 (28×28)'],
+  ['2,2', '2, 2 (7×7)'],
+];
+/** The head's 1×1 convolution: 4C ('4c'), or a fixed width (the CLI's randwire-mnist: 256). */
+export const HEAD_CHOICES = ['4c', '64', '128', '256', '512'];
 export const LEARNING_RATES = [0.001, 0.003, 0.01];
 export const BATCH_SIZES = [16, 32, 64];
 export const BUDGETS = [1, 2, 3, 5, 8];
@@ -54,18 +64,50 @@ function num(v: string | null, fallback: number): number {
   return Number.isFinite(x) ? x : fallback;
 }
 
+/**
+ * An integer from the URL within the range the CLI's randwire-mnist preset accepts (a checkpoint loaded from the CLI
+ * may use a value the page's menus do not list), or the default.
+ */
+function int(v: string | null, min: number, max: number, fallback: number): number {
+  const x = v === null || v.trim() === '' ? Number.NaN : Number(v);
+  return Number.isInteger(x) && x >= min && x <= max ? x : fallback;
+}
+
+function stemFrom(v: string | null, fallback: [number, number]): [number, number] {
+  const m = /^([12]),([12])$/.exec(v ?? '');
+  return m ? [Number(m[1]), Number(m[2])] : fallback;
+}
+
+/** The value of the head menu: '4c' for 4C, else the width. */
+export function headValue(s: RandwireSettings): string {
+  return s.headChannels === null ? '4c' : String(s.headChannels);
+}
+
+/** The head's width: 4C unless fixed. */
+export function headWidth(s: RandwireSettings): number {
+  return s.headChannels ?? 4 * s.channels;
+}
+
+/** A menu's choices with `value` added in order when it is not one of them (a loaded checkpoint's value). */
+export function withValue(choices: readonly number[], value: number): number[] {
+  return choices.includes(value) ? [...choices] : [...choices, value].sort((a, b) => a - b);
+}
+
 export function randwireSettingsFromParams(p: URLSearchParams): RandwireSettings {
   const d = RANDWIRE_DEFAULTS;
   const seed = Number(p.get('seed'));
+  const head = p.get('head');
   return {
     graph: oneOf(p.get('graph'), GRAPH_TYPES, d.graph, (s) => s as GraphType),
     k: num(p.get('k'), d.k),
     wsP: num(p.get('wsp'), d.wsP),
     erP: num(p.get('erp'), d.erP),
     m: num(p.get('m'), d.m),
-    nodes: oneOf(p.get('nodes'), NODE_COUNTS, d.nodes, Number),
-    stages: oneOf(p.get('stages'), STAGE_COUNTS, d.stages, Number),
-    channels: oneOf(p.get('channels'), CHANNELS, d.channels, Number),
+    nodes: int(p.get('nodes'), 2, 64, d.nodes),
+    stages: int(p.get('stages'), 1, 4, d.stages),
+    channels: int(p.get('channels'), 2, 256, d.channels),
+    stemStrides: stemFrom(p.get('stem'), d.stemStrides),
+    headChannels: head === null || head === '4c' ? d.headChannels : int(head, 1, 4096, 4 * d.channels),
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     batchSize: oneOf(p.get('batch'), BATCH_SIZES, d.batchSize, Number),
     epochs: oneOf(p.get('epochs'), BUDGETS, d.epochs, Number),
@@ -84,6 +126,8 @@ export function randwireParams(s: RandwireSettings): URLSearchParams {
   p.set('nodes', String(s.nodes));
   p.set('stages', String(s.stages));
   p.set('channels', String(s.channels));
+  p.set('stem', s.stemStrides.join(','));
+  p.set('head', headValue(s));
   p.set('lr', String(s.lr));
   p.set('batch', String(s.batchSize));
   p.set('epochs', String(s.epochs));

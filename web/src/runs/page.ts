@@ -352,7 +352,17 @@ export class RunsPage implements Page {
               'Open in the MNIST page (drawing pad, confusion matrix) →',
             ),
           )
-        : '',
+        : r.checkpoint && r.recipe?.preset === 'randwire-mnist'
+          ? h(
+              'p',
+              {},
+              h(
+                'a',
+                { id: 'open-in-page', href: `#/randwire?checkpoint=${encodeURIComponent(r.name)}` },
+                'Open in the RandWire page (its graphs and learned edge weights) →',
+              ),
+            )
+          : '',
       r.checkpoint
         ? h(
             'p',

@@ -2,9 +2,11 @@
  * The RandWire page's training worker: builds the randomly wired network the settings describe (its graphs come
  * from neurite's generators), trains it on the digits neurite ships, evaluates on the 2,000 test digits every half
  * epoch, and posts the latest state — curves, and σ(w) of every edge — every 150 ms. It also runs the comparison:
- * the same budget for ER, BA and WS, one after the other.
+ * the same budget for ER, BA and WS, one after the other, and saves and loads the network as a checkpoint of the
+ * CLI's randwire-mnist preset.
  */
 import * as nt from 'neurite/browser';
+import { describeForCheckpoint, describeNetwork, settingsFromCheckpoint } from '../randwire/checkpoint.js';
 import { buildNet, countMacs, edgeWeights, parameterCount, stageInfos } from '../randwire/network.js';
 import type {
   CompareRow,
@@ -16,6 +18,7 @@ import type {
   ToRandwireWorker,
 } from '../randwire/protocol.js';
 import { chooseBackend } from './backend.js';
+import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 import {
   IMAGES,
   imageBatch,
@@ -31,7 +34,8 @@ const EVAL_BATCH = 250;
 /** The order in which the comparison trains the generators (the paper's Table 2 order). */
 const COMPARE_ORDER: GraphType[] = ['er', 'ba', 'ws'];
 
-const post = (msg: FromRandwireWorker) => (self as unknown as Worker).postMessage(msg);
+const post = (msg: FromRandwireWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
 
 /** One network in training: the page's, or one of the comparison's. */
 interface Run {
@@ -291,7 +295,11 @@ function fieldOf(message: string): string {
   return 'graph';
 }
 
+/** The settings of the last setup (a checkpoint's network keeps the training settings it does not record). */
+let lastSettings: RandwireSettings | null = null;
+
 function setup(settings: RandwireSettings): void {
+  lastSettings = settings;
   running = false;
   compare = null;
   let next: Run;
@@ -305,8 +313,61 @@ function setup(settings: RandwireSettings): void {
   }
   run = next;
   rate = 0;
-  const { macs, stageSizes } = countMacs(run.net);
-  post({ type: 'network', stages: stageInfos(run.net, stageSizes), params: parameterCount(run.net), macs });
+  postNetwork(run);
+  postState(run);
+}
+
+function postNetwork(r: Run): void {
+  const { macs, stageSizes } = countMacs(r.net);
+  post({ type: 'network', stages: stageInfos(r.net, stageSizes), params: parameterCount(r.net), macs });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// checkpoints in the CLI's format: the network as `neurite train randwire-mnist` with the page's flags builds it
+
+async function save(r: Run): Promise<void> {
+  const epochs = Math.floor(r.samples / TRAIN);
+  const d = describeForCheckpoint(r.settings, epochs);
+  const checkpoint = nt.train.createCheckpoint({
+    model: r.net,
+    epoch: epochs,
+    architecture: d.architecture,
+    preprocessing: { input: d.input },
+    extra: d.recipe,
+    rng: null,
+  });
+  const files = await encodeCheckpointFiles(checkpoint);
+  post({ type: 'saved', ...files }, [files.weights.buffer]);
+}
+
+async function load(msg: Extract<ToRandwireWorker, { type: 'load' }>): Promise<void> {
+  const ckpt = await decodeCheckpointFiles(msg.manifestText, new Uint8Array(msg.weights), msg.source);
+  if (!lastSettings) throw new Error('The page is still starting; try again in a moment.');
+  const settings = settingsFromCheckpoint(ckpt, lastSettings, msg.source);
+  let next: Run;
+  try {
+    next = newRun(settings);
+  } catch (e) {
+    throw new Error(`${msg.source}: its network cannot be built: ${(e as Error).message}`);
+  }
+  try {
+    next.net.loadStateDict(ckpt.model);
+  } catch (e) {
+    throw new Error(`${msg.source}: the weights do not fit the network: ${(e as Error).message}`);
+  }
+  running = false;
+  compare = null;
+  lastSettings = settings;
+  // it has trained ckpt.epoch epochs; play trains it for the page's budget more, along a fresh cosine schedule
+  next.samples = ckpt.epoch * TRAIN;
+  next.budget = next.samples + settings.epochs * TRAIN;
+  next.nextEval = next.samples + TRAIN / 2;
+  run = next;
+  rate = 0;
+  evaluate(run);
+  const trained = ckpt.epoch > 0 ? `, trained ${ckpt.epoch} epoch${ckpt.epoch === 1 ? '' : 's'}` : '';
+  post({ type: 'loaded', settings, description: `${msg.source}: ${describeNetwork(settings)}${trained}` });
+  postNetwork(run);
   postState(run);
 }
 
@@ -350,6 +411,20 @@ async function handle(msg: ToRandwireWorker): Promise<void> {
     }
     case 'stop-compare':
       compare = null;
+      break;
+    case 'save':
+      if (run) await save(run);
+      break;
+    case 'load':
+      if (!data) {
+        post({ type: 'load-error', message: 'The digits are still loading; try again in a moment.' });
+        break;
+      }
+      try {
+        await load(msg);
+      } catch (e) {
+        post({ type: 'load-error', message: (e as Error).message });
+      }
       break;
   }
 }
