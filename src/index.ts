@@ -11,6 +11,13 @@ import { installTensorMethods } from './ops/methods.js';
 
 export { enableGrad, isGradEnabled, noGrad, sumToShape } from './autograd/engine.js';
 export type { Backend, Conv2dInfo, Pool2dInfo } from './backend/backend.js';
+export {
+  type BufferPoolOptions,
+  type BufferPoolStats,
+  bufferPoolStats,
+  clearBufferPool,
+  configureBufferPool,
+} from './backend/pool.js';
 export { getBackend, listBackends, lookupBackend, registerBackend, setBackend } from './backend/registry.js';
 export { tsBackend } from './backend/ts/index.js';
 export {

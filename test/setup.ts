@@ -18,5 +18,9 @@ setRawAllocator({
     new Uint8Array(buffer).fill(0xff); // NaN as float32, -1 as int32, 255 as bool
     return buffer;
   },
+  // memory the autograd engine recycled (src/backend/pool.ts) is poisoned the same way before its next use
+  recycled(buffer) {
+    new Uint8Array(buffer).fill(0xff);
+  },
   minElements: 1,
 });

@@ -1,6 +1,9 @@
+import { issuedSince, issueMark, releaseBuffer } from '../backend/pool.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, GradError, ShapeError } from '../errors.js';
+import { allocateUninitialized, type TypedArray } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
+import { forgetViews, isInternal, markEscaped, onlyInternalViews } from '../tensor/storage.js';
 import { type GradNode, nextTensorId, Tensor } from '../tensor/tensor.js';
 
 let gradEnabled = true;
@@ -36,20 +39,69 @@ export function enableGrad<T>(fn: () => T): T {
  * Records `out` as produced by op `name` from `inputs`. `backward(grad, needs)` returns one gradient per input
  * (null where `needs[i]` is false or the input is not differentiable). Gradients may have a broadcast shape:
  * the engine sums them back to each input's shape. Returns `out`.
+ *
+ * The engine recycles the memory of gradients once they are consumed, so a backward rule must not keep the
+ * gradient it is given or the ones it returns. `scratch` lists arrays the op made for its backward alone (never
+ * returned, never shown to anyone else): their memory is recycled once the node has run backward or the graph is
+ * released.
  */
 export function record(
   out: Tensor,
   name: string,
   inputs: Tensor[],
   backward: (grad: Tensor, needs: boolean[]) => (Tensor | null)[],
+  scratch?: readonly TypedArray[],
 ): Tensor {
   if (!gradEnabled) return out;
   const needs = inputs.map((t) => t.requiresGrad);
   if (!needs.some(Boolean)) return out;
-  const node: GradNode = { name, inputs, backward: (g) => backward(g, needs) };
-  out.gradFn = node;
+  out.gradFn = new Node(name, inputs, (g) => backward(g, needs), scratch ?? null);
   out.requiresGrad = true;
   return out;
+}
+
+/**
+ * A recorded op. The engine reads its inputs through {@link inputsOf}; anyone else reading `inputs` may keep
+ * those tensors, so they stop counting as internal (tensor/storage.ts) and their memory is never recycled.
+ */
+class Node implements GradNode {
+  #inputs: Tensor[];
+
+  constructor(
+    readonly name: string,
+    inputs: Tensor[],
+    public backward: ((grad: Tensor) => (Tensor | null)[]) | null,
+    private scratch: readonly TypedArray[] | null,
+  ) {
+    this.#inputs = inputs;
+  }
+
+  /** Gives the op's scratch arrays to the buffer pool: its backward has run for the last time. */
+  releaseScratch(): void {
+    if (!this.scratch) return;
+    for (const a of this.scratch) {
+      if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) releaseBuffer(a.buffer);
+    }
+    this.scratch = null;
+  }
+
+  get inputs(): Tensor[] {
+    for (const t of this.#inputs) markEscaped(t);
+    return this.#inputs;
+  }
+
+  set inputs(inputs: Tensor[]) {
+    this.#inputs = inputs;
+  }
+
+  /** The inputs without marking them escaped: for the engine only. */
+  get engineInputs(): Tensor[] {
+    return this.#inputs;
+  }
+}
+
+function inputsOf(node: GradNode): Tensor[] {
+  return node instanceof Node ? node.engineInputs : node.inputs;
 }
 
 /** Sums a broadcast gradient back to `shape` (the reduction NumPy broadcasting implies). */
@@ -61,7 +113,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   // sum away the leading axes broadcasting added
   while (cur.length > shape.length) {
     const inner = sizeOfRest(cur);
-    const out = new Float32Array(inner);
+    const out = allocateUninitialized('float32', inner) as Float32Array;
     be.reduce('sum', data, 1, cur[0], inner, out);
     data = out;
     cur = cur.slice(1);
@@ -77,7 +129,7 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     let inner = 1;
     for (let i = 0; i < axis; i++) outer *= cur[i];
     for (let i = axis + 1; i < cur.length; i++) inner *= cur[i];
-    const out = new Float32Array(outer * inner);
+    const out = allocateUninitialized('float32', outer * inner) as Float32Array;
     be.reduce('sum', data, outer, cur[axis], inner, out);
     data = out;
     cur[axis] = 1;
@@ -93,7 +145,7 @@ function sizeOfRest(shape: number[]): number {
 
 function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
   if (!a) return b;
-  const out = new Float32Array(a.size);
+  const out = allocateUninitialized('float32', a.size);
   getBackend().binary('add', a.data, a.shape, b.data, b.shape, out, a.shape);
   return new Tensor(out, a.shape);
 }
@@ -113,8 +165,17 @@ class GradHandout {
     this.given.add(seed.data.buffer);
   }
 
+  /** Whether a `.grad` handed out in this pass (or the seed) holds `buffer`. */
+  handedOut(buffer: ArrayBufferLike): boolean {
+    return this.given.has(buffer);
+  }
+
   give(prev: Tensor | null, g: Tensor): Tensor {
-    if (prev) return accumulate(prev, g);
+    if (prev) {
+      const sum = accumulate(prev, g);
+      this.given.add(sum.data.buffer);
+      return sum;
+    }
     const d = g.data;
     const owned =
       g.id >= this.firstNew &&
@@ -124,6 +185,54 @@ class GradHandout {
     const out = owned ? g : new Tensor((d as Float32Array).slice(), g.shape);
     this.given.add(out.data.buffer);
     return out;
+  }
+}
+
+/**
+ * Gives the memory of gradients that die inside one backward pass back to the buffer pool (backend/pool.ts), at
+ * the moment they die. A gradient between two nodes is the engine's alone: no user code runs during backward,
+ * backward rules neither keep the gradient they receive nor the ones they return, and no user sees it unless it
+ * is handed out as a `.grad`. So an array is recycled when all of these hold:
+ * - it was issued during this pass (a rule, sumToShape or accumulate made it; never a forward tensor, a seed or
+ *   an older `.grad`, which users may hold),
+ * - it was never handed out as a `.grad` (GradHandout's record),
+ * - no gradient still waiting in the engine uses the same memory (rules return views and pass one array to
+ *   several inputs: counted per buffer).
+ */
+class GradRecycler {
+  private readonly mark = issueMark();
+  /** Gradients waiting in the engine, per buffer. */
+  private readonly live = new Map<ArrayBufferLike, number>();
+  /** Buffers let go since the last recycle(), to check once the node is done. */
+  private readonly dropped = new Set<ArrayBufferLike>();
+
+  constructor(private readonly handout: GradHandout) {}
+
+  hold(t: Tensor): void {
+    const b = t.data.buffer;
+    this.live.set(b, (this.live.get(b) ?? 0) + 1);
+  }
+
+  /** `t`, which {@link hold} counted, has left the engine's map (it may still be held elsewhere: recycle() checks). */
+  drop(t: Tensor): void {
+    const b = t.data.buffer;
+    const n = this.live.get(b) ?? 0;
+    if (n > 1) this.live.set(b, n - 1);
+    else this.live.delete(b);
+    this.consider(t);
+  }
+
+  /** `t` may be dead after this node: a rule's result or a temporary, recycled unless something still holds it. */
+  consider(t: Tensor): void {
+    const b = t.data.buffer;
+    if (issuedSince(b, this.mark)) this.dropped.add(b);
+  }
+
+  recycle(): void {
+    for (const b of this.dropped) {
+      if (!this.live.has(b) && !this.handout.handedOut(b)) releaseBuffer(b);
+    }
+    this.dropped.clear();
   }
 }
 
@@ -165,10 +274,10 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
   while (stack.length) {
     const top = stack[stack.length - 1];
     const [t, i] = top;
-    const node = t.gradFn;
-    if (node && i < node.inputs.length) {
+    const inputs = t.gradFn ? inputsOf(t.gradFn) : null;
+    if (inputs && i < inputs.length) {
       top[1]++;
-      const child = node.inputs[i];
+      const child = inputs[i];
       if (child.requiresGrad && !seen.has(child)) {
         seen.add(child);
         stack.push([child, 0]);
@@ -181,6 +290,8 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
 
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
   const handout = new GradHandout(seed);
+  const recycler = new GradRecycler(handout);
+  recycler.hold(seed);
   const prevEnabled = gradEnabled;
   gradEnabled = false;
   try {
@@ -189,9 +300,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       const g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
+      recycler.drop(g);
       const node = t.gradFn;
       if (!node) {
         t.grad = handout.give(t.grad, g);
+        recycler.recycle();
         continue;
       }
       if (t.retainsGrad) t.grad = handout.give(t.grad, g);
@@ -201,21 +314,53 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
         );
       }
       const inputGrads = node.backward(g);
-      for (let i = 0; i < node.inputs.length; i++) {
-        const input = node.inputs[i];
+      const inputs = inputsOf(node);
+      for (let i = 0; i < inputs.length; i++) {
+        const input = inputs[i];
         const ig = inputGrads[i];
-        if (!ig || !input.requiresGrad) continue;
+        if (!ig) continue;
+        recycler.consider(ig);
+        if (!input.requiresGrad) continue;
         const reduced = sumToShape(ig, input.shape);
-        grads.set(input, accumulate(grads.get(input), reduced));
+        recycler.consider(reduced);
+        const prev = grads.get(input);
+        if (prev) recycler.drop(prev);
+        const sum = accumulate(prev, reduced);
+        recycler.hold(sum);
+        grads.set(input, sum);
       }
+      // g, and every gradient made above that no input kept, is dead now: its memory serves the next outputs
+      recycler.recycle();
       if (!options.retainGraph) {
         node.backward = null;
+        if (node instanceof Node) node.releaseScratch();
       }
     }
   } finally {
     gradEnabled = prevEnabled;
   }
-  if (!options.retainGraph) {
-    for (const t of order) if (t.gradFn) t.gradFn.inputs = [];
+  if (!options.retainGraph) releaseGraph(order);
+}
+
+const RELEASED_UNREACHED = (): (Tensor | null)[] => [];
+
+/**
+ * Drops the graph behind a backward pass: no node keeps its inputs or its saved tensors any more. Then the forward
+ * activations that only library code ever saw (tensor/storage.ts) are dead — nothing but those nodes held
+ * them — and their memory goes back to the buffer pool.
+ */
+function releaseGraph(order: Tensor[]): void {
+  for (const t of order) {
+    const node = t.gradFn;
+    if (!node) continue;
+    node.inputs = [];
+    // a node no gradient reached keeps no saved tensors either (with no inputs left it would return nothing)
+    if (node.backward) node.backward = RELEASED_UNREACHED;
+    if (node instanceof Node) node.releaseScratch();
+  }
+  for (const t of order) {
+    if (!t.gradFn || !isInternal(t)) continue;
+    const b = t.data.buffer;
+    if (onlyInternalViews(b) && releaseBuffer(b)) forgetViews(b);
   }
 }

@@ -1,6 +1,14 @@
 import { ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { markInternal } from '../tensor/storage.js';
+import { nextTensorId, Tensor } from '../tensor/tensor.js';
+import { ELU, GELU, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Tanh } from './activation.js';
+import { Conv2d } from './conv.js';
+import { Dropout } from './dropout.js';
+import { Flatten, Identity } from './flatten.js';
+import { Linear } from './linear.js';
 import { Module } from './module.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
+import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './pool.js';
 
 type AnyModule = Module & { forward(...inputs: unknown[]): unknown };
 
@@ -38,12 +46,66 @@ export class Sequential extends Module {
     return this._layers[Symbol.iterator]();
   }
 
-  /** Feeds `input` through every layer in order. */
+  /**
+   * Feeds `input` through every layer in order. An output that passes only between library layers that keep
+   * nothing (see {@link keepsNothing}) is never seen by user code: it is marked internal, so its memory is reused
+   * once backward() has released the graph (tensor/storage.ts).
+   */
   forward(input: Tensor): Tensor {
+    const first = nextTensorId();
+    const layers = this._layers;
+    const outs: unknown[] = new Array(layers.length);
     let x: unknown = input;
-    for (const layer of this._layers) x = (layer as AnyModule).forward(x);
+    for (let i = 0; i < layers.length; i++) {
+      x = (layers[i] as AnyModule).forward(x);
+      outs[i] = x;
+    }
+    for (let i = 0; i < layers.length - 1; i++) {
+      const t = outs[i];
+      if (!(t instanceof Tensor) || t === x || t.id < first || !keepsNothing(layers[i])) continue;
+      // layers that return their input (Identity) hand the same tensor on: every layer that receives it counts
+      let k = i + 1;
+      while (k < layers.length && keepsNothing(layers[k]) && outs[k] === t) k++;
+      if (k < layers.length && keepsNothing(layers[k])) markInternal(t);
+    }
     return x as Tensor;
   }
+}
+
+/**
+ * Library layers whose forward calls ops on its input and its own parameters and keeps no tensor: what they are
+ * given and what they return reach no other code. A subclass, or an instance with its own `forward`, may keep
+ * anything, so only these exact classes count (and a Sequential of them).
+ */
+const KEEP_NOTHING = new Set<object>(
+  [
+    Conv2d,
+    Linear,
+    ReLU,
+    ReLU6,
+    LeakyReLU,
+    ELU,
+    GELU,
+    Sigmoid,
+    SiLU,
+    Tanh,
+    MaxPool2d,
+    AvgPool2d,
+    AdaptiveAvgPool2d,
+    Flatten,
+    Identity,
+    Dropout,
+    BatchNorm1d,
+    BatchNorm2d,
+    LayerNorm,
+  ].map((c) => c.prototype),
+);
+
+function keepsNothing(m: Module): boolean {
+  if (Object.hasOwn(m, 'forward')) return false;
+  const proto = Object.getPrototypeOf(m);
+  if (proto === Sequential.prototype) return Array.from(m as Sequential).every(keepsNothing);
+  return KEEP_NOTHING.has(proto);
 }
 
 /** A list of modules that registers them (named 0, 1, …) without defining a forward. */

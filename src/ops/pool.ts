@@ -146,13 +146,20 @@ export const maxPool2d = defineOp(
     const info = pool2dInfo(x.shape, kernelSize, options, 'maxPool2d');
     return batched(x, (x4) => {
       const out = empty([info.batch, info.channels, info.outHeight, info.outWidth]);
-      const argmax = new Int32Array(out.size);
+      // where each maximum came from: the backward's alone, so the engine recycles it once that has run
+      const argmax = empty(out.shape, 'int32').data as Int32Array;
       getBackend().maxPool2d(x4.data as Float32Array, info, out.data as Float32Array, argmax);
-      return record(out, 'maxPool2d', [x4], (g) => {
-        const dx = empty(x4.shape);
-        getBackend().maxPool2dBackward(g.data as Float32Array, argmax, info, dx.data as Float32Array);
-        return [dx];
-      });
+      return record(
+        out,
+        'maxPool2d',
+        [x4],
+        (g) => {
+          const dx = empty(x4.shape);
+          getBackend().maxPool2dBackward(g.data as Float32Array, argmax, info, dx.data as Float32Array);
+          return [dx];
+        },
+        [argmax],
+      );
     });
   },
 );

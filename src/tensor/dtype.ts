@@ -1,3 +1,6 @@
+import { markIssued, poolable, takeBuffer } from '../backend/pool.js';
+import { forgetViews } from './storage.js';
+
 /** Element types. `bool` is what comparisons return; `int32` holds indices and class labels. */
 export type DType = 'float32' | 'int32' | 'bool';
 
@@ -22,6 +25,8 @@ export const BYTES_PER_ELEMENT: Record<DType, number> = { float32: 4, int32: 4, 
 export interface RawAllocator {
   alloc(bytes: number): ArrayBuffer;
   minElements: number;
+  /** Called on memory that comes back from the buffer pool instead of `alloc` (tests poison it as well). */
+  recycled?(buffer: ArrayBuffer): void;
 }
 
 let rawAllocator: RawAllocator | null = null;
@@ -31,13 +36,7 @@ export function setRawAllocator(a: RawAllocator | null): void {
   rawAllocator = a;
 }
 
-/**
- * An array of `size` elements whose contents are unspecified (zeros unless a raw allocator is installed): for
- * outputs that a kernel overwrites completely.
- */
-export function allocateUninitialized(dtype: DType, size: number): TypedArray {
-  if (rawAllocator === null || size < rawAllocator.minElements || size === 0) return allocate(dtype, size);
-  const buffer = rawAllocator.alloc(size * BYTES_PER_ELEMENT[dtype]);
+function view(dtype: DType, buffer: ArrayBuffer, size: number): TypedArray {
   switch (dtype) {
     case 'float32':
       return new Float32Array(buffer, 0, size);
@@ -48,8 +47,44 @@ export function allocateUninitialized(dtype: DType, size: number): TypedArray {
   }
 }
 
-/** A zero-filled array of `size` elements. */
+/**
+ * An array of `size` elements whose contents are unspecified: for outputs that a kernel overwrites completely.
+ * Large arrays reuse memory the autograd engine proved dead (backend/pool.ts), else come from the raw allocator
+ * (not zero-filled) when one is installed, else are zeroed.
+ */
+export function allocateUninitialized(dtype: DType, size: number): TypedArray {
+  const bytes = size * BYTES_PER_ELEMENT[dtype];
+  if (!poolable(bytes)) {
+    if (rawAllocator === null || size < rawAllocator.minElements || size === 0) return allocate(dtype, size);
+    return view(dtype, rawAllocator.alloc(bytes), size);
+  }
+  const reused = takeBuffer(bytes);
+  if (reused !== undefined) {
+    forgetViews(reused);
+    rawAllocator?.recycled?.(reused);
+    return view(dtype, reused, size);
+  }
+  const buffer =
+    rawAllocator !== null && size >= rawAllocator.minElements
+      ? rawAllocator.alloc(bytes)
+      : new ArrayBuffer(bytes);
+  markIssued(buffer);
+  return view(dtype, buffer, size);
+}
+
+/** A zero-filled array of `size` elements (large ones may reuse pooled memory, cleared). */
 export function allocate(dtype: DType, size: number): TypedArray {
+  const bytes = size * BYTES_PER_ELEMENT[dtype];
+  if (poolable(bytes)) {
+    const reused = takeBuffer(bytes);
+    if (reused !== undefined) {
+      forgetViews(reused);
+      return view(dtype, reused, size).fill(0);
+    }
+    const buffer = new ArrayBuffer(bytes);
+    markIssued(buffer);
+    return view(dtype, buffer, size);
+  }
   switch (dtype) {
     case 'float32':
       return new Float32Array(size);

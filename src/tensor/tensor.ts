@@ -1,6 +1,7 @@
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { type DType, dtypeOf, type TypedArray } from './dtype.js';
 import { type Shape, sizeOf } from './shape.js';
+import { noteView } from './storage.js';
 
 /**
  * A node of the autograd graph: which tensors an op read and how to turn the gradient of its output into
@@ -47,6 +48,7 @@ export class Tensor {
       );
     }
     this.data = data;
+    noteView(data);
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
   }

@@ -1,0 +1,221 @@
+/**
+ * The buffer pool (src/backend/pool.ts) and its two owners: the autograd engine recycles the gradients that die
+ * inside backward(), and the forward activations that only library layers of a Sequential ever saw once the graph
+ * is released. These tests prove that memory is reused, and that reuse never changes a tensor the user can still
+ * read: the suite's allocator poisons every recycled buffer with NaN (test/setup.ts), so a buffer handed out
+ * while still readable shows up as NaN or changed values.
+ */
+import { afterEach, beforeEach, expect } from 'vitest';
+import { issueMark, markIssued, releaseBuffer } from '../../src/backend/pool.js';
+import * as nt from '../../src/index.js';
+import { forEachBackend } from '../helpers/backends.js';
+
+type Fwd = { forward(x: nt.Tensor): nt.Tensor };
+const fwd = (m: nt.nn.Module, x: nt.Tensor) => (m as unknown as Fwd).forward(x);
+const copy = (t: nt.Tensor) => Array.from(t.data);
+
+/** A small CNN in a Sequential, as the benchmark's: every intermediate passes between library layers. */
+function cnn(last?: nt.nn.Module): nt.nn.Sequential {
+  const seq = new nt.nn.Sequential(
+    new nt.nn.Conv2d(1, 4, 3, { padding: 1 }),
+    new nt.nn.ReLU(),
+    new nt.nn.MaxPool2d(2),
+    new nt.nn.Flatten(),
+    new nt.nn.Linear(4 * 4 * 4, 10),
+  );
+  if (last) seq.append(last);
+  return seq;
+}
+
+/** Trains `model` for `steps` steps on fixed random data; returns the losses. */
+function train(model: nt.nn.Module, steps: number, x = nt.randn([8, 1, 8, 8])): number[] {
+  const y = nt.randint(0, 10, [8]);
+  const opt = new nt.optim.Adam(model.parameters(), { lr: 1e-2 });
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    opt.zeroGrad();
+    const loss = nt.crossEntropy(fwd(model, x), y);
+    loss.backward();
+    opt.step();
+    losses.push(loss.item());
+  }
+  return losses;
+}
+
+forEachBackend('buffer reuse', (_backend, it) => {
+  // pool every size, so that the tests' small tensors take part
+  beforeEach(() => {
+    nt.clearBufferPool();
+    nt.configureBufferPool({ minBytes: 1 });
+  });
+  afterEach(() => {
+    nt.configureBufferPool({ minBytes: 16 << 10 });
+    nt.clearBufferPool();
+  });
+
+  it('reuses the memory of gradients and of internal activations, step after step', () => {
+    // sizes as a real step's: only arrays of 16 KiB and more go through the pool
+    nt.configureBufferPool({ minBytes: 16 << 10 });
+    nt.manualSeed(0);
+    const model = new nt.nn.Sequential(
+      new nt.nn.Conv2d(1, 8, 3, { padding: 1 }),
+      new nt.nn.ReLU(),
+      new nt.nn.MaxPool2d(2),
+      new nt.nn.Conv2d(8, 8, 3, { padding: 1 }),
+      new nt.nn.ReLU(),
+      new nt.nn.Flatten(),
+      new nt.nn.Linear(8 * 8 * 8, 10),
+    );
+    const opt = new nt.optim.Adam(model.parameters(), { lr: 1e-2 });
+    const x = nt.randn([16, 1, 16, 16]);
+    const y = nt.randint(0, 10, [16]);
+    const step = () => {
+      opt.zeroGrad();
+      nt.crossEntropy(fwd(model, x), y).backward();
+      opt.step();
+    };
+    step();
+    expect(nt.bufferPoolStats().released).toBeGreaterThan(0);
+    step();
+    const a = nt.bufferPoolStats();
+    for (let s = 0; s < 3; s++) step();
+    const b = nt.bufferPoolStats();
+    const [hits, misses] = [b.hits - a.hits, b.misses - a.misses];
+    // in the steady state most outputs come from the pool: what is left is what the user may hold (the loss,
+    // the logits, the parameters' .grad) and arrays that ops keep outside the graph's tensors
+    expect(hits).toBeGreaterThan(2 * misses);
+  });
+
+  it('trains to exactly the same numbers with and without reuse', () => {
+    nt.manualSeed(1);
+    const a = cnn();
+    const x = nt.randn([8, 1, 8, 8]);
+    nt.manualSeed(2);
+    const withPool = train(a, 6, x);
+    nt.configureBufferPool({ maxBytes: 0 });
+    nt.manualSeed(1);
+    const b = cnn();
+    nt.manualSeed(2);
+    const without = train(b, 6, x);
+    nt.configureBufferPool({ maxBytes: 256 << 20 });
+    expect(withPool).toEqual(without);
+    a.parameters().forEach((p, i) => {
+      expect(copy(p)).toEqual(copy(b.parameters()[i]));
+    });
+  });
+
+  it("never recycles what the user holds: outputs, retained gradients, parameters' .grad", () => {
+    nt.manualSeed(3);
+    const model = cnn();
+    const x = nt.randn([8, 1, 8, 8]);
+    const out = fwd(model, x);
+    const h = nt.relu(out).retainGrad(); // an intermediate the user made and keeps, with its gradient
+    const loss = h.square().mean();
+    loss.backward();
+    const grads = model.parameters().map((p) => p.grad!);
+    const kept = [out, h, h.grad!, loss, x, ...grads];
+    const before = kept.map(copy);
+    train(model, 5);
+    kept.forEach((t, i) => {
+      expect(copy(t)).toEqual(before[i]);
+    });
+  });
+
+  it("keeps a Sequential's last output when it is a view of an internal one (Flatten last)", () => {
+    nt.manualSeed(4);
+    const model = new nt.nn.Sequential(
+      new nt.nn.Conv2d(1, 2, 3, { padding: 1 }),
+      new nt.nn.ReLU(),
+      new nt.nn.Flatten(),
+    );
+    const x = nt.randn([4, 1, 6, 6]);
+    const out = fwd(model, x);
+    out.sum().backward();
+    const before = copy(out);
+    for (let s = 0; s < 4; s++) fwd(model, x).sum().backward();
+    expect(copy(out)).toEqual(before);
+  });
+
+  it('keeps the input of a Sequential whose first layers hand it on (Identity, Flatten)', () => {
+    nt.manualSeed(5);
+    const model = new nt.nn.Sequential(
+      new nt.nn.Identity(),
+      new nt.nn.Flatten(),
+      new nt.nn.Linear(16, 3),
+      new nt.nn.Identity(),
+    );
+    // the input is itself an op's output (library memory), with gradients
+    const x = nt.randn([5, 4, 4], { requiresGrad: true }).mul(2);
+    const xBefore = copy(x);
+    const out = fwd(model, x);
+    out.sum().backward();
+    const outBefore = copy(out);
+    for (let s = 0; s < 4; s++)
+      fwd(model, nt.randn([5, 4, 4]).mul(2))
+        .sum()
+        .backward();
+    expect(copy(x)).toEqual(xBefore);
+    expect(copy(out)).toEqual(outBefore);
+  });
+
+  it('keeps what user layers inside a Sequential saw, and tensors reached through gradFn.inputs', () => {
+    nt.manualSeed(6);
+    const seen: nt.Tensor[] = [];
+    class Spy extends nt.nn.Module {
+      forward(x: nt.Tensor): nt.Tensor {
+        seen.push(x);
+        return x;
+      }
+    }
+    const model = new nt.nn.Sequential(
+      new nt.nn.Conv2d(1, 2, 3, { padding: 1 }),
+      new nt.nn.ReLU(),
+      new Spy(),
+      new nt.nn.Conv2d(2, 2, 3, { padding: 1 }),
+      new nt.nn.ReLU(),
+      new nt.nn.Flatten(),
+    );
+    const x = nt.randn([2, 1, 5, 5]);
+    const out = fwd(model, x);
+    // the Flatten's input, an internal tensor, reached by walking the graph before backward
+    const reached = out.gradFn!.inputs[0];
+    out.sum().backward();
+    const kept = [seen[0], reached];
+    const before = kept.map(copy);
+    for (let s = 0; s < 4; s++) fwd(model, x).sum().backward();
+    kept.forEach((t, i) => {
+      expect(copy(t)).toEqual(before[i]);
+    });
+  });
+
+  it('keeps activations while the graph is retained, and reuses them once it is released', () => {
+    nt.manualSeed(7);
+    const model = cnn();
+    const x = nt.randn([8, 1, 8, 8]);
+    const loss = fwd(model, x).square().mean();
+    loss.backward(undefined, { retainGraph: true });
+    const first = model.parameters().map((p) => copy(p.grad!));
+    model.zeroGrad();
+    for (let s = 0; s < 3; s++)
+      fwd(model, nt.randn([8, 1, 8, 8]))
+        .sum()
+        .backward();
+    model.zeroGrad();
+    loss.backward(); // through the retained graph: its saved activations must be intact
+    model.parameters().forEach((p, i) => {
+      expect(copy(p.grad!)).toEqual(first[i]);
+    });
+  });
+
+  it('refuses buffers it did not issue and a second release of the same buffer', () => {
+    const user = new ArrayBuffer(64);
+    expect(releaseBuffer(user)).toBe(false);
+    const mark = issueMark();
+    const own = new ArrayBuffer(64);
+    markIssued(own);
+    expect(mark).toBeLessThanOrEqual(issueMark());
+    expect(releaseBuffer(own)).toBe(true);
+    expect(releaseBuffer(own)).toBe(false);
+    expect(nt.bufferPoolStats().pooledBuffers).toBe(1);
+  });
+});
