@@ -267,6 +267,28 @@ napi_value js_adam_step(napi_env, const Args& a) {
   return nullptr;
 }
 
+napi_value js_sgd_step(napi_env, const Args& a) {
+  const Array p = a.typed(0, DType::F32);
+  const SgdHyper h{a.number(3), a.number(4), a.number(5), a.number(6), a.number(7), a.number(8)};
+  sgd_step(p.as<float>(), a.f32(1), const_cast<float*>(a.f32_or_null(2)), p.len, h);
+  return nullptr;
+}
+
+napi_value js_rmsprop_step(napi_env, const Args& a) {
+  const Array p = a.typed(0, DType::F32);
+  const RmspropHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10)};
+  rmsprop_step(p.as<float>(), a.f32(1), a.f32(2), const_cast<float*>(a.f32_or_null(3)),
+               const_cast<float*>(a.f32_or_null(4)), p.len, h);
+  return nullptr;
+}
+
+napi_value js_adagrad_step(napi_env, const Args& a) {
+  const Array p = a.typed(0, DType::F32);
+  const AdagradHyper h{a.number(3), a.number(4), a.number(5), a.number(6)};
+  adagrad_step(p.as<float>(), a.f32(1), a.f32(2), p.len, h);
+  return nullptr;
+}
+
 napi_value js_batch_norm_stats(napi_env, const Args& a) {
   batch_norm_stats(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5));
   return nullptr;
@@ -378,6 +400,9 @@ const Export kExports[] = {
     {"softmaxCrossEntropy", entry<js_softmax_cross_entropy>},
     {"softmaxCrossEntropyBackward", entry<js_softmax_cross_entropy_backward>},
     {"adamStep", entry<js_adam_step>},
+    {"sgdStep", entry<js_sgd_step>},
+    {"rmspropStep", entry<js_rmsprop_step>},
+    {"adagradStep", entry<js_adagrad_step>},
     {"batchNormStats", entry<js_batch_norm_stats>},
     {"batchNorm", entry<js_batch_norm>},
     {"batchNormBackward", entry<js_batch_norm_backward>},

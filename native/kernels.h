@@ -99,6 +99,27 @@ struct AdamHyper {
 };
 void adam_step(float* p, const float* grad, float* m, float* v, float* v_max, int64_t n, const AdamHyper& h);
 
+// SGD: d ← sign·grad + l2·p; without a buffer p ← p − lr·d; with one, b ← momentum·buf + keep·d, buf ← b,
+// p ← p − lr·(d + momentum·b) when nesterov ≠ 0, else p ← p − lr·b.
+struct SgdHyper {
+  double lr, momentum, keep, l2, sign, nesterov;
+};
+void sgd_step(float* p, const float* grad, float* buf, int64_t n, const SgdHyper& h);
+
+// RMSprop: g ← sign·grad + l2·p; sq ← α·sq + (1−α)g²; centred (avg given): avg ← α·avg + (1−α)g,
+// denom = √(sq − avg²) + eps, else √sq + eps; with a buffer buf ← momentum·buf + g/denom, p ← p − lr·buf,
+// else p ← p − lr·g/denom.
+struct RmspropHyper {
+  double lr, alpha, eps, l2, momentum, sign;
+};
+void rmsprop_step(float* p, const float* grad, float* sq, float* avg, float* buf, int64_t n, const RmspropHyper& h);
+
+// Adagrad: g ← sign·grad + l2·p; sum ← sum + g²; p ← p − lr·g / (√sum + eps), lr already decayed for this step.
+struct AdagradHyper {
+  double lr, eps, l2, sign;
+};
+void adagrad_step(float* p, const float* grad, float* sum, int64_t n, const AdagradHyper& h);
+
 // conv.cc
 void conv2d(const float* x, const float* w, const ConvGeom& g, float* out);
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx);

@@ -213,6 +213,27 @@ void wasm_adam_step(int32_t p, int32_t n, int32_t grad, int32_t m, int32_t v, in
   adam_step(f(p), f(grad), f(m), f(v), f(v_max), n, h);
 }
 
+NEURITE_EXPORT("sgdStep")
+void wasm_sgd_step(int32_t p, int32_t n, int32_t grad, int32_t buf, double lr, double momentum, double keep, double l2,
+                   double sign, double nesterov) {
+  const SgdHyper h{lr, momentum, keep, l2, sign, nesterov};
+  sgd_step(f(p), f(grad), f(buf), n, h);
+}
+
+NEURITE_EXPORT("rmspropStep")
+void wasm_rmsprop_step(int32_t p, int32_t n, int32_t grad, int32_t sq, int32_t avg, int32_t buf, double lr,
+                       double alpha, double eps, double l2, double momentum, double sign) {
+  const RmspropHyper h{lr, alpha, eps, l2, momentum, sign};
+  rmsprop_step(f(p), f(grad), f(sq), f(avg), f(buf), n, h);
+}
+
+NEURITE_EXPORT("adagradStep")
+void wasm_adagrad_step(int32_t p, int32_t n, int32_t grad, int32_t sum, double lr, double eps, double l2,
+                       double sign) {
+  const AdagradHyper h{lr, eps, l2, sign};
+  adagrad_step(f(p), f(grad), f(sum), n, h);
+}
+
 NEURITE_EXPORT("conv2d") void wasm_conv2d(int32_t x, int32_t w, int32_t info, int32_t out) {
   conv2d(f(x), f(w), ConvGeom::from(i(info)), f(out));
 }

@@ -27,6 +27,46 @@ export interface AdamHyper {
   sign: number;
 }
 
+/**
+ * The scalars of one SGD step, per element: d = sign·grad + l2·p. Without a momentum buffer p = p − lr·d; with
+ * one, b = momentum·buf + keep·d (keep = 1 − dampening, or 1 on the buffer's first step, when it is still zero),
+ * buf = b, and p = p − lr·(d + momentum·b) under Nesterov (nesterov 1), else p = p − lr·b.
+ */
+export interface SgdHyper {
+  lr: number;
+  momentum: number;
+  keep: number;
+  l2: number;
+  sign: number;
+  /** 1 for Nesterov momentum, 0 for plain. */
+  nesterov: number;
+}
+
+/**
+ * The scalars of one RMSprop step, per element: g = sign·grad + l2·p; sq = α·sq + (1−α)g²; centred (a `gradAvg`
+ * given): avg = α·avg + (1−α)g and denom = √(sq − avg²) + eps, else denom = √sq + eps; with a momentum buffer
+ * buf = momentum·buf + g / denom and p = p − lr·buf, else p = p − lr·g / denom.
+ */
+export interface RmspropHyper {
+  lr: number;
+  alpha: number;
+  eps: number;
+  l2: number;
+  momentum: number;
+  sign: number;
+}
+
+/**
+ * The scalars of one Adagrad step, per element: g = sign·grad + l2·p; sum = sum + g²; p = p − lr·g / (√sum + eps),
+ * where lr is this step's decayed rate, lr₀ / (1 + (t − 1)·lrDecay).
+ */
+export interface AdagradHyper {
+  lr: number;
+  eps: number;
+  l2: number;
+  sign: number;
+}
+
 export type BinaryOp =
   | 'add'
   | 'sub'
@@ -381,6 +421,25 @@ export interface Backend {
     vMax: Float32Array | null,
     h: AdamHyper,
   ): void;
+
+  /** One SGD step in place over `p` and its momentum buffer (null without momentum). See {@link SgdHyper}. */
+  sgdStep(p: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdHyper): void;
+
+  /**
+   * One RMSprop step in place over `p` and its state: `squareAvg`, `gradAvg` (centred RMSprop, else null) and
+   * `buf` (the momentum buffer, else null). See {@link RmspropHyper}.
+   */
+  rmspropStep(
+    p: Float32Array,
+    grad: Float32Array,
+    squareAvg: Float32Array,
+    gradAvg: Float32Array | null,
+    buf: Float32Array | null,
+    h: RmspropHyper,
+  ): void;
+
+  /** One Adagrad step in place over `p` and its running sum of squared gradients. See {@link AdagradHyper}. */
+  adagradStep(p: Float32Array, grad: Float32Array, sum: Float32Array, h: AdagradHyper): void;
 
   conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Conv2dInfo, dx: Float32Array): void;

@@ -79,6 +79,39 @@ export interface Addon extends Pick<Backend, (typeof PASS_THROUGH)[number]> {
     l2: number,
     sign: number,
   ): void;
+  sgdStep(
+    p: Float32Array,
+    grad: Float32Array,
+    buf: Float32Array | null,
+    lr: number,
+    momentum: number,
+    keep: number,
+    l2: number,
+    sign: number,
+    nesterov: number,
+  ): void;
+  rmspropStep(
+    p: Float32Array,
+    grad: Float32Array,
+    squareAvg: Float32Array,
+    gradAvg: Float32Array | null,
+    buf: Float32Array | null,
+    lr: number,
+    alpha: number,
+    eps: number,
+    l2: number,
+    momentum: number,
+    sign: number,
+  ): void;
+  adagradStep(
+    p: Float32Array,
+    grad: Float32Array,
+    sum: Float32Array,
+    lr: number,
+    eps: number,
+    l2: number,
+    sign: number,
+  ): void;
   conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Int32Array, dw: Float32Array): void;
@@ -341,6 +374,15 @@ export function wrapKernels(name: string, addon: Addon): Backend {
         h.l2,
         h.sign,
       );
+    },
+    sgdStep(p, grad, buf, h) {
+      addon.sgdStep(p, grad, buf, h.lr, h.momentum, h.keep, h.l2, h.sign, h.nesterov);
+    },
+    rmspropStep(p, grad, squareAvg, gradAvg, buf, h) {
+      addon.rmspropStep(p, grad, squareAvg, gradAvg, buf, h.lr, h.alpha, h.eps, h.l2, h.momentum, h.sign);
+    },
+    adagradStep(p, grad, sum, h) {
+      addon.adagradStep(p, grad, sum, h.lr, h.eps, h.l2, h.sign);
     },
     conv2d(x, w, info, out) {
       addon.conv2d(x, w, convInfo(geometry, info), out);

@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import {
   checkNonNegative,
@@ -76,15 +77,11 @@ export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
     g: ParamGroup<AdagradOptions>,
   ): void {
     const step = ++s.step.data[0];
-    const { eps, weightDecay: wd } = g;
-    const clr = g.lr / (1 + (step - 1) * g.lrDecay);
-    const sign = g.maximize ? -1 : 1;
-    const sum = s.sum.data as Float32Array;
-    const n = p.length;
-    for (let i = 0; i < n; i++) {
-      const gi = sign * grad[i] + wd * p[i];
-      sum[i] += gi * gi;
-      p[i] -= (clr * gi) / (Math.sqrt(sum[i]) + eps);
-    }
+    getBackend().adagradStep(p, grad, s.sum.data as Float32Array, {
+      lr: g.lr / (1 + (step - 1) * g.lrDecay),
+      eps: g.eps,
+      l2: g.weightDecay,
+      sign: g.maximize ? -1 : 1,
+    });
   }
 }

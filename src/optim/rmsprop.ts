@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkNonNegative, Optimizer, type ParamGroup, type Params, zerosState } from './optimizer.js';
 
@@ -67,31 +68,17 @@ export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
     g: ParamGroup<RMSpropOptions>,
   ): void {
     s.step++;
-    const { lr, alpha, eps, weightDecay: wd, momentum } = g;
-    const sign = g.maximize ? -1 : 1;
-    const sq = s.square_avg.data as Float32Array;
+    const { lr, alpha, eps, weightDecay: l2, momentum } = g;
     // buffers for options switched on after the first step start from zero
     if (g.centered && !s.grad_avg) s.grad_avg = zerosState(param);
     if (momentum > 0 && !s.momentum_buffer) s.momentum_buffer = zerosState(param);
-    const avg = g.centered ? (s.grad_avg!.data as Float32Array) : null;
-    const buf = momentum > 0 ? (s.momentum_buffer!.data as Float32Array) : null;
-    const n = p.length;
-    for (let i = 0; i < n; i++) {
-      const gi = sign * grad[i] + wd * p[i];
-      sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi;
-      let denom: number;
-      if (avg) {
-        avg[i] = alpha * avg[i] + (1 - alpha) * gi;
-        denom = Math.sqrt(sq[i] - avg[i] * avg[i]) + eps;
-      } else {
-        denom = Math.sqrt(sq[i]) + eps;
-      }
-      if (buf) {
-        buf[i] = momentum * buf[i] + gi / denom;
-        p[i] -= lr * buf[i];
-      } else {
-        p[i] -= (lr * gi) / denom;
-      }
-    }
+    getBackend().rmspropStep(
+      p,
+      grad,
+      s.square_avg.data as Float32Array,
+      g.centered ? (s.grad_avg!.data as Float32Array) : null,
+      momentum > 0 ? (s.momentum_buffer!.data as Float32Array) : null,
+      { lr, alpha, eps, l2, momentum, sign: g.maximize ? -1 : 1 },
+    );
   }
 }

@@ -1,3 +1,4 @@
+import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkNonNegative, Optimizer, type ParamGroup, type Params, zerosState } from './optimizer.js';
@@ -62,22 +63,22 @@ export class SGD extends Optimizer<SGDOptions, SGDState> {
     s: SGDState,
     g: ParamGroup<SGDOptions>,
   ): void {
-    const { lr, momentum, weightDecay: wd, nesterov } = g;
+    const { lr, momentum, weightDecay: l2 } = g;
     const sign = g.maximize ? -1 : 1;
-    const n = p.length;
     if (momentum === 0) {
-      for (let i = 0; i < n; i++) p[i] -= lr * (sign * grad[i] + wd * p[i]);
+      getBackend().sgdStep(p, grad, null, { lr, momentum, keep: 1, l2, sign, nesterov: 0 });
       return;
     }
     const first = s.momentum_buffer === null;
     if (first) s.momentum_buffer = zerosState(param);
-    const buf = s.momentum_buffer!.data as Float32Array;
-    const keep = 1 - g.dampening;
-    for (let i = 0; i < n; i++) {
-      const d = sign * grad[i] + wd * p[i];
-      const b = first ? d : momentum * buf[i] + keep * d;
-      buf[i] = b;
-      p[i] -= lr * (nesterov ? d + momentum * b : b);
-    }
+    // the buffer's first value is the gradient itself: from a zero buffer, keep 1 gives exactly that
+    getBackend().sgdStep(p, grad, s.momentum_buffer!.data as Float32Array, {
+      lr,
+      momentum,
+      keep: first ? 1 : 1 - g.dampening,
+      l2,
+      sign,
+      nesterov: g.nesterov ? 1 : 0,
+    });
   }
 }

@@ -93,7 +93,7 @@ function expectSameOrder(what: string, cpp: readonly string[], ts: readonly stri
 }
 
 /** Every check of this file over the given sources, so a test can run them over an edited copy. */
-function checkAbi(src: { kernels: string; common: string; exports: string; addon: string }): void {
+function checkAbi(src: Sources): void {
   const ops: [string, string, readonly string[]][] = [
     ['BinaryOp', 'k', BINARY_OPS],
     ['UnaryOp', 'k', UNARY_OPS],
@@ -122,36 +122,70 @@ function checkAbi(src: { kernels: string; common: string; exports: string; addon
       ts.map((_, i) => String(i)),
     );
   }
-  // Adam's hyperparameters: the struct, the WebAssembly export's trailing parameters and its initialiser, and the
-  // N-API glue's argument indices (5, 6, … after p, grad, m, v, vMax).
-  const hyper = structFields(src.kernels, 'AdamHyper');
-  const wasm = /wasm_adam_step\(([^)]*)\)\s*\{\s*const AdamHyper h\{([^}]*)\}/.exec(src.exports);
-  if (!wasm) throw new Error('wasm_adam_step not found in native/wasm/exports.cc');
+  // The optimisers' hyperparameters: each struct, the WebAssembly export's trailing parameters and its
+  // initialiser, the N-API glue's argument indices (after the arrays), the Addon interface's parameters, and the
+  // order in which wrapKernels passes them.
+  for (const k of OPTIMISER_KERNELS) checkHyper(src, k);
+}
+
+/** An optimiser kernel: its C++ name, its hyperparameter struct, and how many arrays come before the scalars. */
+interface OptimiserKernel {
+  cpp: string;
+  ts: string;
+  struct: string;
+  arrays: number;
+}
+
+const OPTIMISER_KERNELS: OptimiserKernel[] = [
+  { cpp: 'adam_step', ts: 'adamStep', struct: 'AdamHyper', arrays: 5 },
+  { cpp: 'sgd_step', ts: 'sgdStep', struct: 'SgdHyper', arrays: 3 },
+  { cpp: 'rmsprop_step', ts: 'rmspropStep', struct: 'RmspropHyper', arrays: 5 },
+  { cpp: 'adagrad_step', ts: 'adagradStep', struct: 'AdagradHyper', arrays: 3 },
+];
+
+function checkHyper(src: Sources, k: OptimiserKernel): void {
+  const hyper = structFields(src.kernels, k.struct);
+  const wasm = new RegExp(`wasm_${k.cpp}\\(([^)]*)\\)\\s*\\{\\s*const ${k.struct} h\\{([^}]*)\\}`).exec(
+    src.exports,
+  );
+  if (!wasm) throw new Error(`wasm_${k.cpp} not found in native/wasm/exports.cc`);
   const params = wasm[1]
     .split(',')
     .map((p) => p.trim())
     .filter((p) => p.startsWith('double '))
     .map((p) => p.slice('double '.length).trim());
-  expectSameOrder('wasm_adam_step parameters (native/wasm/exports.cc) vs struct AdamHyper', params, hyper);
+  expectSameOrder(`wasm_${k.cpp} parameters (native/wasm/exports.cc) vs struct ${k.struct}`, params, hyper);
   const init = wasm[2].split(',').map((p) => p.trim());
-  expectSameOrder('wasm_adam_step initialiser (native/wasm/exports.cc) vs struct AdamHyper', init, hyper);
-  const napi = /js_adam_step[\s\S]*?AdamHyper h\{([^}]*)\}/.exec(src.addon);
-  if (!napi) throw new Error('js_adam_step not found in native/addon.cc');
+  expectSameOrder(`wasm_${k.cpp} initialiser (native/wasm/exports.cc) vs struct ${k.struct}`, init, hyper);
+  const napi = new RegExp(`js_${k.cpp}[\\s\\S]*?${k.struct} h\\{([^}]*)\\}`).exec(src.addon);
+  if (!napi) throw new Error(`js_${k.cpp} not found in native/addon.cc`);
   const args = [...napi[1].matchAll(/a\.number\((\d+)\)/g)].map((m) => m[1]);
   expectSameOrder(
-    'js_adam_step argument indices (native/addon.cc)',
+    `js_${k.cpp} argument indices (native/addon.cc)`,
     args,
-    hyper.map((_, i) => String(5 + i)),
+    hyper.map((_, i) => String(k.arrays + i)),
   );
-  // The TypeScript Addon interface: adamStep's number parameters, in the struct's order.
-  const abi = read('src/backend/kernel-abi.ts');
-  const decl = /\badamStep\(\s*p: Float32Array,([\s\S]*?)\): void;/.exec(abi);
-  if (!decl) throw new Error('adamStep not found in the Addon interface of kernel-abi.ts');
+  const names = hyper.map(fieldToTs);
+  const decl = new RegExp(`\\b${k.ts}\\(\\s*p: Float32Array,([\\s\\S]*?)\\): void;`).exec(src.abi);
+  if (!decl) throw new Error(`${k.ts} not found in the Addon interface of kernel-abi.ts`);
   const tsParams = [...decl[1].matchAll(/(\w+): number/g)].map((m) => m[1]);
-  expectSameOrder('Addon.adamStep (kernel-abi.ts) vs struct AdamHyper', hyper.map(fieldToTs), tsParams);
+  expectSameOrder(`Addon.${k.ts} (kernel-abi.ts) vs struct ${k.struct}`, names, tsParams);
+  const call = new RegExp(`addon\\.${k.ts}\\(([^)]*)\\)`).exec(src.abi);
+  if (!call) throw new Error(`wrapKernels does not call addon.${k.ts} in kernel-abi.ts`);
+  const passed = [...call[1].matchAll(/\bh\.(\w+)/g)].map((m) => m[1]);
+  expectSameOrder(`wrapKernels' addon.${k.ts} call (kernel-abi.ts) vs struct ${k.struct}`, names, passed);
 }
 
-const sources = () => ({
+interface Sources {
+  kernels: string;
+  common: string;
+  exports: string;
+  addon: string;
+  abi: string;
+}
+
+const sources = (): Sources => ({
+  abi: read('src/backend/kernel-abi.ts'),
   kernels: read('native/kernels.h'),
   common: read('native/common.h'),
   exports: read('native/wasm/exports.cc'),
@@ -165,7 +199,7 @@ describe('kernel ABI: native/ agrees with kernel-abi.ts', () => {
 
   it('fails, naming the enum and the position, when kernels.h reorders an enum', () => {
     const s = sources();
-    const swapped = { ...s, kernels: s.kernels.replace('kMaximum, kMinimum', 'kMinimum, kMaximum') };
+    const swapped = { ...s, kernels: s.kernels.replace(/kMaximum,(\s*)kMinimum/, 'kMinimum,$1kMaximum') };
     expect(swapped.kernels).not.toBe(s.kernels);
     expect(() => checkAbi(swapped)).toThrow(
       /enum BinaryOp \(native\/kernels\.h\) vs kernel-abi\.ts: position 5 is minimum in C\+\+ but maximum/,
@@ -186,6 +220,23 @@ describe('kernel ABI: native/ agrees with kernel-abi.ts', () => {
     };
     expect(swapped.common).not.toBe(s.common);
     expect(() => checkAbi(swapped)).toThrow(/struct ConvGeom .*position 11 is padLeft in C\+\+ but padTop/);
+  });
+
+  it('fails when the N-API glue reads an SGD hyperparameter from the wrong argument', () => {
+    const s = sources();
+    const shifted = {
+      ...s,
+      addon: s.addon.replace('SgdHyper h{a.number(3), a.number(4)', 'SgdHyper h{a.number(4), a.number(3)'),
+    };
+    expect(shifted.addon).not.toBe(s.addon);
+    expect(() => checkAbi(shifted)).toThrow(/js_sgd_step argument indices .*position 0 is 4 in C\+\+ but 3/);
+  });
+
+  it('fails when wrapKernels passes RMSprop hyperparameters in another order than the struct', () => {
+    const s = sources();
+    const swapped = { ...s, abi: s.abi.replace('h.lr, h.alpha, h.eps', 'h.alpha, h.lr, h.eps') };
+    expect(swapped.abi).not.toBe(s.abi);
+    expect(() => checkAbi(swapped)).toThrow(/addon\.rmspropStep call .*position 0 is lr in C\+\+ but alpha/);
   });
 
   it('fails when the WebAssembly glue passes Adam hyperparameters out of order', () => {

@@ -1109,6 +1109,111 @@ for (const compiled of COMPILED) {
         });
       });
 
+      describe('optimisers: SGD, RMSprop, Adagrad', () => {
+        // several steps over the same gradients on both backends, from zero state (as the optimisers make it)
+        const sizes = [0, 1, 7, 50_001];
+        const steps = 4;
+        const run = (
+          n: number,
+          r: () => number,
+          stateCount: number,
+          step: (be: Backend, p: Float32Array, grad: Float32Array, state: Float32Array[], t: number) => void,
+        ) => {
+          const p = [floats(n, r), new Float32Array(n)];
+          p[1].set(p[0]);
+          const state = [0, 1].map(() => Array.from({ length: stateCount }, () => new Float32Array(n)));
+          for (let t = 1; t <= steps; t++) {
+            const grad = floats(n, r);
+            [ts, native].forEach((be, i) => {
+              step(be, p[i], grad, state[i], t);
+            });
+          }
+          return { p, state };
+        };
+        const compare = (what: string, out: { p: Float32Array[]; state: Float32Array[][] }) => {
+          expectNear(out.p[1], out.p[0], `${what} p`, { atol: 1e-7 });
+          out.state[0].forEach((s, k) => {
+            expectNear(out.state[1][k], s, `${what} state ${k}`, { atol: 1e-7 });
+          });
+        };
+
+        it('sgdStep: plain, momentum with dampening, Nesterov, weight decay and maximise agree with the reference', () => {
+          const r = rng(101);
+          withThreadsAll(() => {
+            for (const n of sizes) {
+              for (const [momentum, dampening, nesterov, l2, sign] of [
+                [0, 0, 0, 0, 1],
+                [0, 0, 0, 0.1, -1],
+                [0.9, 0, 0, 0, 1],
+                [0.9, 0.3, 0, 0.01, 1],
+                [0.8, 0, 1, 0.05, -1],
+              ] as const) {
+                const out = run(n, r, 1, (be, p, grad, [buf], t) => {
+                  const keep = t === 1 ? 1 : 1 - dampening;
+                  be.sgdStep(p, grad, momentum === 0 ? null : buf, {
+                    lr: 0.05,
+                    momentum,
+                    keep,
+                    l2,
+                    sign,
+                    nesterov,
+                  });
+                });
+                compare(
+                  `sgdStep n=${n} momentum=${momentum} dampening=${dampening} nesterov=${nesterov}`,
+                  out,
+                );
+              }
+            }
+          });
+        });
+
+        it('rmspropStep: plain, centred, momentum, weight decay and maximise agree with the reference', () => {
+          const r = rng(103);
+          withThreadsAll(() => {
+            for (const n of sizes) {
+              for (const [centered, momentum, l2, sign] of [
+                [false, 0, 0, 1],
+                [true, 0, 0, 1],
+                [false, 0.9, 0.01, -1],
+                [true, 0.5, 0.1, 1],
+              ] as const) {
+                const out = run(n, r, 3, (be, p, grad, [sq, avg, buf]) => {
+                  be.rmspropStep(p, grad, sq, centered ? avg : null, momentum > 0 ? buf : null, {
+                    lr: 0.01,
+                    alpha: 0.99,
+                    eps: 1e-8,
+                    l2,
+                    momentum,
+                    sign,
+                  });
+                });
+                compare(`rmspropStep n=${n} centered=${centered} momentum=${momentum}`, out);
+              }
+            }
+          });
+        });
+
+        it('adagradStep: a decaying rate, an initial accumulator, weight decay and maximise agree with the reference', () => {
+          const r = rng(107);
+          withThreadsAll(() => {
+            for (const n of sizes) {
+              for (const [lrDecay, initial, l2, sign] of [
+                [0, 0, 0, 1],
+                [0.1, 0.5, 0, 1],
+                [0, 0.1, 0.05, -1],
+              ] as const) {
+                const out = run(n, r, 1, (be, p, grad, [sum], t) => {
+                  if (t === 1) sum.fill(initial);
+                  be.adagradStep(p, grad, sum, { lr: 0.1 / (1 + (t - 1) * lrDecay), eps: 1e-10, l2, sign });
+                });
+                compare(`adagradStep n=${n} lrDecay=${lrDecay} initial=${initial}`, out);
+              }
+            }
+          });
+        });
+      });
+
       describe('convolution', () => {
         const cases: [x: number[], w: number[], options: Conv2dOptions][] = [
           [[2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],

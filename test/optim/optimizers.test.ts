@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DTypeError, manualSeed, nn, optim, randn, Tensor, ValueError } from '../../src/index.js';
+import { forEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/gradcheck.js';
 import { type EncodedTensor, fixture, isEncodedTensor } from './fixture.js';
 
@@ -168,6 +169,24 @@ describe('optimisers against torch.optim 1.13', () => {
     });
     expect((opt as optim.Adam).paramGroups[1].betas).toEqual([0.5, 0.6]);
   });
+});
+
+// Every update rule is a backend kernel (adamStep, sgdStep, rmspropStep, adagradStep): each backend's kernels
+// must reproduce torch.optim's steps, not only the TypeScript reference's.
+forEachBackend('optimiser kernels against torch.optim 1.13', (_backend, it) => {
+  for (const c of cases) {
+    it(`${c.name}: the parameters after every step`, () => {
+      const params = makeParams(c);
+      const opt = build(c, params);
+      c.after.forEach((expected, step) => {
+        setGrads(c, params, step);
+        opt.step();
+        params.forEach((p, i) => {
+          expectClose(p.data, expected[i], TOL, `step ${step + 1} param ${i}`);
+        });
+      });
+    });
+  }
 });
 
 describe('optimiser API', () => {

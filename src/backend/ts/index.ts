@@ -4,7 +4,7 @@ import { binary, cast, clamp, unary, unaryGrad, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { batchNorm, batchNormBackward, batchNormStats } from './norm.js';
-import { adamStep } from './optim.js';
+import { adagradStep, adamStep, rmspropStep, sgdStep } from './optim.js';
 import {
   adaptiveAvgPool2d,
   adaptiveAvgPool2dBackward,
@@ -49,6 +49,9 @@ export const tsBackend: Backend = {
   batchNorm,
   batchNormBackward,
   adamStep,
+  sgdStep,
+  rmspropStep,
+  adagradStep,
   conv2d,
   conv2dBackpropInput,
   conv2dBackpropFilter,

@@ -1,4 +1,4 @@
-import type { AdamHyper } from '../backend.js';
+import type { AdagradHyper, AdamHyper, RmspropHyper, SgdHyper } from '../backend.js';
 
 export function adamStep(
   p: Float32Array,
@@ -22,5 +22,59 @@ export function adamStep(
       else vi = vMax[i];
     }
     p[i] = w - (stepSize * mi) / (Math.sqrt(vi) / bias2Sqrt + eps);
+  }
+}
+
+export function sgdStep(p: Float32Array, grad: Float32Array, buf: Float32Array | null, h: SgdHyper): void {
+  const { lr, momentum, keep, l2, sign, nesterov } = h;
+  const n = p.length;
+  if (buf === null) {
+    for (let i = 0; i < n; i++) p[i] -= lr * (sign * grad[i] + l2 * p[i]);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const d = sign * grad[i] + l2 * p[i];
+    const b = momentum * buf[i] + keep * d;
+    buf[i] = b;
+    p[i] -= lr * (nesterov ? d + momentum * b : b);
+  }
+}
+
+export function rmspropStep(
+  p: Float32Array,
+  grad: Float32Array,
+  sq: Float32Array,
+  avg: Float32Array | null,
+  buf: Float32Array | null,
+  h: RmspropHyper,
+): void {
+  const { lr, alpha, eps, l2, momentum, sign } = h;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = sign * grad[i] + l2 * p[i];
+    sq[i] = alpha * sq[i] + (1 - alpha) * gi * gi;
+    let denom: number;
+    if (avg) {
+      avg[i] = alpha * avg[i] + (1 - alpha) * gi;
+      denom = Math.sqrt(sq[i] - avg[i] * avg[i]) + eps;
+    } else {
+      denom = Math.sqrt(sq[i]) + eps;
+    }
+    if (buf) {
+      buf[i] = momentum * buf[i] + gi / denom;
+      p[i] -= lr * buf[i];
+    } else {
+      p[i] -= (lr * gi) / denom;
+    }
+  }
+}
+
+export function adagradStep(p: Float32Array, grad: Float32Array, sum: Float32Array, h: AdagradHyper): void {
+  const { lr, eps, l2, sign } = h;
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = sign * grad[i] + l2 * p[i];
+    sum[i] += gi * gi;
+    p[i] -= (lr * gi) / (Math.sqrt(sum[i]) + eps);
   }
 }
