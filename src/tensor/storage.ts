@@ -9,17 +9,23 @@
  * through some user-visible tensor over the buffer keeps it. Anything that lets user code reach an internal tensor
  * (reading a graph node's inputs) makes it escape: it is then treated as the user's.
  */
-import type { TypedArray } from './dtype.js';
-import type { Tensor } from './tensor.js';
+
+/**
+ * What this file needs of a tensor: the array over its buffer. A structural type, so that this leaf imports neither
+ * dtype.ts nor tensor.ts, which both import it (no import cycle).
+ */
+interface View {
+  readonly data: ArrayBufferView;
+}
 
 /** Tensors made over each buffer, and how many of those are internal. */
 const views = new WeakMap<ArrayBufferLike, number>();
 const internalViews = new WeakMap<ArrayBufferLike, number>();
 /** The internal tensors. */
-const internal = new WeakSet<Tensor>();
+const internal = new WeakSet<View>();
 
 /** Counts a new tensor over `data`'s buffer (the Tensor constructor calls it). */
-export function noteView(data: TypedArray): void {
+export function noteView(data: ArrayBufferView): void {
   const b = data.buffer;
   views.set(b, (views.get(b) ?? 0) + 1);
 }
@@ -31,7 +37,7 @@ export function forgetViews(buffer: ArrayBufferLike): void {
 }
 
 /** Marks a tensor as internal; a second mark does nothing. */
-export function markInternal(tensor: Tensor): void {
+export function markInternal(tensor: View): void {
   if (internal.has(tensor)) return;
   internal.add(tensor);
   const b = tensor.data.buffer;
@@ -39,7 +45,7 @@ export function markInternal(tensor: Tensor): void {
 }
 
 /** User code may now hold `tensor`: it no longer counts as internal. */
-export function markEscaped(tensor: Tensor): void {
+export function markEscaped(tensor: View): void {
   if (!internal.delete(tensor)) return;
   const b = tensor.data.buffer;
   const n = internalViews.get(b) ?? 0;
@@ -47,7 +53,7 @@ export function markEscaped(tensor: Tensor): void {
   else internalViews.delete(b);
 }
 
-export function isInternal(tensor: Tensor): boolean {
+export function isInternal(tensor: View): boolean {
   return internal.has(tensor);
 }
 
