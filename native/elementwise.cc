@@ -121,6 +121,63 @@ struct Ge {
   static R f(T a, T b) { return a >= b; }
 };
 
+// Bitwise ops, on int32 only: the TypeScript ops refuse float32 (naming the op) and send two bools to minimum,
+// maximum and ne instead, so every other element type gets one placeholder rather than a loop per op. Shift
+// counts are taken mod 32, as JavaScript's << and >> do and as PyTorch 1.13 gives on CPU; << shifts the unsigned
+// bits (no signed overflow), and >> of a negative int32 is arithmetic (sign-filling) in every compiler neurite
+// builds with, and in C++20.
+inline uint32_t shift_count(int32_t b) { return static_cast<uint32_t>(b) & 31u; }
+inline int32_t shift_left(int32_t a, int32_t b) {
+  return static_cast<int32_t>(static_cast<uint32_t>(a) << shift_count(b));
+}
+inline int32_t shift_right(int32_t a, int32_t b) { return a >> shift_count(b); }
+
+struct BitwiseAnd {
+  using R = int32_t;
+  static R f(int32_t a, int32_t b) { return a & b; }
+};
+struct BitwiseOr {
+  using R = int32_t;
+  static R f(int32_t a, int32_t b) { return a | b; }
+};
+struct BitwiseXor {
+  using R = int32_t;
+  static R f(int32_t a, int32_t b) { return a ^ b; }
+};
+struct LeftShift {
+  using R = int32_t;
+  static R f(int32_t a, int32_t b) { return shift_left(a, b); }
+};
+struct RightShift {
+  using R = int32_t;
+  static R f(int32_t a, int32_t b) { return shift_right(a, b); }
+};
+template <class T>
+struct NeverCalled {
+  using R = T;
+  static R f(T, T) { return 0; }
+};
+
+template <class T, class F>
+void with_bitwise_op(int op, F&& f) {
+  if constexpr (!std::is_same_v<T, int32_t>) {
+    return f(NeverCalled<T>{});
+  } else {
+    switch (op) {
+      case kBitwiseAnd:
+        return f(BitwiseAnd{});
+      case kBitwiseOr:
+        return f(BitwiseOr{});
+      case kBitwiseXor:
+        return f(BitwiseXor{});
+      case kLeftShift:
+        return f(LeftShift{});
+      default:
+        return f(RightShift{});
+    }
+  }
+}
+
 template <class T, class F>
 void with_binary_op(int op, F&& f) {
   switch (op) {
@@ -148,6 +205,12 @@ void with_binary_op(int op, F&& f) {
       return f(Le<T>{});
     case kGt:
       return f(Gt<T>{});
+    case kBitwiseAnd:
+    case kBitwiseOr:
+    case kBitwiseXor:
+    case kLeftShift:
+    case kRightShift:
+      return with_bitwise_op<T>(op, f);
     default:
       return f(Ge<T>{});
   }
@@ -213,6 +276,16 @@ double js_binary(int op, double x, double y) {
       return x <= y;
     case kGt:
       return x > y;
+    case kBitwiseAnd:
+      return js_to_int32(x) & js_to_int32(y);
+    case kBitwiseOr:
+      return js_to_int32(x) | js_to_int32(y);
+    case kBitwiseXor:
+      return js_to_int32(x) ^ js_to_int32(y);
+    case kLeftShift:
+      return shift_left(js_to_int32(x), js_to_int32(y));
+    case kRightShift:
+      return shift_right(js_to_int32(x), js_to_int32(y));
     default:
       return x >= y;
   }

@@ -80,7 +80,13 @@ export type BinaryOp =
   | 'lt'
   | 'le'
   | 'gt'
-  | 'ge';
+  | 'ge'
+  // integer and bool operands only (the ops refuse float32); shift counts are taken mod 32, as in JavaScript
+  | 'bitwiseAnd'
+  | 'bitwiseOr'
+  | 'bitwiseXor'
+  | 'leftShift'
+  | 'rightShift';
 
 export type UnaryOp =
   | 'neg'

@@ -143,6 +143,11 @@ export const BINARY_OPS = [
   'le',
   'gt',
   'ge',
+  'bitwiseAnd',
+  'bitwiseOr',
+  'bitwiseXor',
+  'leftShift',
+  'rightShift',
 ] as const satisfies readonly BinaryOp[];
 
 export const UNARY_OPS = [

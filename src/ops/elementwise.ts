@@ -280,15 +280,25 @@ function mulBool(a: Tensor, b: Tensor): Tensor {
   return binaryKernel('mul', a, b, 'bool', 'bool');
 }
 
-/** Logical and/or/not of bool tensors (anything else is read as `!= 0`). */
+/**
+ * Logical and of the truth values, with broadcasting (torch.logical_and): a bool result for any dtypes, each
+ * read as `!= 0` (so NaN is true).
+ */
 export const logicalAnd = defineOp('logicalAnd', ['a', 'b'], (a: Tensor, b: Tensor): Tensor => {
+  checkArg('logicalAnd', 'a', a, 'tensor');
+  checkArg('logicalAnd', 'b', b, 'tensor');
   return mulBool(a, b);
 });
 
+/** Logical or of the truth values, with broadcasting (torch.logical_or); any dtypes, read as `!= 0`. */
 export const logicalOr = defineOp('logicalOr', ['a', 'b'], (a: Tensor, b: Tensor): Tensor => {
+  checkArg('logicalOr', 'a', a, 'tensor');
+  checkArg('logicalOr', 'b', b, 'tensor');
   return binaryKernel('maximum', a, b, 'bool', 'bool');
 });
 
+/** True where a is zero (torch.logical_not): a bool result for any dtype. */
 export const logicalNot = defineOp('logicalNot', ['a'], (a: Tensor): Tensor => {
+  checkArg('logicalNot', 'a', a, 'tensor');
   return eq(cast(a, 'bool'), 0);
 });

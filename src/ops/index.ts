@@ -3,6 +3,7 @@ export {
   type ScaledDotProductAttentionOptions,
   scaledDotProductAttention,
 } from './attention.js';
+export * from './bitwise.js';
 export * from './conv.js';
 export * from './conv-transpose.js';
 export * from './cumulative.js';

@@ -9,6 +9,7 @@ import type { DType } from '../tensor/dtype.js';
 import type { Shape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import * as A from './activation.js';
+import * as B from './bitwise.js';
 import * as C from './cumulative.js';
 import * as E from './elementwise.js';
 import * as I from './indexing.js';
@@ -82,6 +83,13 @@ declare module '../tensor/tensor.js' {
     logicalAnd(other: Tensor): Tensor;
     logicalOr(other: Tensor): Tensor;
     logicalNot(): Tensor;
+    logicalXor(other: Tensor): Tensor;
+    bitwiseAnd(other: TensorLike): Tensor;
+    bitwiseOr(other: TensorLike): Tensor;
+    bitwiseXor(other: TensorLike): Tensor;
+    bitwiseNot(): Tensor;
+    bitwiseLeftShift(other: TensorLike): Tensor;
+    bitwiseRightShift(other: TensorLike): Tensor;
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
@@ -240,6 +248,13 @@ const forwarded = {
   logicalAnd: E.logicalAnd,
   logicalOr: E.logicalOr,
   logicalNot: E.logicalNot,
+  logicalXor: M.logicalXor,
+  bitwiseAnd: B.bitwiseAnd,
+  bitwiseOr: B.bitwiseOr,
+  bitwiseXor: B.bitwiseXor,
+  bitwiseNot: B.bitwiseNot,
+  bitwiseLeftShift: B.bitwiseLeftShift,
+  bitwiseRightShift: B.bitwiseRightShift,
   relu: A.relu,
   sigmoid: A.sigmoid,
   tanh: A.tanh,

@@ -17,6 +17,12 @@ const binaryFns: Record<BinaryOp, Fn2> = {
   le: (x, y) => (x <= y ? 1 : 0),
   gt: (x, y) => (x > y ? 1 : 0),
   ge: (x, y) => (x >= y ? 1 : 0),
+  // JavaScript's operators work on int32 and take shift counts mod 32, which is what PyTorch 1.13 gives on CPU
+  bitwiseAnd: (x, y) => x & y,
+  bitwiseOr: (x, y) => x | y,
+  bitwiseXor: (x, y) => x ^ y,
+  leftShift: (x, y) => x << y,
+  rightShift: (x, y) => x >> y,
 };
 
 /**
