@@ -22,7 +22,7 @@ const read = (p) => readFileSync(path.join(root, p), 'utf8');
 
 // ---- written by hand: PyTorch's name, and what differs on purpose ---------------------------------------------
 // `torch` is the counterpart ("F." = torch.nn.functional, "Tensor." = a method only); `diff` the deliberate
-// differences (empty: none known); a module's `via` names the op its forward is, whose fixture cases then count. Every public op must have an entry: the test says which one is missing.
+// differences (empty: none known); `via` names the op a module's forward (or an alias) is, whose cases then count. Every public op must have an entry: the test says which one is missing.
 
 const NO_64 = 'no float64/int64: integer results are int32';
 const NOT_RECORDED =
@@ -249,10 +249,12 @@ export const OPS = {
   'nn.functional.binaryCrossEntropy': {
     torch: 'F.binary_cross_entropy',
     diff: 'the same function as bceLoss',
+    via: 'bceLoss',
   },
   'nn.functional.binaryCrossEntropyWithLogits': {
     torch: 'F.binary_cross_entropy_with_logits',
     diff: 'the same function as bceWithLogitsLoss',
+    via: 'bceWithLogitsLoss',
   },
   'nn.functional.embedding': { torch: 'F.embedding' },
 };
@@ -480,6 +482,12 @@ function checks(name, cover) {
   return [`${c.values} (${c.backends})`, c.grads > 0 ? `${c.grads} (${c.backends})` : '—', files];
 }
 
+/** A row's checks; a module whose forward is one op, or an alias, without cases of its own counts the op's. */
+function viaChecks(name, meta, cover) {
+  if (cover.has(name) || !meta.via || !cover.has(meta.via)) return checks(name, cover);
+  return checks(meta.via, cover).map((x, i) => (i < 2 && x !== '—' ? `via ${code(meta.via)}: ${x}` : x));
+}
+
 export async function buildTable() {
   const tests = listTests('test').map((p) => ({ path: p, text: read(p) }));
   const { ops, creation, modules } = await publicNames();
@@ -528,7 +536,7 @@ export async function buildTable() {
   out('|---|---|---|---|---|---|---|');
   for (const name of [...ops].sort((a, b) => a.localeCompare(b))) {
     const meta = OPS[name] ?? { torch: '?' };
-    const [v, g, files] = checks(name.replace('nn.functional.', ''), cover);
+    const [v, g, files] = viaChecks(name.replace('nn.functional.', ''), meta, cover);
     const gc = checkedByGrad.has(name.replace('nn.functional.', '')) ? 'yes' : '—';
     out(`| ${code(name)} | ${code(meta.torch)} | ${v} | ${g} | ${gc} | ${files} | ${meta.diff ?? ''} |`);
   }
@@ -546,13 +554,7 @@ export async function buildTable() {
   out('|---|---|---|---|---|---|');
   for (const name of [...modules].sort((a, b) => a.localeCompare(b))) {
     const meta = MODULES[name] ?? { torch: '?' };
-    let [v, g, files] = checks(name, cover);
-    // a module whose forward is one op, without cases of its own: the op's cases check what it computes
-    if (v === '—' && meta.via && cover.has(meta.via)) {
-      [v, g, files] = checks(meta.via, cover).map((x, i) =>
-        i < 2 && x !== '—' ? `via ${code(meta.via)}: ${x}` : x,
-      );
-    }
+    const [v, g, files] = viaChecks(name, meta, cover);
     out(`| ${code(`nn.${name}`)} | ${code(meta.torch)} | ${v} | ${g} | ${files} | ${meta.diff ?? ''} |`);
   }
   out();
