@@ -524,7 +524,9 @@ export async function buildTable() {
     '  `scripts/fixtures/`) check the outputs / the gradients of the op, and on which backends they are replayed',
   );
   out('  (no case is skipped on any backend unless `test/helpers/backends.ts` says so).');
-  out('- **gradcheck**: a test in `test/` that runs a finite-difference gradient check names it (`nt.op`, `F.op`).');
+  out(
+    '- **gradcheck**: a test in `test/` that runs a finite-difference gradient check names it (`nt.op`, `F.op`).',
+  );
   out(
     '- **deliberate differences**: where neurite departs from PyTorch on purpose. Throughout: no float64/int64',
   );
