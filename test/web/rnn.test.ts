@@ -1,22 +1,64 @@
 /**
  * The RNN structures page in real headless Chromium: each structure's task trains in the page's worker above
  * its stated threshold within its default budget, the unrolled view shows the gates of the LSTM and the GRU,
- * RNN, LSTM and GRU are compared on one task, and the settings round-trip through the URL.
+ * RNN, LSTM and GRU are compared on one task, and the settings round-trip through the URL. Checkpoints are the
+ * CLI's: a rows model the page saves is evaluated by `neurite eval` to the page's figure, a sort model's outputs are
+ * `neurite predict`'s, and tiny `neurite train gru-seqmnist` / `seq2seq-reverse` runs open in the page.
  */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, type Studio } from './helpers.js';
+import { openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
+let runsDir: string;
+
+const TSX = join(ROOT, 'node_modules/tsx/dist/cli.mjs');
+const MAIN = join(ROOT, 'src/cli/main.ts');
+const neurite = (...args: string[]) =>
+  execFileSync(process.execPath, [TSX, MAIN, ...args], { cwd: ROOT, encoding: 'utf8' });
+/** The JSON line a `--json` command prints. */
+const neuriteJson = (...args: string[]) =>
+  JSON.parse(
+    neurite(...args, '--json')
+      .trim()
+      .split('\n')
+      .at(-1)!,
+  );
 
 beforeAll(async () => {
+  runsDir = mkdtempSync(join(tmpdir(), 'neurite-rnn-'));
+  const out = (name: string) => ['--out', join(runsDir, name)];
+  // tiny CLI runs (a second or two each): the page opens them
+  neurite(
+    'train',
+    'gru-seqmnist',
+    '--hidden-size',
+    '16',
+    '--epochs',
+    '1',
+    '--limit',
+    '2000',
+    ...out('cli-gru'),
+  );
+  neurite(
+    'train',
+    'seq2seq-reverse',
+    ...['--task', 'sort', '--hidden-size', '16', '--embed-dim', '8', '--epochs', '1', '--limit', '300'],
+    ...out('cli-sort'),
+  );
+  neurite('train', 'mlp-digits', '--epochs', '1', ...out('cli-mlp'));
   studio = await openStudio();
   page = await studio.newPage();
 }, 180_000);
 
 afterAll(async () => {
   await studio?.close();
+  if (runsDir) rmSync(runsDir, { recursive: true, force: true });
 });
 
 function params(p: Page): URLSearchParams {
@@ -221,4 +263,153 @@ describe('RNN structures page', () => {
     for (const name of ['RNN', 'LSTM', 'GRU']) expect(legend).toContain(name);
     expect(studio.errors).toEqual([]);
   }, 300_000);
+});
+
+/** Clicks Save and keeps the two files it downloads in a new folder `name`; returns the folder. */
+async function saveTo(name: string): Promise<string> {
+  const dir = join(runsDir, name);
+  mkdirSync(dir);
+  let saved = 0;
+  const both = new Promise<void>((resolve) => {
+    const onDownload = async (d: import('playwright-core').Download) => {
+      await d.saveAs(join(dir, d.suggestedFilename()));
+      if (++saved === 2) {
+        page.off('download', onDownload);
+        resolve();
+      }
+    };
+    page.on('download', onDownload);
+  });
+  await page.click('#save');
+  await both;
+  const names = readdirSync(dir).sort();
+  expect(names[0]).toBe('checkpoint.json');
+  expect(names[1]).toMatch(/^weights-[0-9a-f]{16}\.safetensors$/);
+  return dir;
+}
+
+/** Loads a checkpoint folder's two files through the page's file picker; returns the page's message. */
+async function loadFolder(dir: string): Promise<string> {
+  await page.evaluate(() => document.querySelector('#rnn-message')?.removeAttribute('data-loaded'));
+  await page.setInputFiles(
+    '#load-input',
+    readdirSync(dir)
+      .filter((f) => f === 'checkpoint.json' || f.endsWith('.safetensors'))
+      .map((f) => join(dir, f)),
+  );
+  await page.waitForSelector('#rnn-message[data-loaded="true"], #rnn-message.error', { timeout: 60_000 });
+  return (await page.textContent('#rnn-message')) ?? '';
+}
+
+/** The page's test figure once the worker has evaluated the model it shows. */
+async function pageAccuracy(): Promise<number> {
+  await page.waitForSelector('#test-accuracy[data-value]', { timeout: 60_000 });
+  return Number(await page.getAttribute('#test-accuracy', 'data-value'));
+}
+
+/** The test examples' inputs and the page's outputs for them. */
+async function examples(): Promise<{ input: string; output: string }[]> {
+  await page.waitForSelector('#examples button.example');
+  return page.$$eval('#examples button.example', (bs) =>
+    bs.map((b) => {
+      const out = b.querySelector('.ex-output')?.textContent?.replace(/^→ /, '') ?? '';
+      return { input: b.querySelector('.ex-input')?.textContent ?? '', output: out === '…' ? '' : out };
+    }),
+  );
+}
+
+describe('RNN page checkpoints (the CLI format)', () => {
+  it('saves a rows model that neurite eval scores as the page does, and opens it again', async () => {
+    await open('task=rows&cell=gru&hidden=16&epochs=1&batch=128&lr=0.01');
+    const r = await train();
+    const dir = await saveTo('page-rows');
+    expect(await page.textContent('#rnn-message')).toContain('neurite train gru-seqmnist');
+    const evaluated = neuriteJson('eval', dir);
+    console.log(
+      `RNN page rows (GRU 16, 1 epoch, ${r.seconds.toFixed(0)} s): page ${(r.accuracy * 100).toFixed(2)} %, neurite eval ${(evaluated.metrics.accuracy * 100).toFixed(2)} % on ${evaluated.samples} digits`,
+    );
+    expect(evaluated.preset).toBe('gru-seqmnist');
+    expect(evaluated.epoch).toBe(1);
+    expect(evaluated.samples).toBe(2000);
+    expect(Math.abs(evaluated.metrics.accuracy - r.accuracy)).toBeLessThanOrEqual(0.0005);
+    // back into the page from another task: the task, cell and size it records
+    await open('task=sort&cell=lstm&hidden=32');
+    const message = await loadFolder(dir);
+    expect(message).toContain('Loaded checkpoint.json: GRU 16 over MNIST rows, trained 1 epoch');
+    expect(Math.abs((await pageAccuracy()) - r.accuracy)).toBeLessThanOrEqual(0.0005);
+    const p = params(page);
+    expect([p.get('task'), p.get('cell'), p.get('hidden')]).toEqual(['rows', 'gru', '16']);
+    await page.waitForSelector('#unrolled[data-kind="GRU"][data-steps="28"]');
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
+
+  it('saves a sort model whose outputs neurite predict writes too', async () => {
+    await open('task=sort&epochs=1');
+    const r = await train();
+    const dir = await saveTo('page-sort');
+    const shown = await examples();
+    const predicted = neuriteJson('predict', dir, JSON.stringify(shown.map((e) => e.input)));
+    console.log(
+      `RNN page sort (LSTM 64, 1 epoch): ${(r.accuracy * 100).toFixed(1)} % exact; ${shown.filter((e) => e.output === [...e.input].sort().join('')).length} of ${shown.length} examples sorted right`,
+    );
+    expect(predicted.preset).toBe('seq2seq-reverse');
+    expect(predicted.predictions.map((q: { prediction: string }) => q.prediction)).toEqual(
+      shown.map((e) => e.output),
+    );
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
+
+  it('opens tiny neurite train runs of gru-seqmnist and seq2seq-reverse, and names another model it cannot open', async () => {
+    await open('task=reverse&hidden=16');
+    let message = await loadFolder(join(runsDir, 'cli-gru'));
+    expect(message).toContain('GRU 16 over MNIST rows, trained 1 epoch (neurite train gru-seqmnist)');
+    // the page scores all 2,000 test digits, as neurite eval on the run (its --limit 2000 keeps them all)
+    const evaluated = neuriteJson('eval', join(runsDir, 'cli-gru'));
+    expect(evaluated.samples).toBe(2000);
+    expect(Math.abs((await pageAccuracy()) - evaluated.metrics.accuracy)).toBeLessThanOrEqual(0.0005);
+    await page.waitForSelector('#unrolled[data-kind="GRU"][data-steps="28"]');
+
+    message = await loadFolder(join(runsDir, 'cli-sort'));
+    expect(message).toContain(
+      'LSTM encoder–decoder, hidden 16, embedding 8, sort task, trained 1 epoch (neurite train seq2seq-reverse)',
+    );
+    const p = params(page);
+    expect([p.get('task'), p.get('cell'), p.get('hidden'), p.get('embed')]).toEqual([
+      'sort',
+      'lstm',
+      '16',
+      '8',
+    ]);
+    await page.waitForSelector('#unrolled[data-kind="LSTM"]');
+    const shown = await examples();
+    const predicted = neuriteJson(
+      'predict',
+      join(runsDir, 'cli-sort'),
+      JSON.stringify(shown.map((e) => e.input)),
+    );
+    expect(predicted.predictions.map((q: { prediction: string }) => q.prediction)).toEqual(
+      shown.map((e) => e.output),
+    );
+
+    message = await loadFolder(join(runsDir, 'cli-mlp'));
+    expect(message).toContain('holds a MLP (neurite train mlp-digits)');
+    expect(await page.getAttribute('#rnn-message', 'class')).toContain('error');
+    // the model shown is still the one loaded before
+    expect(params(page).get('task')).toBe('sort');
+    expect(studio.errors).toEqual([]);
+  }, 120_000);
+
+  it('disables Save, saying why, for the speller and the spaces tagger (no CLI preset builds them)', async () => {
+    await open('task=speller&hidden=16');
+    expect(await page.isDisabled('#save')).toBe(true);
+    expect(await page.getAttribute('#save-why', 'id')).toBe('save-why');
+    const why = await page.$eval('#save', (b) => (b.parentElement as HTMLElement).title);
+    expect(why).toContain('no neurite train preset builds');
+    await open('task=spaces&hidden=16');
+    expect(await page.isDisabled('#save')).toBe(true);
+    await open('task=rows&cell=rnn&hidden=16');
+    expect(await page.isDisabled('#save')).toBe(true);
+    await open('task=rows&cell=lstm&hidden=16');
+    expect(await page.isDisabled('#save')).toBe(false);
+  }, 120_000);
 });

@@ -6,10 +6,11 @@
  */
 
 import { Curves } from '../common/chart.js';
-import { fmt, h, select } from '../common/dom.js';
+import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import { drawDigit } from '../mnist/page.js';
+import { unsavableReason } from './checkpoint.js';
 import { CompareChart } from './compare.js';
 import {
   CELLS,
@@ -237,6 +238,13 @@ export class RnnPage implements Page {
   }
 
   private reset(): void {
+    this.clearRun();
+    this.send({ type: 'setup', settings: this.settings, baseUrl: location.href });
+    this.send({ type: 'inspect', index: this.example });
+  }
+
+  /** Fresh curves and figures for a new model (the worker sends its state next). */
+  private clearRun(): void {
     this.setPlaying(false);
     this.lossCurves.clear();
     this.accCurves.clear();
@@ -249,14 +257,13 @@ export class RnnPage implements Page {
     this.accuracyDetail.textContent = 'Measured four times an epoch on held-out data.';
     this.message.textContent = '';
     this.message.classList.remove('error');
+    delete this.message.dataset.loaded;
     this.epochEl.dataset.ready = 'false';
     const key = this.keyOf(this.settings);
     if (key !== this.compareKey) {
       this.compare.clear();
       this.compareKey = key;
     }
-    this.send({ type: 'setup', settings: this.settings, baseUrl: location.href });
-    this.send({ type: 'inspect', index: this.example });
   }
 
   private setPlaying(on: boolean): void {
@@ -395,7 +402,10 @@ export class RnnPage implements Page {
           'Hidden units',
           select(
             'hidden',
-            HIDDEN_SIZES.map((n) => [String(n), String(n)] as const),
+            (HIDDEN_SIZES.includes(s.hidden)
+              ? HIDDEN_SIZES
+              : [...HIDDEN_SIZES, s.hidden].sort((a, b) => a - b)
+            ).map((n) => [String(n), String(n)] as const),
             String(s.hidden),
             (v) => this.update({ hidden: Number(v) }),
           ),
@@ -432,7 +442,89 @@ export class RnnPage implements Page {
         ),
         field('Seed', seed),
       ),
+      h('div', { class: 'ckpt' }, this.saveControl(), this.loadControl()),
     );
+  }
+
+  /** Save, or, for a model no neurite train preset builds, a disabled button whose tooltip says why. */
+  private saveControl(): HTMLElement {
+    const reason = unsavableReason(this.settings);
+    const preset = this.settings.task === 'rows' ? `${this.settings.cell}-seqmnist` : 'seq2seq-reverse';
+    const button = h(
+      'button',
+      {
+        id: 'save',
+        title: reason
+          ? ''
+          : `download checkpoint.json and its weights file (the CLI's format: neurite eval or neurite predict <folder> runs it as neurite train ${preset} would have built it)`,
+        onclick: () => this.send({ type: 'save' }),
+      },
+      'Save checkpoint',
+    );
+    if (!reason) return button;
+    button.disabled = true;
+    // a disabled button shows no tooltip: its wrapper carries it (and a screen reader reads it)
+    button.setAttribute('aria-describedby', 'save-why');
+    return h(
+      'span',
+      { title: `Cannot save: ${reason}` },
+      button,
+      h('span', { id: 'save-why', class: 'visually-hidden' }, reason),
+    );
+  }
+
+  private loadControl(): HTMLElement {
+    const input = h('input', {
+      type: 'file',
+      id: 'load-input',
+      class: 'visually-hidden',
+      multiple: true,
+      accept: '.json,.safetensors',
+    });
+    input.addEventListener('change', () => {
+      if (input.files) void this.loadFiles([...input.files]);
+      input.value = '';
+    });
+    return h(
+      'span',
+      {},
+      fileLabel(input, 'Load checkpoint…', {
+        class: 'button-like',
+        id: 'load',
+        title:
+          'choose checkpoint.json and its weights-….safetensors, saved here or by neurite train lstm-seqmnist, gru-seqmnist or seq2seq-reverse: the page opens its task, cell and sizes',
+      }),
+      input,
+    );
+  }
+
+  /** checkpoint.json and its weights file, chosen together in the file dialog. */
+  private async loadFiles(files: File[]): Promise<void> {
+    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
+    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
+    if (!manifest || !weights) {
+      this.showMessage(
+        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
+      );
+      return;
+    }
+    this.compareQueue = [];
+    this.setPlaying(false);
+    this.send({
+      type: 'load',
+      manifestText: await manifest.text(),
+      weights: await weights.arrayBuffer(),
+      source: manifest.name,
+    });
+  }
+
+  private download(name: string, data: BlobPart, type: string): void {
+    const url = URL.createObjectURL(new Blob([data], { type }));
+    const a = h('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private showMessage(text: string, isError = true): void {
@@ -484,6 +576,30 @@ export class RnnPage implements Page {
         this.schedule();
         break;
       }
+      case 'saved':
+        this.download('checkpoint.json', msg.manifestText, 'application/json');
+        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        this.showMessage(
+          `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite eval <folder>\`${this.settings.task === 'rows' ? '' : ' or `neurite predict <folder> \'["3141"]\'`'} runs it as a run of neurite train ${msg.preset}, and PyTorch loads the weights by key.`,
+          false,
+        );
+        break;
+      case 'loaded':
+        this.settings = msg.settings;
+        this.compareQueue = [];
+        this.writeUrl();
+        this.renderControls();
+        this.renderStructures();
+        this.clearRun();
+        this.showMessage(
+          `Loaded ${msg.description}. Press play to train it ${msg.settings.epochs} more epoch${msg.settings.epochs === 1 ? '' : 's'}.`,
+          false,
+        );
+        this.message.dataset.loaded = 'true';
+        break;
+      case 'checkpoint-error':
+        this.showMessage(msg.message);
+        break;
       case 'error':
         this.setPlaying(false);
         this.compareQueue = [];

@@ -31,6 +31,8 @@ export interface RnnSettings {
   fromImage: boolean;
   /** Synced: read the letters both ways (a bidirectional layer). */
   bidirectional: boolean;
+  /** Encoder–decoder: the embedding size, when not the page's 16 (a checkpoint of seq2seq-reverse brings 32). */
+  embed?: number;
 }
 
 export type ToRnnWorker =
@@ -41,7 +43,11 @@ export type ToRnnWorker =
   /** One batch, then pause. */
   | { type: 'step' }
   /** Which test example to unroll. */
-  | { type: 'inspect'; index: number };
+  | { type: 'inspect'; index: number }
+  /** The model as a checkpoint in the CLI's format (the matching neurite train preset). */
+  | { type: 'save' }
+  /** A checkpoint (checkpoint.json's text and the weights file's bytes) to open; `source` names it in messages. */
+  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
 
 /** One point of the curves (epochs fractional); null where not measured at that moment. */
 export interface RnnRecord {
@@ -131,4 +137,9 @@ export type FromRnnWorker =
       baseline: string;
     }
   | RnnState
+  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array; preset: string }
+  /** A checkpoint was opened: the page's settings now describe its model ('task' and 'state' follow). */
+  | { type: 'loaded'; settings: RnnSettings; description: string }
+  /** Saving or loading failed; the model is unchanged. */
+  | { type: 'checkpoint-error'; message: string }
   | { type: 'error'; message: string };

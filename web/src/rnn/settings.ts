@@ -8,6 +8,8 @@ export const HIDDEN_SIZES = [16, 32, 48, 64, 96, 128];
 export const LEARNING_RATES = [0.001, 0.002, 0.005, 0.01, 0.02];
 export const BATCH_SIZES = [16, 32, 64, 128];
 export const BUDGETS = [1, 2, 3, 4, 5, 6, 8, 10];
+/** The encoder–decoder's embedding size (a checkpoint of the CLI's seq2seq-reverse may have another: 32 there). */
+export const DEFAULT_EMBED = 16;
 
 export const TASK_LABELS: Record<RnnTaskName, string> = {
   speller: 'one-to-many · digit → its name',
@@ -94,14 +96,24 @@ export function rnnSettingsFromParams(p: URLSearchParams): RnnSettings {
   return {
     task,
     cell: oneOf(p.get('cell'), CELLS, d.cell, (s) => s as CellName),
-    hidden: oneOf(p.get('hidden'), HIDDEN_SIZES, d.hidden, Number),
+    // any size a checkpoint may bring (the control offers HIDDEN_SIZES)
+    hidden: size(p.get('hidden'), d.hidden),
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     batchSize: oneOf(p.get('batch'), BATCH_SIZES, d.batchSize, Number),
     epochs: oneOf(p.get('epochs'), BUDGETS, d.epochs, Number),
     seed: p.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : d.seed,
     fromImage: p.has('input') ? p.get('input') !== 'class' : d.fromImage,
     bidirectional: p.has('both') ? p.get('both') === '1' : d.bidirectional,
+    ...((task === 'reverse' || task === 'sort') && p.has('embed')
+      ? { embed: size(p.get('embed'), DEFAULT_EMBED) }
+      : {}),
   };
+}
+
+/** A layer size from the URL: an integer 1–1024, else the fallback. */
+function size(v: string | null, fallback: number): number {
+  const n = Number(v);
+  return v !== null && Number.isInteger(n) && n >= 1 && n <= 1024 ? n : fallback;
 }
 
 /** The URL form of the settings (and of the chosen example). */
@@ -116,6 +128,8 @@ export function rnnSettingsToParams(s: RnnSettings, example: number): URLSearchP
   p.set('seed', String(s.seed));
   if (s.task === 'speller') p.set('input', s.fromImage ? 'image' : 'class');
   if (s.task === 'spaces') p.set('both', s.bidirectional ? '1' : '0');
+  if ((s.task === 'reverse' || s.task === 'sort') && s.embed !== undefined && s.embed !== DEFAULT_EMBED)
+    p.set('embed', String(s.embed));
   p.set('example', String(example));
   return p;
 }

@@ -7,6 +7,7 @@
 import * as nt from 'neurite/browser';
 import { IMAGES, type MnistData, PIXELS, TRAIN } from '../worker/mnist-data.js';
 import type { CellName, ExampleView, RnnSettings, StepView, Strip, UnrolledView } from './protocol.js';
+import { DEFAULT_EMBED } from './settings.js';
 
 const { data, models, nn } = nt;
 const { seq } = models;
@@ -577,7 +578,7 @@ class DigitStringTask implements LiveTask {
     this.model = new models.Seq2Seq({
       cell: settings.cell,
       vocabSize: this.train.vocab.size,
-      embedDim: 16,
+      embedDim: settings.embed ?? DEFAULT_EMBED,
       hiddenSize: settings.hidden,
       generator,
     });

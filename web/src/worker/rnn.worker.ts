@@ -5,9 +5,12 @@
  * the model's answers, and the network unrolled over the chosen example — at most every 150 ms.
  */
 import * as nt from 'neurite/browser';
+import { describeForCli, settingsForCheckpoint, unsavableReason } from '../rnn/checkpoint.js';
 import type { FromRnnWorker, RnnRecord, RnnSettings, RnnState, ToRnnWorker } from '../rnn/protocol.js';
+import { TASK_DEFAULTS } from '../rnn/settings.js';
 import { type LiveTask, makeTask, needs } from '../rnn/tasks.js';
 import { chooseBackend } from './backend.js';
+import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 import { loadMnistData, type MnistData } from './mnist-data.js';
 
 const POST_MS = 150;
@@ -16,7 +19,8 @@ const EVALS_PER_EPOCH = 4;
 /** The novel the space-restoration task reads (its end is the test text). */
 export const TEXT_FILE = 'data/text/austen/persuasion.txt.gz';
 
-const post = (msg: FromRnnWorker) => (self as unknown as Worker).postMessage(msg);
+const post = (msg: FromRnnWorker, transfer: Transferable[] = []) =>
+  (self as unknown as Worker).postMessage(msg, transfer);
 
 interface Run {
   settings: RnnSettings;
@@ -35,6 +39,8 @@ interface Run {
   nextEval: number;
   /** The unrolled view and examples are stale (the model changed since they were made). */
   stale: boolean;
+  /** Epochs the model had been trained before this run (a loaded checkpoint's). */
+  baseEpoch: number;
 }
 
 let run: Run | null = null;
@@ -67,7 +73,19 @@ function shuffled(g: nt.Generator, n: number): Int32Array {
   return order;
 }
 
-async function setup(settings: RnnSettings, base: string): Promise<Run> {
+function announce(task: LiveTask): void {
+  post({
+    type: 'task',
+    description: task.description,
+    parameters: task.model.numParameters(),
+    trainSize: task.trainSize,
+    testSize: task.testSize,
+    metric: task.metric,
+    baseline: task.baseline,
+  });
+}
+
+async function setup(settings: RnnSettings, base: string, quiet = false): Promise<Run> {
   const need = needs(settings);
   if (need.mnist)
     mnist ??= loadMnistData(new URL('data/mnist/', base).href).catch((e) => {
@@ -84,15 +102,7 @@ async function setup(settings: RnnSettings, base: string): Promise<Run> {
     text: need.text ? await text! : undefined,
   });
   const shuffle = new nt.Generator(settings.seed + 1);
-  post({
-    type: 'task',
-    description: task.description,
-    parameters: task.model.numParameters(),
-    trainSize: task.trainSize,
-    testSize: task.testSize,
-    metric: task.metric,
-    baseline: task.baseline,
-  });
+  if (!quiet) announce(task);
   return {
     settings,
     task,
@@ -109,6 +119,7 @@ async function setup(settings: RnnSettings, base: string): Promise<Run> {
     evaluation: null,
     nextEval: task.trainSize / EVALS_PER_EPOCH,
     stale: true,
+    baseEpoch: 0,
   };
 }
 
@@ -225,9 +236,77 @@ async function loop(): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// checkpoints in the CLI's format: the rows task as lstm-/gru-seqmnist, reverse and sort as seq2seq-reverse
+
+let baseUrl = '';
+
+async function save(r: Run): Promise<void> {
+  const reason = unsavableReason(r.settings);
+  if (reason) throw new Error(reason);
+  const epoch = r.baseEpoch + Math.floor(r.samples / r.task.trainSize);
+  // the digits' vocabulary as seq2seq-reverse records it (fixed by the task: <pad>, <bos>, <eos>, 0–9)
+  const vocab = nt.data.makeReverseTask({ n: 1, length: 1, seed: 0 }).vocab.toJSON();
+  const d = describeForCli(r.settings, epoch, vocab, __NEURITE_VERSION__);
+  const checkpoint = nt.train.createCheckpoint({
+    model: r.task.model,
+    epoch,
+    architecture: d.architecture,
+    preprocessing: d.preprocessing,
+    extra: d.recipe,
+    rng: null,
+  });
+  const files = await encodeCheckpointFiles(checkpoint);
+  post({ type: 'saved', ...files, preset: String(d.recipe.preset) }, [files.weights.buffer]);
+}
+
+async function load(msg: Extract<ToRnnWorker, { type: 'load' }>): Promise<void> {
+  const ckpt = await decodeCheckpointFiles(msg.manifestText, new Uint8Array(msg.weights), msg.source);
+  const current = run?.settings;
+  const settings = settingsForCheckpoint(ckpt, msg.source, current ?? TASK_DEFAULTS.rows);
+  const next = await setup(settings, baseUrl, true);
+  try {
+    next.task.model.loadStateDict(ckpt.model);
+  } catch (e) {
+    throw new Error(`${msg.source}: the weights do not fit the model: ${(e as Error).message}`);
+  }
+  running = false;
+  rate = 0;
+  run = next;
+  run.baseEpoch = ckpt.epoch;
+  inspected = Math.min(inspected, run.task.testSize - 1);
+  const preset = (ckpt.extra as { preset?: unknown } | null)?.preset;
+  const model =
+    settings.task === 'rows'
+      ? `${settings.cell.toUpperCase()} ${settings.hidden} over MNIST rows`
+      : `${settings.cell.toUpperCase()} encoder–decoder, hidden ${settings.hidden}, embedding ${settings.embed}, ${settings.task} task`;
+  const trained = ckpt.epoch > 0 ? `, trained ${ckpt.epoch} epoch${ckpt.epoch === 1 ? '' : 's'}` : '';
+  post({
+    type: 'loaded',
+    settings,
+    description: `${msg.source}: ${model}${trained}${typeof preset === 'string' ? ` (neurite train ${preset})` : ''}`,
+  });
+  announce(run.task);
+  // the figure, not a point on the curves: they are the page's training, which starts here
+  const ev = run.task.evaluate();
+  run.evaluation = { epoch: 0, accuracy: ev.accuracy, detail: ev.detail };
+  postState(run, true);
+}
+
 async function handle(msg: ToRnnWorker): Promise<void> {
   switch (msg.type) {
+    case 'save':
+    case 'load':
+      try {
+        if (msg.type === 'save') {
+          if (run) await save(run);
+        } else await load(msg);
+      } catch (e) {
+        post({ type: 'checkpoint-error', message: (e as Error)?.message ?? String(e) });
+      }
+      break;
     case 'setup':
+      baseUrl = msg.baseUrl;
       running = false;
       run = null;
       rate = 0;
