@@ -1,4 +1,4 @@
-import { record } from '../autograd/engine.js';
+import { keepGradient, record } from '../autograd/engine.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
@@ -207,6 +207,8 @@ export class SharedWeight {
 
   /** Keeps one use's rows: g [rows, N] and x [rows, K]. Returns the token's (zero) gradient. */
   collect(g: Float32Array, x: Float32Array, rows: number): Tensor {
+    // g outlives this use's backward (the token's reads it): the engine must not recycle its memory meanwhile
+    keepGradient(g);
     this.grads.push(g);
     this.inputs.push(x);
     this.rows += rows;

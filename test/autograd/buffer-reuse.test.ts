@@ -49,7 +49,7 @@ forEachBackend('buffer reuse', (_backend, it) => {
     nt.configureBufferPool({ minBytes: 1 });
   });
   afterEach(() => {
-    nt.configureBufferPool({ minBytes: 16 << 10 });
+    nt.configureBufferPool({ minBytes: 1 }); // as test/setup.ts sets it for the whole suite
     nt.clearBufferPool();
   });
 
@@ -84,6 +84,46 @@ forEachBackend('buffer reuse', (_backend, it) => {
     // in the steady state most outputs come from the pool: what is left is what the user may hold (the loss,
     // the logits, the parameters' .grad) and arrays that ops keep outside the graph's tensors
     expect(hits).toBeGreaterThan(2 * misses);
+  });
+
+  it('trains recurrent layers to the same numbers with and without reuse (a shared weight keeps its gradients)', () => {
+    // SharedWeight (ops/matmul.ts) keeps each step's incoming gradient until the weight's token runs; recycling
+    // those arrays at once gave weight_hh a wrong gradient from the second step on
+    const run = (
+      make: () => nt.nn.Module & { forward(x: nt.Tensor): [nt.Tensor, unknown] },
+      width: number,
+    ) => {
+      nt.manualSeed(3);
+      const rnn = make();
+      const head = new nt.nn.Linear(width, 3);
+      const opt = new nt.optim.Adam([...rnn.parameters(), ...head.parameters()], { lr: 1e-2 });
+      const x = nt.randn([7, 4, 5]);
+      const y = nt.randint(0, 3, [4]);
+      const losses: number[] = [];
+      for (let s = 0; s < 4; s++) {
+        opt.zeroGrad();
+        const [out] = rnn.forward(x);
+        const loss = nt.crossEntropy(fwd(head, out.select(0, 6)), y);
+        loss.backward();
+        opt.step();
+        losses.push(loss.item());
+      }
+      return [...losses, ...rnn.parameters().flatMap((p) => Array.from(p.data))];
+    };
+    const makers = [
+      () => new nt.nn.GRU(5, 6, { numLayers: 2 }),
+      () => new nt.nn.LSTM(5, 6, { bidirectional: true }),
+      () => new nt.nn.RNN(5, 6),
+    ];
+    for (const [i, make] of makers.entries()) {
+      const width = i === 1 ? 12 : 6;
+      const withPool = run(make, width);
+      expect(nt.bufferPoolStats().hits).toBeGreaterThan(0);
+      nt.configureBufferPool({ maxBytes: 0 });
+      const without = run(make, width);
+      nt.configureBufferPool({ maxBytes: 256 << 20 });
+      expect(withPool).toEqual(without);
+    }
   });
 
   it('trains to exactly the same numbers with and without reuse', () => {
