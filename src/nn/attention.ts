@@ -1,4 +1,4 @@
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { attend, causalBias, maskToBias } from '../ops/attention.js';
 import { add } from '../ops/elementwise.js';
 import { linear } from '../ops/matmul.js';
@@ -110,15 +110,10 @@ export class MultiheadAttention extends Module {
       batchFirst: 'boolean',
       generator: { test: (v) => v instanceof Generator, expected: 'a Generator' },
     });
-    for (const [name, v] of [
-      ['embedDim', embedDim],
-      ['numHeads', numHeads],
-      ['kdim', options.kdim ?? embedDim],
-      ['vdim', options.vdim ?? embedDim],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`${where}: ${name} must be a positive integer, got ${v}`);
-    }
+    positiveInt(where, 'embedDim', embedDim);
+    positiveInt(where, 'numHeads', numHeads);
+    positiveInt(where, 'kdim', options.kdim ?? embedDim);
+    positiveInt(where, 'vdim', options.vdim ?? embedDim);
     if (embedDim % numHeads !== 0) {
       throw new ValueError(`${where}: embedDim ${embedDim} is not divisible by numHeads ${numHeads}`);
     }

@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import {
   type Conv1dOptions as Conv1dOpOptions,
   type Conv2dOptions as Conv2dOpOptions,
@@ -62,22 +62,8 @@ export class Conv2d extends Module {
   ) {
     super();
     const label = `Conv2d(${inChannels} -> ${outChannels}, kernel ${fmtSize(kernelSize)})`;
-    for (const [n, v] of [
-      ['inChannels', inChannels],
-      ['outChannels', outChannels],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`${label}: ${n} must be a positive integer, got ${v}`);
-    }
     this.groups = options.groups ?? 1;
-    if (!Number.isInteger(this.groups) || this.groups < 1) {
-      throw new ValueError(`${label}: groups must be a positive integer, got ${this.groups}`);
-    }
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new ValueError(
-        `${label}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${this.groups})`,
-      );
-    }
+    checkChannels(label, inChannels, outChannels, this.groups);
     this.kernelSize = pair(kernelSize, 'kernelSize', label, 1);
     this.stride = pair(options.stride ?? 1, 'stride', label, 1);
     this.dilation = pair(options.dilation ?? 1, 'dilation', label, 1);
@@ -143,16 +129,9 @@ export class Conv2d extends Module {
 
 /** Checks a layer's channel counts and groups: positive integers, both counts divisible by groups. */
 function checkChannels(label: string, inChannels: number, outChannels: number, groups: number): void {
-  for (const [n, v] of [
-    ['inChannels', inChannels],
-    ['outChannels', outChannels],
-  ] as const) {
-    if (!Number.isInteger(v) || v < 1)
-      throw new ValueError(`${label}: ${n} must be a positive integer, got ${v}`);
-  }
-  if (!Number.isInteger(groups) || groups < 1) {
-    throw new ValueError(`${label}: groups must be a positive integer, got ${groups}`);
-  }
+  positiveInt(label, 'inChannels', inChannels);
+  positiveInt(label, 'outChannels', outChannels);
+  positiveInt(label, 'groups', groups);
   if (inChannels % groups !== 0 || outChannels % groups !== 0) {
     throw new ValueError(
       `${label}: inChannels (${inChannels}) and outChannels (${outChannels}) must both be divisible by groups (${groups})`,

@@ -1,5 +1,5 @@
 import { noGrad } from '../autograd/engine.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { add } from '../ops/elementwise.js';
 import { batchNorm, groupNorm, instanceNorm, layerNorm } from '../ops/norm.js';
 import { squeeze, unsqueeze } from '../ops/shape.js';
@@ -39,9 +39,7 @@ export abstract class BatchNormBase extends Module {
     options: BatchNormOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new ValueError(`${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`);
-    }
+    positiveInt(new.target.name, 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum === undefined ? 0.1 : options.momentum;
     this.affine = options.affine ?? true;
@@ -188,13 +186,8 @@ export class GroupNorm extends Module {
     options: GroupNormOptions = {},
   ) {
     super();
-    for (const [n, v] of [
-      ['numGroups', numGroups],
-      ['numChannels', numChannels],
-    ] as const) {
-      if (!Number.isInteger(v) || v < 1)
-        throw new ValueError(`GroupNorm: ${n} must be a positive integer, got ${v}`);
-    }
+    positiveInt('GroupNorm', 'numGroups', numGroups);
+    positiveInt('GroupNorm', 'numChannels', numChannels);
     if (numChannels % numGroups !== 0) {
       throw new ValueError(
         `GroupNorm: numChannels (${numChannels}) must be divisible by numGroups (${numGroups})`,
@@ -257,9 +250,7 @@ export abstract class InstanceNormBase extends Module {
     options: InstanceNormOptions = {},
   ) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures <= 0) {
-      throw new ValueError(`${new.target.name}: numFeatures must be a positive integer, got ${numFeatures}`);
-    }
+    positiveInt(new.target.name, 'numFeatures', numFeatures);
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
     this.affine = options.affine ?? false;

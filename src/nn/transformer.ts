@@ -1,4 +1,4 @@
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { gelu, relu } from '../ops/activation.js';
 import { add } from '../ops/elementwise.js';
 import { checkOptions } from '../ops/util.js';
@@ -84,14 +84,11 @@ export class TransformerEncoderLayer extends Module {
       normFirst = false,
       generator,
     } = options;
-    if (!Number.isInteger(dModel) || dModel < 1)
-      throw new ValueError(`${where}: dModel must be a positive integer, got ${dModel}`);
-    if (!Number.isInteger(nhead) || nhead < 1)
-      throw new ValueError(`${where}: nhead must be a positive integer, got ${nhead}`);
+    positiveInt(where, 'dModel', dModel);
+    positiveInt(where, 'nhead', nhead);
     if (dModel % nhead !== 0)
       throw new ValueError(`${where}: dModel ${dModel} is not divisible by nhead ${nhead}`);
-    if (dimFeedforward < 1)
-      throw new ValueError(`${where}: dimFeedforward must be a positive integer, got ${dimFeedforward}`);
+    positiveInt(where, 'dimFeedforward', dimFeedforward);
     this.dModel = dModel;
     this.nhead = nhead;
     this.options = Object.freeze({
@@ -185,9 +182,7 @@ export class TransformerEncoder extends Module {
     if (!(encoderLayer instanceof TransformerEncoderLayer)) {
       throw new ValueError('TransformerEncoder: the first argument must be a TransformerEncoderLayer');
     }
-    if (!Number.isInteger(numLayers) || numLayers < 1) {
-      throw new ValueError(`TransformerEncoder: numLayers must be a positive integer, got ${numLayers}`);
-    }
+    positiveInt('TransformerEncoder', 'numLayers', numLayers);
     this.numLayers = numLayers;
     this.layers = new ModuleList(Array.from({ length: numLayers }, () => encoderLayer.clone()));
     this.norm = options.norm ?? null;

@@ -1,7 +1,7 @@
 import { record } from '../autograd/engine.js';
 import type { Conv2dInfo } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { sum } from './reduce.js';
@@ -47,10 +47,7 @@ export function conv2dInfo(
   }
   const [batch, inChannels, inHeight, inWidth] = xShape.length === 4 ? xShape : [1, ...xShape];
   const [outChannels, groupChannels, kernelHeight, kernelWidth] = wShape;
-  const groups = options.groups ?? 1;
-  if (!Number.isInteger(groups) || groups < 1) {
-    throw new ValueError(`${op}: groups must be a positive integer, got ${groups}`);
-  }
+  const groups = positiveInt(op, 'groups', options.groups ?? 1);
   if (outChannels % groups !== 0) {
     throw new ShapeError(
       `${op}: weight ${shown(wShape)} has ${outChannels} output channels, not divisible by groups=${groups}`,
