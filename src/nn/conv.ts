@@ -22,12 +22,15 @@ import { defaultLayerInit } from './init.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 
-export interface Conv2dOptions extends Conv2dOpOptions {
+/** What every convolution layer adds to its op's options. */
+export interface ConvLayerOptions {
   /** Learn an additive bias per output channel (default true). */
   bias?: boolean;
   /** Source of the initial weights (the default generator otherwise). */
   generator?: Generator;
 }
+
+export interface Conv2dOptions extends Conv2dOpOptions, ConvLayerOptions {}
 
 /** PyTorch's way of showing a size in a layer's repr: `3` or `(3, 5)`. */
 function fmtSize(v: Size2d | Size1d | readonly number[] | string): string {
@@ -82,15 +85,10 @@ export class Conv2d extends Module {
       }
       this.padding = p;
     }
-    const [kh, kw] = this.kernelSize;
-    this.weight = new Parameter(new Float32Array((outChannels * inChannels * kh * kw) / this.groups), [
-      outChannels,
-      inChannels / this.groups,
-      kh,
-      kw,
-    ]);
-    this.bias = options.bias === false ? null : new Parameter(new Float32Array(outChannels), [outChannels]);
-    defaultLayerInit(this.weight, this.bias, options.generator);
+    [this.weight, this.bias] = convParameters(
+      [outChannels, inChannels / this.groups, ...this.kernelSize],
+      options,
+    );
   }
 
   private get label(): string {
@@ -127,6 +125,21 @@ export class Conv2d extends Module {
   }
 }
 
+/**
+ * A convolution layer's weight of `shape` and its bias of `outChannels` (the weight's first axis unless given, as
+ * for a transposed convolution), both initialised as PyTorch's from the weight's fan-in.
+ */
+function convParameters(
+  shape: number[],
+  options: ConvLayerOptions,
+  outChannels = shape[0],
+): [Parameter, Parameter | null] {
+  const weight = new Parameter(new Float32Array(shape.reduce((n, d) => n * d, 1)), shape);
+  const bias = options.bias === false ? null : new Parameter(new Float32Array(outChannels), [outChannels]);
+  defaultLayerInit(weight, bias, options.generator);
+  return [weight, bias];
+}
+
 /** Checks a layer's channel counts and groups: positive integers, both counts divisible by groups. */
 function checkChannels(label: string, inChannels: number, outChannels: number, groups: number): void {
   positiveInt(label, 'inChannels', inChannels);
@@ -139,12 +152,7 @@ function checkChannels(label: string, inChannels: number, outChannels: number, g
   }
 }
 
-export interface Conv1dOptions extends Conv1dOpOptions {
-  /** Learn an additive bias per output channel (default true). */
-  bias?: boolean;
-  /** Source of the initial weights (the default generator otherwise). */
-  generator?: Generator;
-}
+export interface Conv1dOptions extends Conv1dOpOptions, ConvLayerOptions {}
 
 /**
  * 1-D convolution layer over [N, C, L] input (or unbatched [C, L]), as torch.nn.Conv1d: weight
@@ -183,12 +191,10 @@ export class Conv1d extends Module {
       throw new ValueError(`${label}: padding='same' needs stride 1, got stride ${this.stride}`);
     }
     this.padding = padding === 'same' || padding === 'valid' ? padding : single(padding, 'padding', label, 0);
-    this.weight = new Parameter(
-      new Float32Array((outChannels * inChannels * this.kernelSize) / this.groups),
+    [this.weight, this.bias] = convParameters(
       [outChannels, inChannels / this.groups, this.kernelSize],
+      options,
     );
-    this.bias = options.bias === false ? null : new Parameter(new Float32Array(outChannels), [outChannels]);
-    defaultLayerInit(this.weight, this.bias, options.generator);
   }
 
   private get label(): string {
@@ -222,19 +228,9 @@ export class Conv1d extends Module {
   }
 }
 
-export interface ConvTranspose2dOptions extends ConvTranspose2dOpOptions {
-  /** Learn an additive bias per output channel (default true). */
-  bias?: boolean;
-  /** Source of the initial weights (the default generator otherwise). */
-  generator?: Generator;
-}
+export interface ConvTranspose2dOptions extends ConvTranspose2dOpOptions, ConvLayerOptions {}
 
-export interface ConvTranspose1dOptions extends ConvTranspose1dOpOptions {
-  /** Learn an additive bias per output channel (default true). */
-  bias?: boolean;
-  /** Source of the initial weights (the default generator otherwise). */
-  generator?: Generator;
-}
+export interface ConvTranspose1dOptions extends ConvTranspose1dOpOptions, ConvLayerOptions {}
 
 /**
  * The outputPadding that makes a transposed convolution's output `size` along one axis, as PyTorch's
@@ -302,15 +298,11 @@ export class ConvTranspose2d extends Module {
         );
       }
     }
-    const [kh, kw] = this.kernelSize;
-    this.weight = new Parameter(new Float32Array((inChannels * outChannels * kh * kw) / this.groups), [
-      inChannels,
-      outChannels / this.groups,
-      kh,
-      kw,
-    ]);
-    this.bias = options.bias === false ? null : new Parameter(new Float32Array(outChannels), [outChannels]);
-    defaultLayerInit(this.weight, this.bias, options.generator);
+    [this.weight, this.bias] = convParameters(
+      [inChannels, outChannels / this.groups, ...this.kernelSize],
+      options,
+      outChannels,
+    );
   }
 
   private get label(): string {
@@ -415,12 +407,11 @@ export class ConvTranspose1d extends Module {
         `${label}: outputPadding ${this.outputPadding} must be smaller than the stride (${this.stride}) or the dilation (${this.dilation})`,
       );
     }
-    this.weight = new Parameter(
-      new Float32Array((inChannels * outChannels * this.kernelSize) / this.groups),
+    [this.weight, this.bias] = convParameters(
       [inChannels, outChannels / this.groups, this.kernelSize],
+      options,
+      outChannels,
     );
-    this.bias = options.bias === false ? null : new Parameter(new Float32Array(outChannels), [outChannels]);
-    defaultLayerInit(this.weight, this.bias, options.generator);
   }
 
   private get label(): string {
