@@ -37,6 +37,9 @@ export * as io from './io/safetensors.js';
 export * as models from './models/index.js';
 export * as nn from './nn/index.js';
 export * from './ops/index.js';
+// Keeps ops/methods.ts in the published declarations (dist/index.d.ts): its `declare module` gives Tensor the
+// chainable methods' types, and a declaration file drops an import used only as a value.
+export type {} from './ops/methods.js';
 export * as optim from './optim/index.js';
 export * from './tensor/creation.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
