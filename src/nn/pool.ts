@@ -30,40 +30,42 @@ function fmtSize(v: Size2d | Size1d | AdaptiveSize2d | AdaptiveSize1d): string {
     : `(${v.map((d) => (d === null ? 'null' : String(d))).join(', ')})`;
 }
 
+/** A window size per spatial axis: Size1d for the 1-D layers, Size2d for the 2-D ones. */
+type Size = Size1d | Size2d;
+
 /**
- * Max pooling layer, as torch.nn.MaxPool2d: the largest value of each window over NCHW (or CHW) input.
- * The stride defaults to the kernel size.
- *
- * ```ts
- * new nn.MaxPool2d(2).forward(nt.randn([8, 32, 28, 28])).shape; // [8, 32, 14, 14]
- * ```
+ * What MaxPool1d and MaxPool2d share (PyTorch's _MaxPoolNd): the options and their defaults, the early check of
+ * the sizes and the repr. A subclass says how to check its sizes against an input shape and how to pool.
  */
-export class MaxPool2d extends Module {
-  readonly stride: Size2d;
-  readonly padding: Size2d;
-  readonly dilation: Size2d;
+abstract class MaxPoolNd<S extends Size> extends Module {
+  readonly stride: S;
+  readonly padding: S;
+  readonly dilation: S;
   readonly ceilMode: boolean;
 
   constructor(
-    readonly kernelSize: Size2d,
-    options: MaxPool2dOptions = {},
+    readonly kernelSize: S,
+    options: { stride?: S | null; padding?: S; dilation?: S; ceilMode?: boolean } = {},
   ) {
     super();
     this.stride = options.stride ?? kernelSize;
-    this.padding = options.padding ?? 0;
-    this.dilation = options.dilation ?? 1;
+    this.padding = options.padding ?? (0 as S);
+    this.dilation = options.dilation ?? (1 as S);
     this.ceilMode = options.ceilMode ?? false;
     // bad sizes fail here, where they were written, rather than at the first forward
-    pool2dInfo([1, 1, 1_000_000, 1_000_000], kernelSize, this.options(), 'MaxPool2d');
+    this.checkSizes(null, this.constructor.name);
   }
 
-  private options(): MaxPool2dOptions {
+  /** Checks the sizes against an input `shape` (a very large input when null); errors name `label`. */
+  protected abstract checkSizes(shape: readonly number[] | null, label: string): void;
+
+  protected options(): { stride: S; padding: S; dilation: S; ceilMode: boolean } {
     return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
   }
 
-  forward(x: Tensor): Tensor {
-    pool2dInfo(x.shape, this.kernelSize, this.options(), `MaxPool2d(kernel ${fmtSize(this.kernelSize)})`);
-    return maxPool2d(x, this.kernelSize, this.options());
+  /** The name errors at forward time carry, as `MaxPool2d(kernel 2)`. */
+  protected get label(): string {
+    return `${this.constructor.name}(kernel ${fmtSize(this.kernelSize)})`;
   }
 
   protected override extraRepr(): string {
@@ -74,29 +76,29 @@ export class MaxPool2d extends Module {
   }
 }
 
-/**
- * Average pooling layer, as torch.nn.AvgPool2d: the mean of each window over NCHW (or CHW) input, padding
- * counted in the divisor unless `countIncludePad` is false. The stride defaults to the kernel size.
- */
-export class AvgPool2d extends Module {
-  readonly stride: Size2d;
-  readonly padding: Size2d;
+/** What AvgPool1d and AvgPool2d share (PyTorch's _AvgPoolNd), as MaxPoolNd for the max layers. */
+abstract class AvgPoolNd<S extends Size> extends Module {
+  readonly stride: S;
+  readonly padding: S;
   readonly ceilMode: boolean;
   readonly countIncludePad: boolean;
 
   constructor(
-    readonly kernelSize: Size2d,
-    options: AvgPool2dOptions = {},
+    readonly kernelSize: S,
+    options: { stride?: S | null; padding?: S; ceilMode?: boolean; countIncludePad?: boolean } = {},
   ) {
     super();
     this.stride = options.stride ?? kernelSize;
-    this.padding = options.padding ?? 0;
+    this.padding = options.padding ?? (0 as S);
     this.ceilMode = options.ceilMode ?? false;
     this.countIncludePad = options.countIncludePad ?? true;
-    pool2dInfo([1, 1, 1_000_000, 1_000_000], kernelSize, this.options(), 'AvgPool2d');
+    this.checkSizes(null, this.constructor.name);
   }
 
-  private options(): AvgPool2dOptions {
+  /** Checks the sizes against an input `shape` (a very large input when null); errors name `label`. */
+  protected abstract checkSizes(shape: readonly number[] | null, label: string): void;
+
+  protected options(): { stride: S; padding: S; ceilMode: boolean; countIncludePad: boolean } {
     return {
       stride: this.stride,
       padding: this.padding,
@@ -105,13 +107,55 @@ export class AvgPool2d extends Module {
     };
   }
 
-  forward(x: Tensor): Tensor {
-    pool2dInfo(x.shape, this.kernelSize, this.options(), `AvgPool2d(kernel ${fmtSize(this.kernelSize)})`);
-    return avgPool2d(x, this.kernelSize, this.options());
+  /** The name errors at forward time carry, as `AvgPool2d(kernel 2)`. */
+  protected get label(): string {
+    return `${this.constructor.name}(kernel ${fmtSize(this.kernelSize)})`;
   }
 
   protected override extraRepr(): string {
     return `kernelSize=${fmtSize(this.kernelSize)}, stride=${fmtSize(this.stride)}, padding=${fmtSize(this.padding)}`;
+  }
+}
+
+/**
+ * Max pooling layer, as torch.nn.MaxPool2d: the largest value of each window over NCHW (or CHW) input.
+ * The stride defaults to the kernel size.
+ *
+ * ```ts
+ * new nn.MaxPool2d(2).forward(nt.randn([8, 32, 28, 28])).shape; // [8, 32, 14, 14]
+ * ```
+ */
+export class MaxPool2d extends MaxPoolNd<Size2d> {
+  constructor(kernelSize: Size2d, options: MaxPool2dOptions = {}) {
+    super(kernelSize, options);
+  }
+
+  protected checkSizes(shape: readonly number[] | null, label: string): void {
+    pool2dInfo(shape ?? [1, 1, 1_000_000, 1_000_000], this.kernelSize, this.options(), label);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkSizes(x.shape, this.label);
+    return maxPool2d(x, this.kernelSize, this.options());
+  }
+}
+
+/**
+ * Average pooling layer, as torch.nn.AvgPool2d: the mean of each window over NCHW (or CHW) input, padding
+ * counted in the divisor unless `countIncludePad` is false. The stride defaults to the kernel size.
+ */
+export class AvgPool2d extends AvgPoolNd<Size2d> {
+  constructor(kernelSize: Size2d, options: AvgPool2dOptions = {}) {
+    super(kernelSize, options);
+  }
+
+  protected checkSizes(shape: readonly number[] | null, label: string): void {
+    pool2dInfo(shape ?? [1, 1, 1_000_000, 1_000_000], this.kernelSize, this.options(), label);
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkSizes(x.shape, this.label);
+    return avgPool2d(x, this.kernelSize, this.options());
   }
 }
 
@@ -132,17 +176,16 @@ function checkAdaptiveSize(outputSize: AdaptiveSize2d | AdaptiveSize1d, rank: 1 
 }
 
 /**
- * Adaptive average pooling layer, as torch.nn.AdaptiveAvgPool2d: averages NCHW (or CHW) input down (or up) to
- * a fixed `outputSize` whatever the input size; null in a pair keeps that input size.
+ * What the four adaptive pooling layers share (PyTorch's _AdaptiveAvgPoolNd and _AdaptiveMaxPoolNd): the output
+ * size, checked when the layer is made, and the repr.
  */
-export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: AdaptiveSize2d) {
+abstract class AdaptivePoolNd<S extends AdaptiveSize1d | AdaptiveSize2d> extends Module {
+  constructor(
+    readonly outputSize: S,
+    rank: 1 | 2,
+  ) {
     super();
-    checkAdaptiveSize(outputSize, 2, 'AdaptiveAvgPool2d');
-  }
-
-  forward(x: Tensor): Tensor {
-    return adaptiveAvgPool2d(x, this.outputSize);
+    checkAdaptiveSize(outputSize, rank, this.constructor.name);
   }
 
   protected override extraRepr(): string {
@@ -151,54 +194,53 @@ export class AdaptiveAvgPool2d extends Module {
 }
 
 /**
+ * Adaptive average pooling layer, as torch.nn.AdaptiveAvgPool2d: averages NCHW (or CHW) input down (or up) to
+ * a fixed `outputSize` whatever the input size; null in a pair keeps that input size.
+ */
+export class AdaptiveAvgPool2d extends AdaptivePoolNd<AdaptiveSize2d> {
+  constructor(outputSize: AdaptiveSize2d) {
+    super(outputSize, 2);
+  }
+
+  forward(x: Tensor): Tensor {
+    return adaptiveAvgPool2d(x, this.outputSize);
+  }
+}
+
+/**
  * Adaptive max pooling layer, as torch.nn.AdaptiveMaxPool2d: the largest value of each of `outputSize` windows
  * over NCHW (or CHW) input, whatever its size; null in a pair keeps that input size. (PyTorch's
  * `return_indices` is not offered.)
  */
-export class AdaptiveMaxPool2d extends Module {
-  constructor(readonly outputSize: AdaptiveSize2d) {
-    super();
-    checkAdaptiveSize(outputSize, 2, 'AdaptiveMaxPool2d');
+export class AdaptiveMaxPool2d extends AdaptivePoolNd<AdaptiveSize2d> {
+  constructor(outputSize: AdaptiveSize2d) {
+    super(outputSize, 2);
   }
 
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool2d(x, this.outputSize);
   }
-
-  protected override extraRepr(): string {
-    return `outputSize=${fmtSize(this.outputSize)}`;
-  }
 }
 
 /** Adaptive max pooling layer over [N, C, L] (or [C, L]) input, as torch.nn.AdaptiveMaxPool1d. */
-export class AdaptiveMaxPool1d extends Module {
-  constructor(readonly outputSize: AdaptiveSize1d) {
-    super();
-    checkAdaptiveSize(outputSize, 1, 'AdaptiveMaxPool1d');
+export class AdaptiveMaxPool1d extends AdaptivePoolNd<AdaptiveSize1d> {
+  constructor(outputSize: AdaptiveSize1d) {
+    super(outputSize, 1);
   }
 
   forward(x: Tensor): Tensor {
     return adaptiveMaxPool1d(x, this.outputSize);
   }
-
-  protected override extraRepr(): string {
-    return `outputSize=${fmtSize(this.outputSize)}`;
-  }
 }
 
 /** Adaptive average pooling layer over [N, C, L] (or [C, L]) input, as torch.nn.AdaptiveAvgPool1d. */
-export class AdaptiveAvgPool1d extends Module {
-  constructor(readonly outputSize: AdaptiveSize1d) {
-    super();
-    checkAdaptiveSize(outputSize, 1, 'AdaptiveAvgPool1d');
+export class AdaptiveAvgPool1d extends AdaptivePoolNd<AdaptiveSize1d> {
+  constructor(outputSize: AdaptiveSize1d) {
+    super(outputSize, 1);
   }
 
   forward(x: Tensor): Tensor {
     return adaptiveAvgPool1d(x, this.outputSize);
-  }
-
-  protected override extraRepr(): string {
-    return `outputSize=${fmtSize(this.outputSize)}`;
   }
 }
 
@@ -210,39 +252,18 @@ export class AdaptiveAvgPool1d extends Module {
  * new nn.MaxPool1d(2).forward(nt.randn([8, 16, 100])).shape; // [8, 16, 50]
  * ```
  */
-export class MaxPool1d extends Module {
-  readonly stride: Size1d;
-  readonly padding: Size1d;
-  readonly dilation: Size1d;
-  readonly ceilMode: boolean;
-
-  constructor(
-    readonly kernelSize: Size1d,
-    options: MaxPool1dOptions = {},
-  ) {
-    super();
-    this.stride = options.stride ?? kernelSize;
-    this.padding = options.padding ?? 0;
-    this.dilation = options.dilation ?? 1;
-    this.ceilMode = options.ceilMode ?? false;
-    // bad sizes fail here, where they were written, rather than at the first forward
-    pool1dInfo([1, 1, 1_000_000], kernelSize, this.options(), 'MaxPool1d');
+export class MaxPool1d extends MaxPoolNd<Size1d> {
+  constructor(kernelSize: Size1d, options: MaxPool1dOptions = {}) {
+    super(kernelSize, options);
   }
 
-  private options(): MaxPool1dOptions {
-    return { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
+  protected checkSizes(shape: readonly number[] | null, label: string): void {
+    pool1dInfo(shape ?? [1, 1, 1_000_000], this.kernelSize, this.options(), label);
   }
 
   forward(x: Tensor): Tensor {
-    pool1dInfo(x.shape, this.kernelSize, this.options(), `MaxPool1d(kernel ${fmtSize(this.kernelSize)})`);
+    this.checkSizes(x.shape, this.label);
     return maxPool1d(x, this.kernelSize, this.options());
-  }
-
-  protected override extraRepr(): string {
-    return (
-      `kernelSize=${fmtSize(this.kernelSize)}, stride=${fmtSize(this.stride)}, padding=${fmtSize(this.padding)}, ` +
-      `dilation=${fmtSize(this.dilation)}, ceilMode=${this.ceilMode}`
-    );
   }
 }
 
@@ -251,39 +272,17 @@ export class MaxPool1d extends Module {
  * the length, padding counted in the divisor unless `countIncludePad` is false. The stride defaults to the
  * kernel size.
  */
-export class AvgPool1d extends Module {
-  readonly stride: Size1d;
-  readonly padding: Size1d;
-  readonly ceilMode: boolean;
-  readonly countIncludePad: boolean;
-
-  constructor(
-    readonly kernelSize: Size1d,
-    options: AvgPool1dOptions = {},
-  ) {
-    super();
-    this.stride = options.stride ?? kernelSize;
-    this.padding = options.padding ?? 0;
-    this.ceilMode = options.ceilMode ?? false;
-    this.countIncludePad = options.countIncludePad ?? true;
-    pool1dInfo([1, 1, 1_000_000], kernelSize, this.options(), 'AvgPool1d');
+export class AvgPool1d extends AvgPoolNd<Size1d> {
+  constructor(kernelSize: Size1d, options: AvgPool1dOptions = {}) {
+    super(kernelSize, options);
   }
 
-  private options(): AvgPool1dOptions {
-    return {
-      stride: this.stride,
-      padding: this.padding,
-      ceilMode: this.ceilMode,
-      countIncludePad: this.countIncludePad,
-    };
+  protected checkSizes(shape: readonly number[] | null, label: string): void {
+    pool1dInfo(shape ?? [1, 1, 1_000_000], this.kernelSize, this.options(), label);
   }
 
   forward(x: Tensor): Tensor {
-    pool1dInfo(x.shape, this.kernelSize, this.options(), `AvgPool1d(kernel ${fmtSize(this.kernelSize)})`);
+    this.checkSizes(x.shape, this.label);
     return avgPool1d(x, this.kernelSize, this.options());
-  }
-
-  protected override extraRepr(): string {
-    return `kernelSize=${fmtSize(this.kernelSize)}, stride=${fmtSize(this.stride)}, padding=${fmtSize(this.padding)}`;
   }
 }
