@@ -5,6 +5,12 @@
  * and a prime), and how training goes (bits per character, train and held-out, against the bigram baseline).
  */
 import { Curves } from '../common/chart.js';
+import {
+  checkpointLoadControl,
+  downloadCheckpoint,
+  pickCheckpoint,
+  readCheckpoint,
+} from '../common/checkpoint.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
@@ -344,46 +350,27 @@ export class CharRnnPage implements Page {
   }
 
   private loadControl(): HTMLElement {
-    const input = h('input', {
-      type: 'file',
-      id: 'load-input',
-      class: 'visually-hidden',
-      multiple: true,
-      accept: '.json,.safetensors',
-    });
-    input.addEventListener('change', () => {
-      if (input.files) void this.loadCheckpoint([...input.files]);
-      input.value = '';
-    });
-    return h(
-      'span',
-      {},
-      fileLabel(input, 'Load checkpoint…', {
-        class: 'button-like',
+    return checkpointLoadControl(
+      'Load checkpoint…',
+      {
         title:
           'choose checkpoint.json and its weights-….safetensors (saved here, or a run of neurite train charrnn)',
-      }),
-      input,
+      },
+      (files) => void this.loadCheckpoint(files),
     );
   }
 
   /** checkpoint.json and its weights file, chosen together in the file dialog. */
   private async loadCheckpoint(files: File[]): Promise<void> {
-    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
-    if (!manifest || !weights) {
-      this.showMessage(
-        this.message,
-        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
-      );
+    const picked = pickCheckpoint(files);
+    if (typeof picked === 'string') {
+      this.showMessage(this.message, picked);
       return;
     }
     this.setPlaying(false);
     this.send({
       type: 'load',
-      manifestText: await manifest.text(),
-      weights: await weights.arrayBuffer(),
-      source: manifest.name,
+      ...(await readCheckpoint(picked)),
       settings: this.settings,
       sample: this.sampling,
       novels: new URL('data/text/austen/', location.href).href,
@@ -571,8 +558,7 @@ export class CharRnnPage implements Page {
         this.schedule();
         break;
       case 'saved':
-        this.download('checkpoint.json', msg.manifestText, 'application/json');
-        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        downloadCheckpoint(msg);
         this.showMessage(
           this.message,
           `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite sample <folder> --prime "…"\` writes with the model and PyTorch loads the weights by key.`,
@@ -606,15 +592,6 @@ export class CharRnnPage implements Page {
         this.showMessage(this.message, msg.message);
         break;
     }
-  }
-
-  private download(name: string, data: BlobPart, type: string): void {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const a = h('a', { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private schedule(): void {

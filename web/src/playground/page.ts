@@ -4,6 +4,12 @@
  */
 import { drawField, sizeCanvas } from '../common/canvas.js';
 import { Curves } from '../common/chart.js';
+import {
+  checkpointLoadControl,
+  downloadCheckpoint,
+  pickCheckpoint,
+  readCheckpoint,
+} from '../common/checkpoint.js';
 import { CLASS_COLORS, CLASS_RGB, diverging } from '../common/colors.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
@@ -335,54 +341,23 @@ export class PlaygroundPage implements Page {
   }
 
   private loadControl(): HTMLElement {
-    const input = h('input', {
-      type: 'file',
-      id: 'load-input',
-      class: 'visually-hidden',
-      multiple: true,
-      accept: '.json,.safetensors',
-    });
-    input.addEventListener('change', async () => {
-      const files = [...(input.files ?? [])];
-      input.value = '';
-      const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-      const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
-      if (!manifest || !weights) {
-        this.showCkptMessage(
-          `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
-        );
-        return;
-      }
-      this.send({
-        type: 'load',
-        manifestText: await manifest.text(),
-        weights: await weights.arrayBuffer(),
-        source: manifest.name,
-      });
-    });
-    return h(
-      'span',
-      {},
-      fileLabel(input, 'Load…', {
-        class: 'button-like',
-        title: 'choose checkpoint.json and its weights file',
-      }),
-      input,
+    return checkpointLoadControl(
+      'Load…',
+      { title: 'choose checkpoint.json and its weights file' },
+      async (files) => {
+        const picked = pickCheckpoint(files);
+        if (typeof picked === 'string') {
+          this.showCkptMessage(picked);
+          return;
+        }
+        this.send({ type: 'load', ...(await readCheckpoint(picked)) });
+      },
     );
   }
 
   private showCkptMessage(text: string, isError = true): void {
     this.ckptMessage.textContent = text;
     this.ckptMessage.classList.toggle('error', isError);
-  }
-
-  private download(name: string, data: BlobPart, type: string): void {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const a = h('a', { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private togglePlay(): void {
@@ -677,8 +652,7 @@ export class PlaygroundPage implements Page {
         this.scheduleFrame();
         break;
       case 'saved':
-        this.download('checkpoint.json', msg.manifestText, 'application/json');
-        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        downloadCheckpoint(msg);
         this.showCkptMessage(`Saved checkpoint.json and ${msg.weightsName}: keep both in one folder.`, false);
         break;
       case 'loaded':

@@ -5,7 +5,15 @@
  * trained with the same budget, side by side.
  */
 import { Curves } from '../common/chart.js';
-import { fileLabel, fmt, h, select } from '../common/dom.js';
+import {
+  checkpointLoadControl,
+  downloadCheckpoint,
+  downloadFile,
+  fetchRunCheckpoint,
+  pickCheckpoint,
+  readCheckpoint,
+} from '../common/checkpoint.js';
+import { fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
@@ -473,71 +481,33 @@ export class RandwirePage implements Page {
   }
 
   private loadControl(): HTMLElement {
-    const input = h('input', {
-      type: 'file',
-      id: 'load-input',
-      class: 'visually-hidden',
-      multiple: true,
-      accept: '.json,.safetensors',
-    });
-    input.addEventListener('change', () => {
-      if (input.files) void this.loadFiles([...input.files]);
-      input.value = '';
-    });
-    return h(
-      'span',
-      {},
-      fileLabel(input, 'Load checkpoint…', {
-        class: 'button-like',
+    return checkpointLoadControl(
+      'Load checkpoint…',
+      {
         title:
           'choose checkpoint.json and its weights-….safetensors (saved here, or a run of neurite train randwire-mnist)',
-      }),
-      input,
+      },
+      (files) => void this.loadFiles(files),
     );
   }
 
   /** checkpoint.json and its weights file, chosen together in the file dialog. */
   private async loadFiles(files: File[]): Promise<void> {
-    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
-    if (!manifest || !weights) {
-      this.showMessage(
-        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
-      );
+    const picked = pickCheckpoint(files);
+    if (typeof picked === 'string') {
+      this.showMessage(picked);
       return;
     }
-    this.send({
-      type: 'load',
-      manifestText: await manifest.text(),
-      weights: await weights.arrayBuffer(),
-      source: manifest.name,
-    });
+    this.send({ type: 'load', ...(await readCheckpoint(picked)) });
   }
 
   /** A run folder the studio serves (from the runs dashboard's "open in this page"). */
   private async loadRun(name: string): Promise<void> {
-    const base = `api/runs/${encodeURIComponent(name)}/`;
     try {
-      const res = await fetch(`${base}checkpoint.json`);
-      if (!res.ok) throw new Error(`run ${name} has no checkpoint (the server answered ${res.status})`);
-      const manifestText = await res.text();
-      const file = (JSON.parse(manifestText) as { weights?: { file?: string } }).weights?.file;
-      if (!file) throw new Error(`run ${name}: its checkpoint.json does not name a weights file`);
-      const w = await fetch(base + encodeURIComponent(file));
-      if (!w.ok) throw new Error(`run ${name}: cannot read ${file} (the server answered ${w.status})`);
-      this.send({ type: 'load', manifestText, weights: await w.arrayBuffer(), source: `run ${name}` });
+      this.send({ type: 'load', ...(await fetchRunCheckpoint(name)) });
     } catch (e) {
       this.showMessage((e as Error).message);
     }
-  }
-
-  private download(name: string, data: BlobPart, type: string): void {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const a = h('a', { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
 
   private showMessage(text: string, isError = true): void {
@@ -579,7 +549,7 @@ export class RandwirePage implements Page {
       format === 'dot'
         ? [stage.dot, 'text/vnd.graphviz']
         : [`${JSON.stringify(stage.json)}\n`, 'application/json'];
-    this.download(`${name}.${format}`, text, type);
+    downloadFile(`${name}.${format}`, text, type);
   }
 
   private onWorker(msg: FromRandwireWorker): void {
@@ -619,8 +589,7 @@ export class RandwirePage implements Page {
         this.schedule();
         break;
       case 'saved':
-        this.download('checkpoint.json', msg.manifestText, 'application/json');
-        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        downloadCheckpoint(msg);
         this.showMessage(
           `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite eval <folder>\` evaluates it (as a run of neurite train randwire-mnist) and PyTorch loads the weights by key.`,
           false,

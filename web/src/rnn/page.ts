@@ -6,7 +6,13 @@
  */
 
 import { Curves } from '../common/chart.js';
-import { fileLabel, fmt, h, select } from '../common/dom.js';
+import {
+  checkpointLoadControl,
+  downloadCheckpoint,
+  pickCheckpoint,
+  readCheckpoint,
+} from '../common/checkpoint.js';
+import { fmt, h, select } from '../common/dom.js';
 import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import { drawDigit } from '../mnist/page.js';
@@ -474,57 +480,27 @@ export class RnnPage implements Page {
   }
 
   private loadControl(): HTMLElement {
-    const input = h('input', {
-      type: 'file',
-      id: 'load-input',
-      class: 'visually-hidden',
-      multiple: true,
-      accept: '.json,.safetensors',
-    });
-    input.addEventListener('change', () => {
-      if (input.files) void this.loadFiles([...input.files]);
-      input.value = '';
-    });
-    return h(
-      'span',
-      {},
-      fileLabel(input, 'Load checkpoint…', {
-        class: 'button-like',
+    return checkpointLoadControl(
+      'Load checkpoint…',
+      {
         id: 'load',
         title:
           'choose checkpoint.json and its weights-….safetensors, saved here or by neurite train lstm-seqmnist, gru-seqmnist or seq2seq-reverse: the page opens its task, cell and sizes',
-      }),
-      input,
+      },
+      (files) => void this.loadFiles(files),
     );
   }
 
   /** checkpoint.json and its weights file, chosen together in the file dialog. */
   private async loadFiles(files: File[]): Promise<void> {
-    const manifest = files.find((f) => f.name.toLowerCase().endsWith('.json'));
-    const weights = files.find((f) => f.name.toLowerCase().endsWith('.safetensors'));
-    if (!manifest || !weights) {
-      this.showMessage(
-        `Choose both files of a checkpoint at once: checkpoint.json and its weights-….safetensors (got ${files.map((f) => f.name).join(', ') || 'nothing'}).`,
-      );
+    const picked = pickCheckpoint(files);
+    if (typeof picked === 'string') {
+      this.showMessage(picked);
       return;
     }
     this.compareQueue = [];
     this.setPlaying(false);
-    this.send({
-      type: 'load',
-      manifestText: await manifest.text(),
-      weights: await weights.arrayBuffer(),
-      source: manifest.name,
-    });
-  }
-
-  private download(name: string, data: BlobPart, type: string): void {
-    const url = URL.createObjectURL(new Blob([data], { type }));
-    const a = h('a', { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    this.send({ type: 'load', ...(await readCheckpoint(picked)) });
   }
 
   private showMessage(text: string, isError = true): void {
@@ -577,8 +553,7 @@ export class RnnPage implements Page {
         break;
       }
       case 'saved':
-        this.download('checkpoint.json', msg.manifestText, 'application/json');
-        this.download(msg.weightsName, msg.weights as Uint8Array<ArrayBuffer>, 'application/octet-stream');
+        downloadCheckpoint(msg);
         this.showMessage(
           `Saved checkpoint.json and ${msg.weightsName}: put both in one folder, then \`neurite eval <folder>\`${this.settings.task === 'rows' ? '' : ' or `neurite predict <folder> \'["3141"]\'`'} runs it as a run of neurite train ${msg.preset}, and PyTorch loads the weights by key.`,
           false,
