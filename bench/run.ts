@@ -51,6 +51,23 @@ function arg(name: string): string[] | undefined {
   return i >= 0 ? process.argv[i + 1]?.split(',') : undefined;
 }
 
+// --help prints the usage above instead of starting a run of many minutes; an unknown flag is an error
+const FLAGS = ['--cases', '--impls', '--repeat', '--smoke', '--list', '--help', '-h'];
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  process.stdout.write(
+    'usage: npm run bench -- [--cases ID,…|GROUP] [--impls NAME,…] [--repeat N] [--smoke] [--list]\n' +
+      `cases: ${CASES.map((c) => c.id).join(', ')}; groups: ${GROUPS.join(', ')}\n` +
+      `impls: ${IMPLS.join(', ')}\n`,
+  );
+  process.exit(0);
+}
+for (const a of process.argv.slice(2)) {
+  if (a.startsWith('-') && !FLAGS.includes(a)) {
+    console.error(`bench: unknown flag '${a}'; valid: ${FLAGS.filter((f) => f !== '-h').join(', ')}`);
+    process.exit(2);
+  }
+}
+
 // --list: the cases and implementations as JSON (neurite bench reads it for its help and to check its flags)
 if (process.argv.includes('--list')) {
   const list = {
