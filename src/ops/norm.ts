@@ -37,6 +37,20 @@ function checkVector(t: Tensor | null, role: string, size: number, x: Tensor, op
   }
 }
 
+/** batchNorm's and instanceNorm's optional tensors: running statistics, then the affine weight and bias. */
+function checkStatsAndAffine(
+  op: string,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  weight: Tensor | null,
+  bias: Tensor | null,
+): void {
+  checkArg(op, 'runningMean', runningMean, 'tensor?');
+  checkArg(op, 'runningVar', runningVar, 'tensor?');
+  checkArg(op, 'weight', weight, 'tensor?');
+  checkArg(op, 'bias', bias, 'tensor?');
+}
+
 /**
  * Batch normalisation over axis 1 of x ([N, C], [N, C, L], [N, C, H, W], …), as torch.nn.functional.batch_norm.
  * In training the batch is normalised with its biased variance, and the running statistics (if given) are
@@ -55,14 +69,7 @@ export const batchNorm = defineOp(
   ): Tensor => {
     const op = 'batchNorm';
     checkOptions(op, options, { training: 'boolean', momentum: 'number', eps: 'number' });
-    for (const [t, role] of [
-      [runningMean, 'runningMean'],
-      [runningVar, 'runningVar'],
-      [weight, 'weight'],
-      [bias, 'bias'],
-    ] as const) {
-      checkArg(op, role, t, 'tensor?');
-    }
+    checkStatsAndAffine(op, runningMean, runningVar, weight, bias);
     const training = options.training ?? false;
     const momentum = options.momentum ?? 0.1;
     const eps = options.eps ?? 1e-5;
@@ -281,14 +288,7 @@ export const instanceNorm = defineOp(
   ): Tensor => {
     const op = 'instanceNorm';
     checkOptions(op, options, { useInputStats: 'boolean', momentum: 'number', eps: 'number' });
-    for (const [t, role] of [
-      [runningMean, 'runningMean'],
-      [runningVar, 'runningVar'],
-      [weight, 'weight'],
-      [bias, 'bias'],
-    ] as const) {
-      checkArg(op, role, t, 'tensor?');
-    }
+    checkStatsAndAffine(op, runningMean, runningVar, weight, bias);
     checkFloat(x, 'input', op);
     if (x.ndim < 3) {
       throw new ShapeError(
