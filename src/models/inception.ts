@@ -155,6 +155,29 @@ const TABLE1 = {
   inception5b: [384, 192, 384, 48, 128, 128],
 } as const;
 
+/**
+ * GoogLeNetMini's children up to the global average pool, in the order its forward runs them (flatten, dropout
+ * and fc follow): the ONNX and PyTorch exporters walk this list.
+ */
+export const GOOGLENET_FEATURES = [
+  'conv1',
+  'maxpool1',
+  'conv2',
+  'conv3',
+  'inception3a',
+  'inception3b',
+  'maxpool3',
+  'inception4a',
+  'inception4b',
+  'inception4c',
+  'inception4d',
+  'inception4e',
+  'maxpool4',
+  'inception5a',
+  'inception5b',
+  'avgpool',
+] as const;
+
 export interface GoogLeNetMiniOptions {
   /** Number of output logits (default 10). */
   numClasses?: number;

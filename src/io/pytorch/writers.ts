@@ -8,7 +8,7 @@
 
 import { ValueError } from '../../errors.js';
 import { AlexNet } from '../../models/alexnet.js';
-import { BasicConv2d, GoogLeNetMini, Inception } from '../../models/inception.js';
+import { BasicConv2d, GOOGLENET_FEATURES, GoogLeNetMini, Inception } from '../../models/inception.js';
 import { LeNet5 } from '../../models/lenet.js';
 import { LogisticRegression } from '../../models/logistic.js';
 import { RandWireNet, RandWireNode, RandWireStage } from '../../models/randwire/network.js';
@@ -436,27 +436,6 @@ const writeRandWireStage: Writer<RandWireStage> = (ctx, m, path) => {
 const listOf = (ctx: WriteContext, list: ModuleList, path: string): Value[] =>
   list.namedChildren().map(([name, c]) => ctx.module(c, join(path, name)));
 
-const GOOGLENET = [
-  'conv1',
-  'maxpool1',
-  'conv2',
-  'conv3',
-  'inception3a',
-  'inception3b',
-  'maxpool3',
-  'inception4a',
-  'inception4b',
-  'inception4c',
-  'inception4d',
-  'inception4e',
-  'maxpool4',
-  'inception5a',
-  'inception5b',
-  'avgpool',
-  'dropout',
-  'fc',
-];
-
 const models: Entry[] = [
   entry(LinearRegression, writeAffine),
   entry(LogisticRegression, writeAffine),
@@ -495,7 +474,9 @@ const models: Entry[] = [
   entry(Inception, (ctx, m, path) =>
     ctx.custom('Inception', m, path, ['branch1', 'branch2', 'branch3', 'branch4']),
   ),
-  entry(GoogLeNetMini, (ctx, m, path) => ctx.custom('GoogLeNetMini', m, path, GOOGLENET)),
+  entry(GoogLeNetMini, (ctx, m, path) =>
+    ctx.custom('GoogLeNetMini', m, path, [...GOOGLENET_FEATURES, 'dropout', 'fc']),
+  ),
   entry(RandWireStage, writeRandWireStage),
   entry(RandWireNet, (ctx, m, path) => {
     const c = ctx.custom('RandWireNet', m, path, ['conv1', 'conv2']);

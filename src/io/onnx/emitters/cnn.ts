@@ -4,7 +4,7 @@
  */
 
 import { AlexNet } from '../../../models/alexnet.js';
-import { BasicConv2d, GoogLeNetMini, Inception } from '../../../models/inception.js';
+import { BasicConv2d, GOOGLENET_FEATURES, GoogLeNetMini, Inception } from '../../../models/inception.js';
 import { LeNet5 } from '../../../models/lenet.js';
 import { BasicBlock, Bottleneck, ResNet } from '../../../models/resnet.js';
 import { VGG } from '../../../models/vgg.js';
@@ -78,28 +78,9 @@ const emitInception: Emitter<Inception> = (ctx, m, x, path) => {
   return concat(ctx.g, branches, 1);
 };
 
-const GOOGLENET_ORDER = [
-  'conv1',
-  'maxpool1',
-  'conv2',
-  'conv3',
-  'inception3a',
-  'inception3b',
-  'maxpool3',
-  'inception4a',
-  'inception4b',
-  'inception4c',
-  'inception4d',
-  'inception4e',
-  'maxpool4',
-  'inception5a',
-  'inception5b',
-  'avgpool',
-] as const;
-
 const emitGoogLeNetMini: Emitter<GoogLeNetMini> = (ctx, m, x, path) => {
   let y = x;
-  for (const name of GOOGLENET_ORDER) y = ctx.child(m, name, y, path);
+  for (const name of GOOGLENET_FEATURES) y = ctx.child(m, name, y, path);
   return ctx.child(m, 'fc', ctx.child(m, 'dropout', flatten(ctx.g, y, 1), path), path);
 };
 
