@@ -22,8 +22,8 @@ import {
   type ToCharRnnWorker,
 } from '../charrnn/protocol.js';
 import { HIDDEN_SIZES, LAYERS, LEARNING_RATES } from '../charrnn/settings.js';
-import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { announceBackend, handleInOrder } from './serve.js';
 
 const POST_MS = 150;
 /** The share of the text (its end) held out, as the CLI's charrnn preset holds it out. */
@@ -569,17 +569,9 @@ async function handle(msg: ToCharRnnWorker): Promise<void> {
 }
 
 // messages are handled one at a time, in order (setup awaits the text)
-let queue: Promise<void> = Promise.resolve();
-self.onmessage = (event: MessageEvent<ToCharRnnWorker>) => {
-  queue = queue
-    .then(() => handle(event.data))
-    .catch((e) => {
-      running = false;
-      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
-    });
-};
+handleInOrder(handle, (message) => {
+  running = false;
+  post({ type: 'error', message });
+});
 
-const backendReady = chooseBackend().then(
-  (backend) => post({ type: 'ready', backend }),
-  (e) => post({ type: 'error', message: (e as Error).message }),
-);
+const backendReady = announceBackend(post);

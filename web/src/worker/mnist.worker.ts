@@ -13,7 +13,6 @@ import type {
   MnistState,
   ToMnistWorker,
 } from '../mnist/protocol.js';
-import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 import {
   IMAGES,
@@ -27,6 +26,7 @@ import {
   shuffledTrainOrder,
   TRAIN,
 } from './mnist-data.js';
+import { announceBackend, handleInOrder } from './serve.js';
 
 const POST_MS = 150;
 const EVAL_BATCH = 250;
@@ -512,17 +512,9 @@ async function handle(msg: ToMnistWorker): Promise<void> {
 }
 
 // messages are handled one at a time, in order (setup awaits the data)
-let queue: Promise<void> = Promise.resolve();
-self.onmessage = (event: MessageEvent<ToMnistWorker>) => {
-  queue = queue
-    .then(() => handle(event.data))
-    .catch((e) => {
-      running = false;
-      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
-    });
-};
+handleInOrder(handle, (message) => {
+  running = false;
+  post({ type: 'error', message });
+});
 
-chooseBackend().then(
-  (backend) => post({ type: 'ready', backend }),
-  (e) => post({ type: 'error', message: (e as Error).message }),
-);
+void announceBackend(post);

@@ -17,7 +17,6 @@ import type {
   RandwireState,
   ToRandwireWorker,
 } from '../randwire/protocol.js';
-import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 import {
   IMAGES,
@@ -28,6 +27,7 @@ import {
   shuffledTrainOrder,
   TRAIN,
 } from './mnist-data.js';
+import { announceBackend, handleInOrder } from './serve.js';
 
 const POST_MS = 150;
 const EVAL_BATCH = 250;
@@ -430,17 +430,9 @@ async function handle(msg: ToRandwireWorker): Promise<void> {
 }
 
 // messages are handled one at a time, in order (setup awaits the digits)
-let queue: Promise<void> = Promise.resolve();
-self.onmessage = (event: MessageEvent<ToRandwireWorker>) => {
-  queue = queue
-    .then(() => handle(event.data))
-    .catch((e) => {
-      running = false;
-      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
-    });
-};
+handleInOrder(handle, (message) => {
+  running = false;
+  post({ type: 'error', message });
+});
 
-chooseBackend().then(
-  (backend) => post({ type: 'ready', backend }),
-  (e) => post({ type: 'error', message: (e as Error).message }),
-);
+void announceBackend(post);

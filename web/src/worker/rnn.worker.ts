@@ -9,9 +9,9 @@ import { describeForCli, settingsForCheckpoint, unsavableReason } from '../rnn/c
 import type { FromRnnWorker, RnnRecord, RnnSettings, RnnState, ToRnnWorker } from '../rnn/protocol.js';
 import { TASK_DEFAULTS } from '../rnn/settings.js';
 import { type LiveTask, makeTask, needs } from '../rnn/tasks.js';
-import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
 import { loadMnistData, type MnistData } from './mnist-data.js';
+import { announceBackend, handleInOrder } from './serve.js';
 
 const POST_MS = 150;
 /** Test evaluations per epoch (the curves' test points). */
@@ -345,17 +345,9 @@ async function handle(msg: ToRnnWorker): Promise<void> {
 }
 
 // messages are handled one at a time, in order (setup awaits the data)
-let queue: Promise<void> = Promise.resolve();
-self.onmessage = (event: MessageEvent<ToRnnWorker>) => {
-  queue = queue
-    .then(() => handle(event.data))
-    .catch((e) => {
-      running = false;
-      post({ type: 'error', message: (e as Error)?.message ?? String(e) });
-    });
-};
+handleInOrder(handle, (message) => {
+  running = false;
+  post({ type: 'error', message });
+});
 
-chooseBackend().then(
-  (backend) => post({ type: 'ready', backend }),
-  (e) => post({ type: 'error', message: (e as Error).message }),
-);
+void announceBackend(post);
