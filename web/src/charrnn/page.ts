@@ -11,8 +11,8 @@ import {
   pickCheckpoint,
   readCheckpoint,
 } from '../common/checkpoint.js';
+import { field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
-import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
   CELLS,
@@ -244,50 +244,24 @@ export class CharRnnPage implements Page {
 
   private setPlaying(on: boolean): void {
     this.running = on;
-    setIcon(this.playButton, on ? 'pause' : 'play');
-    this.playButton.setAttribute('aria-label', on ? 'pause' : 'play');
-    this.playButton.title = on ? 'pause' : 'train';
+    showPlaying(this.playButton, on);
   }
 
   // -- controls ----------------------------------------------------------------------------------------------
 
   private renderControls(): void {
     const s = this.settings;
-    const reset = h('button', {
-      id: 'reset',
-      'aria-label': 'reset the model',
-      title: 'reset the model',
-      onclick: () => this.reset(),
+    const reset = iconButton('reset', 'reset', 'reset the model', () => this.reset());
+    const step = iconButton('step', 'step', 'train one step', () => {
+      this.setPlaying(false);
+      this.send({ type: 'step' });
     });
-    setIcon(reset, 'reset');
-    const step = h('button', {
-      id: 'step',
-      'aria-label': 'train one step',
-      title: 'train one step',
-      onclick: () => {
-        this.setPlaying(false);
-        this.send({ type: 'step' });
-      },
-    });
-    setIcon(step, 'step');
     this.playButton.onclick = () => {
       if (!this.running && this.latest?.done) return;
       this.setPlaying(!this.running);
       this.send({ type: this.running ? 'play' : 'pause' });
     };
-    const field = (label: string, control: HTMLElement) =>
-      h('label', { class: 'field' }, h('span', {}, label), control);
-    const numbers = (id: string, values: number[], value: number, apply: (v: number) => void, unit = '') =>
-      select(
-        id,
-        values.map((v) => [String(v), `${v}${unit}`] as const),
-        String(value),
-        (v) => apply(Number(v)),
-      );
-    const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, value: String(s.seed) });
-    seed.addEventListener('change', () =>
-      this.update({ seed: Math.max(0, Math.floor(Number(seed.value) || 0)) }),
-    );
+    const seed = seedInput(s.seed, (seed) => this.update({ seed }));
     this.controlsBar.replaceChildren(
       h('div', { class: 'transport' }, reset, this.playButton, step),
       h(
@@ -308,27 +282,39 @@ export class CharRnnPage implements Page {
       ),
       field(
         'Hidden units',
-        numbers('hidden', HIDDEN_SIZES, s.hiddenSize, (v) => this.update({ hiddenSize: v })),
+        numberSelect('hidden', HIDDEN_SIZES, s.hiddenSize, (v) => this.update({ hiddenSize: v })),
       ),
       field(
         'Layers',
-        numbers('layers', LAYERS, s.layers, (v) => this.update({ layers: v })),
+        numberSelect('layers', LAYERS, s.layers, (v) => this.update({ layers: v })),
       ),
       field(
         'Sequence length',
-        numbers('seq-length', SEQ_LENGTHS, s.seqLength, (v) => this.update({ seqLength: v }), ' chars'),
+        numberSelect(
+          'seq-length',
+          SEQ_LENGTHS,
+          s.seqLength,
+          (v) => this.update({ seqLength: v }),
+          (v) => `${v} chars`,
+        ),
       ),
       field(
         'Streams',
-        numbers('batch-size', BATCH_SIZES, s.batchSize, (v) => this.update({ batchSize: v })),
+        numberSelect('batch-size', BATCH_SIZES, s.batchSize, (v) => this.update({ batchSize: v })),
       ),
       field(
         'Learning rate',
-        numbers('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
+        numberSelect('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
       ),
       field(
         'Budget',
-        numbers('steps', BUDGETS, s.steps, (v) => this.update({ steps: v }), ' steps'),
+        numberSelect(
+          'steps',
+          BUDGETS,
+          s.steps,
+          (v) => this.update({ steps: v }),
+          (v) => `${v} steps`,
+        ),
       ),
       field('Seed', seed),
       h(

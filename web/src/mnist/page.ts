@@ -13,8 +13,8 @@ import {
   readCheckpoint,
 } from '../common/checkpoint.js';
 import { diverging, viridis } from '../common/colors.js';
+import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
-import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import { DrawingPad } from './pad.js';
 import {
@@ -310,44 +310,25 @@ export class MnistPage implements Page {
 
   private setPlaying(on: boolean): void {
     this.running = on;
-    setIcon(this.playButton, on ? 'pause' : 'play');
-    this.playButton.setAttribute('aria-label', on ? 'pause' : 'play');
-    this.playButton.title = on ? 'pause' : 'train';
+    showPlaying(this.playButton, on);
   }
 
   private renderControls(): void {
     const s = this.settings;
-    const reset = h('button', {
-      id: 'reset',
-      'aria-label': 'reset the model',
-      title: 'reset the model',
-      onclick: () => {
-        this.loadedRun = null;
-        this.writeUrl();
-        this.reset();
-      },
+    const reset = iconButton('reset', 'reset', 'reset the model', () => {
+      this.loadedRun = null;
+      this.writeUrl();
+      this.reset();
     });
-    setIcon(reset, 'reset');
-    const step = h('button', {
-      id: 'step',
-      'aria-label': 'train one batch',
-      title: 'train one batch',
-      onclick: () => {
-        this.setPlaying(false);
-        this.send({ type: 'step' });
-      },
+    const step = iconButton('step', 'step', 'train one batch', () => {
+      this.setPlaying(false);
+      this.send({ type: 'step' });
     });
-    setIcon(step, 'step');
     this.playButton.onclick = () => {
       this.setPlaying(!this.running);
       this.send({ type: this.running ? 'play' : 'pause' });
     };
-    const field = (label: string, control: HTMLElement) =>
-      h('label', { class: 'field' }, h('span', {}, label), control);
-    const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, value: String(s.seed) });
-    seed.addEventListener('change', () =>
-      this.update({ seed: Math.max(0, Math.floor(Number(seed.value) || 0)) }),
-    );
+    const seed = seedInput(s.seed, (seed) => this.update({ seed }));
     this.controlsBar.replaceChildren(
       h('div', { class: 'transport' }, reset, this.playButton, step),
       h('div', { class: 'stat' }, h('span', { class: 'small' }, 'Epoch'), this.epochEl, this.speedEl),
@@ -363,30 +344,15 @@ export class MnistPage implements Page {
       field('Optimiser', h('span', { class: 'value-text' }, 'Adam')),
       field(
         'Learning rate',
-        select(
-          'lr',
-          LEARNING_RATES.map((r) => [String(r), String(r)] as const),
-          String(s.lr),
-          (v) => this.update({ lr: Number(v) }),
-        ),
+        numberSelect('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
       ),
       field(
         'Batch size',
-        select(
-          'batch-size',
-          BATCH_SIZES.map((b) => [String(b), String(b)] as const),
-          String(s.batchSize),
-          (v) => this.update({ batchSize: Number(v) }),
-        ),
+        numberSelect('batch-size', BATCH_SIZES, s.batchSize, (v) => this.update({ batchSize: v })),
       ),
       field(
         'Budget',
-        select(
-          'epochs',
-          BUDGETS.map((e) => [String(e), `${e} epoch${e === 1 ? '' : 's'}`] as const),
-          String(s.epochs),
-          (v) => this.update({ epochs: Number(v) }),
-        ),
+        numberSelect('epochs', BUDGETS, s.epochs, (v) => this.update({ epochs: v }), epochsLabel),
       ),
       field('Seed', seed),
       h('div', { class: 'ckpt' }, this.saveButton(), this.loadControl()),

@@ -11,8 +11,8 @@ import {
   readCheckpoint,
 } from '../common/checkpoint.js';
 import { CLASS_COLORS, CLASS_RGB, diverging } from '../common/colors.js';
+import { field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
-import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
   DOMAIN,
@@ -232,30 +232,13 @@ export class PlaygroundPage implements Page {
 
   private renderControls(): void {
     const s = this.settings;
-    const reset = h('button', {
-      id: 'reset',
-      'aria-label': 'reset the network',
-      title: 'reset the network',
-      onclick: () => this.rebuild(),
-    });
-    setIcon(reset, 'reset');
+    const reset = iconButton('reset', 'reset', 'reset the network', () => this.rebuild());
     this.playButton.onclick = () => this.togglePlay();
-    const step = h('button', {
-      id: 'step',
-      'aria-label': 'train one epoch',
-      title: 'train one epoch',
-      onclick: () => {
-        this.setPlaying(false);
-        this.send({ type: 'step' });
-      },
+    const step = iconButton('step', 'step', 'train one epoch', () => {
+      this.setPlaying(false);
+      this.send({ type: 'step' });
     });
-    setIcon(step, 'step');
-    const field = (label: string, control: HTMLElement) =>
-      h('label', { class: 'field' }, h('span', {}, label), control);
-    const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, value: String(s.seed) });
-    seed.addEventListener('change', () =>
-      this.update({ seed: Math.max(0, Math.floor(Number(seed.value) || 0)) }),
-    );
+    const seed = seedInput(s.seed, (seed) => this.update({ seed }));
     this.controlsBar.replaceChildren(
       h('div', { class: 'transport' }, reset, this.playButton, step),
       h('div', { class: 'stat' }, h('span', { class: 'small' }, 'Epoch'), this.epochEl, this.speedEl),
@@ -272,12 +255,7 @@ export class PlaygroundPage implements Page {
       ),
       field(
         'Learning rate',
-        select(
-          'lr',
-          LEARNING_RATES.map((r) => [String(r), String(r)] as const),
-          String(s.lr),
-          (v) => this.update({ lr: Number(v) }),
-        ),
+        numberSelect('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
       ),
       field(
         'Activation',
@@ -305,12 +283,7 @@ export class PlaygroundPage implements Page {
       ),
       field(
         'Rate',
-        select(
-          'reg-rate',
-          REG_RATES.map((r) => [String(r), String(r)] as const),
-          String(s.regRate),
-          (v) => this.update({ regRate: Number(v) }),
-        ),
+        numberSelect('reg-rate', REG_RATES, s.regRate, (v) => this.update({ regRate: v })),
       ),
       field('Seed', seed),
       h(
@@ -373,9 +346,7 @@ export class PlaygroundPage implements Page {
 
   private setPlaying(on: boolean): void {
     this.running = on;
-    setIcon(this.playButton, on ? 'pause' : 'play');
-    this.playButton.setAttribute('aria-label', on ? 'pause' : 'play');
-    this.playButton.title = on ? 'pause' : 'train';
+    showPlaying(this.playButton, on);
   }
 
   private slider(

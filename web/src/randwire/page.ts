@@ -13,8 +13,8 @@ import {
   pickCheckpoint,
   readCheckpoint,
 } from '../common/checkpoint.js';
+import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
-import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
   drawCircle,
@@ -291,41 +291,31 @@ export class RandwirePage implements Page {
 
   private setPlaying(on: boolean): void {
     this.running = on;
-    setIcon(this.playButton, on ? 'pause' : 'play');
-    this.playButton.setAttribute('aria-label', on ? 'pause' : 'play');
-    this.playButton.title = on ? 'pause' : 'train';
+    showPlaying(this.playButton, on);
   }
 
   private renderControls(): void {
     const s = this.settings;
-    const reset = h('button', {
-      id: 'reset',
-      'aria-label': 'reset the network',
-      title: 'reset the network (the same seed: the same graphs and starting weights)',
-      onclick: () => {
+    const reset = iconButton(
+      'reset',
+      'reset',
+      'reset the network',
+      () => {
         this.loadedRun = null;
         this.writeUrl();
         this.reset();
       },
+      'reset the network (the same seed: the same graphs and starting weights)',
+    );
+    const step = iconButton('step', 'step', 'train one batch', () => {
+      this.setPlaying(false);
+      this.send({ type: 'step' });
     });
-    setIcon(reset, 'reset');
-    const step = h('button', {
-      id: 'step',
-      'aria-label': 'train one batch',
-      title: 'train one batch',
-      onclick: () => {
-        this.setPlaying(false);
-        this.send({ type: 'step' });
-      },
-    });
-    setIcon(step, 'step');
     this.playButton.onclick = () => {
       if (this.comparing) this.toggleCompare();
       this.setPlaying(!this.running);
       this.send({ type: this.running ? 'play' : 'pause' });
     };
-    const field = (label: string, control: HTMLElement) =>
-      h('label', { class: 'field' }, h('span', {}, label), control);
     const number = (
       id: string,
       value: number,
@@ -355,10 +345,7 @@ export class RandwirePage implements Page {
         : s.graph === 'er'
           ? [field('P (edge)', number('erp', s.erP, 0.05, 0, 1, 'erP'))]
           : [field('M (edges per node)', number('m', s.m, 1, 1, 31, 'm'))];
-    const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, value: String(s.seed) });
-    seed.addEventListener('change', () =>
-      this.update({ seed: Math.max(0, Math.floor(Number(seed.value) || 0)) }),
-    );
+    const seed = seedInput(s.seed, (seed) => this.update({ seed }));
     const group = (title: string, ...children: HTMLElement[]) =>
       h(
         'div',
@@ -434,30 +421,15 @@ export class RandwirePage implements Page {
         'Training (Adam, cosine)',
         field(
           'Learning rate',
-          select(
-            'lr',
-            LEARNING_RATES.map((r) => [String(r), String(r)] as const),
-            String(s.lr),
-            (v) => this.update({ lr: Number(v) }),
-          ),
+          numberSelect('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
         ),
         field(
           'Batch',
-          select(
-            'batch-size',
-            BATCH_SIZES.map((b) => [String(b), String(b)] as const),
-            String(s.batchSize),
-            (v) => this.update({ batchSize: Number(v) }),
-          ),
+          numberSelect('batch-size', BATCH_SIZES, s.batchSize, (v) => this.update({ batchSize: v })),
         ),
         field(
           'Budget',
-          select(
-            'epochs',
-            BUDGETS.map((e) => [String(e), `${e} epoch${e === 1 ? '' : 's'}`] as const),
-            String(s.epochs),
-            (v) => this.update({ epochs: Number(v) }),
-          ),
+          numberSelect('epochs', BUDGETS, s.epochs, (v) => this.update({ epochs: v }), epochsLabel),
         ),
       ),
       h('div', { class: 'ckpt' }, this.saveButton(), this.loadControl()),

@@ -12,8 +12,8 @@ import {
   pickCheckpoint,
   readCheckpoint,
 } from '../common/checkpoint.js';
+import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
-import { setIcon } from '../common/icons.js';
 import type { Page, PageContext } from '../common/page.js';
 import { drawDigit } from '../mnist/page.js';
 import { unsavableReason } from './checkpoint.js';
@@ -276,9 +276,7 @@ export class RnnPage implements Page {
     if (on && !this.running) this.playStarted = performance.now();
     if (!on && this.running) this.trainedMs += performance.now() - this.playStarted;
     this.running = on;
-    setIcon(this.playButton, on ? 'pause' : 'play');
-    this.playButton.setAttribute('aria-label', on ? 'pause' : 'play');
-    this.playButton.title = on ? 'pause' : 'train';
+    showPlaying(this.playButton, on);
   }
 
   private seconds(): number {
@@ -311,27 +309,15 @@ export class RnnPage implements Page {
 
   private renderControls(): void {
     const s = this.settings;
-    const reset = h('button', {
-      id: 'reset',
-      'aria-label': 'reset the model',
-      title: 'reset the model',
-      onclick: () => {
-        this.compareQueue = [];
-        this.reset();
-      },
+    const reset = iconButton('reset', 'reset', 'reset the model', () => {
+      this.compareQueue = [];
+      this.reset();
     });
-    setIcon(reset, 'reset');
-    const step = h('button', {
-      id: 'step',
-      'aria-label': 'train one batch',
-      title: 'train one batch',
-      onclick: () => {
-        this.compareQueue = [];
-        this.setPlaying(false);
-        this.send({ type: 'step' });
-      },
+    const step = iconButton('step', 'step', 'train one batch', () => {
+      this.compareQueue = [];
+      this.setPlaying(false);
+      this.send({ type: 'step' });
     });
-    setIcon(step, 'step');
     this.playButton.onclick = () => {
       if (this.running) {
         this.compareQueue = [];
@@ -339,14 +325,9 @@ export class RnnPage implements Page {
         this.send({ type: 'pause' });
       } else this.play();
     };
-    const field = (label: string, control: HTMLElement) =>
-      h('label', { class: 'field' }, h('span', {}, label), control);
     const group = (title: string, ...children: HTMLElement[]) =>
       h('div', { class: 'group', role: 'group', 'aria-label': title }, ...children);
-    const seed = h('input', { id: 'seed', type: 'number', min: 0, step: 1, value: String(s.seed) });
-    seed.addEventListener('change', () =>
-      this.update({ seed: Math.max(0, Math.floor(Number(seed.value) || 0)) }),
-    );
+    const seed = seedInput(s.seed, (seed) => this.update({ seed }));
     const taskExtras: HTMLElement[] = [];
     if (s.task === 'speller') {
       taskExtras.push(
@@ -421,30 +402,15 @@ export class RnnPage implements Page {
         'training',
         field(
           'Learning rate',
-          select(
-            'lr',
-            LEARNING_RATES.map((r) => [String(r), String(r)] as const),
-            String(s.lr),
-            (v) => this.update({ lr: Number(v) }),
-          ),
+          numberSelect('lr', LEARNING_RATES, s.lr, (v) => this.update({ lr: v })),
         ),
         field(
           'Batch',
-          select(
-            'batch',
-            BATCH_SIZES.map((b) => [String(b), String(b)] as const),
-            String(s.batchSize),
-            (v) => this.update({ batchSize: Number(v) }),
-          ),
+          numberSelect('batch', BATCH_SIZES, s.batchSize, (v) => this.update({ batchSize: v })),
         ),
         field(
           'Budget',
-          select(
-            'epochs',
-            BUDGETS.map((e) => [String(e), `${e} epoch${e === 1 ? '' : 's'}`] as const),
-            String(s.epochs),
-            (v) => this.update({ epochs: Number(v) }),
-          ),
+          numberSelect('epochs', BUDGETS, s.epochs, (v) => this.update({ epochs: v }), epochsLabel),
         ),
         field('Seed', seed),
       ),
