@@ -1,5 +1,7 @@
 /** Messages between the char-RNN page and its training worker, and the page's settings. */
 
+import type { LoadMessage, SavedMessage } from '../common/protocol.js';
+
 /** The six novels neurite ships (data/text/austen/), in order of publication; the server serves each one. */
 export const NOVELS = [
   'sense-and-sensibility',
@@ -61,16 +63,12 @@ export type ToCharRnnWorker =
    * page passes its settings (kept where the checkpoint does not fix them), the folder of the novels, and the
    * reader's own text if it has one (for a model trained on it).
    */
-  | {
-      type: 'load';
-      manifestText: string;
-      weights: ArrayBuffer;
-      source: string;
+  | (LoadMessage & {
       settings: CharRnnSettings;
       sample: SampleSettings;
       novels: string;
       userText: { name: string; text: string } | null;
-    };
+    });
 
 /** One point of the curves (x in epochs, fractional); bits per character, train or held-out. */
 export interface CharRnnRecord {
@@ -144,7 +142,7 @@ export type FromCharRnnWorker =
   | { type: 'ready'; backend: string }
   | TextInfo
   | CharRnnState
-  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  | SavedMessage
   /** A checkpoint was loaded: the page's settings now describe its model. */
   | { type: 'loaded'; settings: CharRnnSettings; description: string }
   | { type: 'load-error'; message: string }

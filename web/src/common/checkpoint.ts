@@ -5,21 +5,7 @@
  */
 
 import { fileLabel, h } from './dom.js';
-
-/** A checkpoint read in the page, ready to post to a worker as `{ type: 'load', ...files }`. */
-export interface CheckpointFiles {
-  manifestText: string;
-  weights: ArrayBuffer;
-  /** What the reader chose, for messages: the manifest's file name or `run <name>`. */
-  source: string;
-}
-
-/** What a worker posts when it saved its model (`{ type: 'saved', … }`). */
-export interface SavedCheckpoint {
-  manifestText: string;
-  weightsName: string;
-  weights: Uint8Array;
-}
+import type { CheckpointFiles, SavedCheckpoint } from './protocol.js';
 
 /**
  * The Load button: a keyboard-reachable label opening a hidden multi-file input (`#load-input`) that accepts

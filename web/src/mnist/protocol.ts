@@ -1,5 +1,7 @@
 /** Messages between the MNIST page and its training worker. */
 
+import type { LoadMessage, SavedMessage, TrainRecord } from '../common/protocol.js';
+
 export const MNIST_MODELS = ['lenet5-relu', 'lenet5', 'mlp'] as const;
 export type MnistModelName = (typeof MNIST_MODELS)[number];
 
@@ -26,16 +28,10 @@ export type ToMnistWorker =
   /** The trained model as a checkpoint in the CLI's format. */
   | { type: 'save' }
   /** A checkpoint (checkpoint.json's text and the weights file's bytes) to load; `source` names it in messages. */
-  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
+  | LoadMessage;
 
 /** One point of the curves: where in training (epochs, fractional) and what was measured. */
-export interface MnistRecord {
-  epoch: number;
-  trainLoss: number | null;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-}
+export type MnistRecord = TrainRecord;
 
 export interface FeatureMaps {
   name: string;
@@ -74,7 +70,7 @@ export type FromMnistWorker =
   | { type: 'data'; testImages: Uint8Array; testLabels: Uint8Array; trainCount: number }
   | MnistState
   | { type: 'prediction'; id: number; probabilities: Float32Array }
-  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  | SavedMessage
   /** A checkpoint was loaded: the page's settings now describe its model. */
   | { type: 'loaded'; settings: MnistSettings; description: string }
   | { type: 'load-error'; message: string }

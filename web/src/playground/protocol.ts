@@ -1,4 +1,6 @@
 /** Messages between the playground page and its training worker. */
+
+import type { LoadMessage, SavedMessage } from '../common/protocol.js';
 import type { Point } from './datasets.js';
 import type { PlaygroundSettings } from './settings.js';
 
@@ -12,7 +14,7 @@ export type ToWorker =
   /** The trained network as a checkpoint in the CLI's format; `points` are your own points, kept with it. */
   | { type: 'save'; points: Point[] }
   /** Read a checkpoint; the worker answers `loaded` with its settings, and applies it on `restore`. */
-  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string }
+  | LoadMessage
   /** Load the weights read by `load` into the network just set up. */
   | { type: 'restore' };
 
@@ -48,6 +50,6 @@ export interface StateMessage {
 export type FromWorker =
   | { type: 'ready'; backend: string }
   | StateMessage
-  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  | SavedMessage
   | { type: 'loaded'; settings: PlaygroundSettings; points: Point[]; description: string }
   | { type: 'error'; message: string; where: 'setup' | 'train' | 'load' };

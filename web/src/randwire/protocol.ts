@@ -1,5 +1,7 @@
 /** Messages between the RandWire page and its training worker. */
 
+import type { LoadMessage, SavedMessage, TrainRecord } from '../common/protocol.js';
+
 export const GRAPH_TYPES = ['ws', 'er', 'ba'] as const;
 export type GraphType = (typeof GRAPH_TYPES)[number];
 
@@ -61,13 +63,7 @@ export interface StageWeights {
   inputs: Float32Array;
 }
 
-export interface RandwireRecord {
-  epoch: number;
-  trainLoss: number | null;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-}
+export type RandwireRecord = TrainRecord;
 
 export interface RandwireState {
   type: 'state';
@@ -115,7 +111,7 @@ export type ToRandwireWorker =
   /** The network as a checkpoint in the CLI's format (neurite train randwire-mnist). */
   | { type: 'save' }
   /** A checkpoint (checkpoint.json's text and the weights file's bytes) to load; `source` names it in messages. */
-  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
+  | LoadMessage;
 
 export type FromRandwireWorker =
   | { type: 'ready'; backend: string }
@@ -126,7 +122,7 @@ export type FromRandwireWorker =
   | { type: 'compare-row'; index: number; row: CompareRow; finished: boolean }
   /** A setting the generators or the network reject (e.g. K odd): `field` names the control. */
   | { type: 'settings-error'; field: string; message: string }
-  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array }
+  | SavedMessage
   /** A checkpoint was loaded: the page's settings now describe its network ('network' and 'state' follow). */
   | { type: 'loaded'; settings: RandwireSettings; description: string }
   | { type: 'load-error'; message: string }

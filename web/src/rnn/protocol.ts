@@ -1,5 +1,7 @@
 /** Messages between the RNN page and its training worker, and the settings both read. */
 
+import type { LoadMessage, SavedMessage, TrainRecord } from '../common/protocol.js';
+
 /** The live tasks, one or two per structure. */
 export const RNN_TASKS = ['speller', 'rows', 'reverse', 'sort', 'spaces'] as const;
 export type RnnTaskName = (typeof RNN_TASKS)[number];
@@ -47,16 +49,10 @@ export type ToRnnWorker =
   /** The model as a checkpoint in the CLI's format (the matching neurite train preset). */
   | { type: 'save' }
   /** A checkpoint (checkpoint.json's text and the weights file's bytes) to open; `source` names it in messages. */
-  | { type: 'load'; manifestText: string; weights: ArrayBuffer; source: string };
+  | LoadMessage;
 
 /** One point of the curves (epochs fractional); null where not measured at that moment. */
-export interface RnnRecord {
-  epoch: number;
-  trainLoss: number | null;
-  trainAccuracy: number | null;
-  testLoss: number | null;
-  testAccuracy: number | null;
-}
+export type RnnRecord = TrainRecord;
 
 /** One time step of the unrolled network. */
 export interface StepView {
@@ -137,7 +133,7 @@ export type FromRnnWorker =
       baseline: string;
     }
   | RnnState
-  | { type: 'saved'; manifestText: string; weightsName: string; weights: Uint8Array; preset: string }
+  | (SavedMessage & { preset: string })
   /** A checkpoint was opened: the page's settings now describe its model ('task' and 'state' follow). */
   | { type: 'loaded'; settings: RnnSettings; description: string }
   /** Saving or loading failed; the model is unchanged. */

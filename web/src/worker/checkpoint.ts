@@ -5,13 +5,7 @@
  * trained in the page runs with `neurite eval` and loads in PyTorch by key, and a CLI run loads in the page.
  */
 import * as nt from 'neurite/browser';
-
-/** What the page gets to save as two files. */
-export interface SavedCheckpoint {
-  manifestText: string;
-  weightsName: string;
-  weights: Uint8Array;
-}
+import type { SavedCheckpoint } from '../common/protocol.js';
 
 async function sha256(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
