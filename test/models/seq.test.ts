@@ -4,6 +4,7 @@ import { DTypeError, ShapeError, ValueError } from '../../src/index.js';
 import { encodeMasked, makeRecurrent } from '../../src/models/seq/common.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose, gradcheck } from '../helpers/gradcheck.js';
+import { expectDecodingPathsAgree } from '../helpers/seq2seq.js';
 
 const { models, nn, data } = nt;
 const { seq } = models;
@@ -315,21 +316,7 @@ describe('Seq2Seq encoding and decoding', () => {
       hiddenSize: 8,
       numLayers: 2,
     });
-    const forced = m.forward(task.src, task.tgtOut);
-    // a ratio just below 1 takes the step-by-step path, yet every draw still picks the true token
-    const stepwise = m.forward(task.src, task.tgtOut, { teacherForcingRatio: 1 - 1e-10 });
-    expectClose(stepwise.data, forced.data, {}, 'stepwise vs one call');
-    // ratio 0: every step reads the previous prediction, as greedy decoding does, up to each row's eos
-    const free = m
-      .forward(task.src, task.tgtOut, { teacherForcingRatio: 0 })
-      .argmax(2)
-      .toArray() as number[][];
-    const greedy = m.generate(task.src, { maxLength: task.tgtOut.shape[1] }).toArray() as number[][];
-    greedy.forEach((row, i) => {
-      const end = row.indexOf(m.eosId);
-      const upTo = end < 0 ? row.length : end + 1;
-      expect(free[i].slice(0, upTo)).toEqual(row.slice(0, upTo));
-    });
+    expectDecodingPathsAgree(m, task.src, task.tgtOut);
   });
 
   it('greedy decoding stops at eos, pads after it, and stops at maxLength without one', () => {

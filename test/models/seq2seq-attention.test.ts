@@ -3,6 +3,7 @@ import * as nt from '../../src/index.js';
 import { ValueError } from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/gradcheck.js';
+import { expectDecodingPathsAgree } from '../helpers/seq2seq.js';
 
 const { data, models } = nt;
 const { seq } = models;
@@ -85,19 +86,7 @@ forEachBackend('Seq2Seq with attention', (_b, it) => {
         hiddenSize: 8,
         attention,
       });
-      const forced = m.forward(task.src, task.tgtOut);
-      const stepwise = m.forward(task.src, task.tgtOut, { teacherForcingRatio: 1 - 1e-10 });
-      expectClose(stepwise.data, forced.data, {}, 'stepwise vs one call');
-      const free = m
-        .forward(task.src, task.tgtOut, { teacherForcingRatio: 0 })
-        .argmax(2)
-        .toArray() as number[][];
-      const greedy = m.generate(task.src, { maxLength: task.tgtOut.shape[1] }).toArray() as number[][];
-      greedy.forEach((row, i) => {
-        const end = row.indexOf(m.eosId);
-        const upTo = end < 0 ? row.length : end + 1;
-        expect(free[i].slice(0, upTo)).toEqual(row.slice(0, upTo));
-      });
+      const forced = expectDecodingPathsAgree(m, task.src, task.tgtOut);
       seq.sequenceCrossEntropy(forced, task.tgtOut, { ignoreIndex: 0 }).backward();
       for (const [name, p] of m.namedParameters()) {
         const norm = p.grad ? Array.from(p.grad.data).reduce((s, v) => s + Math.abs(v), 0) : 0;
