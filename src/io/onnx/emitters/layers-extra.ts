@@ -22,6 +22,7 @@ import type { Size1d } from '../../../ops/index.js';
 import type { Tensor } from '../../../tensor/tensor.js';
 import { type Emitter, type Entry, entry, join, unsupported } from '../context.js';
 import { float, int, ints, type OnnxGraph, str, type Value } from '../graph.js';
+import { normAffine } from './layers.js';
 
 const one = (v: Size1d): number => (typeof v === 'number' ? v : v[0]);
 
@@ -316,12 +317,7 @@ const emitInstanceNorm: Emitter<InstanceNormBase> = (ctx, m, x, path) => {
   const g = ctx.g;
   const t = ctx.run(() => m.forward(x.t), path, m);
   const n = m.numFeatures;
-  const scale = m.weight
-    ? g.tensor(join(path, 'weight'), m.weight)
-    : g.weight(join(path, 'weight'), new Float32Array(n).fill(1), [n]);
-  const bias = m.bias
-    ? g.tensor(join(path, 'bias'), m.bias)
-    : g.weight(join(path, 'bias'), new Float32Array(n), [n]);
+  const [scale, bias] = normAffine(g, path, m.weight, m.bias, n);
   const out = join(path, 'out');
   if (m.trackRunningStats && m.running_mean && m.running_var) {
     // evaluation with running statistics: the normalisation batch norm does in evaluation

@@ -72,6 +72,25 @@ const emitConv2d: Emitter<Conv2d> = (ctx, m, x, path) => {
   return { name: g.op('Conv', inputs, attrs, join(path, 'out')), t };
 };
 
+/**
+ * A normalisation layer's per-channel scale and bias as initializers named `weight` and `bias`: its own
+ * parameters, or 1 and 0 for a layer without affine parameters (ONNX's operators always take both).
+ */
+export function normAffine(
+  g: OnnxGraph,
+  path: string,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  n: number,
+): [string, string] {
+  return [
+    weight
+      ? g.tensor(join(path, 'weight'), weight)
+      : g.weight(join(path, 'weight'), new Float32Array(n).fill(1), [n]),
+    bias ? g.tensor(join(path, 'bias'), bias) : g.weight(join(path, 'bias'), new Float32Array(n), [n]),
+  ];
+}
+
 const emitBatchNorm: Emitter<BatchNormBase> = (ctx, m, x, path) => {
   if (!m.running_mean || !m.running_var) {
     throw unsupported(
@@ -83,12 +102,7 @@ const emitBatchNorm: Emitter<BatchNormBase> = (ctx, m, x, path) => {
   const g = ctx.g;
   const t = ctx.run(() => m.forward(x.t), path, m);
   const n = m.numFeatures;
-  const scale = m.weight
-    ? g.tensor(join(path, 'weight'), m.weight)
-    : g.weight(join(path, 'weight'), new Float32Array(n).fill(1), [n]);
-  const bias = m.bias
-    ? g.tensor(join(path, 'bias'), m.bias)
-    : g.weight(join(path, 'bias'), new Float32Array(n), [n]);
+  const [scale, bias] = normAffine(g, path, m.weight, m.bias, n);
   const mean = g.tensor(join(path, 'running_mean'), m.running_mean);
   const variance = g.tensor(join(path, 'running_var'), m.running_var);
   // ONNX's momentum weighs the old running value, PyTorch's the new batch (unused in inference, kept faithful)
