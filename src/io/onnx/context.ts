@@ -8,13 +8,13 @@ import { noGrad } from '../../autograd/engine.js';
 import { ValueError } from '../../errors.js';
 import { Module } from '../../nn/module.js';
 import { isTensor, type Tensor } from '../../tensor/tensor.js';
+import { knownClasses, lookupClass, type ModuleClass } from '../module-table.js';
 import type { OnnxGraph, Value } from './graph.js';
 
 /** Emits the nodes of one module applied to `x`; `path` is the module's place in the tree (e.g. `layer1.0.conv2`). */
 export type Emitter<M extends Module = Module> = (ctx: ExportContext, m: M, x: Value, path: string) => Value;
 
-// biome-ignore lint/suspicious/noExplicitAny: the registry pairs each class with an emitter typed for that class
-export type ModuleClass = abstract new (...args: any[]) => Module;
+export type { ModuleClass };
 
 /** A class and its emitter; `entry(Linear, emitLinear)` keeps the pair type-checked. */
 export type Entry = readonly [ModuleClass, Emitter];
@@ -42,24 +42,23 @@ export class ExportContext {
 
   /** The nodes of `m` applied to `x`: the emitter of the nearest class in m's prototype chain that has one. */
   emit(m: Module, x: Value, path: string): Value {
-    for (let p = Object.getPrototypeOf(m); p && p !== Module.prototype; p = Object.getPrototypeOf(p)) {
-      const fn = this.table.get(p.constructor);
-      if (!fn) continue;
-      if (m.forward !== p.forward) {
-        throw unsupported(
-          path,
-          m,
-          `it overrides ${p.constructor.name}.forward, so the ONNX nodes of ${p.constructor.name} would not be what it computes`,
-        );
-      }
-      return fn(this, m, x, path);
+    const found = lookupClass(this.table, m);
+    if (!found) {
+      throw unsupported(
+        path,
+        m,
+        `no ONNX emitter for ${m.constructor.name}; the exporter knows ${knownClasses(this.table)}`,
+      );
     }
-    const known = [...this.table.keys()].map((c) => c.name).sort();
-    throw unsupported(
-      path,
-      m,
-      `no ONNX emitter for ${m.constructor.name}; the exporter knows ${known.join(', ')}`,
-    );
+    const { cls, value: emit, sameForward } = found;
+    if (!sameForward) {
+      throw unsupported(
+        path,
+        m,
+        `it overrides ${cls.name}.forward, so the ONNX nodes of ${cls.name} would not be what it computes`,
+      );
+    }
+    return emit(this, m, x, path);
   }
 
   /** The child `name` of `m`, emitted on `x`. */

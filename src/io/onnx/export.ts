@@ -9,6 +9,7 @@ import { noGrad } from '../../autograd/engine.js';
 import { fmtShape, ValueError } from '../../errors.js';
 import type { Module } from '../../nn/module.js';
 import { isTensor, type Tensor } from '../../tensor/tensor.js';
+import { lookupClass } from '../module-table.js';
 import { type Emitter, ExportContext, type ModuleClass } from './context.js';
 import { activationEmitters } from './emitters/activations.js';
 import { attentionEmitters } from './emitters/attention.js';
@@ -74,11 +75,7 @@ export function onnxEmitters(): ReadonlyMap<ModuleClass, Emitter> {
 
 /** Whether the exporter has an emitter for `model`'s class (or a class it inherits forward from). */
 export function canExport(model: Module): boolean {
-  const table = onnxEmitters();
-  for (let p = Object.getPrototypeOf(model); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    if (table.has(p.constructor)) return model.forward === p.forward;
-  }
-  return false;
+  return lookupClass(onnxEmitters(), model)?.sameForward ?? false;
 }
 
 function oneName(names: string[] | undefined, fallback: string, what: string): string {

@@ -14,12 +14,13 @@ import { type Checkpoint, encodeCheckpoint } from '../../train/checkpoint.js';
 import type { XY } from '../../train/data.js';
 import type { InputSpec } from '../../train/load_model.js';
 import type { LossName } from '../../train/losses.js';
+import { lookupClass } from '../module-table.js';
 import { encodeSafetensors, type TensorDict } from '../safetensors.js';
 import { PYTHON_CLASSES } from './classes.js';
 import { format } from './python.js';
 import { PYTHON_RUNTIME } from './runtime.js';
 import { TRAIN_SCRIPT } from './train_script.js';
-import { type ModuleClass, pytorchWriters, WriteContext, type Writer } from './writers.js';
+import { pytorchWriters, WriteContext, type Writer } from './writers.js';
 
 /** The input steps model.py's preprocess() applies; others are refused when exporting. */
 export const PYTORCH_INPUT_STEPS: readonly string[] = [
@@ -79,11 +80,7 @@ export { pytorchWriters };
 
 /** Whether the exporter has a writer for `model`'s class (or a class it inherits forward from). */
 export function canExport(model: Module): boolean {
-  const table = pytorchWriters();
-  for (let p = Object.getPrototypeOf(model); p && p !== Object.prototype; p = Object.getPrototypeOf(p)) {
-    if (table.has(p.constructor as ModuleClass)) return model.forward === p.forward;
-  }
-  return false;
+  return lookupClass(pytorchWriters(), model)?.sameForward ?? false;
 }
 
 function modelSource(model: Module, options: PytorchExportOptions, classes: string[], body: string): string {

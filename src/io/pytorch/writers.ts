@@ -71,6 +71,7 @@ import {
 import { GRU, LSTM, RNN, type RNNBase } from '../../nn/rnn.js';
 import { SeparableConv2d } from '../../nn/separable.js';
 import { Upsample } from '../../nn/upsample.js';
+import { knownClasses, lookupClass, type ModuleClass } from '../module-table.js';
 import { type Arg, args, type Call, pyList, pyLiteral, pyNumber, type Value } from './python.js';
 
 /** The walk's state: the custom classes model.py must define, in order of first use. */
@@ -81,24 +82,23 @@ export class WriteContext {
 
   /** The expression that builds `m` (at `path` in the tree). */
   module(m: Module, path: string): Call {
-    for (let p = Object.getPrototypeOf(m); p && p !== Module.prototype; p = Object.getPrototypeOf(p)) {
-      const fn = this.table.get(p.constructor);
-      if (!fn) continue;
-      if (m.forward !== p.forward) {
-        throw unsupported(
-          path,
-          m,
-          `it overrides ${p.constructor.name}.forward, so model.py's ${p.constructor.name} would not be what it computes`,
-        );
-      }
-      return fn(this, m, path);
+    const found = lookupClass(this.table, m);
+    if (!found) {
+      throw unsupported(
+        path,
+        m,
+        `model.py has no PyTorch form of ${m.constructor.name}; the exporter knows ${knownClasses(this.table)}`,
+      );
     }
-    const known = [...this.table.keys()].map((c) => c.name).sort();
-    throw unsupported(
-      path,
-      m,
-      `model.py has no PyTorch form of ${m.constructor.name}; the exporter knows ${known.join(', ')}`,
-    );
+    const { cls, value: write, sameForward } = found;
+    if (!sameForward) {
+      throw unsupported(
+        path,
+        m,
+        `it overrides ${cls.name}.forward, so model.py's ${cls.name} would not be what it computes`,
+      );
+    }
+    return write(this, m, path);
   }
 
   /** The child `name` of `m`, or None when it is null. */
@@ -123,8 +123,7 @@ export class WriteContext {
 /** Gives the Python expression that builds `m`. */
 export type Writer<M extends Module = Module> = (ctx: WriteContext, m: M, path: string) => Call;
 
-// biome-ignore lint/suspicious/noExplicitAny: the registry pairs each class with a writer typed for that class
-export type ModuleClass = abstract new (...args: any[]) => Module;
+export type { ModuleClass };
 
 type Entry = readonly [ModuleClass, Writer];
 
