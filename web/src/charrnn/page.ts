@@ -13,6 +13,7 @@ import {
 } from '../common/checkpoint.js';
 import { field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
+import { FrameScheduler } from '../common/frame.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
   CELLS,
@@ -80,7 +81,7 @@ export class CharRnnPage implements Page {
   private latest: CharRnnState | null = null;
   private painted: CharRnnState | null = null;
   private paintedSample: CharRnnSample | null = null;
-  private frame = 0;
+  private repaint = new FrameScheduler(() => this.paint());
 
   private playButton = h('button', { id: 'play', class: 'play', 'aria-label': 'play' });
   private stepEl = h('span', { id: 'step-count', class: 'value' }, '0');
@@ -541,7 +542,7 @@ export class CharRnnPage implements Page {
         for (const r of msg.records) this.curves.push(r.epoch, r.train, r.test);
         if (!msg.running && this.running && msg.done) this.setPlaying(false);
         this.latest = msg;
-        this.schedule();
+        this.repaint.request();
         break;
       case 'saved':
         downloadCheckpoint(msg);
@@ -578,14 +579,6 @@ export class CharRnnPage implements Page {
         this.showMessage(this.message, msg.message);
         break;
     }
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.paint();
-    });
   }
 
   private paint(): void {
@@ -662,7 +655,7 @@ export class CharRnnPage implements Page {
 
   destroy(): void {
     this.curves.destroy();
-    if (this.frame) cancelAnimationFrame(this.frame);
+    this.repaint.cancel();
     this.worker.terminate();
   }
 }

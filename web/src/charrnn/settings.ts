@@ -1,6 +1,8 @@
 /**
  * The char-RNN page's settings ⇄ URL, and the checks a reader's own text file passes before the worker sees it.
  */
+
+import { oneOf, seedParam } from '../common/params.js';
 import { CELLS, type CharRnnSettings, NOVELS, type Novel, type SampleSettings } from './protocol.js';
 
 export const HIDDEN_SIZES = [32, 64, 128, 256];
@@ -40,12 +42,6 @@ export const NOVEL_TITLES: Record<Novel, string> = {
   persuasion: 'Persuasion (1817)',
 };
 
-function oneOf<T>(v: string | null, allowed: readonly T[], fallback: T, parse: (s: string) => T): T {
-  if (v === null) return fallback;
-  const x = parse(v);
-  return allowed.includes(x) ? x : fallback;
-}
-
 /** Rounds a temperature onto the slider's grid, inside its range. */
 export function clampTemperature(t: number): number {
   const { min, max, step } = TEMPERATURE_RANGE;
@@ -61,7 +57,6 @@ export function settingsFromParams(p: URLSearchParams): {
   file: string | null;
 } {
   const d = CHARRNN_DEFAULTS;
-  const seed = Number(p.get('seed'));
   const corpus = p.get('text');
   const file = corpus === 'file' ? (p.get('file') ?? '') : null;
   const settings: CharRnnSettings = {
@@ -73,7 +68,7 @@ export function settingsFromParams(p: URLSearchParams): {
     batchSize: oneOf(p.get('batchSize'), BATCH_SIZES, d.batchSize, Number),
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     steps: oneOf(p.get('steps'), BUDGETS, d.steps, Number),
-    seed: p.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : d.seed,
+    seed: seedParam(p, d.seed),
   };
   const s = SAMPLE_DEFAULTS;
   const sample: SampleSettings = {

@@ -15,7 +15,9 @@ import {
 import { diverging, viridis } from '../common/colors.js';
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
+import { FrameScheduler } from '../common/frame.js';
 import type { Page, PageContext } from '../common/page.js';
+import { oneOf, seedParam } from '../common/params.js';
 import { DrawingPad } from './pad.js';
 import {
   type FeatureMaps,
@@ -55,21 +57,14 @@ classifies with a few dense layers — 61,706 weights, far fewer than a dense ne
 play: the first layer's 5×5 filters turn from noise into stroke detectors, the feature maps of the chosen digit show
 what each filter found, and the confusion matrix shows which digits it still mixes up. Draw your own digit on the pad.`;
 
-function oneOf<T>(v: string | null, allowed: readonly T[], fallback: T, parse: (s: string) => T): T {
-  if (v === null) return fallback;
-  const x = parse(v);
-  return allowed.includes(x) ? x : fallback;
-}
-
 export function mnistSettingsFromParams(p: URLSearchParams): MnistSettings {
   const d = MNIST_DEFAULTS;
-  const seed = Number(p.get('seed'));
   return {
     model: oneOf(p.get('model'), MNIST_MODELS, d.model, (s) => s as MnistSettings['model']),
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     batchSize: oneOf(p.get('batchSize'), BATCH_SIZES, d.batchSize, Number),
     epochs: oneOf(p.get('epochs'), BUDGETS, d.epochs, Number),
-    seed: p.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : d.seed,
+    seed: seedParam(p, d.seed),
   };
 }
 
@@ -133,7 +128,7 @@ export class MnistPage implements Page {
   private running = false;
   private latest: MnistState | null = null;
   private painted: MnistState | null = null;
-  private frame = 0;
+  private repaint = new FrameScheduler(() => this.paint());
   private lastEvaluation: MnistState['evaluation'] = null;
   private predictionId = 0;
 
@@ -429,7 +424,7 @@ export class MnistPage implements Page {
         if (msg.evaluation) this.lastEvaluation = msg.evaluation;
         if (!msg.running && this.running && msg.done) this.setPlaying(false);
         this.latest = msg;
-        this.schedule();
+        this.repaint.request();
         break;
       case 'saved':
         downloadCheckpoint(msg);
@@ -462,14 +457,6 @@ export class MnistPage implements Page {
         this.showMessage(msg.message);
         break;
     }
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.paint();
-    });
   }
 
   private paint(): void {
@@ -674,7 +661,7 @@ export class MnistPage implements Page {
   destroy(): void {
     this.lossCurves.destroy();
     this.accCurves.destroy();
-    if (this.frame) cancelAnimationFrame(this.frame);
+    this.repaint.cancel();
     this.worker.terminate();
   }
 }

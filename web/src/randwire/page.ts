@@ -15,6 +15,7 @@ import {
 } from '../common/checkpoint.js';
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
+import { FrameScheduler } from '../common/frame.js';
 import type { Page, PageContext } from '../common/page.js';
 import {
   drawCircle,
@@ -79,7 +80,7 @@ export class RandwirePage implements Page {
   private shownStage: number;
   private latest: RandwireState | null = null;
   private painted: RandwireState | null = null;
-  private frame = 0;
+  private repaint = new FrameScheduler(() => this.paint());
   private comparing = false;
   private compareRows: (CompareRow | null)[] = [null, null, null];
 
@@ -558,7 +559,7 @@ export class RandwirePage implements Page {
         }
         if (!msg.running && this.running && msg.done) this.setPlaying(false);
         this.latest = msg;
-        this.schedule();
+        this.repaint.request();
         break;
       case 'saved':
         downloadCheckpoint(msg);
@@ -747,14 +748,6 @@ export class RandwirePage implements Page {
     drawWeightLegend(this.legend, 260, span);
   }
 
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.paint();
-    });
-  }
-
   private paint(): void {
     const s = this.latest;
     if (!s || s === this.painted) return;
@@ -850,7 +843,7 @@ export class RandwirePage implements Page {
     this.accCurves.destroy();
     this.themeQuery.removeEventListener('change', this.onTheme);
     this.resize.disconnect();
-    if (this.frame) cancelAnimationFrame(this.frame);
+    this.repaint.cancel();
     this.worker.terminate();
   }
 }

@@ -1,4 +1,6 @@
 /** The RandWire page's settings: defaults, the choices offered, and their round trip through the URL. */
+
+import { oneOf, seedParam } from '../common/params.js';
 import { GRAPH_TYPES, type GraphType, type RandwireSettings } from './protocol.js';
 
 /**
@@ -51,12 +53,6 @@ export function graphLabel(s: RandwireSettings, type: GraphType = s.graph): stri
   return `BA(${s.m})`;
 }
 
-function oneOf<T>(v: string | null, allowed: readonly T[], fallback: T, parse: (s: string) => T): T {
-  if (v === null) return fallback;
-  const x = parse(v);
-  return allowed.includes(x) ? x : fallback;
-}
-
 /** A number from the URL, or the default if it is missing or not a finite number (range checks are neurite's). */
 function num(v: string | null, fallback: number): number {
   if (v === null || v.trim() === '') return fallback;
@@ -95,7 +91,6 @@ export function withValue(choices: readonly number[], value: number): number[] {
 
 export function randwireSettingsFromParams(p: URLSearchParams): RandwireSettings {
   const d = RANDWIRE_DEFAULTS;
-  const seed = Number(p.get('seed'));
   const head = p.get('head');
   return {
     graph: oneOf(p.get('graph'), GRAPH_TYPES, d.graph, (s) => s as GraphType),
@@ -111,7 +106,7 @@ export function randwireSettingsFromParams(p: URLSearchParams): RandwireSettings
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     batchSize: oneOf(p.get('batch'), BATCH_SIZES, d.batchSize, Number),
     epochs: oneOf(p.get('epochs'), BUDGETS, d.epochs, Number),
-    seed: p.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : d.seed,
+    seed: seedParam(p, d.seed),
   };
 }
 

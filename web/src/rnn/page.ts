@@ -14,6 +14,7 @@ import {
 } from '../common/checkpoint.js';
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
+import { FrameScheduler } from '../common/frame.js';
 import type { Page, PageContext } from '../common/page.js';
 import { drawDigit } from '../mnist/page.js';
 import { unsavableReason } from './checkpoint.js';
@@ -63,7 +64,7 @@ export class RnnPage implements Page {
   private running = false;
   private latest: RnnState | null = null;
   private painted: RnnState | null = null;
-  private frame = 0;
+  private repaint = new FrameScheduler(() => this.paint());
   private lastView: UnrolledView | null = null;
   private lastExamples: ExampleView[] | null = null;
   private lastEvaluation: RnnState['evaluation'] = null;
@@ -515,7 +516,7 @@ export class RnnPage implements Page {
           }
         }
         this.latest = msg;
-        this.schedule();
+        this.repaint.request();
         break;
       }
       case 'saved':
@@ -547,14 +548,6 @@ export class RnnPage implements Page {
         this.showMessage(msg.message);
         break;
     }
-  }
-
-  private schedule(): void {
-    if (this.frame) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.paint();
-    });
   }
 
   private paint(): void {
@@ -685,7 +678,7 @@ export class RnnPage implements Page {
     this.lossCurves.destroy();
     this.accCurves.destroy();
     this.compare.destroy();
-    if (this.frame) cancelAnimationFrame(this.frame);
+    this.repaint.cancel();
     this.worker.terminate();
   }
 }

@@ -2,6 +2,8 @@
  * The RNN page's settings: each task's defaults (measured to reach their thresholds within the budget in
  * headless Chromium on the WASM backend), the choices the controls offer, and the URL round trip.
  */
+
+import { oneOf, seedParam } from '../common/params.js';
 import { CELLS, type CellName, RNN_TASKS, type RnnSettings, type RnnTaskName } from './protocol.js';
 
 export const HIDDEN_SIZES = [16, 32, 48, 64, 96, 128];
@@ -82,17 +84,10 @@ export const TASK_DEFAULTS: Record<RnnTaskName, RnnSettings> = {
 
 export const DEFAULT_TASK: RnnTaskName = 'rows';
 
-function oneOf<T>(v: string | null, allowed: readonly T[], fallback: T, parse: (s: string) => T): T {
-  if (v === null) return fallback;
-  const x = parse(v);
-  return allowed.includes(x) ? x : fallback;
-}
-
 /** Settings from the URL; anything missing or not offered takes the task's default. */
 export function rnnSettingsFromParams(p: URLSearchParams): RnnSettings {
   const task = oneOf(p.get('task'), RNN_TASKS, DEFAULT_TASK, (s) => s as RnnTaskName);
   const d = TASK_DEFAULTS[task];
-  const seed = Number(p.get('seed'));
   return {
     task,
     cell: oneOf(p.get('cell'), CELLS, d.cell, (s) => s as CellName),
@@ -101,7 +96,7 @@ export function rnnSettingsFromParams(p: URLSearchParams): RnnSettings {
     lr: oneOf(p.get('lr'), LEARNING_RATES, d.lr, Number),
     batchSize: oneOf(p.get('batch'), BATCH_SIZES, d.batchSize, Number),
     epochs: oneOf(p.get('epochs'), BUDGETS, d.epochs, Number),
-    seed: p.has('seed') && Number.isInteger(seed) && seed >= 0 ? seed : d.seed,
+    seed: seedParam(p, d.seed),
     fromImage: p.has('input') ? p.get('input') !== 'class' : d.fromImage,
     bidirectional: p.has('both') ? p.get('both') === '1' : d.bidirectional,
     ...((task === 'reverse' || task === 'sort') && p.has('embed')
