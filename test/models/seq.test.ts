@@ -4,7 +4,7 @@ import { DTypeError, ShapeError, ValueError } from '../../src/index.js';
 import { encodeMasked, makeRecurrent } from '../../src/models/seq/common.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose, gradcheck } from '../helpers/gradcheck.js';
-import { expectDecodingPathsAgree } from '../helpers/seq2seq.js';
+import { expectDecodingPathsAgree, expectLearnsReversal } from '../helpers/seq2seq.js';
 
 const { models, nn, data } = nt;
 const { seq } = models;
@@ -548,23 +548,7 @@ describe('small learning tests (seconds, tiny data)', () => {
     nt.manualSeed(14);
     const task = data.makeReverseTask({ n: 160, length: [1, 3], digits: 3, seed: 14 });
     const model = new seq.Seq2Seq({ cell: 'gru', vocabSize: task.vocab.size, embedDim: 8, hiddenSize: 24 });
-    const optimizer = new nt.optim.Adam(model.parameters(), { lr: 0.02 });
-    await nt.train.fit(
-      model,
-      { x: task.src, y: task.tgtOut },
-      {
-        epochs: 30,
-        batchSize: 32,
-        optimizer,
-        forward: (m, x, y) => m.forward(x, y!),
-        loss: (o, t) => seq.sequenceCrossEntropy(o, t, { ignoreIndex: 0 }),
-        ...silent,
-      },
-    );
-    const out = model.generate(task.src);
-    const acc = new seq.TokenAccuracy({ ignoreIndex: 0 });
-    acc.update(out, task.tgtOut);
-    expect(acc.compute()).toBeGreaterThan(0.95);
+    const out = await expectLearnsReversal(model, task);
     const row = out.toArray() as number[][];
     expect(task.vocab.decode(row[0])).toBe(task.targets[0]);
   });
