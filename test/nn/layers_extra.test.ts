@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as nt from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/gradcheck.js';
+import { decode } from '../helpers/parity-fixture.js';
 
 const { nn } = nt;
 
@@ -46,10 +47,6 @@ const fixture = JSON.parse(
 ) as { torch: string; modules: ModuleCase[] };
 
 const TOL = { rtol: 1e-4, atol: 1e-5 };
-
-function decode(e: Encoded): nt.Tensor {
-  return nt.tensor(e.dtype === 'float32' ? Float32Array.from(e.values) : Int32Array.from(e.values), e.shape);
-}
 
 /** null inside an array argument stays null (a kept size); the PyTorch tuples arrive as arrays. */
 type Layer = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };

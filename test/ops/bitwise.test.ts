@@ -6,15 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DType, Tensor } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
 import * as nt from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
-
-interface Encoded {
-  dtype: DType;
-  shape: number[];
-  values: (number | boolean | string)[];
-}
+import { decode, type Encoded } from '../helpers/parity-fixture.js';
 
 interface Case {
   name: string;
@@ -30,24 +25,6 @@ const fixture = JSON.parse(readFileSync(new URL('../fixtures/bitwise.json', impo
   torch: string;
   cases: Case[];
 };
-
-// JSON has no NaN or infinities: the generator writes Python's spelling of them
-const SPECIALS: Record<string, number> = {
-  nan: Number.NaN,
-  inf: Number.POSITIVE_INFINITY,
-  '-inf': Number.NEGATIVE_INFINITY,
-};
-
-function decode(e: Encoded): Tensor {
-  const v = e.values.map((x) => (typeof x === 'string' ? SPECIALS[x] : Number(x)));
-  const data =
-    e.dtype === 'float32'
-      ? Float32Array.from(v)
-      : e.dtype === 'int32'
-        ? Int32Array.from(v)
-        : Uint8Array.from(v);
-  return nt.tensor(data, e.shape);
-}
 
 function call(c: Case): Tensor {
   const fn = (nt as unknown as Record<string, unknown>)[c.op];

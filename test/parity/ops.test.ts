@@ -6,16 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { DType, Tensor } from '../../src/index.js';
+import type { Tensor } from '../../src/index.js';
 import * as nt from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose } from '../helpers/gradcheck.js';
-
-interface Encoded {
-  dtype: DType;
-  shape: number[];
-  values: (number | boolean)[];
-}
+import { decode, type Encoded } from '../helpers/parity-fixture.js';
 
 interface Case {
   name: string;
@@ -46,17 +41,6 @@ const layers = JSON.parse(
 // few ulps; atol covers results that cancel to near zero
 const VALUES = { rtol: 1e-4, atol: 1e-5 };
 const GRADS = { rtol: 1e-4, atol: 1e-5 };
-
-function decode(e: Encoded): Tensor {
-  const v = e.values.map(Number);
-  const data =
-    e.dtype === 'float32'
-      ? Float32Array.from(v)
-      : e.dtype === 'int32'
-        ? Int32Array.from(v)
-        : Uint8Array.from(v);
-  return nt.tensor(data, e.shape);
-}
 
 /** Replaces "$name" by the input tensor and null by undefined, inside arrays and option objects too. */
 function resolve(arg: unknown, inputs: Record<string, Tensor>): unknown {
