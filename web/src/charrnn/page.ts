@@ -14,7 +14,7 @@ import {
 import { field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
 import { FrameScheduler } from '../common/frame.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 import {
   CELLS,
   type CharRnnSample,
@@ -128,12 +128,7 @@ export class CharRnnPage implements Page {
     this.element = h(
       'section',
       { class: 'page charrnn' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'A character-level RNN learns to write'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('A character-level RNN learns to write', EXPLANATION),
       this.controlsBar,
       this.message,
       h(

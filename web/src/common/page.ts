@@ -1,4 +1,6 @@
-/** What the shell gives a page, and what a page gives back. */
+/** What the shell gives a page, what a page gives back, and the explanation panel every page opens with. */
+
+import { h } from './dom.js';
 
 export interface PageContext {
   /** The page's state from the URL (after `#/<page>?`). */
@@ -13,4 +15,14 @@ export interface Page {
   readonly element: HTMLElement;
   /** Stops the page's workers and timers when the reader leaves it. */
   destroy(): void;
+}
+
+/** The page's explanation: a collapsible panel, open on load; `text`'s line breaks are only for the source. */
+export function explainPanel(title: string, text: string): HTMLDetailsElement {
+  return h(
+    'details',
+    { class: 'explain', open: true },
+    h('summary', {}, title),
+    h('p', {}, text.replace(/\n/g, ' ')),
+  );
 }

@@ -16,7 +16,7 @@ import { diverging, viridis } from '../common/colors.js';
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
 import { FrameScheduler } from '../common/frame.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 import { oneOf, seedParam } from '../common/params.js';
 import { DrawingPad } from './pad.js';
 import {
@@ -178,12 +178,7 @@ export class MnistPage implements Page {
     this.element = h(
       'section',
       { class: 'page mnist' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'A convolutional network on MNIST'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('A convolutional network on MNIST', EXPLANATION),
       this.controlsBar,
       this.message,
       h(

@@ -13,7 +13,7 @@ import {
 import { CLASS_COLORS, CLASS_RGB, diverging } from '../common/colors.js';
 import { field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fileLabel, fmt, h, select } from '../common/dom.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 import {
   DOMAIN,
   generate,
@@ -138,12 +138,7 @@ export class PlaygroundPage implements Page {
     this.element = h(
       'section',
       { class: 'page playground' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'Playground: from logistic regression to deep networks'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('Playground: from logistic regression to deep networks', EXPLANATION),
       this.controlsBar,
       this.ckptMessage,
       h(

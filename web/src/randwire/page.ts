@@ -16,7 +16,7 @@ import {
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
 import { FrameScheduler } from '../common/frame.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 import {
   drawCircle,
   drawDag,
@@ -132,12 +132,7 @@ export class RandwirePage implements Page {
     this.element = h(
       'section',
       { class: 'page randwire' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'Randomly wired networks (Xie et al., 2019)'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('Randomly wired networks (Xie et al., 2019)', EXPLANATION),
       this.controlsBar,
       this.graphMessage,
       this.message,

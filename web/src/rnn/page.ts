@@ -15,7 +15,7 @@ import {
 import { epochsLabel, field, iconButton, numberSelect, seedInput, showPlaying } from '../common/controls.js';
 import { fmt, h, select } from '../common/dom.js';
 import { FrameScheduler } from '../common/frame.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 import { drawDigit } from '../mnist/page.js';
 import { unsavableReason } from './checkpoint.js';
 import { CompareChart } from './compare.js';
@@ -152,12 +152,7 @@ export class RnnPage implements Page {
     this.element = h(
       'section',
       { class: 'page rnn' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'Recurrent networks in their structures'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('Recurrent networks in their structures', EXPLANATION),
       this.controlsBar,
       this.message,
       this.structures,

@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import { h } from '../common/dom.js';
-import type { Page, PageContext } from '../common/page.js';
+import { explainPanel, type Page, type PageContext } from '../common/page.js';
 
 /** One colour per run (Okabe–Ito, then grey); train solid, validation dashed in the run's colour. */
 const RUN_COLORS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#f0e442', '#999999'];
@@ -81,12 +81,7 @@ export class RunsPage implements Page {
     this.element = h(
       'section',
       { class: 'page runs' },
-      h(
-        'details',
-        { class: 'explain', open: true },
-        h('summary', {}, 'Runs of neurite train'),
-        h('p', {}, EXPLANATION.replace(/\n/g, ' ')),
-      ),
+      explainPanel('Runs of neurite train', EXPLANATION),
       this.message,
       h(
         'div',
