@@ -22,7 +22,7 @@ import {
   type ToCharRnnWorker,
 } from '../charrnn/protocol.js';
 import { HIDDEN_SIZES, LAYERS, LEARNING_RATES } from '../charrnn/settings.js';
-import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
 import { announceBackend, handleInOrder } from './serve.js';
 
 const POST_MS = 150;
@@ -395,15 +395,13 @@ async function save(r: Run): Promise<void> {
     trainedOn: novel ?? `${r.corpus.title} ${OWN_TEXT}`,
     steps: r.step,
   };
-  const checkpoint = nt.train.createCheckpoint({
+  const files = await encodeModelCheckpoint({
     model: r.model,
     epoch: epochs,
     architecture: { type: 'CharRNN', options },
     preprocessing: { vocab: r.corpus.vocab.toJSON() },
     extra: recipe,
-    rng: null,
   });
-  const files = await encodeCheckpointFiles(checkpoint);
   post({ type: 'saved', ...files }, [files.weights.buffer]);
 }
 

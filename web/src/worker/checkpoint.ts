@@ -23,6 +23,16 @@ export async function encodeCheckpointFiles(checkpoint: nt.train.Checkpoint): Pr
 }
 
 /**
+ * Encodes a page's model as the checkpoint files of the `neurite train` run it stands for: its architecture,
+ * preprocessing and recipe, without optimiser state or random-generator state (the pages restart those).
+ */
+export function encodeModelCheckpoint(
+  options: Omit<Parameters<typeof nt.train.createCheckpoint>[0], 'rng' | 'optimizer'>,
+): Promise<SavedCheckpoint> {
+  return encodeCheckpointFiles(nt.train.createCheckpoint({ ...options, rng: null }));
+}
+
+/**
  * Reads the two files back into a checkpoint. Every problem is an Error whose message names the file and says
  * what is wrong in the user's terms (not JSON, not a checkpoint, a damaged weights file).
  */

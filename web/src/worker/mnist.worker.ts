@@ -13,7 +13,7 @@ import type {
   MnistState,
   ToMnistWorker,
 } from '../mnist/protocol.js';
-import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
 import {
   IMAGES,
   imageBatch,
@@ -394,15 +394,13 @@ function pageModelOf(ckpt: nt.train.Checkpoint, source: string): MnistSettings['
 async function save(r: Run): Promise<void> {
   const epochs = Math.floor(r.samples / TRAIN);
   const d = describe(r.settings, epochs);
-  const checkpoint = nt.train.createCheckpoint({
+  const files = await encodeModelCheckpoint({
     model: r.model,
     epoch: epochs,
     architecture: d.architecture,
     preprocessing: { input: d.input },
     extra: d.recipe,
-    rng: null,
   });
-  const files = await encodeCheckpointFiles(checkpoint);
   post({ type: 'saved', ...files }, [files.weights.buffer]);
 }
 

@@ -17,7 +17,7 @@ import type {
   RandwireState,
   ToRandwireWorker,
 } from '../randwire/protocol.js';
-import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
 import {
   IMAGES,
   imageBatch,
@@ -328,15 +328,13 @@ function postNetwork(r: Run): void {
 async function save(r: Run): Promise<void> {
   const epochs = Math.floor(r.samples / TRAIN);
   const d = describeForCheckpoint(r.settings, epochs);
-  const checkpoint = nt.train.createCheckpoint({
+  const files = await encodeModelCheckpoint({
     model: r.net,
     epoch: epochs,
     architecture: d.architecture,
     preprocessing: { input: d.input },
     extra: d.recipe,
-    rng: null,
   });
-  const files = await encodeCheckpointFiles(checkpoint);
   post({ type: 'saved', ...files }, [files.weights.buffer]);
 }
 

@@ -9,7 +9,7 @@ import { describeForCli, settingsForCheckpoint, unsavableReason } from '../rnn/c
 import type { FromRnnWorker, RnnRecord, RnnSettings, RnnState, ToRnnWorker } from '../rnn/protocol.js';
 import { TASK_DEFAULTS } from '../rnn/settings.js';
 import { type LiveTask, makeTask, needs } from '../rnn/tasks.js';
-import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
 import { loadMnistData, type MnistData } from './mnist-data.js';
 import { announceBackend, handleInOrder } from './serve.js';
 
@@ -248,15 +248,13 @@ async function save(r: Run): Promise<void> {
   // the digits' vocabulary as seq2seq-reverse records it (fixed by the task: <pad>, <bos>, <eos>, 0–9)
   const vocab = nt.data.makeReverseTask({ n: 1, length: 1, seed: 0 }).vocab.toJSON();
   const d = describeForCli(r.settings, epoch, vocab, __NEURITE_VERSION__);
-  const checkpoint = nt.train.createCheckpoint({
+  const files = await encodeModelCheckpoint({
     model: r.task.model,
     epoch,
     architecture: d.architecture,
     preprocessing: d.preprocessing,
     extra: d.recipe,
-    rng: null,
   });
-  const files = await encodeCheckpointFiles(checkpoint);
   post({ type: 'saved', ...files, preset: String(d.recipe.preset) }, [files.weights.buffer]);
 }
 
