@@ -36,6 +36,8 @@ export interface ModelJSON {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
   docString?: string;
+  /** Named strings stored in the model (ModelProto.metadata_props), e.g. a generator's token ids. */
+  metadata?: Record<string, string>;
 }
 
 function valueInfo(v: ValueInfo) {
@@ -54,6 +56,7 @@ export function encodeModel(m: ModelJSON): Uint8Array {
     opsetImport: [{ domain: '', version: m.opset }],
     producerName: 'neurite',
     docString: m.docString ?? '',
+    metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),
     graph: {
       name: m.graphName,
       node: m.nodes,

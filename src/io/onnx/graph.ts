@@ -50,7 +50,7 @@ export interface TensorJSON {
   rawData: Uint8Array;
 }
 
-function bytesOf(view: Float32Array | BigInt64Array): Uint8Array {
+function bytesOf(view: Float32Array | BigInt64Array | Int32Array): Uint8Array {
   // ONNX's raw_data is little-endian; so is every platform JavaScript runs on that we know of, but check
   if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
     throw new ValueError('onnx.exportModel: big-endian platforms are not supported');
@@ -134,6 +134,13 @@ export class OnnxGraph {
   /** A scalar float32 constant. */
   scalar(hint: string, v: number): string {
     return this.weight(hint, [v], []);
+  }
+
+  /** An int32 scalar constant (compared with int32 token ids). */
+  int32(hint: string, value: number): string {
+    const name = this.fresh(hint);
+    this.initializers.push({ name, dims: [], dataType: INT32, rawData: bytesOf(Int32Array.of(value)) });
+    return name;
   }
 
   /** An int64 vector constant (shapes, axes, split sizes). */

@@ -9,5 +9,13 @@ export {
   type OnnxExportResult,
   onnxEmitters,
 } from './export.js';
+export {
+  exportGenerator,
+  type GeneratorModel,
+  isGenerator,
+  type OnnxGeneratorExport,
+  type OnnxGeneratorOptions,
+  type OnnxGraphFile,
+} from './generators.js';
 export type { Value } from './graph.js';
 export { ONNX_INPUT_STEPS, WithPreprocessing } from './preprocessing.js';

@@ -1,10 +1,13 @@
-/** nt.onnx.save (Node): exports a model to ONNX and writes the file atomically. */
+/** nt.onnx.save and saveGenerator (Node): export a model to ONNX and write the file(s) atomically. */
 
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { FormatError } from '../../errors.js';
 import type { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { writeFileAtomic } from '../file.js';
 import { exportOnnx, type OnnxExportOptions, type OnnxExportResult } from './export.js';
+import { exportGenerator, type OnnxGeneratorExport, type OnnxGeneratorOptions } from './generators.js';
 
 /**
  * Exports `model` (evaluation mode, traced on `exampleInput`) to ONNX and writes it to `path`: to a temporary
@@ -23,6 +26,29 @@ export async function save(
   } catch (e) {
     const err = new FormatError(
       `onnx.save(${path}): cannot write the file: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    err.cause = e;
+    throw err;
+  }
+  return result;
+}
+
+/**
+ * Exports a generator (see {@link exportGenerator}) and writes its files into the folder `dir` (created when
+ * missing), each atomically. Gives what exportGenerator gives.
+ */
+export async function saveGenerator(
+  model: Module,
+  dir: string,
+  options: OnnxGeneratorOptions = {},
+): Promise<OnnxGeneratorExport> {
+  const result = exportGenerator(model, options);
+  try {
+    await mkdir(dir, { recursive: true });
+    for (const f of result.files) await writeFileAtomic(join(dir, f.name), f.bytes);
+  } catch (e) {
+    const err = new FormatError(
+      `onnx.saveGenerator(${dir}): cannot write the files: ${e instanceof Error ? e.message : String(e)}`,
     );
     err.cause = e;
     throw err;

@@ -34,10 +34,28 @@ export interface RecurrentValues {
   output: string;
   /** Final hidden state of every layer and direction, [layers·dirs, N, H]. */
   hN: string;
+  /** An LSTM's final cell state, [layers·dirs, N, H] (null for RNN and GRU). */
+  cN: string | null;
+}
+
+/** What a recurrent layer may start from besides its input: the graph values of each (all optional). */
+export interface RecurrentStart {
+  /** int32 [N]: the steps each sequence has (ONNX's sequence_lens); the rest of its input is ignored. */
+  seqLens?: string;
+  /** The initial hidden state of every layer and direction, [layers·dirs, N, H] (zeros when left out). */
+  h0?: string;
+  /** An LSTM's initial cell state, [layers·dirs, N, H]. */
+  c0?: string;
 }
 
 /** The nodes of `rnn` on a time-major input `x` ([L, N, in]). */
-export function recurrentNodes(ctx: ExportContext, rnn: RNNBase, x: string, path: string): RecurrentValues {
+export function recurrentNodes(
+  ctx: ExportContext,
+  rnn: RNNBase,
+  x: string,
+  path: string,
+  start: RecurrentStart = {},
+): RecurrentValues {
   const g = ctx.g;
   const kind = rnn instanceof LSTM ? 'LSTM' : rnn instanceof GRU ? 'GRU' : rnn instanceof RNN ? 'RNN' : null;
   if (!kind) throw unsupported(path, rnn, 'only RNN, LSTM and GRU have ONNX forms');
@@ -47,6 +65,23 @@ export function recurrentNodes(ctx: ExportContext, rnn: RNNBase, x: string, path
   const dirs = rnn.numDirections;
   const weights = rnn.allWeights;
   const hs: string[] = [];
+  const cs: string[] = [];
+  // layer k's rows of a [layers·dirs, N, H] state
+  const rows = (state: string | undefined, layer: number, name: string) =>
+    state === undefined
+      ? ''
+      : g.op(
+          'Gather',
+          [
+            state,
+            g.int64s(
+              'rows',
+              Array.from({ length: dirs }, (_, d) => layer * dirs + d),
+            ),
+          ],
+          { axis: int(0) },
+          join(path, `${name}_l${layer}`),
+        );
   let input = x;
   for (let layer = 0; layer < rnn.numLayers; layer++) {
     const inSize = layer === 0 ? rnn.inputSize : H * dirs;
@@ -68,7 +103,11 @@ export function recurrentNodes(ctx: ExportContext, rnn: RNNBase, x: string, path
       g.weight(join(path, `W_${suffix}`), W, [dirs, gates * H, inSize]),
       g.weight(join(path, `R_${suffix}`), R, [dirs, gates * H, H]),
     ];
-    if (rnn.bias) inputs.push(g.weight(join(path, `B_${suffix}`), B, [dirs, 2 * gates * H]));
+    inputs.push(rnn.bias ? g.weight(join(path, `B_${suffix}`), B, [dirs, 2 * gates * H]) : '');
+    inputs.push(start.seqLens ?? '', rows(start.h0, layer, 'h0'));
+    if (kind === 'LSTM') inputs.push(rows(start.c0, layer, 'c0'));
+    // optional inputs left out at the end are dropped, not named ''
+    while (inputs[inputs.length - 1] === '') inputs.pop();
     const attrs: Record<string, Attr> = {
       hidden_size: int(H),
       direction: str(dirs === 2 ? 'bidirectional' : 'forward'),
@@ -78,14 +117,21 @@ export function recurrentNodes(ctx: ExportContext, rnn: RNNBase, x: string, path
       const act = (rnn as RNN).nonlinearity === 'relu' ? 'Relu' : 'Tanh';
       attrs.activations = strs(new Array<string>(dirs).fill(act));
     }
-    const [y, yH] = g.node(kind, inputs, attrs, join(path, suffix), kind === 'LSTM' ? 3 : 2);
+    const [y, yH, yC] = g.node(kind, inputs, attrs, join(path, suffix), kind === 'LSTM' ? 3 : 2);
     hs.push(yH);
+    if (yC) cs.push(yC);
     // Y is [L, dirs, N, H]; the next layer (and the model) reads [L, N, dirs·H]
     const perm = g.op('Transpose', [y], { perm: ints([0, 2, 1, 3]) });
     input = g.op('Reshape', [perm, g.int64s('shape', [0, 0, -1])], {}, join(path, `out_${suffix}`));
   }
   const hN = hs.length === 1 ? hs[0] : g.op('Concat', hs, { axis: int(0) }, join(path, 'h_n'));
-  return { output: input, hN };
+  const cN =
+    cs.length === 0
+      ? null
+      : cs.length === 1
+        ? cs[0]
+        : g.op('Concat', cs, { axis: int(0) }, join(path, 'c_n'));
+  return { output: input, hN, cN };
 }
 
 /** Embedding or the float input, then time-major. */

@@ -1,0 +1,274 @@
+// The generators (Seq2Seq with and without attention, SequenceGenerator, CharRNN) as ONNX step graphs, run in ONNX
+// Runtime: greedy decoding driven from JavaScript over the encoder / decoder_step files gives neurite's generate()
+// token for token, and every step's logits equal neurite's (teacher-forced on the same tokens) within 1e-5 of their
+// scale, for batches of 1 and 7.
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import * as nt from '../../src/index.js';
+import { relError } from './onnx-helpers.js';
+
+ort.env.wasm.numThreads = 1;
+
+type Feeds = Record<string, ort.Tensor>;
+const { models } = nt;
+
+const sessionOf = (exp: nt.onnx.OnnxGeneratorExport, name: string) => {
+  const f = exp.files.find((x) => x.name === name);
+  if (!f) throw new Error(`no ${name} in the export`);
+  return ort.InferenceSession.create(f.bytes);
+};
+
+const int32 = (t: nt.Tensor) =>
+  new ort.Tensor('int32', Int32Array.from(t.data as ArrayLike<number>), t.shape);
+const float32 = (t: nt.Tensor) =>
+  new ort.Tensor('float32', Float32Array.from(t.data as ArrayLike<number>), t.shape);
+
+/**
+ * Greedy decoding over the step graph as a deployment would write it: from the initial feeds (state and memory),
+ * bos first, each row's argmax (the first maximum) fed back, pad once a row has written eos.
+ */
+async function greedy(
+  step: ort.InferenceSession,
+  start: Feeds,
+  batch: number,
+  ids: { padId: number; bosId: number; eosId: number },
+  maxLength: number,
+) {
+  let feeds: Feeds = { ...start };
+  let tokens = new Int32Array(batch).fill(ids.bosId);
+  const done = new Uint8Array(batch);
+  const rows: Int32Array[] = [];
+  const logits: Float32Array[] = [];
+  for (let t = 0; t < maxLength && !done.every((d) => d === 1); t++) {
+    const out = await step.run({ ...feeds, token: new ort.Tensor('int32', tokens, [batch]) });
+    const l = out.logits.data as Float32Array;
+    const vocab = l.length / batch;
+    logits.push(l);
+    const next = new Int32Array(batch);
+    for (let i = 0; i < batch; i++) {
+      if (done[i]) {
+        next[i] = ids.padId;
+        continue;
+      }
+      let best = 0;
+      for (let j = 1; j < vocab; j++) if (l[i * vocab + j] > l[i * vocab + best]) best = j;
+      next[i] = best;
+      if (best === ids.eosId) done[i] = 1;
+    }
+    rows.push(next);
+    tokens = next;
+    feeds = { ...feeds, h: out.h_out };
+    if (out.c_out) feeds.c = out.c_out;
+  }
+  const steps = rows.length;
+  const out = new Int32Array(batch * steps);
+  rows.forEach((r, t) => {
+    for (let i = 0; i < batch; i++) out[i * steps + t] = r[i];
+  });
+  return { tokens: new nt.Tensor(out, [batch, steps]), logits };
+}
+
+/** The step logits [T][N·V] of the ONNX loop against neurite's teacher-forced logits [N, T, V] on the same tokens. */
+function stepError(logits: Float32Array[], want: nt.Tensor): number {
+  const [n, steps, vocab] = want.shape;
+  expect(logits.length).toBe(steps);
+  const got = new Float32Array(n * steps * vocab);
+  logits.forEach((l, t) => {
+    for (let i = 0; i < n; i++) got.set(l.subarray(i * vocab, (i + 1) * vocab), (i * steps + t) * vocab);
+  });
+  return relError(got, want.data as Float32Array);
+}
+
+/** Sources of 3–9 tokens from 3…vocab−1, padded with 0 at the end and, in some rows, in the middle. */
+function sources(n: number, vocab: number, seed: number): nt.Tensor {
+  const g = new nt.Generator(seed);
+  const width = 9;
+  const data = new Int32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const len = 3 + Math.floor(g.random() * (width - 2));
+    for (let t = 0; t < len; t++) data[i * width + t] = 3 + Math.floor(g.random() * (vocab - 3));
+    if (i % 3 === 1) data[i * width + 1] = 0; // a pad inside the row: skipped like the trailing ones
+  }
+  return new nt.Tensor(data, [n, width]);
+}
+
+const report: string[] = [];
+
+describe('onnx.exportGenerator: Seq2Seq as encoder.onnx + decoder_step.onnx in ONNX Runtime', () => {
+  const cases: [nt.models.seq.CellType, 'luong' | 'bahdanau' | null, number][] = [
+    ['lstm', null, 1],
+    ['gru', null, 1],
+    ['rnn', null, 1],
+    ['lstm', 'luong', 1],
+    ['gru', 'luong', 1],
+    ['rnn', 'luong', 1],
+    ['lstm', 'bahdanau', 1],
+    ['gru', 'bahdanau', 1],
+    ['rnn', 'bahdanau', 1],
+    ['lstm', 'bahdanau', 2],
+    ['gru', null, 2],
+  ];
+  for (const [cell, attention, numLayers] of cases) {
+    it(`${cell}, attention ${attention ?? 'none'}, ${numLayers} layer(s): greedy tokens and step logits equal neurite's`, async () => {
+      const vocab = 13;
+      const m = new models.Seq2Seq({
+        cell,
+        vocabSize: vocab,
+        embedDim: 6,
+        hiddenSize: 8,
+        numLayers,
+        attention,
+        generator: new nt.Generator(5),
+      });
+      // larger weights than the default init, so greedy decoding writes eos at different steps per row
+      for (const p of m.parameters())
+        p.data.set(nt.randn(p.shape, { generator: new nt.Generator(p.size) }).mul(0.6).data);
+      m.eval();
+      const exp = nt.onnx.exportGenerator(m);
+      expect(exp.files.map((f) => f.name)).toEqual(['encoder.onnx', 'decoder_step.onnx']);
+      expect(exp.metadata).toMatchObject({ pad_id: '0', bos_id: '1', eos_id: '2' });
+      const encoder = await sessionOf(exp, 'encoder.onnx');
+      const step = await sessionOf(exp, 'decoder_step.onnx');
+      let maxError = 0;
+      for (const n of [1, 7]) {
+        const src = sources(n, vocab, n);
+        const enc = await encoder.run({ src: int32(src) });
+        // the state neurite's encoder leaves, padding skipped
+        const state = m.encode(src);
+        const [h, c] = state instanceof nt.Tensor ? [state, null] : state;
+        expect(relError(enc.h.data as Float32Array, h.data as Float32Array)).toBeLessThan(1e-5);
+        if (c) expect(relError(enc.c.data as Float32Array, c.data as Float32Array)).toBeLessThan(1e-5);
+        const start: Feeds = {};
+        for (const name of step.inputNames) if (name !== 'token') start[name] = enc[name];
+        const maxLength = src.shape[1] + 1;
+        const got = await greedy(step, start, n, m, maxLength);
+        const want = m.generate(src, { maxLength });
+        expect(got.tokens.toArray()).toEqual(want.toArray());
+        const logits = nt.noGrad(() => m.forward(src, want));
+        const err = stepError(got.logits, logits);
+        expect(err).toBeLessThan(1e-5);
+        maxError = Math.max(maxError, err);
+      }
+      const ops = exp.files.map(
+        (f) =>
+          `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
+      );
+      report.push(
+        `Seq2Seq ${cell} ${attention ?? 'none'} x${numLayers}: ${ops.join(', ')}; max error ${maxError.toExponential(2)}`,
+      );
+    });
+  }
+});
+
+describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', () => {
+  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+    it(`SequenceGenerator (${cell}, 2 layers): init.onnx + decoder_step.onnx give generate() and its logits`, async () => {
+      const m = new models.SequenceGenerator({
+        cell,
+        conditionSize: 5,
+        vocabSize: 11,
+        embedDim: 4,
+        hiddenSize: 7,
+        numLayers: 2,
+        generator: new nt.Generator(3),
+      });
+      for (const p of m.parameters())
+        p.data.set(nt.randn(p.shape, { generator: new nt.Generator(p.size + 1) }).mul(0.7).data);
+      m.eval();
+      const exp = nt.onnx.exportGenerator(m);
+      expect(exp.files.map((f) => f.name)).toEqual(['init.onnx', 'decoder_step.onnx']);
+      const init = await sessionOf(exp, 'init.onnx');
+      const step = await sessionOf(exp, 'decoder_step.onnx');
+      let maxError = 0;
+      for (const n of [1, 7]) {
+        const condition = nt.randn([n, 5], { generator: new nt.Generator(n) });
+        const state = await init.run({ condition: float32(condition) });
+        const got = await greedy(step, { ...state }, n, m, 12);
+        const want = m.generate(condition, { maxLength: 12 });
+        expect(got.tokens.toArray()).toEqual(want.toArray());
+        const err = stepError(
+          got.logits,
+          nt.noGrad(() => m.forward(condition, want)),
+        );
+        expect(err).toBeLessThan(1e-5);
+        maxError = Math.max(maxError, err);
+      }
+      const ops = exp.files.map(
+        (f) =>
+          `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
+      );
+      report.push(`SequenceGenerator ${cell} x2: ${ops.join(', ')}; max error ${maxError.toExponential(2)}`);
+    });
+  }
+
+  for (const cell of ['lstm', 'gru', 'rnn'] as const) {
+    it(`CharRNN (${cell}, 2 layers): model.onnx gives forward's logits and state, chunk after chunk, and greedy sampleIds`, async () => {
+      const m = new models.CharRNN({
+        vocabSize: 17,
+        embedDim: 5,
+        hiddenSize: 9,
+        numLayers: 2,
+        cell,
+        dropout: 0.3,
+        generator: new nt.Generator(8),
+      });
+      m.eval();
+      const exp = nt.onnx.exportGenerator(m);
+      expect(exp.files.map((f) => f.name)).toEqual(['model.onnx']);
+      const s = await sessionOf(exp, 'model.onnx');
+      let maxError = 0;
+      const L = 2;
+      for (const n of [1, 7]) {
+        const zero = new ort.Tensor('float32', new Float32Array(L * n * 9), [L, n, 9]);
+        let feeds: Feeds = cell === 'lstm' ? { h: zero, c: zero } : { h: zero };
+        let state: nt.models.seq.RecurrentState | undefined;
+        for (const [k, steps] of [6, 3].entries()) {
+          const x = nt.randint(0, 17, [n, steps], { generator: new nt.Generator(10 * n + k) });
+          const out = await s.run({ ...feeds, tokens: int32(x) });
+          let logits: nt.Tensor;
+          [logits, state] = nt.noGrad(() => m.forward(x, state));
+          expect([...out.logits.dims]).toEqual(logits.shape);
+          const err = relError(out.logits.data as Float32Array, logits.data as Float32Array);
+          const [h, c] = state instanceof nt.Tensor ? [state, null] : state;
+          expect(err).toBeLessThan(1e-5);
+          expect(relError(out.h_out.data as Float32Array, h.data as Float32Array)).toBeLessThan(1e-5);
+          if (c) expect(relError(out.c_out.data as Float32Array, c.data as Float32Array)).toBeLessThan(1e-5);
+          maxError = Math.max(maxError, err);
+          feeds = cell === 'lstm' ? { h: out.h_out, c: out.c_out } : { h: out.h_out };
+        }
+      }
+      // temperature 0: the prime in one call, then the argmax fed back one character at a time
+      const prime = [3, 1, 4, 1, 5];
+      const want = m.sampleIds(prime, { length: 20, temperature: 0 });
+      const zero = new ort.Tensor('float32', new Float32Array(L * 9), [L, 1, 9]);
+      let feeds: Feeds = cell === 'lstm' ? { h: zero, c: zero } : { h: zero };
+      let tokens = new ort.Tensor('int32', Int32Array.from(prime), [1, prime.length]);
+      const got: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const out = await s.run({ ...feeds, tokens });
+        const l = (out.logits.data as Float32Array).subarray(out.logits.data.length - 17);
+        let best = 0;
+        for (let j = 1; j < 17; j++) if (l[j] > l[best]) best = j;
+        got.push(best);
+        tokens = new ort.Tensor('int32', Int32Array.of(best), [1, 1]);
+        feeds = cell === 'lstm' ? { h: out.h_out, c: out.c_out } : { h: out.h_out };
+      }
+      expect(got).toEqual([...want]);
+      const f = exp.files[0];
+      report.push(
+        `CharRNN ${cell} x2: model.onnx ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB; max error ${maxError.toExponential(2)}`,
+      );
+    });
+  }
+
+  it('refuses what is not a generator, naming it', () => {
+    expect(() => nt.onnx.exportGenerator(new nt.nn.Linear(2, 2))).toThrow(
+      /onnx\.exportGenerator: Linear is not one of the generators \(Seq2Seq, SequenceGenerator, CharRNN\)/,
+    );
+    expect(nt.onnx.isGenerator(new models.CharRNN({ vocabSize: 3, embedDim: 2, hiddenSize: 2 }))).toBe(true);
+  });
+
+  it('report', () => {
+    console.log(report.join('\n'));
+  });
+});
