@@ -3,8 +3,6 @@
 // as a TypeError naming the function and the argument.
 #include <node_api.h>
 
-#include <cstdlib>
-#include <cstring>
 #include <exception>
 #include <new>
 #include <string>
@@ -12,10 +10,6 @@
 #include "gemm.h"
 #include "kernels.h"
 #include "threads.h"
-
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 namespace neurite {
 namespace {
@@ -420,25 +414,10 @@ const Export kExports[] = {
     {"blasName", entry<js_blas_name>},
 };
 
-// Tensors are typed arrays that V8 allocates with calloc and its garbage collector frees. glibc serves blocks
-// above 128 KiB straight from mmap and unmaps them on free, so each fresh activation or gradient of a training
-// step pays one page fault per 4 KiB on first touch: a fifth to a third of a conv layer's time on our VMs.
-// Keeping blocks up to 32 MiB in the heap, and up to 512 MiB of free heap before trimming it, lets the next step
-// reuse the same memory warm. NEURITE_MALLOC_TUNING=0 leaves the process's allocator settings alone.
-void tune_malloc() {
-#if defined(__GLIBC__)
-  const char* env = std::getenv("NEURITE_MALLOC_TUNING");
-  if (env != nullptr && std::strcmp(env, "0") == 0) return;
-  mallopt(M_MMAP_THRESHOLD, 32 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
-#endif
-}
-
 }  // namespace
 }  // namespace neurite
 
 NAPI_MODULE_INIT() {
-  neurite::tune_malloc();
   neurite::blas_init();
   for (const auto& e : neurite::kExports) {
     napi_value fn;
