@@ -1,7 +1,8 @@
 /**
  * `neurite export <checkpoint> --format onnx [--out FILE]`: a trained checkpoint as an ONNX model for ONNX
  * Runtime, with the checkpoint's input preprocessing as the graph's first nodes (so the file takes the raw inputs
- * the checkpoint describes) unless --no-preprocessing. `--format pytorch` writes a PyTorch folder instead
+ * the checkpoint describes) unless --no-preprocessing. A generator (seq2seq-reverse, charrnn) becomes the graphs of
+ * its decoding steps in a folder (nt.onnx.saveGenerator), the vocabulary in their metadata. `--format pytorch` writes a PyTorch folder instead
  * (export-pytorch.ts).
  */
 import { stat } from 'node:fs/promises';
@@ -60,6 +61,85 @@ async function defaultOut(checkpoint: string): Promise<string> {
   return join(info?.isDirectory() ? checkpoint : dirname(checkpoint), 'model.onnx');
 }
 
+/** The files of a generator's export, in words: what each computes. */
+const GENERATOR_FILES: Record<string, string> = {
+  'encoder.onnx': 'the source once: the initial state (and the memory attention reads)',
+  'init.onnx': 'the condition once: the initial state',
+  'decoder_step.onnx': 'one token per call: next-token logits and the new state',
+  'model.onnx': 'characters and a state in, next-character logits and the new state out',
+};
+
+const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
+
+/**
+ * A generator (Seq2Seq, CharRNN, SequenceGenerator) as the ONNX graphs of its decoding steps, in a folder: the
+ * loop that feeds each token back (greedy, sampling, beam search) is the deployment's (docs/export.md).
+ */
+async function exportGenerator(
+  checkpoint: string,
+  model: nt.onnx.GeneratorModel,
+  ckpt: nt.train.LoadedModel['checkpoint'],
+  opts: ExportOptions,
+  output: Output,
+): Promise<void> {
+  if (opts.inputShape || opts.staticBatch) {
+    throw new CliError(
+      `--input-shape and --static-batch do not apply to a ${model.constructor.name}: its graphs take token ids (and states) of any batch size`,
+    );
+  }
+  if (opts.out?.endsWith('.onnx')) {
+    throw new CliError(
+      `a ${model.constructor.name} exports to several ONNX files: give --out a folder, not ${opts.out}`,
+    );
+  }
+  const out = opts.out ?? join(dirname(await defaultOut(checkpoint)), 'onnx');
+  const vocab = (ckpt.preprocessing as { vocab?: unknown } | null)?.vocab;
+  let result: nt.onnx.OnnxGeneratorExport;
+  try {
+    result = await nt.onnx.saveGenerator(model, out, {
+      opset: opts.opset,
+      metadata: vocab ? { vocab: JSON.stringify(vocab) } : {},
+    });
+  } catch (e) {
+    if (e instanceof nt.NeuriteError) throw new CliError(e.message);
+    throw e;
+  }
+  output.say(
+    `wrote ${out}/: ${model.constructor.name} as ${result.files.length} ONNX file${result.files.length > 1 ? 's' : ''} (opset ${opts.opset}), one decoding step per call`,
+  );
+  for (const f of result.files) {
+    const nodes = Object.values(f.ops).reduce((a, b) => a + b, 0);
+    output.say(
+      `  ${f.name.padEnd(18)} ${nodes} nodes, ${(f.bytes.length / 1024).toFixed(1)} KiB: ${GENERATOR_FILES[f.name]}`,
+    );
+    for (const v of f.inputs)
+      output.say(`    input  '${v.name}' ${v.elemType === 6 ? 'int32' : 'float32'} ${dims(v.dims)}`);
+    for (const v of f.outputs) output.say(`    output '${v.name}' float32 ${dims(v.dims)}`);
+  }
+  const ids =
+    model instanceof nt.models.CharRNN ? '' : ` (bos ${model.bosId}, eos ${model.eosId}, pad ${model.padId})`;
+  output.say(`  token ids${ids}${vocab ? ' and the vocabulary' : ''} are in each file's metadata_props`);
+  if (opts.json) {
+    output.result({
+      out,
+      format: opts.format,
+      model: result.model,
+      files: Object.fromEntries(
+        result.files.map((f) => [
+          f.name,
+          {
+            bytes: f.bytes.length,
+            ops: f.ops,
+            inputs: f.inputs.map((v) => v.name),
+            outputs: f.outputs.map((v) => v.name),
+          },
+        ]),
+      ),
+      metadata: result.metadata,
+    });
+  }
+}
+
 export function exportCommand(): Command {
   return new Command('export')
     .description(
@@ -69,7 +149,7 @@ export function exportCommand(): Command {
     .option('--format <format>', `what to write: ${FORMATS.join(', ')}`, parse.choice(FORMATS), 'onnx')
     .option(
       '--out <path>',
-      'onnx: the file to write (default: model.onnx in the run folder); pytorch: the folder (default: pytorch/ in the run folder)',
+      'onnx: the file to write (default: model.onnx in the run folder; for seq2seq and charrnn runs a folder, default onnx/); pytorch: the folder (default: pytorch/ in the run folder)',
     )
     .option('--opset <n>', 'onnx: the ONNX operator set, 13 to 21', parse.positiveInt, 17)
     .option(
@@ -88,7 +168,7 @@ export function exportCommand(): Command {
     )
     .option(
       '--json',
-      'print one JSON object: onnx {"out", "format", "bytes", "ops", "input", "output"}; pytorch {"out", "format", "files", "classes", "keys", "data"}',
+      'print one JSON object: onnx {"out", "format", "bytes", "ops", "input", "output"} (generators: {"out", "format", "model", "files", "metadata"}); pytorch {"out", "format", "files", "classes", "keys", "data"}',
     )
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(
@@ -97,6 +177,7 @@ export function exportCommand(): Command {
 Examples:
   neurite export runs/cnn-mnist-20250101-120000                 writes runs/cnn-mnist-…/model.onnx
   neurite export runs/my-table --out table.onnx --opset 13
+  neurite export runs/seq2seq-reverse-20250101-120000           writes …/onnx/encoder.onnx and decoder_step.onnx
   neurite export runs/cnn-mnist-20250101-120000 --format pytorch --out cnn-pt
   cd cnn-pt && torchrun --nproc_per_node 2 train_ddp.py --epochs 1      then: neurite eval cnn-pt/trained
 
@@ -116,10 +197,14 @@ no other Python package. Debian 12's torchrun (1.13 on Python 3.11) also needs -
         await exportPytorch(checkpoint, opts, output);
         return;
       }
-      const { model, input } = await nt.train.loadModel(checkpoint);
+      const { model, input, checkpoint: ckpt } = await nt.train.loadModel(checkpoint);
+      if (nt.onnx.isGenerator(model)) {
+        await exportGenerator(checkpoint, model, ckpt, opts, output);
+        return;
+      }
       if (!nt.onnx.canExport(model)) {
         throw new CliError(
-          `${model.constructor.name} checkpoints have no ONNX export yet (the exporter covers the feed-forward, convolutional and recurrent classifiers and taggers, not the generators that loop over their own outputs)`,
+          `${model.constructor.name} checkpoints have no ONNX export (the exporter covers neurite's models and layers; this one holds a module it does not know)`,
         );
       }
       const spec = opts.preprocessing ? input : null;

@@ -1,15 +1,17 @@
 // `neurite export`: checkpoints of the CLI's presets as ONNX files that take the raw inputs (the preprocessing in
-// the graph), run in ONNX Runtime against neurite's loadModel + preprocess; and its one-line errors.
+// the graph), run in ONNX Runtime against neurite's loadModel + preprocess; the two generators (seq2seq-reverse in
+// every cell and attention, charrnn) as step graphs that reproduce generate() and forward(); and its one-line errors.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
-import { relError, runOrt } from './onnx-helpers.js';
+import { greedy, relError, runOrt, stepError } from './onnx-helpers.js';
 
 let dir: string;
 
-// every preset but the two generators (seq2seq-reverse, charrnn), trained briefly
+// every preset, trained briefly (the generators, width 0, are checked below)
 const PRESETS: [string, string[], number][] = [
   ['cnn-mnist', ['--epochs', '1', '--limit', '200'], 784],
   ['logreg-breast-cancer', ['--epochs', '2'], 30],
@@ -21,13 +23,23 @@ const PRESETS: [string, string[], number][] = [
   ['randwire-mnist', ['--epochs', '1', '--limit', '50'], 784],
   ['lstm-seqmnist', ['--epochs', '1', '--limit', '100'], 784],
   ['gru-seqmnist', ['--epochs', '1', '--limit', '100'], 784],
-  ['charrnn', ['--epochs', '1', '--limit', '2000'], 0],
+  ['charrnn', ['--epochs', '1', '--limit', '20', '--hidden-size', '24', '--seq-length', '32'], 0],
+  ...(['lstm', 'gru', 'rnn'] as const).flatMap((cell) =>
+    (['none', 'luong', 'bahdanau'] as const).map((attention): [string, string[], number] => [
+      'seq2seq-reverse',
+      ['--epochs', '1', '--limit', '64', '--hidden-size', '16', '--cell', cell, '--attention', attention],
+      0,
+    ]),
+  ),
   ['logreg-xor', ['--epochs', '2', '--degree', '3'], 2],
 ];
 
-/** logreg-xor twice: on the raw inputs, and with PolynomialFeatures of degree 3 in the graph */
-const runName = (preset: string, extra: string[]) =>
-  extra.includes('--degree') ? `${preset}-degree3` : preset;
+/** logreg-xor twice (on the raw inputs, and with PolynomialFeatures of degree 3 in the graph); seq2seq per variant */
+const runName = (preset: string, extra: string[]) => {
+  if (extra.includes('--degree')) return `${preset}-degree3`;
+  if (preset !== 'seq2seq-reverse') return preset;
+  return `${preset}-${extra[extra.indexOf('--cell') + 1]}-${extra[extra.indexOf('--attention') + 1]}`;
+};
 
 beforeAll(async () => {
   dir = tempDir();
@@ -100,11 +112,84 @@ describe('neurite export --format onnx', () => {
     }
   });
 
-  it('a generator (charrnn) is refused in one line', async () => {
-    const r = await runCli(['export', join(dir, 'charrnn')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^neurite: CharRNN checkpoints have no ONNX export yet/);
+  for (const [preset, extra] of PRESETS.filter(([p]) => p === 'seq2seq-reverse')) {
+    it(`${runName(preset, extra)}: encoder.onnx + decoder_step.onnx decode greedily as neurite's generate()`, async () => {
+      const run = join(dir, runName(preset, extra));
+      const r = await runCli(['export', run, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`wrote ${join(run, 'onnx')}/: Seq2Seq as 2 ONNX files`);
+      const res = lastJson(r) as {
+        out: string;
+        files: Record<string, { inputs: string[] }>;
+        metadata: Record<string, string>;
+      };
+      expect(res.out).toBe(join(run, 'onnx'));
+      expect(Object.keys(res.files)).toEqual(['encoder.onnx', 'decoder_step.onnx']);
+      const { model, checkpoint } = await nt.train.loadModel<nt.models.Seq2Seq>(run);
+      // the vocabulary travels in the files' metadata
+      expect(JSON.parse(res.metadata.vocab)).toEqual(checkpoint.preprocessing?.vocab);
+      const vocab = nt.data.CharVocab.fromJSON(JSON.parse(res.metadata.vocab));
+      const encoder = await ort.InferenceSession.create(readFileSync(join(res.out, 'encoder.onnx')));
+      const step = await ort.InferenceSession.create(readFileSync(join(res.out, 'decoder_step.onnx')));
+      for (const strings of [['31415'], ['1234567890', '27', '907', '5550', '31', '8', '602214']]) {
+        const width = Math.max(...strings.map((s) => s.length));
+        const ids = new Int32Array(strings.length * width);
+        for (const [i, s] of strings.entries()) ids.set(vocab.encode(s), i * width);
+        const src = new nt.Tensor(ids, [strings.length, width]);
+        const enc = await encoder.run({ src: new ort.Tensor('int32', ids, src.shape) });
+        const start: Record<string, ort.Tensor> = {};
+        for (const name of step.inputNames) if (name !== 'token') start[name] = enc[name];
+        const got = await greedy(step, start, strings.length, model, width + 1);
+        const want = model.generate(src, { maxLength: width + 1 });
+        expect(got.tokens.toArray()).toEqual(want.toArray());
+        expect(
+          stepError(
+            got.logits,
+            nt.noGrad(() => model.forward(src, want)),
+          ),
+        ).toBeLessThan(1e-5);
+      }
+    });
+  }
+
+  it("charrnn: model.onnx gives forward()'s logits and state, for batches of 1 and 7", async () => {
+    const run = join(dir, 'charrnn');
+    const r = await runCli(['export', run]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`wrote ${join(run, 'onnx')}/: CharRNN as 1 ONNX file`);
+    expect(r.stdout).toMatch(/input {2}'tokens' int32 \[batch, steps\]/);
+    const { model } = await nt.train.loadModel<nt.models.CharRNN>(run);
+    const session = await ort.InferenceSession.create(readFileSync(join(run, 'onnx', 'model.onnx')));
+    for (const n of [1, 7]) {
+      const x = nt.randint(0, model.vocabSize, [n, 12]);
+      const zero = new ort.Tensor('float32', new Float32Array(n * model.hiddenSize), [
+        1,
+        n,
+        model.hiddenSize,
+      ]);
+      const out = await session.run({
+        tokens: new ort.Tensor('int32', x.data as Int32Array, x.shape),
+        h: zero,
+        c: zero,
+      });
+      const [logits, state] = nt.noGrad(() => model.forward(x));
+      expect([...out.logits.dims]).toEqual(logits.shape);
+      expect(relError(out.logits.data as Float32Array, logits.data as Float32Array)).toBeLessThan(1e-5);
+      const [h, c] = state as [nt.Tensor, nt.Tensor];
+      expect(relError(out.h_out.data as Float32Array, h.data as Float32Array)).toBeLessThan(1e-5);
+      expect(relError(out.c_out.data as Float32Array, c.data as Float32Array)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('a generator: --out names a folder, and --input-shape does not apply, in one line each', async () => {
+    const run = join(dir, 'charrnn');
+    const file = await runCli(['export', run, '--out', join(tempDir(), 'x.onnx')]);
+    expect(file.code).toBe(1);
+    expect(file.stderr.trim().split('\n')).toHaveLength(1);
+    expect(file.stderr).toMatch(/^neurite: a CharRNN exports to several ONNX files: give --out a folder/);
+    const shape = await runCli(['export', run, '--input-shape', '1,2']);
+    expect(shape.code).toBe(1);
+    expect(shape.stderr).toMatch(/^neurite: --input-shape and --static-batch do not apply to a CharRNN/);
   });
 
   it('--no-preprocessing, --out and --opset', async () => {

@@ -5,11 +5,10 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import * as nt from '../../src/index.js';
-import { relError } from './onnx-helpers.js';
+import { type Feeds, greedy, relError, stepError } from './onnx-helpers.js';
 
 ort.env.wasm.numThreads = 1;
 
-type Feeds = Record<string, ort.Tensor>;
 const { models } = nt;
 
 const sessionOf = (exp: nt.onnx.OnnxGeneratorExport, name: string) => {
@@ -22,62 +21,6 @@ const int32 = (t: nt.Tensor) =>
   new ort.Tensor('int32', Int32Array.from(t.data as ArrayLike<number>), t.shape);
 const float32 = (t: nt.Tensor) =>
   new ort.Tensor('float32', Float32Array.from(t.data as ArrayLike<number>), t.shape);
-
-/**
- * Greedy decoding over the step graph as a deployment would write it: from the initial feeds (state and memory),
- * bos first, each row's argmax (the first maximum) fed back, pad once a row has written eos.
- */
-async function greedy(
-  step: ort.InferenceSession,
-  start: Feeds,
-  batch: number,
-  ids: { padId: number; bosId: number; eosId: number },
-  maxLength: number,
-) {
-  let feeds: Feeds = { ...start };
-  let tokens = new Int32Array(batch).fill(ids.bosId);
-  const done = new Uint8Array(batch);
-  const rows: Int32Array[] = [];
-  const logits: Float32Array[] = [];
-  for (let t = 0; t < maxLength && !done.every((d) => d === 1); t++) {
-    const out = await step.run({ ...feeds, token: new ort.Tensor('int32', tokens, [batch]) });
-    const l = out.logits.data as Float32Array;
-    const vocab = l.length / batch;
-    logits.push(l);
-    const next = new Int32Array(batch);
-    for (let i = 0; i < batch; i++) {
-      if (done[i]) {
-        next[i] = ids.padId;
-        continue;
-      }
-      let best = 0;
-      for (let j = 1; j < vocab; j++) if (l[i * vocab + j] > l[i * vocab + best]) best = j;
-      next[i] = best;
-      if (best === ids.eosId) done[i] = 1;
-    }
-    rows.push(next);
-    tokens = next;
-    feeds = { ...feeds, h: out.h_out };
-    if (out.c_out) feeds.c = out.c_out;
-  }
-  const steps = rows.length;
-  const out = new Int32Array(batch * steps);
-  rows.forEach((r, t) => {
-    for (let i = 0; i < batch; i++) out[i * steps + t] = r[i];
-  });
-  return { tokens: new nt.Tensor(out, [batch, steps]), logits };
-}
-
-/** The step logits [T][N·V] of the ONNX loop against neurite's teacher-forced logits [N, T, V] on the same tokens. */
-function stepError(logits: Float32Array[], want: nt.Tensor): number {
-  const [n, steps, vocab] = want.shape;
-  expect(logits.length).toBe(steps);
-  const got = new Float32Array(n * steps * vocab);
-  logits.forEach((l, t) => {
-    for (let i = 0; i < n; i++) got.set(l.subarray(i * vocab, (i + 1) * vocab), (i * steps + t) * vocab);
-  });
-  return relError(got, want.data as Float32Array);
-}
 
 /** Sources of 3–9 tokens from 3…vocab−1, padded with 0 at the end and, in some rows, in the middle. */
 function sources(n: number, vocab: number, seed: number): nt.Tensor {

@@ -76,3 +76,62 @@ export async function exportAndCheck(
   const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
   return { ops: result.ops, opCount, bytes: result.bytes.length, maxError };
 }
+
+/** Graph inputs by name. */
+export type Feeds = Record<string, ort.Tensor>;
+
+/**
+ * Greedy decoding over the step graph as a deployment would write it: from the initial feeds (state and memory),
+ * bos first, each row's argmax (the first maximum) fed back, pad once a row has written eos.
+ */
+export async function greedy(
+  step: ort.InferenceSession,
+  start: Feeds,
+  batch: number,
+  ids: { padId: number; bosId: number; eosId: number },
+  maxLength: number,
+) {
+  let feeds: Feeds = { ...start };
+  let tokens = new Int32Array(batch).fill(ids.bosId);
+  const done = new Uint8Array(batch);
+  const rows: Int32Array[] = [];
+  const logits: Float32Array[] = [];
+  for (let t = 0; t < maxLength && !done.every((d) => d === 1); t++) {
+    const out = await step.run({ ...feeds, token: new ort.Tensor('int32', tokens, [batch]) });
+    const l = out.logits.data as Float32Array;
+    const vocab = l.length / batch;
+    logits.push(l);
+    const next = new Int32Array(batch);
+    for (let i = 0; i < batch; i++) {
+      if (done[i]) {
+        next[i] = ids.padId;
+        continue;
+      }
+      let best = 0;
+      for (let j = 1; j < vocab; j++) if (l[i * vocab + j] > l[i * vocab + best]) best = j;
+      next[i] = best;
+      if (best === ids.eosId) done[i] = 1;
+    }
+    rows.push(next);
+    tokens = next;
+    feeds = { ...feeds, h: out.h_out };
+    if (out.c_out) feeds.c = out.c_out;
+  }
+  const steps = rows.length;
+  const out = new Int32Array(batch * steps);
+  rows.forEach((r, t) => {
+    for (let i = 0; i < batch; i++) out[i * steps + t] = r[i];
+  });
+  return { tokens: new nt.Tensor(out, [batch, steps]), logits };
+}
+
+/** The step logits [T][N·V] of the ONNX loop against neurite's teacher-forced logits [N, T, V] on the same tokens. */
+export function stepError(logits: Float32Array[], want: nt.Tensor): number {
+  const [n, steps, vocab] = want.shape;
+  expect(logits.length).toBe(steps);
+  const got = new Float32Array(n * steps * vocab);
+  logits.forEach((l, t) => {
+    for (let i = 0; i < n; i++) got.set(l.subarray(i * vocab, (i + 1) * vocab), (i * steps + t) * vocab);
+  });
+  return relError(got, want.data as Float32Array);
+}
