@@ -16,13 +16,16 @@ export default defineConfig({
   define: { __NEURITE_VERSION__: JSON.stringify(pkg.version) },
   base: './',
   resolve: { alias: { 'neurite/browser': here('../src/index.ts') } },
-  worker: { format: 'es' },
+  // keep class names through minification: neurite's error messages, model summaries and ONNX graph names
+  // name modules and optimisers by their class (MaxPool2d, Adam), which a minifier would turn into 'e'
+  worker: { format: 'es', rolldownOptions: { output: { keepNames: true } } },
   build: {
     outDir: here('../dist/studio'),
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: { output: { keepNames: true } },
   },
   server: {
     headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
