@@ -568,11 +568,19 @@ describe('PyTorch export: what it refuses, in one clear line', () => {
     );
   });
 
-  it('refuses the generators (they loop over their own outputs)', () => {
+  it('a generator whose forward differs from the one model.py spells is refused by name', () => {
     const charrnn = new nt.models.CharRNN({ vocabSize: 5, embedDim: 3, hiddenSize: 4 });
-    expect(nt.pytorch.canExport(charrnn)).toBe(false);
-    expect(() => nt.pytorch.exportModel(charrnn)).toThrow(
-      /cannot export CharRNN: model\.py has no PyTorch form of CharRNN/,
+    expect(nt.pytorch.canExport(charrnn)).toBe(true);
+    class Louder extends nt.models.CharRNN {
+      override forward(x: nt.Tensor): [nt.Tensor, nt.models.seq.RecurrentState] {
+        const [logits, state] = super.forward(x);
+        return [logits.mul(2), state];
+      }
+    }
+    const louder = new Louder({ vocabSize: 5, embedDim: 3, hiddenSize: 4 });
+    expect(nt.pytorch.canExport(louder)).toBe(false);
+    expect(() => nt.pytorch.exportModel(louder)).toThrow(
+      "cannot export Louder: it overrides CharRNN.forward, so model.py's CharRNN would not be what it computes",
     );
   });
 

@@ -245,3 +245,265 @@ class SequenceTagger(nn.Module):
         return self.fc(self.drop(out))
 `,
 };
+
+/**
+ * The generators' classes (neurite's models/seq/): Seq2Seq with its attentions, SequenceGenerator and CharRNN, with
+ * their teacher-forced forward, greedy or temperature decoding and (CharRNN) sampling, step for step as neurite's.
+ */
+export const PYTHON_GENERATOR_CLASSES: Readonly<Record<string, string>> = {
+  TokenDecoding: `
+class TokenDecoding(nn.Module):
+    """What neurite's token decoders share (models/seq/decoding.ts, recurrent.ts): running a recurrent layer with
+    padding steps skipped, the decoder inputs of a target (bos, then the target shifted right), teacher forcing or
+    scheduled sampling, and greedy or temperature decoding until eos."""
+
+    @staticmethod
+    def _top_hidden(state):
+        """The top layer's hidden state [N, H] (h of an LSTM's (h, c))."""
+        return (state[0] if isinstance(state, tuple) else state)[-1]
+
+    @staticmethod
+    def encode_masked(rnn, x, mask):
+        """rnn over batch-first x [N, S, E] where mask [N, S] is True; at the other (padding) steps a row keeps its
+        state, as PyTorch's packed sequences give. Returns the outputs [N, S, H] (meant to be masked at padding)
+        and the final state."""
+        if mask is None or bool(mask.all()):
+            return rnn(x)
+        n, steps = mask.shape
+        dirs = 2 if rnn.bidirectional else 1
+        h = x.new_zeros(rnn.num_layers * dirs, n, rnn.hidden_size)
+        state = (h, h.clone()) if isinstance(rnn, nn.LSTM) else h
+        outputs = []
+        for t in range(steps):
+            active = mask[:, t]
+            if not bool(active.any()):
+                outputs.append(x.new_zeros(n, 1, rnn.hidden_size * dirs))
+                continue
+            out, nxt = rnn(x[:, t:t + 1], state)
+            outputs.append(out)
+            if bool(active.all()):
+                state = nxt
+                continue
+            keep = active.view(1, n, 1)
+            if isinstance(nxt, tuple):
+                state = tuple(torch.where(keep, a, b) for a, b in zip(nxt, state))
+            else:
+                state = torch.where(keep, nxt, state)
+        return torch.cat(outputs, 1), state
+
+    def shift_right(self, target):
+        """The decoder's inputs for a target [N, T]: bos, then the target shifted one step right."""
+        first = torch.full_like(target[:, :1], self.bos_id)
+        return torch.cat([first, target[:, :-1]], 1)
+
+    def teacher_forced(self, state, inputs, memory):
+        """Logits [N, T, V] for decoder inputs [N, T] (bos first): every step reads its true previous token, or in
+        training with teacher_forcing_ratio < 1, with that probability, else its own previous prediction."""
+        ratio = self.teacher_forcing_ratio if self.training else 1.0
+        if ratio >= 1:
+            out, _ = self.decode(self.embedding(inputs.long()), state, memory)
+            return self.fc(out)
+        logits, previous = [], None
+        for t in range(inputs.shape[1]):
+            tokens = inputs[:, t].long()
+            if previous is not None:
+                tokens = torch.where(torch.rand(tokens.shape[0]) < ratio, tokens, previous)
+            out, state = self.decode(self.embedding(tokens[:, None]), state, memory)
+            step = self.fc(out)
+            logits.append(step)
+            previous = step[:, 0].argmax(-1)
+        return torch.cat(logits, 1)
+
+    @torch.no_grad()
+    def decode_tokens(self, state, batch, memory, max_length, temperature=0.0, generator=None):
+        """Tokens [N, T] (T <= max_length): each row's choices, its eos, then padding. temperature 0 takes the
+        argmax (the first maximum), above 0 samples softmax(logits / temperature)."""
+        was = self.training
+        self.eval()
+        try:
+            tokens = torch.full((batch,), self.bos_id, dtype=torch.long)
+            done = torch.zeros(batch, dtype=torch.bool)
+            rows = []
+            for _ in range(max_length):
+                if bool(done.all()):
+                    break
+                out, state = self.decode(self.embedding(tokens[:, None]), state, memory)
+                logits = self.fc(out)[:, 0]
+                if temperature == 0:
+                    nxt = logits.argmax(-1)
+                else:
+                    probs = torch.softmax(logits.double() / temperature, -1)
+                    nxt = torch.multinomial(probs, 1, generator=generator)[:, 0]
+                nxt = torch.where(done, torch.full_like(nxt, self.pad_id), nxt)
+                done = done | (nxt == self.eos_id)
+                rows.append(nxt)
+                tokens = nxt
+            return torch.stack(rows, 1) if rows else torch.zeros(batch, 0, dtype=torch.long)
+        finally:
+            self.train(was)
+`,
+
+  LuongAttention: `
+class LuongAttention(nn.Module):
+    """Luong's global attention, "general" score (neurite's models/seq/attention.ts): h~ = tanh(W_c [c; h])."""
+
+    def __init__(self, linear_in, linear_out):
+        super().__init__()
+        self.linear_in, self.linear_out = linear_in, linear_out
+
+    def forward(self, decoder_outputs, memory, bias):
+        scores = self.linear_in(decoder_outputs) @ memory.transpose(1, 2)
+        if bias is not None:
+            scores = scores + bias
+        context = torch.softmax(scores, -1) @ memory
+        return torch.tanh(self.linear_out(torch.cat([context, decoder_outputs], -1)))
+`,
+
+  BahdanauAttention: `
+class BahdanauAttention(nn.Module):
+    """Bahdanau's additive attention on the previous decoder state: e_s = v^T tanh(W s + U h_s)."""
+
+    def __init__(self, query, key, v, linear_out):
+        super().__init__()
+        self.query, self.key, self.v, self.linear_out = query, key, v, linear_out
+
+    def forward(self, s, keys, memory, bias):
+        """The context [N, 1, H] for the previous state s [N, H]; keys = key(memory)."""
+        n, steps = keys.shape[0], keys.shape[1]
+        scores = self.v(torch.tanh(self.query(s)[:, None] + keys)).reshape(n, 1, steps)
+        if bias is not None:
+            scores = scores + bias
+        return torch.softmax(scores, -1) @ memory
+`,
+
+  Seq2Seq: `
+class Seq2Seq(TokenDecoding):
+    """neurite's encoder-decoder (models/seq/seq2seq.ts): a shared embedding, encoder and decoder recurrent layers
+    (batch first), the output layer fc, and optionally attention over the encoder outputs. forward(src, target)
+    gives the teacher-forced logits [N, T, V]; generate(src) decodes greedily (or samples) until eos."""
+
+    def __init__(self, embedding, encoder, decoder, fc, attention=None, pad_id=0, bos_id=1, eos_id=2,
+                 teacher_forcing_ratio=1.0):
+        super().__init__()
+        self.embedding, self.encoder, self.decoder, self.fc = embedding, encoder, decoder, fc
+        self.attention = attention
+        self.pad_id, self.bos_id, self.eos_id = pad_id, bos_id, eos_id
+        self.teacher_forcing_ratio = teacher_forcing_ratio
+
+    def encode(self, src):
+        """The decoder's initial state, and with attention the memory (outputs [N, S, H], bias [N, 1, S] or None)."""
+        src = src.long()
+        mask = src != self.pad_id
+        outputs, state = self.encode_masked(self.encoder, self.embedding(src), mask)
+        if self.attention is None:
+            return state, None
+        bias = None
+        if not bool(mask.all()):
+            bias = torch.zeros(mask.shape, dtype=outputs.dtype).masked_fill(~mask, float("-inf"))[:, None]
+        return state, (outputs, bias)
+
+    def decode(self, embedded, state, memory):
+        """The features fc reads [N, T, H] and the new state, for embedded decoder inputs [N, T, E]."""
+        if self.attention is None:
+            return self.decoder(embedded, state)
+        outputs, bias = memory
+        if not hasattr(self.attention, "key"):  # Luong's: after the recurrent layer, over its outputs
+            out, state = self.decoder(embedded, state)
+            return self.attention(out, outputs, bias), state
+        # Bahdanau's: the context joins each step's input, so the steps run one at a time
+        keys = self.attention.key(outputs)
+        features = []
+        for t in range(embedded.shape[1]):
+            context = self.attention(self._top_hidden(state), keys, outputs, bias)
+            out, state = self.decoder(torch.cat([embedded[:, t:t + 1], context], -1), state)
+            features.append(torch.tanh(self.attention.linear_out(torch.cat([context, out], -1))))
+        return torch.cat(features, 1), state
+
+    def forward(self, src, target):
+        state, memory = self.encode(src)
+        return self.teacher_forced(state, self.shift_right(target.long()), memory)
+
+    def generate(self, src, max_length=None, temperature=0.0, generator=None):
+        """Tokens [N, T]: each row's output, eos, then padding (max_length defaults to the source width + 1)."""
+        was = self.training
+        self.eval()
+        try:
+            with torch.no_grad():
+                state, memory = self.encode(src)
+            return self.decode_tokens(state, src.shape[0], memory, max_length or src.shape[1] + 1, temperature,
+                                      generator)
+        finally:
+            self.train(was)
+`,
+
+  SequenceGenerator: `
+class SequenceGenerator(TokenDecoding):
+    """neurite's one-to-many generator (models/seq/generator.ts): init maps the condition (features [N, C], or class
+    ids [N] as one-hot rows) to the decoder's initial state, tanh for h, an LSTM's c from a second block."""
+
+    def __init__(self, init, embedding, decoder, fc, pad_id=0, bos_id=1, eos_id=2, teacher_forcing_ratio=1.0):
+        super().__init__()
+        self.init, self.embedding, self.decoder, self.fc = init, embedding, decoder, fc
+        self.pad_id, self.bos_id, self.eos_id = pad_id, bos_id, eos_id
+        self.teacher_forcing_ratio = teacher_forcing_ratio
+
+    def initial_state(self, condition):
+        if not condition.is_floating_point():
+            condition = F.one_hot(condition.long(), self.init.in_features).float()
+        n, layers, hidden = condition.shape[0], self.decoder.num_layers, self.decoder.hidden_size
+        lstm = isinstance(self.decoder, nn.LSTM)
+        projected = self.init(condition).reshape(n, 2 if lstm else 1, layers, hidden)
+        block = lambda k: projected[:, k].transpose(0, 1).contiguous()  # noqa: E731
+        return (torch.tanh(block(0)), block(1)) if lstm else torch.tanh(block(0))
+
+    def decode(self, embedded, state, memory):
+        return self.decoder(embedded, state)
+
+    def forward(self, condition, target):
+        return self.teacher_forced(self.initial_state(condition), self.shift_right(target.long()), None)
+
+    def generate(self, condition, max_length=32, temperature=0.0, generator=None):
+        with torch.no_grad():
+            state = self.initial_state(condition)
+        return self.decode_tokens(state, condition.shape[0], None, max_length, temperature, generator)
+`,
+
+  CharRNN: `
+class CharRNN(nn.Module):
+    """neurite's character-level language model (models/seq/charrnn.ts): embedding -> recurrent layer (batch
+    first) -> fc, with dropout between. forward(x, state) gives the next-character logits [N, T, V] and the final
+    state; sample_ids writes characters one at a time at a temperature."""
+
+    def __init__(self, embedding, rnn, drop, fc):
+        super().__init__()
+        self.embedding, self.rnn, self.drop, self.fc = embedding, rnn, drop, fc
+
+    def forward(self, x, state=None):
+        out, state = self.rnn(self.drop(self.embedding(x.long())), state)
+        return self.fc(self.drop(out)), state
+
+    @torch.no_grad()
+    def sample_ids(self, prime, length=200, temperature=1.0, generator=None):
+        """length ids after reading prime (ids, at least one): each from softmax(logits / temperature), the argmax
+        at temperature 0."""
+        if len(prime) == 0:
+            raise ValueError("CharRNN.sample_ids: the prime must hold at least one character")
+        was = self.training
+        self.eval()
+        try:
+            logits, state = self(torch.tensor([list(prime)], dtype=torch.long))
+            last, out = logits[0, -1], []
+            for _ in range(length):
+                if temperature == 0:
+                    nxt = int(last.argmax())
+                else:
+                    probs = torch.softmax(last.double() / temperature, -1)
+                    nxt = int(torch.multinomial(probs, 1, generator=generator))
+                out.append(nxt)
+                logits, state = self(torch.tensor([[nxt]]), state)
+                last = logits[0, -1]
+            return out
+        finally:
+            self.train(was)
+`,
+};

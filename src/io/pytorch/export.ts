@@ -16,7 +16,7 @@ import type { InputSpec } from '../../train/load_model.js';
 import type { LossName } from '../../train/losses.js';
 import { lookupClass } from '../module-table.js';
 import { encodeSafetensors, type TensorDict } from '../safetensors.js';
-import { PYTHON_CLASSES } from './classes.js';
+import { PYTHON_CLASSES, PYTHON_GENERATOR_CLASSES } from './classes.js';
 import { format } from './python.js';
 import { PYTHON_RUNTIME } from './runtime.js';
 import { TRAIN_SCRIPT } from './train_script.js';
@@ -87,7 +87,8 @@ function modelSource(model: Module, options: PytorchExportOptions, classes: stri
   const name = model.constructor.name;
   const from = options.source ? ` from ${options.source}` : '';
   const raw = options.input?.description ?? "the model's inputs";
-  const defs = classes.map((c) => PYTHON_CLASSES[c].trimEnd()).join('\n\n');
+  const known = { ...PYTHON_CLASSES, ...PYTHON_GENERATOR_CLASSES };
+  const defs = classes.map((c) => known[c].trimEnd()).join('\n\n');
   return `"""${name}, a neurite model as a plain PyTorch module.
 
 Exported by neurite${options.version ? ` ${options.version}` : ''}${from}. The state-dict keys are neurite's, which are

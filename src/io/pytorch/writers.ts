@@ -14,7 +14,11 @@ import { LogisticRegression } from '../../models/logistic.js';
 import { RandWireNet, RandWireNode, RandWireStage } from '../../models/randwire/network.js';
 import { LinearRegression } from '../../models/regression.js';
 import { BasicBlock, Bottleneck, ResNet } from '../../models/resnet.js';
+import { BahdanauAttention, LuongAttention } from '../../models/seq/attention.js';
+import { CharRNN } from '../../models/seq/charrnn.js';
 import { SequenceClassifier } from '../../models/seq/classifier.js';
+import { SequenceGenerator } from '../../models/seq/generator.js';
+import { Seq2Seq } from '../../models/seq/seq2seq.js';
 import { SequenceTagger } from '../../models/seq/tagger.js';
 import { VGG } from '../../models/vgg.js';
 import {
@@ -491,7 +495,43 @@ const models: Entry[] = [
   ),
 ];
 
+/** The special tokens and the teacher-forcing ratio of a token decoder, as keyword arguments. */
+function decoderArgs(m: Seq2Seq | SequenceGenerator): Arg[] {
+  return args([], {
+    pad_id: num(m.padId),
+    bos_id: num(m.bosId),
+    eos_id: num(m.eosId),
+    teacher_forcing_ratio: unless(m.teacherForcingRatio, 1),
+  });
+}
+
+/** A decoder's class after the base class it extends (model.py defines TokenDecoding first). */
+function decoder(
+  ctx: WriteContext,
+  cls: string,
+  m: Seq2Seq | SequenceGenerator,
+  path: string,
+  names: string[],
+) {
+  if (!ctx.classes.includes('TokenDecoding')) ctx.classes.push('TokenDecoding');
+  return ctx.custom(cls, m, path, names, decoderArgs(m));
+}
+
+const generators: Entry[] = [
+  entry(LuongAttention, (ctx, m, path) => ctx.custom('LuongAttention', m, path, ['linear_in', 'linear_out'])),
+  entry(BahdanauAttention, (ctx, m, path) =>
+    ctx.custom('BahdanauAttention', m, path, ['query', 'key', 'v', 'linear_out']),
+  ),
+  entry(Seq2Seq, (ctx, m, path) =>
+    decoder(ctx, 'Seq2Seq', m, path, ['embedding', 'encoder', 'decoder', 'fc', 'attention']),
+  ),
+  entry(SequenceGenerator, (ctx, m, path) =>
+    decoder(ctx, 'SequenceGenerator', m, path, ['init', 'embedding', 'decoder', 'fc']),
+  ),
+  entry(CharRNN, (ctx, m, path) => ctx.custom('CharRNN', m, path, ['embedding', 'rnn', 'drop', 'fc'])),
+];
+
 /** Every class the exporter knows, with its writer. */
 export function pytorchWriters(): ReadonlyMap<ModuleClass, Writer> {
-  return new Map([...layers, ...activations, ...models]);
+  return new Map([...layers, ...activations, ...models, ...generators]);
 }
