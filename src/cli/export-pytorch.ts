@@ -39,6 +39,17 @@ function trainTensors(train: unknown): nt.train.XY | null {
   return null;
 }
 
+/**
+ * The run's test data as train_ddp.py scores it: as it is, except a char-RNN's, which neurite keeps as one stream
+ * of ids (scored in bits per character) and which becomes next-character windows like the training data's.
+ */
+function testTensors(model: nt.nn.Module, train: nt.train.XY, test: nt.train.XY): nt.train.XY {
+  if (!(model instanceof nt.models.CharRNN) || test.x.shape[0] !== 1) return test;
+  const ids = test.x.data as Int32Array;
+  const seqLength = Math.min(train.x.shape[1], ids.length - 1);
+  return nt.data.nextTokenWindows(ids, { seqLength });
+}
+
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 export async function exportPytorch(
@@ -49,7 +60,7 @@ export async function exportPytorch(
   const { model, input, checkpoint: ckpt } = await nt.train.loadModel(checkpoint);
   if (!nt.pytorch.canExport(model)) {
     throw new CliError(
-      `${model.constructor.name} checkpoints have no PyTorch export yet (the exporter covers the feed-forward, convolutional and recurrent classifiers and taggers, not the generators that loop over their own outputs)`,
+      `${model.constructor.name} checkpoints have no PyTorch export (the exporter covers neurite's models and layers; this one holds a module it does not know)`,
     );
   }
   const spec = opts.preprocessing ? input : null;
@@ -77,7 +88,8 @@ export async function exportPytorch(
   if (opts.data && exp) {
     const splits = exp.data();
     const train = trainTensors(splits.train);
-    if (train) data = { train, test: splits.test, description: splits.description };
+    if (train)
+      data = { train, test: testTensors(model, train, splits.test), description: splits.description };
     else note = "this run's training data is not a tensor pair; train_ddp.py needs --csv";
   } else if (opts.data) {
     note =

@@ -1,15 +1,19 @@
 // The generators' PyTorch export (Seq2Seq with and without attention, SequenceGenerator, CharRNN): model.py run by
 // the real PyTorch gives neurite's teacher-forced logits to 1e-5, decodes greedily token for token as neurite's
-// generate() / sampleIds(temperature 0), and carries neurite's state-dict keys. Needs /usr/bin/python3 with torch
+// generate() / sampleIds(temperature 0), and carries neurite's state-dict keys; the CLI's two generator presets
+// (seq2seq-reverse in every cell and attention, charrnn) export the same way, and their train_ddp.py continues
+// training with the teacher-forced loss (torchrun with 2 processes for seq2seq) into checkpoints neurite reads. Needs /usr/bin/python3 with torch
 // (.ci/run installs python3-torch); skipped elsewhere, saying why.
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
-import { removeTempDirs, tempDir } from '../cli/helpers.js';
+import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
 
 const PYTHON = '/usr/bin/python3';
+const TORCHRUN = '/usr/bin/torchrun';
 const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
 const SKIP = hasTorch ? '' : ' [skipped: /usr/bin/python3 has no torch; apt-get install python3-torch]';
 
@@ -184,5 +188,254 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
       console.log(lines.join('\n'));
     },
     240_000,
+  );
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(cmd: string, args: string[], cwd: string, timeout: number) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = spawn(cmd, args, {
+      cwd,
+      env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+interface Summary {
+  processes: number;
+  steps: number;
+  loss: string;
+  before: { loss: number; accuracy: number };
+  after: { loss: number; accuracy: number };
+}
+
+/** The JSON summary train_ddp.py prints last (torchrun prefixes each line with its worker's tag). */
+function summaryOf(stdout: string): Summary {
+  const line = stdout
+    .split('\n')
+    .map((l) => l.replace(/^\[default\d+\]:/, ''))
+    .filter((l) => l.startsWith('{'))
+    .at(-1);
+  return JSON.parse(line ?? '{}') as Summary;
+}
+
+/** neurite's teacher-forced loss and token accuracy on an export's test split, in one batch (as train_ddp.py's). */
+function neuriteScores(model: nt.nn.Module, folder: string, ignoreIndex: number | null) {
+  const t = nt.io.decodeSafetensors(new Uint8Array(readFileSync(join(folder, 'data.safetensors')))).tensors;
+  const [x, y] = [t.x_test, t.y_test];
+  const logits = nt.noGrad(() =>
+    model instanceof nt.models.CharRNN ? model.forward(x)[0] : (model as nt.models.Seq2Seq).forward(x, y),
+  );
+  const options = ignoreIndex === null ? {} : { ignoreIndex };
+  const loss = nt.models.seq.sequenceCrossEntropy(logits, y, options).item();
+  const acc = new nt.models.seq.TokenAccuracy(options);
+  acc.update(logits, y);
+  return { loss, accuracy: acc.compute() };
+}
+
+describe(`neurite export --format pytorch: the generator presets, and their train_ddp.py${SKIP}`, () => {
+  const variants = (['lstm', 'gru', 'rnn'] as const).flatMap((cell) =>
+    (['none', 'luong', 'bahdanau'] as const).map((attention) => ({ cell, attention })),
+  );
+
+  it.skipIf(!hasTorch)(
+    "seq2seq-reverse (3 cells × 3 attentions) and charrnn: model.py decodes as loadModel's model does",
+    async () => {
+      const root = tempDir();
+      const names: string[] = [];
+      const keys: Record<string, string[]> = {};
+      for (const { cell, attention } of variants) {
+        const name = `seq2seq-${cell}-${attention}`;
+        const runDir = join(root, `${name}-run`);
+        const flags = ['--epochs', '1', '--limit', '64', '--hidden-size', '16', '--cell', cell];
+        const r = await runCli([
+          'train',
+          'seq2seq-reverse',
+          ...flags,
+          '--attention',
+          attention,
+          '--out',
+          runDir,
+        ]);
+        expect(r.code, r.stderr).toBe(0);
+        const e = await runCli([
+          'export',
+          runDir,
+          '--format',
+          'pytorch',
+          '--out',
+          join(root, name),
+          '--no-data',
+        ]);
+        expect(e.code, e.stderr).toBe(0);
+        const { model } = await nt.train.loadModel<nt.models.Seq2Seq>(runDir);
+        const src = nt.data.makeReverseTask({ n: 7, length: [3, 10], seed: 5 }).src;
+        const tokens = model.generate(src, { maxLength: src.shape[1] + 1 });
+        const logits = nt.noGrad(() => model.forward(src, tokens));
+        const maxLength = nt.tensor([src.shape[1] + 1], { dtype: 'int32' });
+        writeFileSync(
+          join(root, `${name}.check.safetensors`),
+          nt.io.encodeSafetensors({ src, tokens, logits, max_length: maxLength }),
+        );
+        names.push(name);
+        keys[name] = Object.keys(model.stateDict());
+      }
+      const runDir = join(root, 'charrnn-run');
+      const r = await runCli([
+        'train',
+        'charrnn',
+        '--epochs',
+        '1',
+        '--limit',
+        '10',
+        '--hidden-size',
+        '24',
+        '--out',
+        runDir,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const e = await runCli([
+        'export',
+        runDir,
+        '--format',
+        'pytorch',
+        '--out',
+        join(root, 'charrnn'),
+        '--no-data',
+      ]);
+      expect(e.code, e.stderr).toBe(0);
+      expect(e.stdout).toContain('classes CharRNN');
+      const { model } = await nt.train.loadModel<nt.models.CharRNN>(runDir);
+      const x = nt.randint(0, model.vocabSize, [5, 9], { generator: new nt.Generator(1) });
+      const x2 = nt.randint(0, model.vocabSize, [5, 4], { generator: new nt.Generator(2) });
+      const [logits, state] = nt.noGrad(() => model.forward(x));
+      const [logits2, state2] = nt.noGrad(() => model.forward(x2, state));
+      const [h, c] = state2 as [nt.Tensor, nt.Tensor];
+      const prime = nt.tensor([5, 6, 7], { dtype: 'int32' });
+      const sampled = new nt.Tensor(model.sampleIds(prime.data, { length: 30, temperature: 0 }), [30]);
+      writeFileSync(
+        join(root, 'charrnn.check.safetensors'),
+        nt.io.encodeSafetensors({ x, x2, logits, logits2, h, c, prime, sampled }),
+      );
+      names.push('charrnn');
+      keys.charrnn = Object.keys(model.stateDict());
+      const res = runChecks(root, names);
+      for (const name of names) {
+        expect(res[name].keys, name).toEqual(keys[name]);
+        expect(res[name].error, name).toBeLessThan(1e-5);
+        expect(res[name].same_tokens, name).toBe(true);
+      }
+      console.log(names.map((n) => `${n}: max relative error ${res[n].error.toExponential(2)}`).join('\n'));
+    },
+    300_000,
+  );
+
+  it.skipIf(!hasTorch)(
+    'seq2seq-reverse (luong): torchrun --nproc_per_node 2 train_ddp.py trains on the teacher-forced loss, neurite eval reads the result',
+    async () => {
+      const root = tempDir();
+      const runDir = join(root, 'run');
+      const flags = ['--epochs', '1', '--limit', '128', '--hidden-size', '24', '--attention', 'luong'];
+      const r = await runCli(['train', 'seq2seq-reverse', ...flags, '--out', runDir]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = join(root, 'pt');
+      const e = await runCli(['export', runDir, '--format', 'pytorch', '--out', out, '--json']);
+      expect(e.code, e.stderr).toBe(0);
+      expect(lastJson(e).data).toEqual({ train: 128, test: 128 });
+      const config = JSON.parse(readFileSync(join(out, 'neurite.json'), 'utf8'));
+      expect(config).toMatchObject({ model: 'Seq2Seq', call: 'model(x, y)', ignoreIndex: 0 });
+      const { model } = await nt.train.loadModel(runDir);
+      const want = neuriteScores(model, out, 0);
+      const port = await freePort();
+      const args = ['--nproc_per_node', '2', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
+      const t = await run(
+        TORCHRUN,
+        [...args, 'train_ddp.py', '--steps', '30', '--log-every', '10'],
+        out,
+        170_000,
+      );
+      expect(t.code, `${t.stdout}\n${t.stderr}`).toBe(0);
+      const summary = summaryOf(t.stdout);
+      expect(summary.processes).toBe(2);
+      expect(summary.steps).toBe(30);
+      // PyTorch scores the exported model as neurite does: same loss (padding ignored) and token accuracy
+      expect(summary.before.loss).toBeCloseTo(want.loss, 4);
+      expect(summary.before.accuracy).toBeCloseTo(want.accuracy, 6);
+      expect(summary.after.loss).toBeLessThan(summary.before.loss);
+      const trained = await nt.train.loadModel(join(out, 'trained'));
+      expect(neuriteScores(trained.model, out, 0).loss).toBeCloseTo(summary.after.loss, 4);
+      const ev = await runCli(['eval', join(out, 'trained'), '--json']);
+      expect(ev.code, ev.stderr).toBe(0);
+      const metrics = lastJson(ev).metrics as Record<string, number>;
+      expect(metrics.tokenAccuracy).toBeGreaterThan(0);
+      console.log(
+        `seq2seq-reverse (luong) under torchrun, 2 processes, 30 steps: teacher-forced test loss ${summary.before.loss.toFixed(4)} -> ${summary.after.loss.toFixed(4)}, greedy token accuracy ${metrics.tokenAccuracy.toFixed(4)}`,
+      );
+    },
+    240_000,
+  );
+
+  it.skipIf(!hasTorch)(
+    'charrnn: train_ddp.py trains on next-character windows; neurite reads what it wrote',
+    async () => {
+      const root = tempDir();
+      const runDir = join(root, 'run');
+      const r = await runCli([
+        'train',
+        'charrnn',
+        '--epochs',
+        '1',
+        '--limit',
+        '20',
+        '--hidden-size',
+        '32',
+        '--out',
+        runDir,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const out = join(root, 'pt');
+      const e = await runCli(['export', runDir, '--format', 'pytorch', '--out', out]);
+      expect(e.code, e.stderr).toBe(0);
+      const config = JSON.parse(readFileSync(join(out, 'neurite.json'), 'utf8'));
+      expect(config).toMatchObject({ model: 'CharRNN', call: 'model(x)[0]', ignoreIndex: null });
+      const { model } = await nt.train.loadModel(runDir);
+      const want = neuriteScores(model, out, null);
+      const t = await run(PYTHON, ['train_ddp.py', '--steps', '20', '--log-every', '100'], out, 120_000);
+      expect(t.code, `${t.stdout}\n${t.stderr}`).toBe(0);
+      const summary = summaryOf(t.stdout);
+      expect(summary.before.loss).toBeCloseTo(want.loss, 4);
+      expect(summary.before.accuracy).toBeCloseTo(want.accuracy, 6);
+      expect(summary.after.loss).toBeLessThan(summary.before.loss);
+      const ev = await runCli(['eval', join(out, 'trained'), '--json']);
+      expect(ev.code, ev.stderr).toBe(0);
+      expect((lastJson(ev).metrics as Record<string, number>).bitsPerChar).toBeGreaterThan(0);
+      const csv = await run(PYTHON, ['train_ddp.py', '--csv', join(root, 'x.csv')], out, 60_000);
+      expect(csv.code).not.toBe(0);
+      expect(csv.stderr).toMatch(/--csv reads rows of numbers, while a CharRNN trains on token sequences/);
+    },
+    180_000,
   );
 });

@@ -293,7 +293,8 @@ describe(`train_ddp.py on the other kinds of run: binary, regression, recurrent,
 // ---------------------------------------------------------------------------------------------------------------
 
 describe(`neurite export --format pytorch: the other presets, raw inputs through model.py${SKIP}`, () => {
-  // with cnn-mnist, logreg-breast-cancer, linreg-diabetes and lstm-seqmnist above: every preset but the generators
+  // with cnn-mnist, logreg-breast-cancer, linreg-diabetes and lstm-seqmnist above; the generators (seq2seq-reverse,
+  // charrnn) in pytorch-generators.test.ts
   const PRESETS: [string, string[], number][] = [
     ['logreg-xor', ['--epochs', '2', '--degree', '3'], 2],
     ['mlp-digits', ['--epochs', '1'], 64],

@@ -7,6 +7,9 @@
  */
 
 import { ValueError } from '../../errors.js';
+import { CharRNN } from '../../models/seq/charrnn.js';
+import { SequenceGenerator } from '../../models/seq/generator.js';
+import { Seq2Seq } from '../../models/seq/seq2seq.js';
 import type { Module } from '../../nn/module.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { architectureOf } from '../../train/architecture.js';
@@ -135,6 +138,18 @@ function checkXY(xy: XY, what: string): void {
   }
 }
 
+/**
+ * How train_ddp.py calls the model on a batch and which target it skips: the encoder-decoders read the target
+ * (teacher forcing) and skip their padding token; CharRNN's logits come first of (logits, state).
+ */
+function trainingCall(model: Module): { call: string; ignoreIndex: number | null } {
+  if (model instanceof Seq2Seq || model instanceof SequenceGenerator) {
+    return { call: 'model(x, y)', ignoreIndex: model.padId };
+  }
+  if (model instanceof CharRNN) return { call: 'model(x)[0]', ignoreIndex: null };
+  return { call: 'model(x)', ignoreIndex: null };
+}
+
 function trainingConfig(model: Module, options: PytorchExportOptions): Record<string, unknown> {
   const t = options.training ?? {};
   const ckpt = options.checkpoint ?? null;
@@ -152,6 +167,7 @@ function trainingConfig(model: Module, options: PytorchExportOptions): Record<st
     model: model.constructor.name,
     task: t.task ?? null,
     loss: t.loss ?? null,
+    ...trainingCall(model),
     optimizer,
     training: {
       lr: lr ?? null,

@@ -17,7 +17,8 @@ unless given --redirects 1 --tee 1: its parsing of the default 0 of those option
 
 Data: data.safetensors beside this script (the run's own train/test split, already preprocessed), or --csv FILE:
 raw rows with a header line, the target in the last column (or --target NAME); preprocessing.json turns them
-into the model's inputs and --test-fraction of them are held out. Each process reads its share of every epoch
+into the model's inputs and --test-fraction of them are held out. The sequence models (Seq2Seq, SequenceGenerator,
+CharRNN) train on data.safetensors only, with the teacher-forced next-token cross-entropy (padding ignored). Each process reads its share of every epoch
 (DistributedSampler); gradients are averaged across processes (gloo backend, CPU). The optimiser and loss are the
 run's (neurite.json); the optimiser's state starts afresh.
 
@@ -45,9 +46,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from model import encode_safetensors, load_model, preprocess, read_safetensors, write_file_atomic  # noqa: E402
 
+# the target the class losses skip (neurite.json's ignoreIndex: a sequence model's padding token)
+IGNORE_INDEX = -100
+
 LOSSES = {
-    "crossEntropy": lambda out, y: F.cross_entropy(*_classes(out, y)),
-    "nll": lambda out, y: F.nll_loss(*_classes(out, y)),
+    "crossEntropy": lambda out, y: F.cross_entropy(*_classes(out, y), ignore_index=IGNORE_INDEX),
+    "nll": lambda out, y: F.nll_loss(*_classes(out, y), ignore_index=IGNORE_INDEX),
     "mse": lambda out, y: F.mse_loss(out, _like(y, out)),
     "mae": lambda out, y: F.l1_loss(out, _like(y, out)),
     "l1": lambda out, y: F.l1_loss(out, _like(y, out)),
@@ -56,6 +60,16 @@ LOSSES = {
     "bce": lambda out, y: F.binary_cross_entropy(out, _like(y, out)),
     "bceWithLogits": lambda out, y: F.binary_cross_entropy_with_logits(out, _like(y, out)),
 }
+
+
+# how the model is called on a batch (neurite.json's call): most models on the inputs; the encoder-decoders on the
+# inputs and the target (teacher forcing), CharRNN on the inputs, its logits first of (logits, state)
+CALLS = {
+    "model(x)": lambda model, x, y: model(x),
+    "model(x, y)": lambda model, x, y: model(x, y),
+    "model(x)[0]": lambda model, x, y: model(x)[0],
+}
+CALL = CALLS["model(x)"]
 
 
 def _classes(out, y):
@@ -122,6 +136,9 @@ def read_csv(path, target, task):
 def load_data(args, config):
     """(x_train, y_train, x_test, y_test), model-ready."""
     if args.csv:
+        if (config.get("call") or "model(x)") != "model(x)":
+            raise SystemExit(f"train_ddp.py: --csv reads rows of numbers, while a {config['model']} trains on token "
+                             "sequences; use the exported data.safetensors (neurite export without --no-data)")
         x, y = read_csv(args.csv, args.target, config.get("task"))
         x = preprocess(x)
         generator = torch.Generator().manual_seed(args.seed)
@@ -142,16 +159,20 @@ def evaluate(model, x, y, loss_fn, task, batch=500):
     model.eval()
     total, hits, sq, n = 0.0, 0, 0.0, 0
     for i in range(0, x.shape[0], batch):
-        out, yb = model(x[i:i + batch]), y[i:i + batch]
+        yb = y[i:i + batch]
+        out = CALL(model, x[i:i + batch], yb)
         total += float(loss_fn(out, yb)) * yb.shape[0]
         if task == "regression":
             sq += float(((out - _like(yb, out)) ** 2).sum())
+            n += out.numel()
         elif task == "binary":
             hits += int(((out.reshape(-1) > 0).long() == yb.reshape(-1).long()).sum())
+            n += yb.numel()
         else:
             logits, labels = _classes(out, yb)
-            hits += int((logits.argmax(1) == labels).sum())
-        n += yb.numel() if task != "regression" else out.numel()
+            counted = labels != IGNORE_INDEX  # a sequence model's padding is not scored
+            hits += int(((logits.argmax(1) == labels) & counted).sum())
+            n += int(counted.sum())
     metric = ("mse", sq / max(n, 1)) if task == "regression" else ("accuracy", hits / max(n, 1))
     return total / max(x.shape[0], 1), metric
 
@@ -217,6 +238,10 @@ def main():
     p.add_argument("--log-every", type=int, default=50, help="print the running loss every N steps")
     p.add_argument("--threads", type=int, help="torch threads per process (default: cores / processes)")
     args = p.parse_args()
+    global CALL, IGNORE_INDEX
+    CALL = CALLS[config.get("call") or "model(x)"]
+    if config.get("ignoreIndex") is not None:
+        IGNORE_INDEX = int(config["ignoreIndex"])
     if args.lr is None or args.lr <= 0:
         raise SystemExit("train_ddp.py: give a positive --lr (the run recorded none)")
     if args.epochs < 1 or (args.steps is not None and args.steps < 1) or args.batch_size < 1:
@@ -260,7 +285,7 @@ def main():
             sampler.set_epoch(epoch)
         for xb, yb in loader:
             optimizer.zero_grad()
-            loss = loss_fn(net(xb), yb)
+            loss = loss_fn(CALL(net, xb, yb), yb)
             loss.backward()
             if clip:
                 torch.nn.utils.clip_grad_norm_(net.parameters(), clip)
