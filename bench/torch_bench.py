@@ -38,7 +38,17 @@ def rss_mib():
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+_digits = {}
+
+
 def mnist(flat):
+    # loaded once per process, as neurite's side does (bench/neurite.ts)
+    if flat not in _digits:
+        _digits[flat] = _load_mnist(flat)
+    return _digits[flat]
+
+
+def _load_mnist(flat):
     with gzip.open(os.path.join(ROOT, "data/mnist/images.u8.gz")) as f:
         raw = f.read()
     n = cfg["train"]["samples"]
