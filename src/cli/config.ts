@@ -3,9 +3,12 @@
  * or their own CSV file), an optimiser, a schedule and training settings — validated with zod, so that a mistake
  * is reported with the file and the JSON path of the bad field (`exp.json: model.sizes[1]: must be > 0, got -3`).
  * The README's "Command line" section documents the format.
+ *
+ * Most presets are named configs (presets/named.ts): they go through {@link buildConfigExperiment} too, so data
+ * loading and model building live here only.
  */
-import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import * as nt from '../node.js';
 import { CliError, fmtCount, formatZodError, readJson } from './common.js';
@@ -16,6 +19,7 @@ import {
   type ExperimentIO,
   evaluateWith,
   head,
+  lazy,
   makeOptimizer,
   makeScheduler,
   OPTIMIZERS,
@@ -23,8 +27,7 @@ import {
   type TableSchema,
   type TrainingSettings,
 } from './experiment.js';
-import { mnistInput, mnistIO } from './presets/mnist.js';
-import { lazy } from './presets/types.js';
+import { type MnistLayout, mnistInput, mnistIO } from './mnist-io.js';
 import { TabularPipeline, tabularIO, tabularLoss, tabularMetrics } from './tabular.js';
 
 type Tensor = nt.Tensor;
@@ -92,6 +95,10 @@ export const modelSchema = z.discriminatedUnion('type', [
     channels: positiveInt.min(2).default(16),
     stages: positiveInt.max(5).default(3),
     headChannels: positiveInt.default(256),
+    // strides of the stem's two convolutions: 2,1 quarters the work of the first stage on 28×28 digits
+    stemStrides: z
+      .tuple([z.union([z.literal(1), z.literal(2)]), z.union([z.literal(1), z.literal(2)])])
+      .default([1, 1]),
   }),
   z.strictObject({ type: z.literal('lstm-classifier'), ...recurrent }),
   z.strictObject({ type: z.literal('gru-classifier'), ...recurrent }),
@@ -226,6 +233,8 @@ export const configSchema = z
   });
 
 export type Config = z.infer<typeof configSchema>;
+/** A config as written, before defaults are filled in (what a preset's named config gives). */
+export type ConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = z.infer<typeof modelSchema>;
 export type DataConfig = z.infer<typeof dataSchema>;
 
@@ -399,15 +408,34 @@ function tableLoad(data: DataConfig): {
       default: {
         const d = data as { dataset: (typeof TOY_SETS)[number]; n: number; noise: number; seed: number };
         const { x, y } = toyLoaders[d.dataset](d);
-        return { x, y, featureNames: Array.from({ length: x.shape[1] }, (_, i) => `x${i}`) };
+        return {
+          x,
+          y,
+          featureNames: Array.from({ length: x.shape[1] }, (_, i) => `x${i}`),
+          // makeXor's class 1 is the quadrants where the coordinates' signs differ
+          targetNames: d.dataset === 'xor' ? ['same sign', 'opposite signs'] : undefined,
+        };
       }
     }
   }
   throw new Error('tableLoad: not a table');
 }
 
-function describeSplit(name: string, train: number, test: number): string {
-  return `${name} (${fmtCount(train)} train / ${fmtCount(test)} test)`;
+/** The built-in datasets as a person writes them. */
+const DATASET_NAMES: Record<string, string> = {
+  mnist: 'MNIST',
+  'breast-cancer': 'breast cancer',
+  digits: '8×8 digits',
+  xor: 'XOR',
+};
+
+function datasetName(dataset: string): string {
+  return DATASET_NAMES[dataset] ?? dataset;
+}
+
+/** `diabetes (353 train / 89 test rows)`, with a note such as `random shifts up to 2 px`. */
+function describeSplit(name: string, train: number, test: number, unit: string, note = ''): string {
+  return `${name} (${fmtCount(train)} train / ${fmtCount(test)} test ${unit}${note ? `, ${note}` : ''})`;
 }
 
 function numClassesOf(y: Tensor): number {
@@ -441,7 +469,7 @@ function prepare(
 ): Prepared {
   const data = loaded.config.data;
   const limit: Limit = (xy) => head(xy, training.limit);
-  if ('dataset' in data && data.dataset === 'mnist') return prepareMnist(layout, limit);
+  if ('dataset' in data && data.dataset === 'mnist') return prepareMnist(layout, data.shift, limit);
 
   const pipeline = new TabularPipeline({ degree: data.degree, standardize: data.standardize });
   const savedPipeline = restored?.preprocessing.pipeline as Record<string, unknown> | undefined;
@@ -452,8 +480,11 @@ function prepare(
   return prepareCsv(loaded, data, restored, pipeline, fitOn, limit);
 }
 
-/** MNIST, standardised, as flat rows, images or rows-as-steps for the model's layout. */
-function prepareMnist(layout: Layout, limit: Limit): Prepared {
+/**
+ * MNIST, standardised, as flat rows, images or rows-as-steps for the model's layout (the random shifts of the
+ * training images are applied by the experiment's data).
+ */
+function prepareMnist(layout: Layout, shift: number, limit: Limit): Prepared {
   const flatten = layout === 'flat';
   return {
     task: 'classification',
@@ -467,7 +498,9 @@ function prepareMnist(layout: Layout, limit: Limit): Prepared {
       const te = nt.loadMnist({ split: 'test', normalize: 'standard', flatten });
       const train = limit({ x: arrange(tr.images), y: tr.labels });
       const test = limit({ x: arrange(te.images), y: te.labels });
-      return { train, test, description: describeSplit('MNIST', train.x.shape[0], test.x.shape[0]) };
+      const note = shift > 0 && layout === 'image' ? `random shifts up to ${shift} px` : '';
+      const description = describeSplit('MNIST', train.x.shape[0], test.x.shape[0], 'digits', note);
+      return { train, test, description };
     }),
   };
 }
@@ -504,7 +537,8 @@ function prepareTable(
       });
       const train = limit({ x: fitOn(s.xTrain), y: s.yTrain });
       const test = limit({ x: pipeline.transform(s.xTest), y: s.yTest });
-      return { train, test, description: describeSplit(data.dataset, train.x.shape[0], test.x.shape[0]) };
+      const name = datasetName(data.dataset);
+      return { train, test, description: describeSplit(name, train.x.shape[0], test.x.shape[0], 'rows') };
     }),
   };
 }
@@ -603,7 +637,7 @@ function prepareCsv(
       }
       const train = limit({ x: fitOn(xTrain), y: yTrain });
       const test = limit({ x: pipeline.transform(xTest), y: yTest });
-      return { train, test, description: describeSplit(data.csv, train.x.shape[0], test.x.shape[0]) };
+      return { train, test, description: describeSplit(data.csv, train.x.shape[0], test.x.shape[0], 'rows') };
     }),
   };
 }
@@ -742,7 +776,7 @@ function buildModel(
         headChannels: model.headChannels,
         numClasses: out,
         inChannels: c,
-        stemStrides: [1, 1],
+        stemStrides: model.stemStrides,
         seed,
       });
     }
@@ -783,19 +817,29 @@ function arrange(x: Tensor, layout: Layout, imageShape: [number, number, number]
   return x;
 }
 
+/** What a preset adds to the config it names (presets/named.ts). */
+export interface PresetOrigin {
+  /** The preset's title, which says more than the config's `model.type on dataset`. */
+  title: string;
+}
+
 /**
- * Builds the experiment a config describes. `restored` (from a checkpoint) supplies the fitted encoders, scaler
- * and facts about the data, so a trained experiment is rebuilt without re-reading the training file.
+ * Builds the experiment a config describes: a user's config file, or a preset's named config (`preset` then gives
+ * its title, and messages name the preset's flags instead of config keys). `restored` (from a checkpoint) supplies
+ * the fitted encoders, scaler and facts about the data, so a trained experiment is rebuilt without re-reading the
+ * training file.
  */
 export function buildConfigExperiment(
   loaded: LoadedConfig,
   training: TrainingSettings,
   restored?: Restored,
+  preset?: PresetOrigin,
 ): Experiment {
   const { config, file } = loaded;
   const layout = layoutOf(config.model);
   const p = prepare(loaded, training, restored, layout);
   const isMnist = 'dataset' in config.data && config.data.dataset === 'mnist';
+  const isCsv = 'csv' in config.data;
   if (layout === 'image' && !p.imageShape) {
     throw new CliError(
       `${file}: model.type "${config.model.type}" reads images: use data.dataset "mnist" or "digits", or give data.imageShape for a CSV`,
@@ -812,10 +856,11 @@ export function buildConfigExperiment(
   const task = binary ? 'binary' : p.task;
   const loss = config.loss ?? tabularLoss(task);
   const metrics = (config.metrics ?? tabularMetrics(task)) as nt.train.MetricName[];
+  // MNIST arrives in the model's layout already; a CSV of images or the 8×8 digits are rows to reshape
   const imageShape = isMnist ? undefined : p.imageShape;
+  const shift = 'dataset' in config.data && config.data.dataset === 'mnist' ? config.data.shift : 0;
   const data = lazy((): DataSplits => {
     const { train, test, description } = p.splits();
-    const shift = 'dataset' in config.data && config.data.dataset === 'mnist' ? config.data.shift : 0;
     const trainXY = { x: arrange(train.x, layout, imageShape), y: train.y };
     return {
       train:
@@ -830,37 +875,12 @@ export function buildConfigExperiment(
       description,
     };
   });
-
-  let io: ExperimentIO | undefined;
-  if (p.schema && p.pipeline) {
-    const base = tabularIO({
-      schema: p.schema,
-      pipeline: p.pipeline,
-      task,
-      numClasses: p.numClasses,
-      classNames: p.classNames,
-    });
-    io = {
-      ...base,
-      readInputs: (input) => ({ x: arrange(base.readInputs(input).x, layout, imageShape) }),
-      readLabelled: (path) => {
-        const xy = base.readLabelled(path);
-        return { x: arrange(xy.x, layout, imageShape), y: xy.y };
-      },
-    };
-  }
   const opt = config.optimizer;
   const sched = config.scheduler;
-  const summaryShape =
-    layout === 'image' && p.imageShape
-      ? [1, ...p.imageShape]
-      : layout === 'rows'
-        ? p.imageShape
-          ? [1, p.imageShape[1], p.imageShape[0] * p.imageShape[2]]
-          : [1, inFeatures, 1]
-        : [1, inFeatures];
   const exp: Experiment = {
-    title: `${config.name ? `${config.name}: ` : ''}${config.model.type} on ${dataName(config.data)}`,
+    title:
+      preset?.title ??
+      `${config.name ? `${config.name}: ` : ''}${config.model.type} on ${dataName(config.data)}`,
     task,
     model,
     loss,
@@ -869,32 +889,10 @@ export function buildConfigExperiment(
     makeOptimizer: (lr) => makeOptimizer(model, opt, lr),
     makeScheduler: sched ? (o, epochs) => makeScheduler(o, sched, epochs) : undefined,
     data,
-    preprocessing: () => {
-      const out: Record<string, unknown> = {};
-      if (p.pipeline) out.pipeline = p.pipeline.toJSON();
-      if (p.schema)
-        out.encoders = Object.fromEntries(Object.entries(p.schema.encoders).map(([k, v]) => [k, v.toJSON()]));
-      if (isMnist) out.input = mnistInput(layout === 'flat' ? 'flat' : layout === 'rows' ? 'rows' : 'image');
-      else if (p.pipeline && p.schema) {
-        // the rows a model reads, as arrange() lays them out (channels interleaved by a permute: not a reshape)
-        const input = p.pipeline.inputSpec(p.schema.columns, p.schema.categorical);
-        const shape =
-          layout === 'image'
-            ? imageShape
-            : layout === 'rows'
-              ? imageShape
-                ? imageShape[0] === 1
-                  ? [imageShape[1], imageShape[2]]
-                  : undefined
-                : [inFeatures, 1]
-              : [];
-        if (shape?.length) input.steps.push({ type: 'reshape', shape: [...shape] });
-        if (shape) out.input = input;
-      }
-      return out;
-    },
+    preprocessing: () => configPreprocessing(p, layout, imageShape, inFeatures, isMnist, isCsv),
+    // what prepareCsv reads back when the run is rebuilt; a built-in table is loaded again instead
     info: () =>
-      p.schema
+      p.schema && isCsv
         ? {
             columns: p.schema.columns,
             categorical: p.schema.categorical,
@@ -906,31 +904,140 @@ export function buildConfigExperiment(
           }
         : {},
     evaluate: (d, batchSize) => evaluateWith(exp, d, batchSize),
-    io,
-    summaryInput: { shape: summaryShape },
+    io: isMnist ? mnistIO(mnistLayout(layout)) : configIO(p, task, layout, imageShape),
+    summaryInput: { shape: summaryShape(p, layout, inFeatures) },
   };
-  if (isMnist) exp.io = mnistConfigIO(layout);
+  const m = config.model;
+  if (m.type === 'randwire') exp.onStart = (dir) => writeGraphs(model as nt.models.RandWireNet, m.graph, dir);
   const notes: string[] = [];
   if (p.taskNote) notes.push(`task: ${p.taskNote}`);
-  const linear = config.model;
-  if (linear.type === 'linear' && linear.solver === 'exact') {
-    notes.push('solver: exact least squares (model "solver": "gd" trains by gradient descent instead)');
-    exp.solve = async () => {
-      const train = data().train as nt.train.XY;
-      (model as nt.models.LinearRegression).fit(train.x, train.y);
-    };
-  }
-  if (linear.type === 'linear' && linear.solver === 'gd') {
-    exp.checkFit = (train) => linearUnderfit(model as nt.models.LinearRegression, linear.alpha, train);
-  }
+  const solver = solverOf(config.model, model, () => data().train as nt.train.XY, preset !== undefined);
+  if (solver.note) notes.push(solver.note);
+  if (solver.solve) exp.solve = solver.solve;
+  if (solver.checkFit) exp.checkFit = solver.checkFit;
   Object.assign(exp, { notes });
-  if (config.model.type === 'logistic' && config.model.solver === 'lbfgs') {
-    exp.solve = async () => {
-      const train = data().train as nt.train.XY;
-      (model as nt.models.LogisticRegression).fit(train.x, train.y);
+  return exp;
+}
+
+/** How the model is trained when not by epochs of gradient descent, and what is said about it. */
+function solverOf(
+  config: ModelConfig,
+  model: Module,
+  train: () => nt.train.XY,
+  isPreset: boolean,
+): { solve?: () => Promise<void>; note?: string; checkFit?: Experiment['checkFit'] } {
+  if (config.type === 'linear' && config.solver === 'exact') {
+    return {
+      solve: async () => {
+        const { x, y } = train();
+        (model as nt.models.LinearRegression).fit(x, y);
+      },
+      // the config's default, so it is said; a preset's title says it already
+      note: isPreset
+        ? undefined
+        : 'solver: exact least squares (model "solver": "gd" trains by gradient descent instead)',
     };
   }
-  return exp;
+  if (config.type === 'linear') {
+    const advice = isPreset
+      ? 'use --solver exact, or train longer (--epochs) with a higher --lr'
+      : 'set model "solver": "exact", or train longer (training.epochs) with a higher optimizer.lr';
+    return {
+      checkFit: (xy) => linearUnderfit(model as nt.models.LinearRegression, config.alpha, xy, advice),
+    };
+  }
+  if (config.type === 'logistic' && config.solver === 'lbfgs') {
+    return {
+      solve: async () => {
+        const { x, y } = train();
+        (model as nt.models.LogisticRegression).fit(x, y);
+      },
+    };
+  }
+  return {};
+}
+
+/** Reading tables (a CSV's rows or a built-in table's) for `predict` and `eval --data`, in the model's layout. */
+function configIO(
+  p: Prepared,
+  task: Prepared['task'],
+  layout: Layout,
+  imageShape: [number, number, number] | undefined,
+): ExperimentIO | undefined {
+  if (!p.schema || !p.pipeline) return undefined;
+  const base = tabularIO({
+    schema: p.schema,
+    pipeline: p.pipeline,
+    task,
+    numClasses: p.numClasses,
+    classNames: p.classNames,
+  });
+  return {
+    ...base,
+    readInputs: (input) => ({ x: arrange(base.readInputs(input).x, layout, imageShape) }),
+    readLabelled: (path) => {
+      const xy = base.readLabelled(path);
+      return { x: arrange(xy.x, layout, imageShape), y: xy.y };
+    },
+  };
+}
+
+/** The fitted preprocessing for the checkpoint: the pipeline, the encoders, and the input spec of loadModel. */
+function configPreprocessing(
+  p: Prepared,
+  layout: Layout,
+  imageShape: [number, number, number] | undefined,
+  inFeatures: number,
+  isMnist: boolean,
+  isCsv: boolean,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (p.pipeline) out.pipeline = p.pipeline.toJSON();
+  if (p.schema && isCsv)
+    out.encoders = Object.fromEntries(Object.entries(p.schema.encoders).map(([k, v]) => [k, v.toJSON()]));
+  if (isMnist) out.input = mnistInput(mnistLayout(layout));
+  else if (p.pipeline && p.schema) {
+    // the rows a model reads, as arrange() lays them out (channels interleaved by a permute: not a reshape)
+    const input = p.pipeline.inputSpec(p.schema.columns, p.schema.categorical);
+    const shape =
+      layout === 'image'
+        ? imageShape
+        : layout === 'rows'
+          ? imageShape
+            ? imageShape[0] === 1
+              ? [imageShape[1], imageShape[2]]
+              : undefined
+            : [inFeatures, 1]
+          : [];
+    if (shape?.length) input.steps.push({ type: 'reshape', shape: [...shape] });
+    if (shape) out.input = input;
+  }
+  return out;
+}
+
+/** The input shape `summary` feeds the model (one sample). */
+function summaryShape(p: Prepared, layout: Layout, inFeatures: number): number[] {
+  if (layout === 'image' && p.imageShape) return [1, ...p.imageShape];
+  if (layout === 'rows') {
+    return p.imageShape ? [1, p.imageShape[1], p.imageShape[0] * p.imageShape[2]] : [1, inFeatures, 1];
+  }
+  return [1, inFeatures];
+}
+
+/** A RandWire network's random graphs, as `graphs/stage<i>.dot` (draw with `dot -Tsvg`) and `.json`. */
+function writeGraphs(model: nt.models.RandWireNet, graph: nt.models.randwire.GraphSpec, dir: string): void {
+  const graphs = join(dir, 'graphs');
+  mkdirSync(graphs, { recursive: true });
+  const name = graphName(graph);
+  model.graphs().forEach((g, i) => {
+    writeFileSync(join(graphs, `stage${i}.dot`), g.toDot({ name: `${name} stage ${i}` }));
+    writeFileSync(join(graphs, `stage${i}.json`), `${JSON.stringify(g.toJSON())}\n`);
+  });
+}
+
+/** `WS(4, 0.75)`, `ER(0.2)`, `BA(5)`. */
+export function graphName(g: nt.models.randwire.GraphSpec): string {
+  return g.type === 'ws' ? `WS(${g.k}, ${g.p})` : g.type === 'er' ? `ER(${g.p})` : `BA(${g.m})`;
 }
 
 /** R² below the least-squares optimum by more than this on the training data counts as underfitting. */
@@ -944,21 +1051,19 @@ function linearUnderfit(
   model: nt.models.LinearRegression,
   alpha: number,
   train: nt.train.XY,
+  advice: string,
 ): string | undefined {
   const reached = model.score(train.x, train.y);
   const best = new nt.models.LinearRegression({ alpha }).fit(train.x, train.y).score(train.x, train.y);
   if (!(best - reached > UNDERFIT_GAP)) return undefined;
-  return (
-    `the model underfits: train R² ${reached.toFixed(3)} where the least-squares fit reaches ${best.toFixed(3)}; ` +
-    'set model "solver": "exact", or train longer (training.epochs) with a higher optimizer.lr'
-  );
+  return `the model underfits: train R² ${reached.toFixed(3)} where the least-squares fit reaches ${best.toFixed(3)}; ${advice}`;
 }
 
 function dataName(data: DataConfig): string {
   return 'dataset' in data ? data.dataset : data.csv;
 }
 
-/** MNIST in a config reads inputs as the MNIST presets do: images 0–255, standardised, in the model's layout. */
-function mnistConfigIO(layout: Layout): ExperimentIO {
-  return mnistIO(layout === 'flat' ? 'flat' : layout === 'rows' ? 'rows' : 'image');
+/** The MNIST layout of a model's layout: images, flat rows, or rows as time steps. */
+function mnistLayout(layout: Layout): MnistLayout {
+  return layout === 'flat' ? 'flat' : layout === 'rows' ? 'rows' : 'image';
 }

@@ -1,8 +1,9 @@
 /**
  * An experiment: everything `neurite train`, `eval`, `predict`, `summary` and `sample` need to know about one
  * model on one dataset — the model, its data and preprocessing, loss, metrics, optimiser and schedule, how to
- * read inputs for predictions and how to describe the outputs. Presets (presets.ts) and JSON configs
- * (config.ts) both build one, so every command treats them alike.
+ * read inputs for predictions and how to describe the outputs. JSON configs (config.ts) build one, and so do the
+ * presets (presets/): most are named configs built by the same code, the rest build theirs in code; so every
+ * command treats them alike.
  *
  * A checkpoint written by `neurite train` stores the recipe (preset name and options, or the config) and the
  * fitted preprocessing; the other commands rebuild the experiment from it and load the weights.
@@ -191,6 +192,19 @@ export function makeScheduler(optimizer: AnyOptimizer, spec: SchedulerSpec, epoc
 
 // ---------------------------------------------------------------------------------------------------------------
 // data helpers
+
+/** A lazily computed value: `fn` runs on the first call, later calls return its result. */
+export function lazy<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
 
 /** The first `n` samples of `{ x, y }` (all of them when `n` is undefined or larger). */
 export function head(data: XY, n: number | undefined): XY {

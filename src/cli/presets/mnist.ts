@@ -1,141 +1,29 @@
 /**
  * Presets on the 10,000 MNIST digits shipped with neurite (8,000 train / 2,000 test): a deep MLP, LeNet-5,
- * a ResNet, RandWire networks, and LSTM/GRU classifiers reading the digits row by row.
+ * a ResNet, RandWire networks, and LSTM/GRU classifiers reading the digits row by row. Each is a named config
+ * (named.ts): the config's builder loads the digits and builds the model, as for a user's config on MNIST.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
-import * as nt from '../../node.js';
-import { CliError, fmtCount } from '../common.js';
-import {
-  type DataSplits,
-  describeClasses,
-  type Experiment,
-  type ExperimentIO,
-  evaluateWith,
-  head,
-  makeOptimizer,
-  makeScheduler,
-  type OptimizerSpec,
-  readImages,
-  type TrainingSettings,
-} from '../experiment.js';
-import { lazy, type Preset } from './types.js';
+import type * as nt from '../../node.js';
+import { type ConfigInput, graphName } from '../config.js';
+import { namedConfig } from './named.js';
 
-type Module = nt.nn.Module;
-type Tensor = nt.Tensor;
-
-/** How the digits reach the model: images `[N, 1, 28, 28]`, flat `[N, 784]`, or 28 rows of 28 pixels `[N, 28, 28]`. */
-export type Layout = 'image' | 'flat' | 'rows';
-
-const DIGITS = Array.from({ length: 10 }, (_, d) => String(d));
-const SIZE = 28;
-const PIXELS = SIZE * SIZE;
-
-function shapeOf(layout: Layout, n: number): number[] {
-  return layout === 'image' ? [n, 1, SIZE, SIZE] : layout === 'flat' ? [n, PIXELS] : [n, SIZE, SIZE];
-}
-
-/** Pixels in 0–1 `[N, 784]` → standardised with MNIST's mean and deviation, in the model's layout. */
-function toInput(pixels: Float32Array, n: number, layout: Layout): Tensor {
-  const out = new Float32Array(pixels.length);
-  for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i] - nt.MNIST_MEAN) / nt.MNIST_STD;
-  return new nt.Tensor(out, shapeOf(layout, n));
-}
-
-/** The preprocessing above as a checkpoint records it, for `nt.train.loadModel`: raw pixels 0–255 in. */
-export function mnistInput(layout: Layout): nt.train.InputSpec {
+/** What every MNIST preset shares: Adam, a cosine schedule to zero, accuracy (not the tables' F1 too). */
+function onMnist(
+  name: string,
+  model: ConfigInput['model'],
+  shift: number,
+  d: { epochs: number; batchSize: number; lr: number; clipGradNorm?: number },
+): ConfigInput {
   return {
-    description:
-      'MNIST digits: 784 pixels 0–255 per sample (0 = background), as [N, 784], [N, 28, 28] or [N, 1, 28, 28]',
-    steps: [
-      { type: 'normalize', divide: 255, mean: nt.MNIST_MEAN, std: nt.MNIST_STD },
-      { type: 'reshape', shape: shapeOf(layout, 1).slice(1) },
-    ],
+    name,
+    model,
+    data: { dataset: 'mnist', shift },
+    optimizer: { type: 'adam', lr: d.lr },
+    scheduler: { type: 'cosine' },
+    training: { epochs: d.epochs, batchSize: d.batchSize, clipGradNorm: d.clipGradNorm },
+    metrics: ['accuracy'],
   };
-}
-
-/** Reading digits for `predict` and `eval --data`, and naming the predicted digits. */
-export function mnistIO(layout: Layout): ExperimentIO {
-  return {
-    inputHelp:
-      'a PGM (P2/P5) or PNG image 28×28, a .json file or inline JSON (784 numbers, 28 rows of 28, or an array of such images), ' +
-      'or a CSV file of 784 pixel values per row (an optional label column); pixels 0–255, 0 = background',
-    readInputs(input: string) {
-      const { pixels, n } = readImages(input, SIZE, SIZE);
-      return { x: toInput(pixels, n, layout) };
-    },
-    readLabelled(path: string) {
-      const { pixels, n, labels, source } = readImages(path, SIZE, SIZE);
-      if (!labels)
-        throw new CliError(
-          `${source}: no labels; give a CSV with a label column (784 pixels, then the digit)`,
-        );
-      labels.forEach((l, i) => {
-        if (l < 0 || l > 9)
-          throw new CliError(`${source}: row ${i + 1} has label ${l}; expected a digit 0…9`);
-      });
-      return { x: toInput(pixels, n, layout), y: new nt.Tensor(labels, [n]) };
-    },
-    describe: (output: Tensor) => describeClasses(output, DIGITS),
-  };
-}
-
-interface MnistRecipe {
-  title: string;
-  layout: Layout;
-  model: Module;
-  optimizer: OptimizerSpec;
-  cosine: boolean;
-  clipGradNorm?: number;
-  /** Random shifts of the training digits by up to this many pixels (image layout only). */
-  shift: number;
-  training: TrainingSettings;
-  onStart?: (dir: string) => void;
-}
-
-function mnistExperiment(r: MnistRecipe): Experiment {
-  const data = lazy((): DataSplits => {
-    const flatten = r.layout === 'flat';
-    const train = nt.loadMnist({ split: 'train', normalize: 'standard', flatten });
-    const test = nt.loadMnist({ split: 'test', normalize: 'standard', flatten });
-    const arrange = (x: Tensor) => (r.layout === 'rows' ? nt.data.sequentialMnist(x) : x);
-    const trainXY = head({ x: arrange(train.images), y: train.labels }, r.training.limit);
-    const testXY = head({ x: arrange(test.images), y: test.labels }, r.training.limit);
-    const n = trainXY.x.shape[0];
-    return {
-      train:
-        r.shift > 0 && r.layout === 'image'
-          ? new nt.data.ShiftedImages(trainXY.x, trainXY.y, r.shift, {
-              background: (0 - nt.MNIST_MEAN) / nt.MNIST_STD,
-            })
-          : trainXY,
-      trainSize: n,
-      test: testXY,
-      testSize: testXY.x.shape[0],
-      description:
-        `MNIST (${fmtCount(n)} train / ${fmtCount(testXY.x.shape[0])} test digits` +
-        `${r.shift > 0 && r.layout === 'image' ? `, random shifts up to ${r.shift} px` : ''})`,
-    };
-  });
-  const exp: Experiment = {
-    title: r.title,
-    task: 'classification',
-    model: r.model,
-    loss: 'crossEntropy',
-    metrics: () => ['accuracy'],
-    clipGradNorm: r.clipGradNorm,
-    makeOptimizer: (lr) => makeOptimizer(r.model, r.optimizer, lr),
-    makeScheduler: r.cosine ? (opt, epochs) => makeScheduler(opt, { type: 'cosine' }, epochs) : undefined,
-    data,
-    preprocessing: () => ({ input: mnistInput(r.layout) }),
-    info: () => ({}),
-    evaluate: (d, batchSize) => evaluateWith(exp, d, batchSize),
-    io: mnistIO(r.layout),
-    summaryInput: { shape: shapeOf(r.layout, 1) },
-    onStart: r.onStart,
-  };
-  return exp;
 }
 
 const shift = (dflt: number) => z.number().int().min(0).max(8).default(dflt);
@@ -151,31 +39,28 @@ const dnnOptions = z.strictObject({
   dropout: z.number().min(0).lt(1).default(0),
 });
 
-export const dnnMnist: Preset<z.infer<typeof dnnOptions>> = {
+export const dnnMnist = namedConfig({
   name: 'dnn-mnist',
   description:
     'a deep MLP on MNIST (8 hidden layers, He init, batch norm); --depth --width --activation --init --no-batch-norm',
-  defaults: { epochs: 10, batchSize: 64, lr: 3e-3 },
   options: dnnOptions,
-  build: ({ options: o, training }) => {
-    const model = nt.train.buildModel('MLP', {
-      sizes: [PIXELS, ...Array<number>(o.depth).fill(o.width), 10],
-      activation: o.activation,
-      init: o.init,
-      batchNorm: o.batchNorm,
-      dropout: o.dropout,
-    });
-    return mnistExperiment({
-      title: `deep MLP, ${o.depth} hidden layers of ${o.width} (${o.activation}, ${o.init} init${o.batchNorm ? ', batch norm' : ''}) on MNIST`,
-      layout: 'flat',
-      model,
-      optimizer: { type: 'adam' },
-      cosine: true,
-      shift: 0,
-      training,
-    });
-  },
-};
+  config: (o) =>
+    onMnist(
+      'dnn-mnist',
+      {
+        type: 'mlp',
+        hidden: Array<number>(o.depth).fill(o.width),
+        activation: o.activation,
+        init: o.init,
+        batchNorm: o.batchNorm,
+        dropout: o.dropout,
+      },
+      0,
+      { epochs: 10, batchSize: 64, lr: 3e-3 },
+    ),
+  title: (o) =>
+    `deep MLP, ${o.depth} hidden layers of ${o.width} (${o.activation}, ${o.init} init${o.batchNorm ? ', batch norm' : ''}) on MNIST`,
+});
 
 const lenetOptions = z.strictObject({
   shift: shift(2),
@@ -183,23 +68,19 @@ const lenetOptions = z.strictObject({
   pooling: z.enum(['avg', 'max']).default('avg'),
 });
 
-export const cnnMnist: Preset<z.infer<typeof lenetOptions>> = {
+export const cnnMnist = namedConfig({
   name: 'cnn-mnist',
   description:
     'LeNet-5 on MNIST (tanh, average pooling, random shifts of 2 px); --shift --activation --pooling',
-  defaults: { epochs: 15, batchSize: 32, lr: 3e-3 },
   options: lenetOptions,
-  build: ({ options: o, training }) =>
-    mnistExperiment({
-      title: `LeNet-5 (${o.activation}, ${o.pooling} pooling) on MNIST`,
-      layout: 'image',
-      model: nt.train.buildModel('LeNet5', { activation: o.activation, pooling: o.pooling }),
-      optimizer: { type: 'adam' },
-      cosine: true,
-      shift: o.shift,
-      training,
+  config: (o) =>
+    onMnist('cnn-mnist', { type: 'lenet5', activation: o.activation, pooling: o.pooling }, o.shift, {
+      epochs: 15,
+      batchSize: 32,
+      lr: 3e-3,
     }),
-};
+  title: (o) => `LeNet-5 (${o.activation}, ${o.pooling} pooling) on MNIST`,
+});
 
 const resnetOptions = z.strictObject({
   depth: z.union([z.literal(18), z.literal(34), z.literal(50)]).default(18),
@@ -207,28 +88,19 @@ const resnetOptions = z.strictObject({
   shift: shift(0),
 });
 
-export const resnetMnist: Preset<z.infer<typeof resnetOptions>> = {
+export const resnetMnist = namedConfig({
   name: 'resnet-mnist',
   description:
     'ResNet-18 layout at width 0.25 (16-32-64-128 channels) on MNIST; --depth 18|34|50 --width-multiplier --shift',
-  defaults: { epochs: 3, batchSize: 64, lr: 2e-3 },
   options: resnetOptions,
-  build: ({ options: o, training }) =>
-    mnistExperiment({
-      title: `ResNet-${o.depth} (width ×${o.widthMultiplier}) on MNIST`,
-      layout: 'image',
-      model: nt.train.buildModel('resnetMini', {
-        depth: o.depth,
-        widthMultiplier: o.widthMultiplier,
-        numClasses: 10,
-        inChannels: 1,
-      }),
-      optimizer: { type: 'adam' },
-      cosine: true,
-      shift: o.shift,
-      training,
+  config: (o) =>
+    onMnist('resnet-mnist', { type: 'resnet', depth: o.depth, widthMultiplier: o.widthMultiplier }, o.shift, {
+      epochs: 3,
+      batchSize: 64,
+      lr: 2e-3,
     }),
-};
+  title: (o) => `ResNet-${o.depth} (width ×${o.widthMultiplier}) on MNIST`,
+});
 
 const randwireOptions = z
   .strictObject({
@@ -287,49 +159,32 @@ function graphSpec(o: RandwireOptions): nt.models.randwire.GraphSpec {
   return { type: 'ba', m: o.m as number };
 }
 
-function graphName(o: RandwireOptions): string {
-  return o.graph === 'ws' ? `WS(${o.k}, ${o.p})` : o.graph === 'er' ? `ER(${o.p})` : `BA(${o.m})`;
-}
-
-export const randwireMnist: Preset<RandwireOptions> = {
+export const randwireMnist = namedConfig({
   name: 'randwire-mnist',
   description:
     'a randomly wired network on MNIST (3 stages of 8 nodes, C = 16, stem strides 1,1, head 256); --graph ws|er|ba --k --p --m --nodes --channels --stages --stem-strides --head-channels',
-  defaults: { epochs: 8, batchSize: 64, lr: 3e-3 },
   options: randwireOptions,
-  build: ({ options: o, training }) => {
-    const model = nt.train.buildModel('RandWireNet', {
-      graph: graphSpec(o),
-      nodes: o.nodes,
-      channels: o.channels,
-      stages: o.stages,
-      numClasses: 10,
-      inChannels: 1,
-      headChannels: o.headChannels,
-      stemStrides: [o.stemStrides[0], o.stemStrides[1]],
-      seed: training.seed,
-    });
+  config: (o) =>
+    onMnist(
+      'randwire-mnist',
+      {
+        type: 'randwire',
+        graph: graphSpec(o),
+        nodes: o.nodes,
+        channels: o.channels,
+        stages: o.stages,
+        headChannels: o.headChannels,
+        stemStrides: [o.stemStrides[0], o.stemStrides[1]],
+      },
+      o.shift,
+      { epochs: 8, batchSize: 64, lr: 3e-3 },
+    ),
+  title: (o) => {
     const stem = o.stemStrides[0] === 1 && o.stemStrides[1] === 1 ? '' : `, stem strides ${o.stemStrides}`;
     const head = o.headChannels === 256 ? '' : `, head ${o.headChannels}`;
-    return mnistExperiment({
-      title: `RandWire ${graphName(o)}, ${o.stages} stage${o.stages === 1 ? '' : 's'} of ${o.nodes} nodes, C = ${o.channels}${stem}${head}, on MNIST`,
-      layout: 'image',
-      model,
-      optimizer: { type: 'adam' },
-      cosine: true,
-      shift: o.shift,
-      training,
-      onStart: (dir) => {
-        const graphs = join(dir, 'graphs');
-        mkdirSync(graphs, { recursive: true });
-        model.graphs().forEach((g, i) => {
-          writeFileSync(join(graphs, `stage${i}.dot`), g.toDot({ name: `${graphName(o)} stage ${i}` }));
-          writeFileSync(join(graphs, `stage${i}.json`), `${JSON.stringify(g.toJSON())}\n`);
-        });
-      },
-    });
+    return `RandWire ${graphName(graphSpec(o))}, ${o.stages} stage${o.stages === 1 ? '' : 's'} of ${o.nodes} nodes, C = ${o.channels}${stem}${head}, on MNIST`;
   },
-};
+});
 
 const rnnOptions = z.strictObject({
   hiddenSize: z.number().int().positive().default(128),
@@ -337,32 +192,27 @@ const rnnOptions = z.strictObject({
   bidirectional: z.boolean().default(false),
 });
 
-function recurrentMnist(cell: 'lstm' | 'gru'): Preset<z.infer<typeof rnnOptions>> {
+function recurrentMnist(cell: 'lstm' | 'gru') {
   const name = cell.toUpperCase();
-  return {
+  return namedConfig({
     name: `${cell}-seqmnist`,
     description: `${cell === 'lstm' ? 'an' : 'a'} ${name} reading each MNIST digit as 28 rows of 28 pixels (many-to-one); --hidden-size --layers --bidirectional`,
-    defaults: { epochs: 8, batchSize: 64, lr: 3e-3 },
     options: rnnOptions,
-    build: ({ options: o, training }) =>
-      mnistExperiment({
-        title: `${o.bidirectional ? 'bidirectional ' : ''}${name} ${o.hiddenSize}${o.layers > 1 ? ` × ${o.layers} layers` : ''} over MNIST rows`,
-        layout: 'rows',
-        model: nt.train.buildModel('SequenceClassifier', {
-          cell,
-          inputSize: SIZE,
+    config: (o) =>
+      onMnist(
+        `${cell}-seqmnist`,
+        {
+          type: `${cell}-classifier`,
           hiddenSize: o.hiddenSize,
-          numLayers: o.layers,
+          layers: o.layers,
           bidirectional: o.bidirectional,
-          numClasses: 10,
-        }),
-        optimizer: { type: 'adam' },
-        cosine: true,
-        clipGradNorm: 1,
-        shift: 0,
-        training,
-      }),
-  };
+        },
+        0,
+        { epochs: 8, batchSize: 64, lr: 3e-3, clipGradNorm: 1 },
+      ),
+    title: (o) =>
+      `${o.bidirectional ? 'bidirectional ' : ''}${name} ${o.hiddenSize}${o.layers > 1 ? ` × ${o.layers} layers` : ''} over MNIST rows`,
+  });
 }
 
 export const lstmSeqMnist = recurrentMnist('lstm');

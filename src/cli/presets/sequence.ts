@@ -1,6 +1,13 @@
 /**
  * Sequence presets: an encoder–decoder that reverses (or sorts) strings of digits, and a character-level
  * language model on Jane Austen's novels.
+ *
+ * These two stay code presets, not named configs (named.ts), because a config cannot express them: configs hold
+ * tables, images and row-by-row classifiers whose samples are `{ x, y }` rows of a dataset, while these generate
+ * their data (random digit strings and their targets; windows cut from a text corpus with a character
+ * vocabulary), train models a config has no type for (Seq2Seq with teacher forcing, CharRNN), measure their own
+ * way (greedy decoding's token and sequence accuracy; bits per character), and read and write text for
+ * `predict` and `sample`. A config that could say all that would be this code in JSON.
  */
 import { z } from 'zod';
 import * as nt from '../../node.js';
@@ -12,11 +19,12 @@ import {
   head,
   inputText,
   isInlineJson,
+  lazy,
   makeOptimizer,
   makeScheduler,
   type Prediction,
 } from '../experiment.js';
-import { lazy, type Preset } from './types.js';
+import type { Preset } from './types.js';
 
 type Tensor = nt.Tensor;
 const { seq } = nt.models;

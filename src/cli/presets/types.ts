@@ -1,6 +1,7 @@
 /**
  * The shape of a preset: a named, ready-made experiment with defaults that reach the lecture's targets, and
- * the preset-specific flags it accepts.
+ * the preset-specific flags it accepts. Most presets are named configs (named.ts), built as a user's config is;
+ * the sequence presets build their experiments in code (sequence.ts says why).
  */
 import type { z } from 'zod';
 import type { Experiment, Restored, TrainingSettings } from '../experiment.js';
@@ -33,17 +34,4 @@ export interface PresetFlag {
   description: string;
   /** How the text becomes a value before the preset's schema checks it. */
   kind: 'int' | 'number' | 'string' | 'boolean' | 'ints';
-}
-
-/** A lazily computed value. */
-export function lazy<T>(fn: () => T): () => T {
-  let done = false;
-  let value: T;
-  return () => {
-    if (!done) {
-      value = fn();
-      done = true;
-    }
-    return value;
-  };
 }
