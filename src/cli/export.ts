@@ -66,10 +66,12 @@ const GENERATOR_FILES: Record<string, string> = {
   'encoder.onnx': 'the source once: the initial state (and the memory attention reads)',
   'init.onnx': 'the condition once: the initial state',
   'decoder_step.onnx': 'one token per call: next-token logits and the new state',
+  'generate.onnx': 'greedy decoding in one call (an ONNX Loop): the tokens generate() gives',
   'model.onnx': 'characters and a state in, next-character logits and the new state out',
 };
 
 const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
+const elemName = (t: number) => (t === 6 ? 'int32' : 'float32');
 
 /**
  * A generator (Seq2Seq, CharRNN, SequenceGenerator) as the ONNX graphs of its decoding steps, in a folder: the
@@ -105,16 +107,15 @@ async function exportGenerator(
     throw e;
   }
   output.say(
-    `wrote ${out}/: ${model.constructor.name} as ${result.files.length} ONNX file${result.files.length > 1 ? 's' : ''} (opset ${opts.opset}), one decoding step per call`,
+    `wrote ${out}/: ${model.constructor.name} as ${result.files.length} ONNX file${result.files.length > 1 ? 's' : ''} (opset ${opts.opset})`,
   );
   for (const f of result.files) {
     const nodes = Object.values(f.ops).reduce((a, b) => a + b, 0);
     output.say(
       `  ${f.name.padEnd(18)} ${nodes} nodes, ${(f.bytes.length / 1024).toFixed(1)} KiB: ${GENERATOR_FILES[f.name]}`,
     );
-    for (const v of f.inputs)
-      output.say(`    input  '${v.name}' ${v.elemType === 6 ? 'int32' : 'float32'} ${dims(v.dims)}`);
-    for (const v of f.outputs) output.say(`    output '${v.name}' float32 ${dims(v.dims)}`);
+    for (const v of f.inputs) output.say(`    input  '${v.name}' ${elemName(v.elemType)} ${dims(v.dims)}`);
+    for (const v of f.outputs) output.say(`    output '${v.name}' ${elemName(v.elemType)} ${dims(v.dims)}`);
   }
   const ids =
     model instanceof nt.models.CharRNN ? '' : ` (bos ${model.bosId}, eos ${model.eosId}, pad ${model.padId})`;

@@ -113,24 +113,25 @@ describe('neurite export --format onnx', () => {
   });
 
   for (const [preset, extra] of PRESETS.filter(([p]) => p === 'seq2seq-reverse')) {
-    it(`${runName(preset, extra)}: encoder.onnx + decoder_step.onnx decode greedily as neurite's generate()`, async () => {
+    it(`${runName(preset, extra)}: encoder.onnx + decoder_step.onnx, and generate.onnx alone, decode greedily as neurite's generate()`, async () => {
       const run = join(dir, runName(preset, extra));
       const r = await runCli(['export', run, '--json']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toContain(`wrote ${join(run, 'onnx')}/: Seq2Seq as 2 ONNX files`);
+      expect(r.stderr).toContain(`wrote ${join(run, 'onnx')}/: Seq2Seq as 3 ONNX files`);
       const res = lastJson(r) as {
         out: string;
         files: Record<string, { inputs: string[] }>;
         metadata: Record<string, string>;
       };
       expect(res.out).toBe(join(run, 'onnx'));
-      expect(Object.keys(res.files)).toEqual(['encoder.onnx', 'decoder_step.onnx']);
+      expect(Object.keys(res.files)).toEqual(['encoder.onnx', 'decoder_step.onnx', 'generate.onnx']);
       const { model, checkpoint } = await nt.train.loadModel<nt.models.Seq2Seq>(run);
       // the vocabulary travels in the files' metadata
       expect(JSON.parse(res.metadata.vocab)).toEqual(checkpoint.preprocessing?.vocab);
       const vocab = nt.data.CharVocab.fromJSON(JSON.parse(res.metadata.vocab));
       const encoder = await ort.InferenceSession.create(readFileSync(join(res.out, 'encoder.onnx')));
       const step = await ort.InferenceSession.create(readFileSync(join(res.out, 'decoder_step.onnx')));
+      const whole = await ort.InferenceSession.create(readFileSync(join(res.out, 'generate.onnx')));
       for (const strings of [['31415'], ['1234567890', '27', '907', '5550', '31', '8', '602214']]) {
         const width = Math.max(...strings.map((s) => s.length));
         const ids = new Int32Array(strings.length * width);
@@ -142,6 +143,10 @@ describe('neurite export --format onnx', () => {
         const got = await greedy(step, start, strings.length, model, width + 1);
         const want = model.generate(src, { maxLength: width + 1 });
         expect(got.tokens.toArray()).toEqual(want.toArray());
+        const maxLength = new ort.Tensor('int32', Int32Array.of(width + 1), []);
+        const loop = await whole.run({ src: new ort.Tensor('int32', ids, src.shape), max_length: maxLength });
+        expect([...loop.tokens_out.dims]).toEqual(want.shape);
+        expect(Array.from(loop.tokens_out.data as Int32Array)).toEqual(Array.from(want.data));
         expect(
           stepError(
             got.logits,

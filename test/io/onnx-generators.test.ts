@@ -5,7 +5,7 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import * as nt from '../../src/index.js';
-import { type Feeds, greedy, relError, stepError } from './onnx-helpers.js';
+import { type Feeds, greedy, relError, stepError, tuneEos } from './onnx-helpers.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -19,6 +19,7 @@ const sessionOf = (exp: nt.onnx.OnnxGeneratorExport, name: string) => {
 
 const int32 = (t: nt.Tensor) =>
   new ort.Tensor('int32', Int32Array.from(t.data as ArrayLike<number>), t.shape);
+const maxLengthTensor = (n: number) => new ort.Tensor('int32', Int32Array.of(n), []);
 const float32 = (t: nt.Tensor) =>
   new ort.Tensor('float32', Float32Array.from(t.data as ArrayLike<number>), t.shape);
 
@@ -67,11 +68,13 @@ describe('onnx.exportGenerator: Seq2Seq as encoder.onnx + decoder_step.onnx in O
       for (const p of m.parameters())
         p.data.set(nt.randn(p.shape, { generator: new nt.Generator(p.size) }).mul(0.6).data);
       m.eval();
+      const ends = tuneEos(m, sources(7, vocab, 7), 10);
       const exp = nt.onnx.exportGenerator(m);
-      expect(exp.files.map((f) => f.name)).toEqual(['encoder.onnx', 'decoder_step.onnx']);
+      expect(exp.files.map((f) => f.name)).toEqual(['encoder.onnx', 'decoder_step.onnx', 'generate.onnx']);
       expect(exp.metadata).toMatchObject({ pad_id: '0', bos_id: '1', eos_id: '2' });
       const encoder = await sessionOf(exp, 'encoder.onnx');
       const step = await sessionOf(exp, 'decoder_step.onnx');
+      const whole = await sessionOf(exp, 'generate.onnx');
       let maxError = 0;
       for (const n of [1, 7]) {
         const src = sources(n, vocab, n);
@@ -87,6 +90,14 @@ describe('onnx.exportGenerator: Seq2Seq as encoder.onnx + decoder_step.onnx in O
         const got = await greedy(step, start, n, m, maxLength);
         const want = m.generate(src, { maxLength });
         expect(got.tokens.toArray()).toEqual(want.toArray());
+        // generate.onnx: the same greedy loop inside the graph (an ONNX Loop), for this and a shorter limit
+        for (const limit of [maxLength, 3]) {
+          const loop = await whole.run({ src: int32(src), max_length: maxLengthTensor(limit) });
+          expect([...loop.tokens_out.dims]).toEqual(m.generate(src, { maxLength: limit }).shape);
+          expect(Array.from(loop.tokens_out.data as Int32Array)).toEqual(
+            Array.from(m.generate(src, { maxLength: limit }).data),
+          );
+        }
         const logits = nt.noGrad(() => m.forward(src, want));
         const err = stepError(got.logits, logits);
         expect(err).toBeLessThan(1e-5);
@@ -97,7 +108,7 @@ describe('onnx.exportGenerator: Seq2Seq as encoder.onnx + decoder_step.onnx in O
           `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
       );
       report.push(
-        `Seq2Seq ${cell} ${attention ?? 'none'} x${numLayers}: ${ops.join(', ')}; max error ${maxError.toExponential(2)}`,
+        `Seq2Seq ${cell} ${attention ?? 'none'} x${numLayers}: ${ops.join(', ')}; max error ${maxError.toExponential(2)}; eos at ${ends}`,
       );
     });
   }
@@ -118,10 +129,12 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
       for (const p of m.parameters())
         p.data.set(nt.randn(p.shape, { generator: new nt.Generator(p.size + 1) }).mul(0.7).data);
       m.eval();
+      const ends = tuneEos(m, nt.randn([7, 5], { generator: new nt.Generator(7) }), 12);
       const exp = nt.onnx.exportGenerator(m);
-      expect(exp.files.map((f) => f.name)).toEqual(['init.onnx', 'decoder_step.onnx']);
+      expect(exp.files.map((f) => f.name)).toEqual(['init.onnx', 'decoder_step.onnx', 'generate.onnx']);
       const init = await sessionOf(exp, 'init.onnx');
       const step = await sessionOf(exp, 'decoder_step.onnx');
+      const whole = await sessionOf(exp, 'generate.onnx');
       let maxError = 0;
       for (const n of [1, 7]) {
         const condition = nt.randn([n, 5], { generator: new nt.Generator(n) });
@@ -129,6 +142,9 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
         const got = await greedy(step, { ...state }, n, m, 12);
         const want = m.generate(condition, { maxLength: 12 });
         expect(got.tokens.toArray()).toEqual(want.toArray());
+        const loop = await whole.run({ condition: float32(condition), max_length: maxLengthTensor(12) });
+        expect([...loop.tokens_out.dims]).toEqual(want.shape);
+        expect(Array.from(loop.tokens_out.data as Int32Array)).toEqual(Array.from(want.data));
         const err = stepError(
           got.logits,
           nt.noGrad(() => m.forward(condition, want)),
@@ -140,7 +156,9 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
         (f) =>
           `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
       );
-      report.push(`SequenceGenerator ${cell} x2: ${ops.join(', ')}; max error ${maxError.toExponential(2)}`);
+      report.push(
+        `SequenceGenerator ${cell} x2: ${ops.join(', ')}; max error ${maxError.toExponential(2)}; eos at ${ends}`,
+      );
     });
   }
 

@@ -45,6 +45,23 @@ function valueInfo(v: ValueInfo) {
   return { name: v.name, type: { tensorType: { elemType: v.elemType, shape: { dim } } } };
 }
 
+/** GraphProto's fields for protobufjs (a model's graph, or a subgraph attribute such as a Loop's body). */
+export function graphFields(
+  name: string,
+  nodes: NodeJSON[],
+  initializers: TensorJSON[],
+  inputs: ValueInfo[],
+  outputs: ValueInfo[],
+): Record<string, unknown> {
+  return {
+    name,
+    node: nodes,
+    initializer: initializers,
+    input: inputs.map(valueInfo),
+    output: outputs.map(valueInfo),
+  };
+}
+
 export function encodeModel(m: ModelJSON): Uint8Array {
   const ir = IR_VERSION[m.opset];
   if (ir === undefined) {
@@ -57,13 +74,7 @@ export function encodeModel(m: ModelJSON): Uint8Array {
     producerName: 'neurite',
     docString: m.docString ?? '',
     metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),
-    graph: {
-      name: m.graphName,
-      node: m.nodes,
-      initializer: m.initializers,
-      input: m.inputs.map(valueInfo),
-      output: m.outputs.map(valueInfo),
-    },
+    graph: graphFields(m.graphName, m.nodes, m.initializers, m.inputs, m.outputs),
   };
   const problem = type.verify(message);
   if (problem) throw new ValueError(`onnx.exportModel: the model does not fit onnx.proto: ${problem}`);

@@ -8,6 +8,8 @@
  * - Seq2Seq: `encoder.onnx` (src → the decoder's initial state, and with attention the memory it reads) and
  *   `decoder_step.onnx` (previous token, state, memory → next-token logits, new state).
  * - SequenceGenerator: `init.onnx` (condition → initial state) and `decoder_step.onnx`.
+ * - Both also get `generate.onnx`: greedy decoding in one call (an ONNX Loop over the step), for deployments that
+ *   want `generate()`'s tokens and nothing else.
  * - CharRNN: `model.onnx` (characters [N, T], state → logits [N, T, V], final state): the prime in one call, then
  *   one character per call.
  *
@@ -30,8 +32,8 @@ import { zeros } from '../../tensor/creation.js';
 import { ExportContext } from './context.js';
 import { linearNodes } from './emitters/layers.js';
 import { recurrentNodes } from './emitters/recurrent.js';
-import { encodeModel, type ValueInfo } from './encode.js';
-import { FLOAT, float, INT32, int, ints, OnnxGraph } from './graph.js';
+import { encodeModel, graphFields, type ValueInfo } from './encode.js';
+import { BOOL, FLOAT, float, graph, INT32, INT64, int, ints, type NodeJSON, OnnxGraph } from './graph.js';
 
 /** A model {@link exportGenerator} knows: the ones whose output is a loop over their own tokens. */
 export type GeneratorModel = Seq2Seq | SequenceGenerator | CharRNN;
@@ -76,6 +78,7 @@ const BATCH = 'batch';
 /** The graphs' input and output names, kept from the generated names of inner values. */
 const IO_NAMES = [
   'src',
+  'max_length',
   'token',
   'tokens',
   'condition',
@@ -87,6 +90,7 @@ const IO_NAMES = [
   'logits',
   'h_out',
   'c_out',
+  'tokens_out',
 ];
 
 /** A value of the given rank for the emitters that read only the rank of their input (linearNodes). */
@@ -99,13 +103,15 @@ class Builder {
   readonly inputs: ValueInfo[] = [];
   readonly outputs: ValueInfo[] = [];
 
+  /** A graph; with `parent`, a subgraph (a Loop's body) whose names stay apart from the parent's. */
   constructor(
     readonly name: string,
     opset: number,
+    parent?: Builder,
   ) {
-    this.g = new OnnxGraph(opset);
+    this.g = parent ? parent.g.child() : new OnnxGraph(opset);
     this.ctx = new ExportContext(this.g, new Map());
-    for (const n of IO_NAMES) this.g.reserve(n);
+    if (!parent) for (const n of IO_NAMES) this.g.reserve(n);
   }
 
   input(name: string, elemType: number, dims: (number | string)[]): string {
@@ -114,7 +120,7 @@ class Builder {
   }
 
   /** Declares `value` a graph output named `name` (an Identity node gives it that name). */
-  output(name: string, value: string, dims: (number | string)[]): void {
+  output(name: string, value: string, dims: (number | string)[], elemType = FLOAT): void {
     this.g.nodes.push({
       opType: 'Identity',
       name: this.g.fresh(`${name}_node`),
@@ -122,11 +128,16 @@ class Builder {
       output: [name],
       attribute: [],
     });
-    this.outputs.push({ name, elemType: FLOAT, dims });
+    this.outputs.push({ name, elemType, dims });
   }
 
   linear(path: string, x: string, r: number, m: Linear): string {
     return linearNodes(this.g, path, { ...rank(r), name: x }, m.weight, m.bias);
+  }
+
+  /** The graph as a GraphProto's fields (a Loop's body attribute). */
+  graph(): Record<string, unknown> {
+    return graphFields(this.name, this.g.nodes, this.g.initializers, this.inputs, this.outputs);
   }
 
   file(file: string, graphName: string, opset: number, metadata: Record<string, string>): OnnxGraphFile {
@@ -140,7 +151,14 @@ class Builder {
       metadata,
     };
     const ops: Record<string, number> = {};
-    for (const n of this.g.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
+    // the nodes of subgraphs (a Loop's body) count too
+    const count = (nodes: NodeJSON[]) => {
+      for (const n of nodes) {
+        ops[n.opType] = (ops[n.opType] ?? 0) + 1;
+        for (const a of n.attribute) if (a.g) count((a.g as { node: NodeJSON[] }).node);
+      }
+    };
+    count(this.g.nodes);
     return { name: file, bytes: encodeModel(json), ops, inputs: this.inputs, outputs: this.outputs };
   }
 }
@@ -180,8 +198,27 @@ function embed(b: Builder, embedding: Embedding, tokens: string): string {
  */
 function seq2seqEncoder(m: Seq2Seq, opset: number, metadata: Record<string, string>): OnnxGraphFile {
   const b = new Builder('encoder', opset);
+  const H = m.hiddenSize;
+  const enc = encoderNodes(b, m, b.input('src', INT32, [BATCH, 'src_len']));
+  stateOutputs(b, m.encoder, enc, ['h', 'c']);
+  if (enc.memory) b.output('memory', enc.memory, [BATCH, 'src_len', H]);
+  if (enc.bias) b.output('memory_bias', enc.bias, [BATCH, 1, 'src_len']);
+  if (enc.keys) b.output('memory_keys', enc.keys, [BATCH, 'src_len', H]);
+  return b.file('encoder.onnx', 'Seq2Seq.encoder', opset, metadata);
+}
+
+/** What a decoder starts from: its state, and for an attention decoder the memory it reads. */
+interface DecoderStart {
+  hN: string;
+  cN: string | null;
+  memory?: string;
+  bias?: string;
+  keys?: string;
+}
+
+/** The encoder's nodes on `src` (see {@link seq2seqEncoder}). */
+function encoderNodes(b: Builder, m: Seq2Seq, src: string): DecoderStart {
   const g = b.g;
-  const src = b.input('src', INT32, [BATCH, 'src_len']);
   const isPad = g.op('Equal', [src, g.int32('pad_id', m.padId)], {}, 'is_pad');
   const real = g.op('Not', [isPad], {}, 'is_real');
   const count = g.op('Cast', [real], { to: int(INT32) });
@@ -216,22 +253,21 @@ function seq2seqEncoder(m: Seq2Seq, opset: number, metadata: Record<string, stri
   const embedded = embed(b, m.embedding, packed);
   const x = g.op('Transpose', [embedded], { perm: ints([1, 0, 2]) });
   const enc = recurrentNodes(b.ctx, m.encoder, x, 'encoder', { seqLens: lens });
-  stateOutputs(b, m.encoder, enc, ['h', 'c']);
+  const start: DecoderStart = { hN: enc.hN, cN: enc.cN };
   if (m.attention) {
-    const H = m.hiddenSize;
     const memory = g.op('Transpose', [enc.output], { perm: ints([1, 0, 2]) }, 'memory_value');
-    b.output('memory', memory, [BATCH, 'src_len', H]);
+    start.memory = memory;
     const inRow = g.op('Less', [
       g.op('Unsqueeze', [positions, g.int64s('axes', [0])]),
       g.op('Unsqueeze', [g.op('Cast', [lens], { to: int(FLOAT) }), g.int64s('axes', [1])]),
     ]);
     const bias = g.op('Where', [inRow, g.scalar('zero', 0), g.scalar('minus_inf', Number.NEGATIVE_INFINITY)]);
-    b.output('memory_bias', g.op('Unsqueeze', [bias, g.int64s('axes', [1])]), [BATCH, 1, 'src_len']);
+    start.bias = g.op('Unsqueeze', [bias, g.int64s('axes', [1])], {}, 'bias_value');
     if (m.attention instanceof BahdanauAttention) {
-      b.output('memory_keys', b.linear('attention.key', memory, 3, m.attention.key), [BATCH, 'src_len', H]);
+      start.keys = b.linear('attention.key', memory, 3, m.attention.key);
     }
   }
-  return b.file('encoder.onnx', 'Seq2Seq.encoder', opset, metadata);
+  return start;
 }
 
 /** [N, H] → [N, H]: the attentional features tanh(W_c·[context; out]). */
@@ -258,20 +294,39 @@ function decoderStep(
   metadata: Record<string, string>,
 ): OnnxGraphFile {
   const b = new Builder('decoder_step', opset);
-  const g = b.g;
-  const rnn = m.decoder;
   const H = m.hiddenSize;
   const token = b.input('token', INT32, [BATCH]);
-  const { h0, c0 } = stateInputs(b, rnn);
+  const { h0, c0 } = stateInputs(b, m.decoder);
   const attention = m instanceof Seq2Seq ? m.attention : null;
-  let memory = '';
-  let bias = '';
-  let keys = '';
+  const start: DecoderStart = { hN: h0, cN: c0 ?? null };
   if (attention) {
-    memory = b.input('memory', FLOAT, [BATCH, 'src_len', H]);
-    bias = b.input('memory_bias', FLOAT, [BATCH, 1, 'src_len']);
-    if (attention instanceof BahdanauAttention) keys = b.input('memory_keys', FLOAT, [BATCH, 'src_len', H]);
+    start.memory = b.input('memory', FLOAT, [BATCH, 'src_len', H]);
+    start.bias = b.input('memory_bias', FLOAT, [BATCH, 1, 'src_len']);
+    if (attention instanceof BahdanauAttention) {
+      start.keys = b.input('memory_keys', FLOAT, [BATCH, 'src_len', H]);
+    }
   }
+  const step = stepNodes(b, m, token, start);
+  b.output('logits', step.logits, [BATCH, m.vocabSize]);
+  stateOutputs(b, m.decoder, step, ['h_out', 'c_out']);
+  return b.file('decoder_step.onnx', `${m.constructor.name}.decoder_step`, opset, metadata);
+}
+
+/** One decoder step's nodes: `token` [N] from `state` (and memory) → logits [N, V] and the new state. */
+function stepNodes(
+  b: Builder,
+  m: Seq2Seq | SequenceGenerator,
+  token: string,
+  state: DecoderStart,
+): { logits: string; hN: string; cN: string | null } {
+  const g = b.g;
+  const rnn = m.decoder;
+  const h0 = state.hN;
+  const c0 = state.cN ?? undefined;
+  const attention = m instanceof Seq2Seq ? m.attention : null;
+  const memory = state.memory ?? '';
+  const bias = state.bias ?? '';
+  const keys = state.keys ?? '';
   let x = embed(b, m.embedding, token); // [N, E]
   let ctxt = '';
   if (attention instanceof BahdanauAttention) {
@@ -307,16 +362,20 @@ function decoderStep(
   } else if (attention instanceof BahdanauAttention) {
     out = attentional(b, attention.linear_out, ctxt, out);
   }
-  b.output('logits', b.linear('fc', out, 2, m.fc), [BATCH, m.vocabSize]);
-  stateOutputs(b, rnn, dec, ['h_out', 'c_out']);
-  return b.file('decoder_step.onnx', `${m.constructor.name}.decoder_step`, opset, metadata);
+  return { logits: b.linear('fc', out, 2, m.fc), hN: dec.hN, cN: dec.cN };
 }
 
 /** SequenceGenerator's init: `condition` float [batch, conditionSize] → `h` (`c`) [layers, batch, H]. */
 function generatorInit(m: SequenceGenerator, opset: number, metadata: Record<string, string>): OnnxGraphFile {
   const b = new Builder('init', opset);
+  const state = initNodes(b, m, b.input('condition', FLOAT, [BATCH, m.conditionSize]));
+  stateOutputs(b, m.decoder, state, ['h', 'c']);
+  return b.file('init.onnx', 'SequenceGenerator.init', opset, metadata);
+}
+
+/** The init's nodes: tanh(W·condition + b) for h of every layer, an LSTM's c from a second block. */
+function initNodes(b: Builder, m: SequenceGenerator, cond: string): DecoderStart {
   const g = b.g;
-  const cond = b.input('condition', FLOAT, [BATCH, m.conditionSize]);
   const L = m.numLayers;
   const H = m.hiddenSize;
   const blocks = m.cell === 'lstm' ? 2 : 1;
@@ -324,18 +383,72 @@ function generatorInit(m: SequenceGenerator, opset: number, metadata: Record<str
     b.linear('init', cond, 2, m.init),
     g.int64s('blocks', [0, blocks, L, H]),
   ]);
-  const block = (k: number) =>
-    g.op(
-      'Transpose',
-      [g.op('Gather', [projected, g.op('Constant', [], { value_int: int(k) })], { axis: int(1) })],
-      {
-        perm: ints([1, 0, 2]),
-      },
-    );
-  const dims = [L, BATCH, H];
-  b.output('h', g.op('Tanh', [block(0)]), dims);
-  if (blocks === 2) b.output('c', block(1), dims);
-  return b.file('init.onnx', 'SequenceGenerator.init', opset, metadata);
+  const block = (k: number) => {
+    const picked = g.op('Gather', [projected, g.op('Constant', [], { value_int: int(k) })], { axis: int(1) });
+    return g.op('Transpose', [picked], { perm: ints([1, 0, 2]) });
+  };
+  return { hN: g.op('Tanh', [block(0)], {}, 'h_value'), cN: blocks === 2 ? block(1) : null };
+}
+
+/**
+ * Greedy decoding in one graph: the encoder (or init), then an ONNX Loop over the decoder step for at most
+ * `max_length` steps that stops once every row has written eos; `tokens_out` int32 [batch, steps] is what
+ * `generate(x, { maxLength })` gives (each row's tokens, its eos, then padding).
+ */
+function greedyGraph(
+  m: Seq2Seq | SequenceGenerator,
+  opset: number,
+  metadata: Record<string, string>,
+): OnnxGraphFile {
+  const b = new Builder('generate', opset);
+  const g = b.g;
+  const start =
+    m instanceof Seq2Seq
+      ? encoderNodes(b, m, b.input('src', INT32, [BATCH, 'src_len']))
+      : initNodes(b, m, b.input('condition', FLOAT, [BATCH, m.conditionSize]));
+  const trips = g.op('Cast', [b.input('max_length', INT32, [])], { to: int(INT64) }, 'trips');
+  const batch = g.op('Gather', [g.op('Shape', [start.hN]), g.int64s('axis1', [1])], { axis: int(0) });
+  const bos = g.op('Expand', [g.int32('bos_id', m.bosId), batch], {}, 'bos');
+  const notDone = g.op('Not', [g.op('Equal', [bos, bos])], {}, 'not_done');
+  // the body: one decoder step, the argmax (its first maximum, as neurite's), padding once a row is done
+  const body = new Builder('greedy_step', opset, b);
+  const bg = body.g;
+  const stateDims = [m.numLayers, BATCH, m.hiddenSize];
+  body.input(bg.fresh('step'), INT64, []);
+  body.input(bg.fresh('going'), BOOL, []);
+  const token = body.input(bg.fresh('token_in'), INT32, [BATCH]);
+  const h = body.input(bg.fresh('h_in'), FLOAT, stateDims);
+  const c = start.cN ? body.input(bg.fresh('c_in'), FLOAT, stateDims) : null;
+  const done = body.input(bg.fresh('done_in'), BOOL, [BATCH]);
+  const step = stepNodes(body, m, token, { ...start, hN: h, cN: c });
+  const best = bg.op('Cast', [bg.op('ArgMax', [step.logits], { axis: int(1), keepdims: int(0) })], {
+    to: int(INT32),
+  });
+  const next = bg.op('Where', [done, bg.int32('pad_id', m.padId), best], {}, 'next');
+  const doneOut = bg.op('Or', [done, bg.op('Equal', [next, bg.int32('eos_id', m.eosId)])]);
+  const left = bg.op('ReduceMin', [bg.op('Cast', [doneOut], { to: int(INT32) })], { keepdims: int(0) });
+  body.output(bg.fresh('going_out'), bg.op('Equal', [left, bg.int32('zero', 0)]), [], BOOL);
+  body.output(bg.fresh('token_out'), next, [BATCH], INT32);
+  body.output(bg.fresh('h_out'), step.hN, stateDims);
+  if (step.cN) body.output(bg.fresh('c_out'), step.cN, stateDims);
+  body.output(bg.fresh('done_out'), doneOut, [BATCH], BOOL);
+  body.output(bg.fresh('token_scan'), next, [BATCH], INT32);
+  const carried = [bos, start.hN, ...(start.cN ? [start.cN] : []), notDone];
+  const outs = g.node(
+    'Loop',
+    [trips, g.bool('going', true), ...carried],
+    { body: graph(body.graph()) },
+    'greedy',
+    carried.length + 1,
+  );
+  // the scanned tokens [steps, batch] → [batch, steps]
+  b.output(
+    'tokens_out',
+    g.op('Transpose', [outs[outs.length - 1]], { perm: ints([1, 0]) }),
+    [BATCH, 'steps'],
+    INT32,
+  );
+  return b.file('generate.onnx', `${m.constructor.name}.generate`, opset, metadata);
 }
 
 /** CharRNN: `tokens` int32 [batch, steps], `h` (`c`) → `logits` [batch, steps, vocab], `h_out` (`c_out`). */
@@ -378,8 +491,10 @@ export function exportGenerator(model: Module, options: OnnxGeneratorOptions = {
     let files: OnnxGraphFile[];
     if (model instanceof Seq2Seq) {
       files = [seq2seqEncoder(model, opset, metadata), decoderStep(model, opset, metadata)];
+      files.push(greedyGraph(model, opset, metadata));
     } else if (model instanceof SequenceGenerator) {
       files = [generatorInit(model, opset, metadata), decoderStep(model, opset, metadata)];
+      files.push(greedyGraph(model, opset, metadata));
     } else {
       files = [charrnnGraph(model, opset, metadata)];
     }

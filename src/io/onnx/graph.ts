@@ -20,7 +20,8 @@ export type Attr =
   | { type: 'floats'; value: readonly number[] }
   | { type: 'ints'; value: readonly number[] }
   | { type: 'string'; value: string }
-  | { type: 'strings'; value: readonly string[] };
+  | { type: 'strings'; value: readonly string[] }
+  | { type: 'graph'; value: Record<string, unknown> };
 
 export const float = (value: number): Attr => ({ type: 'float', value });
 export const int = (value: number): Attr => ({ type: 'int', value });
@@ -28,10 +29,13 @@ export const ints = (value: readonly number[]): Attr => ({ type: 'ints', value }
 export const floats = (value: readonly number[]): Attr => ({ type: 'floats', value });
 export const str = (value: string): Attr => ({ type: 'string', value });
 export const strs = (value: readonly string[]): Attr => ({ type: 'strings', value });
+/** A subgraph (a Loop's body), as GraphProto's fields. */
+export const graph = (value: Record<string, unknown>): Attr => ({ type: 'graph', value });
 
 // onnx.proto: AttributeProto.AttributeType and TensorProto.DataType
-const ATTR_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7, strings: 8 } as const;
+const ATTR_TYPE = { float: 1, int: 2, string: 3, graph: 5, floats: 6, ints: 7, strings: 8 } as const;
 export const FLOAT = 1;
+export const BOOL = 9;
 export const INT32 = 6;
 export const INT64 = 7;
 
@@ -61,9 +65,15 @@ function bytesOf(view: Float32Array | BigInt64Array | Int32Array): Uint8Array {
 export class OnnxGraph {
   readonly nodes: NodeJSON[] = [];
   readonly initializers: TensorJSON[] = [];
-  private readonly used = new Set<string>();
+  constructor(
+    readonly opset: number,
+    private readonly used = new Set<string>(),
+  ) {}
 
-  constructor(readonly opset: number) {}
+  /** A subgraph's graph (a Loop's body): its own nodes and weights, names apart from this graph's. */
+  child(): OnnxGraph {
+    return new OnnxGraph(this.opset, this.used);
+  }
 
   /** A name nobody holds yet, built from `hint`. */
   fresh(hint: string): string {
@@ -99,6 +109,7 @@ export class OnnxGraph {
       else if (a.type === 'floats') out.floats = [...a.value];
       else if (a.type === 'ints') out.ints = [...a.value];
       else if (a.type === 'strings') out.strings = a.value.map((v) => new TextEncoder().encode(v));
+      else if (a.type === 'graph') out.g = a.value;
       else out.s = new TextEncoder().encode(a.value);
       return out;
     });
@@ -140,6 +151,13 @@ export class OnnxGraph {
   int32(hint: string, value: number): string {
     const name = this.fresh(hint);
     this.initializers.push({ name, dims: [], dataType: INT32, rawData: bytesOf(Int32Array.of(value)) });
+    return name;
+  }
+
+  /** A bool scalar constant. */
+  bool(hint: string, value: boolean): string {
+    const name = this.fresh(hint);
+    this.initializers.push({ name, dims: [], dataType: BOOL, rawData: Uint8Array.of(value ? 1 : 0) });
     return name;
   }
 
