@@ -122,3 +122,45 @@ it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at op
   expect(r.stderr).toBe('');
   expect(r.stdout.trim()).toBe(String(files.length));
 });
+
+it.skipIf(!hasOnnx)(
+  "the generators' step graphs and their Loop pass onnx.checker (full check) at opsets 13 and 17",
+  () => {
+    const { models } = nt;
+    const g = () => new nt.Generator(2);
+    const generators: [string, nt.nn.Module][] = [
+      ...(['lstm', 'gru', 'rnn'] as const).flatMap((cell) =>
+        ([null, 'luong', 'bahdanau'] as const).map((attention): [string, nt.nn.Module] => [
+          `seq2seq-${cell}-${attention ?? 'none'}`,
+          new models.Seq2Seq({ cell, vocabSize: 9, embedDim: 3, hiddenSize: 4, attention, generator: g() }),
+        ]),
+      ),
+      [
+        'generator',
+        new models.SequenceGenerator({
+          conditionSize: 3,
+          vocabSize: 7,
+          embedDim: 2,
+          hiddenSize: 4,
+          numLayers: 2,
+        }),
+      ],
+      ['charrnn', new models.CharRNN({ vocabSize: 6, embedDim: 2, hiddenSize: 3, cell: 'gru' })],
+    ];
+    const files: string[] = [];
+    for (const opset of [13, 17]) {
+      for (const [name, model] of generators) {
+        for (const f of nt.onnx.exportGenerator(model, { opset }).files) {
+          const file = join(dir, `${name}-${opset}-${f.name}`);
+          writeFileSync(file, f.bytes);
+          files.push(file);
+        }
+      }
+    }
+    const script =
+      'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+    const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(String(files.length));
+  },
+);
