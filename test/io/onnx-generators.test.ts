@@ -5,7 +5,8 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import * as nt from '../../src/index.js';
-import { type Feeds, greedy, relError, stepError, tuneEos } from './onnx-helpers.js';
+import { tuneEos } from './generator-helpers.js';
+import { type Feeds, greedy, relError, stepError } from './onnx-helpers.js';
 
 ort.env.wasm.numThreads = 1;
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
+import { tuneEos } from './generator-helpers.js';
 
 const PYTHON = '/usr/bin/python3';
 const TORCHRUN = '/usr/bin/torchrun';
@@ -93,6 +94,7 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
       const root = tempDir();
       const names: string[] = [];
       const keys: Record<string, string[]> = {};
+      const ends: Record<string, number[]> = {};
       const save = async (name: string, model: nt.nn.Module, check: nt.io.TensorDict) => {
         await nt.pytorch.save(model, join(root, name));
         writeFileSync(join(root, `${name}.check.safetensors`), nt.io.encodeSafetensors(check));
@@ -114,6 +116,7 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
           spread(m, 0.6);
           m.eval();
           const src = sources(7, 12, 3);
+          ends[`seq2seq-${cell}-${attention ?? 'none'}`] = tuneEos(m, src, 9);
           const tokens = m.generate(src, { maxLength: 9 });
           const logits = nt.noGrad(() => m.forward(src, tokens));
           await save(`seq2seq-${cell}-${attention ?? 'none'}`, m, {
@@ -139,6 +142,7 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
           cell === 'gru'
             ? nt.tensor([0, 3, 1, 2, 2], { dtype: 'int32' })
             : nt.randn([5, 4], { generator: new nt.Generator(6) });
+        ends[`generator-${cell}`] = tuneEos(g, condition, 10);
         const tokens = g.generate(condition, { maxLength: 10 });
         await save(`generator-${cell}`, g, {
           condition,
@@ -179,7 +183,7 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
       for (const name of names) {
         const r = res[name];
         lines.push(
-          `${name}: max relative error ${r.error.toExponential(2)}, greedy tokens identical: ${r.same_tokens}`,
+          `${name}: max relative error ${r.error.toExponential(2)}, greedy tokens identical: ${r.same_tokens}${ends[name] ? `; eos at ${ends[name]}` : ''}`,
         );
         expect(r.keys, name).toEqual(keys[name]);
         expect(r.error, name).toBeLessThan(1e-5);
