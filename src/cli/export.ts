@@ -178,7 +178,7 @@ export function exportCommand(): Command {
 Examples:
   neurite export runs/cnn-mnist-20250101-120000                 writes runs/cnn-mnist-…/model.onnx
   neurite export runs/my-table --out table.onnx --opset 13
-  neurite export runs/seq2seq-reverse-20250101-120000           writes …/onnx/encoder.onnx and decoder_step.onnx
+  neurite export runs/seq2seq-reverse-20250101-120000           writes …/onnx/: encoder, decoder_step, generate.onnx
   neurite export runs/cnn-mnist-20250101-120000 --format pytorch --out cnn-pt
   cd cnn-pt && torchrun --nproc_per_node 2 train_ddp.py --epochs 1      then: neurite eval cnn-pt/trained
 
