@@ -125,9 +125,11 @@ export async function exportPytorch(
             ? `${data.train.x.shape[0]} train / ${data.test.x.shape[0]} test samples, preprocessed`
             : name === 'preprocessing.json'
               ? 'raw inputs -> model inputs'
-              : name === 'train_ddp.py'
-                ? 'torchrun --nproc_per_node N train_ddp.py'
-                : 'the run: loss, optimiser, settings';
+              : name === 'vocab.json'
+                ? 'the vocabulary: CharVocab.load() encodes and decodes text'
+                : name === 'train_ddp.py'
+                  ? 'torchrun --nproc_per_node N train_ddp.py'
+                  : 'the run: loss, optimiser, settings';
     output.say(`  ${name.padEnd(20)} ${kib(bytes).padStart(11)}  ${what}`);
   }
   if (note) output.say(`  note: ${note}`);

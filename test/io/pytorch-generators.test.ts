@@ -54,6 +54,22 @@ for name in names:
 print(json.dumps(out))
 `;
 
+/** Each named export's CharVocab.load() on a text: its ids, and the ids decoded (with eos and padding after them). */
+const VOCAB_CHECK = `
+import importlib.util, json, os, sys
+root, texts = sys.argv[1], json.loads(sys.argv[2])
+out = {}
+for name, text in texts.items():
+    spec = importlib.util.spec_from_file_location("v_" + name.replace("-", "_"), os.path.join(root, name, "model.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    v = mod.CharVocab.load()
+    ids = v.encode(text)
+    tail = [v.id("<eos>"), v.id("<pad>")] if "<eos>" in v.ids else []
+    out[name] = {"encoded": ids, "decoded": v.decode(ids + tail)}
+print(json.dumps(out))
+`;
+
 function runChecks(root: string, names: string[]) {
   const r = spawnSync(PYTHON, ['-c', CHECK, root, names.join(',')], {
     encoding: 'utf8',
@@ -353,6 +369,18 @@ describe(`neurite export --format pytorch: the generator presets, and their trai
         expect(res[name].same_tokens, name).toBe(true);
       }
       console.log(names.map((n) => `${n}: max relative error ${res[n].error.toExponential(2)}`).join('\n'));
+      // vocab.json and model.py's CharVocab: the same ids as neurite's vocabulary, and back to the text
+      const texts: Record<string, string> = { 'seq2seq-lstm-none': '31415', charrnn: 'It is a truth' };
+      const v = spawnSync(PYTHON, ['-c', VOCAB_CHECK, root, JSON.stringify(texts)], { encoding: 'utf8' });
+      expect(v.status, v.stderr).toBe(0);
+      const got = JSON.parse(v.stdout) as Record<string, { encoded: number[]; decoded: string }>;
+      for (const [name, text] of Object.entries(texts)) {
+        const run = join(root, name === 'charrnn' ? 'charrnn-run' : `${name}-run`);
+        const { checkpoint } = await nt.train.loadModel(run);
+        const vocab = nt.data.CharVocab.fromJSON(checkpoint.preprocessing?.vocab as nt.data.CharVocabJSON);
+        expect(got[name].encoded, name).toEqual([...vocab.encode(text)]);
+        expect(got[name].decoded, name).toBe(text);
+      }
     },
     300_000,
   );

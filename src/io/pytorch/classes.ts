@@ -506,4 +506,44 @@ class CharRNN(nn.Module):
         finally:
             self.train(was)
 `,
+
+  CharVocab: `
+class CharVocab:
+    """neurite's CharVocab (data/vocab.ts), read from vocab.json: the ids are the special tokens', then the
+    characters'. encode() maps text to ids (a character outside the vocabulary is the unknown token's id, or an
+    error), decode() ids back to text, the specials left out unless skip_specials=False."""
+
+    def __init__(self, specials, chars, unknown=None):
+        self.specials, self.chars, self.unknown = list(specials), list(chars), unknown
+        self.tokens = self.specials + self.chars
+        self.ids = {t: i for i, t in enumerate(self.tokens)}
+
+    @classmethod
+    def load(cls, path=None):
+        with open(path or os.path.join(HERE, "vocab.json"), encoding="utf-8") as f:
+            j = json.load(f)
+        return cls(j["specials"], j["chars"], j.get("unknown"))
+
+    def __len__(self):
+        return len(self.tokens)
+
+    def id(self, token):
+        return self.ids[token]
+
+    def encode(self, text):
+        unk = self.ids[self.unknown] if self.unknown is not None else None
+        out = []
+        for i, c in enumerate(text):
+            k = self.ids.get(c)
+            if k is not None and k >= len(self.specials):
+                out.append(k)
+            elif unk is not None:
+                out.append(unk)
+            else:
+                raise ValueError(f"CharVocab.encode: character {c!r} at position {i} is not in the vocabulary")
+        return out
+
+    def decode(self, ids, skip_specials=True):
+        return "".join(self.tokens[i] for i in map(int, ids) if not (skip_specials and i < len(self.specials)))
+`,
 };

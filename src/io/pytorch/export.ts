@@ -200,6 +200,11 @@ function trainingConfig(model: Module, options: PytorchExportOptions): Record<st
 export function exportModel(model: Module, options: PytorchExportOptions = {}): PytorchExport {
   const ctx = new WriteContext(pytorchWriters());
   const body = format(ctx.module(model, ''), 1);
+  // a token model's vocabulary (seq2seq-reverse, charrnn) travels as vocab.json, read by model.py's CharVocab
+  const vocab = (options.checkpoint?.preprocessing as { vocab?: { type?: unknown } } | null | undefined)
+    ?.vocab;
+  const withVocab = vocab?.type === 'CharVocab';
+  if (withVocab) ctx.classes.push('CharVocab');
   const state = model.stateDict();
   const step = options.input?.steps.find((s) => !PYTORCH_INPUT_STEPS.includes(s.type));
   if (step) {
@@ -214,6 +219,7 @@ export function exportModel(model: Module, options: PytorchExportOptions = {}): 
     'neurite.json': `${JSON.stringify(trainingConfig(model, options), null, 1)}\n`,
   };
   if (options.input) files['preprocessing.json'] = `${JSON.stringify(options.input, null, 1)}\n`;
+  if (withVocab) files['vocab.json'] = `${JSON.stringify(vocab, null, 1)}\n`;
   if (options.data) {
     checkXY(options.data.train, 'train');
     checkXY(options.data.test, 'test');

@@ -19,6 +19,7 @@ const EXPORT_FILES = [
   'train_ddp.py',
   'neurite.json',
   'data.safetensors',
+  'vocab.json',
 ];
 
 function fail(dir: string, msg: string, cause?: unknown): FormatError {
