@@ -183,7 +183,8 @@ Examples:
   cd cnn-pt && torchrun --nproc_per_node 2 train_ddp.py --epochs 1      then: neurite eval cnn-pt/trained
 
 The PyTorch folder: model.py (a readable torch.nn.Module with neurite's state-dict keys; load_model(),
-preprocess()), weights.safetensors, preprocessing.json, neurite.json (loss, optimiser, settings of the run),
+preprocess(); the generators' generate() and sample_ids()), weights.safetensors, preprocessing.json (or, for
+seq2seq-reverse and charrnn, vocab.json), neurite.json (loss, optimiser, settings of the run),
 data.safetensors (the run's train/test split, preprocessed; left out above 64 MiB or with --no-data) and
 train_ddp.py (DistributedDataParallel, gloo on CPU; --epochs --steps --lr --batch-size --csv --out), which writes a
 neurite checkpoint folder that neurite eval / predict and nt.train.loadModel read. Needs PyTorch (1.13 or newer);
