@@ -7,26 +7,39 @@
 namespace neurite {
 namespace {
 
-// The same arithmetic as the TypeScript kernel (double precision per element, stored as float), so both
-// backends take the same step to the last bit or within one rounding.
+// Adam works in float32, as torch.optim does on the CPU: single-precision square roots and divisions go through
+// the vector units about four times faster than double ones (the MLP benchmark's 100k-weight layer took about
+// 200 us per step in double on one core, a fifth of the training step). Every operation is rounded to float in the
+// order the TypeScript kernel writes it (Math.fround after each), so both backends take the same step to the last
+// bit. The AMSGrad branch is a separate loop so the plain one vectorises.
+template <bool kAmsgrad>
 NEURITE_CLONES void adam_range(float* p, const float* grad, float* m, float* v, float* v_max, int64_t lo, int64_t hi,
                                const AdamHyper& h) {
+  const float beta1 = static_cast<float>(h.beta1);
+  const float keep1 = static_cast<float>(1 - h.beta1);
+  const float beta2 = static_cast<float>(h.beta2);
+  const float keep2 = static_cast<float>(1 - h.beta2);
+  const float step_size = static_cast<float>(h.step_size);
+  const float bias2_sqrt = static_cast<float>(h.bias2_sqrt);
+  const float eps = static_cast<float>(h.eps);
+  const float decay = static_cast<float>(h.decay);
+  const float l2 = static_cast<float>(h.l2);
+  const float sign = static_cast<float>(h.sign);
   for (int64_t i = lo; i < hi; i++) {
-    const double w = static_cast<double>(p[i]) * h.decay;
-    const double g = h.sign * static_cast<double>(grad[i]) + h.l2 * w;
-    const double mi = h.beta1 * m[i] + (1 - h.beta1) * g;
-    m[i] = static_cast<float>(mi);
-    const float vi_new = static_cast<float>(h.beta2 * v[i] + (1 - h.beta2) * g * g);
-    v[i] = vi_new;
-    double vi = vi_new;
-    if (v_max) {
-      if (vi_new > v_max[i]) {
-        v_max[i] = vi_new;
+    const float w = p[i] * decay;
+    const float g = sign * grad[i] + l2 * w;
+    const float mi = beta1 * m[i] + keep1 * g;
+    m[i] = mi;
+    float vi = beta2 * v[i] + keep2 * g * g;
+    v[i] = vi;
+    if (kAmsgrad) {
+      if (vi > v_max[i]) {
+        v_max[i] = vi;
       } else {
         vi = v_max[i];
       }
     }
-    p[i] = static_cast<float>(w - (h.step_size * mi) / (std::sqrt(vi) / h.bias2_sqrt + h.eps));
+    p[i] = w - (step_size * mi) / (std::sqrt(vi) / bias2_sqrt + eps);
   }
 }
 
@@ -93,7 +106,13 @@ void adagrad_step(float* p, const float* grad, float* sum, int64_t n, const Adag
 }
 
 void adam_step(float* p, const float* grad, float* m, float* v, float* v_max, int64_t n, const AdamHyper& h) {
-  parallel_for(n, 1 << 14, [&](int64_t lo, int64_t hi) { adam_range(p, grad, m, v, v_max, lo, hi, h); });
+  parallel_for(n, 1 << 14, [&](int64_t lo, int64_t hi) {
+    if (v_max) {
+      adam_range<true>(p, grad, m, v, v_max, lo, hi, h);
+    } else {
+      adam_range<false>(p, grad, m, v, v_max, lo, hi, h);
+    }
+  });
 }
 
 }  // namespace neurite

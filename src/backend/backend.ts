@@ -14,7 +14,9 @@ export type { Shape };
 /**
  * The scalars of one Adam step, per element: w = p·decay; g = sign·grad + l2·w; m = β₁m + (1−β₁)g;
  * v = β₂v + (1−β₂)g²; v̂ = max(vMax, v) under AMSGrad, else v; p = w − stepSize·m / (√v̂ / bias2Sqrt + eps).
- * Adam has decay 1 and its weight decay in l2; AdamW the reverse; sign is −1 to maximise.
+ * Adam has decay 1 and its weight decay in l2; AdamW the reverse; sign is −1 to maximise. The arithmetic is
+ * float32 (the scalars rounded to float, every operation in that order rounded to float), as torch.optim's on
+ * the CPU, and every backend gives the same bits.
  */
 export interface AdamHyper {
   beta1: number;

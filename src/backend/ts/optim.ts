@@ -1,5 +1,9 @@
 import type { AdagradHyper, AdamHyper, RmspropHyper, SgdHyper } from '../backend.js';
 
+/**
+ * Adam in float32 arithmetic, as torch.optim on the CPU: every operation rounded to float (Math.fround) in the
+ * order native/optim.cc writes it, so the compiled kernels give the same bits.
+ */
 export function adamStep(
   p: Float32Array,
   grad: Float32Array,
@@ -8,20 +12,30 @@ export function adamStep(
   vMax: Float32Array | null,
   h: AdamHyper,
 ): void {
-  const { beta1, beta2, stepSize, bias2Sqrt, eps, decay, l2, sign } = h;
+  const f = Math.fround;
+  const beta1 = f(h.beta1);
+  const keep1 = f(1 - h.beta1);
+  const beta2 = f(h.beta2);
+  const keep2 = f(1 - h.beta2);
+  const stepSize = f(h.stepSize);
+  const bias2Sqrt = f(h.bias2Sqrt);
+  const eps = f(h.eps);
+  const decay = f(h.decay);
+  const l2 = f(h.l2);
+  const sign = f(h.sign);
   const n = p.length;
   for (let i = 0; i < n; i++) {
-    const w = p[i] * decay;
-    const g = sign * grad[i] + l2 * w;
-    const mi = beta1 * m[i] + (1 - beta1) * g;
+    const w = f(p[i] * decay);
+    const g = f(f(sign * grad[i]) + f(l2 * w));
+    const mi = f(f(beta1 * m[i]) + f(keep1 * g));
     m[i] = mi;
-    v[i] = beta2 * v[i] + (1 - beta2) * g * g;
-    let vi = v[i];
+    let vi = f(f(beta2 * v[i]) + f(f(keep2 * g) * g));
+    v[i] = vi;
     if (vMax) {
       if (vi > vMax[i]) vMax[i] = vi;
       else vi = vMax[i];
     }
-    p[i] = w - (stepSize * mi) / (Math.sqrt(vi) / bias2Sqrt + eps);
+    p[i] = f(w - f(f(stepSize * mi) / f(f(f(Math.sqrt(vi)) / bias2Sqrt) + eps)));
   }
 }
 
