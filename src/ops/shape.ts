@@ -242,35 +242,55 @@ export const slice = defineOp(
     if (begin.length > x.ndim) {
       throw new ShapeError(`slice: ${begin.length} begin indices for a tensor of shape ${fmtShape(x.shape)}`);
     }
-    const b = x.shape.map((d, i) => {
-      const v = begin[i] ?? 0;
-      const r = v < 0 ? v + d : v;
-      if (!Number.isInteger(v) || r < 0 || r > d)
-        throw new ValueError(`slice: begin ${v} is out of range for axis ${i} of size ${d}`);
-      return r;
-    });
-    const s = x.shape.map((d, i) => {
-      const v = size?.[i] ?? -1;
-      const r = v === -1 ? d - b[i] : v;
-      if (!Number.isInteger(r) || r < 0 || b[i] + r > d) {
-        throw new ValueError(
-          `slice: size ${v} from ${b[i]} does not fit axis ${i} of size ${d} (shape ${fmtShape(x.shape)})`,
-        );
-      }
-      return r;
-    });
+    const [b, s] = sliceBox('slice', x, begin, size);
     if (shapesEqual(s, x.shape)) return x;
     const out = empty(s, x.dtype);
     getBackend().slice(x.data, x.shape, b, out.data, s);
-    return record(out, 'slice', [x], (g) => {
-      const dx = zeroed(x.shape);
-      getBackend().insert(g.data, g.shape, dx.data, x.shape, b, false);
-      return [dx];
-    });
+    return recordSlice(out, x, b);
   },
 );
 
-/** `length` entries of `axis` starting at `start` (torch.narrow). */
+/** The checked start and size of a box of x along every axis (`begin` and `size` as {@link slice} takes them). */
+function sliceBox(
+  op: string,
+  x: Tensor,
+  begin: readonly number[],
+  size: readonly number[] | undefined,
+): [number[], number[]] {
+  const b = x.shape.map((d, i) => {
+    const v = begin[i] ?? 0;
+    const r = v < 0 ? v + d : v;
+    if (!Number.isInteger(v) || r < 0 || r > d)
+      throw new ValueError(`${op}: begin ${v} is out of range for axis ${i} of size ${d}`);
+    return r;
+  });
+  const s = x.shape.map((d, i) => {
+    const v = size?.[i] ?? -1;
+    const r = v === -1 ? d - b[i] : v;
+    if (!Number.isInteger(r) || r < 0 || b[i] + r > d) {
+      throw new ValueError(
+        `${op}: size ${v} from ${b[i]} does not fit axis ${i} of size ${d} (shape ${fmtShape(x.shape)})`,
+      );
+    }
+    return r;
+  });
+  return [b, s];
+}
+
+/** Records `out`, the box of x at `begin`: its gradient goes into that box of a zero gradient for x. */
+function recordSlice(out: Tensor, x: Tensor, begin: number[]): Tensor {
+  return record(out, 'slice', [x], (g) => {
+    const dx = zeroed(x.shape);
+    getBackend().insert(g.data, g.shape, dx.data, x.shape, begin, false);
+    return [dx];
+  });
+}
+
+/**
+ * `length` entries of `axis` starting at `start` (torch.narrow). When only axes of size 1 come before `axis`
+ * (always so for axis 0, a batch cut from a dataset) the entries are one block of x's memory and the result is a
+ * view over it, as torch.narrow's always is: no copy, and writing into one writes into the other.
+ */
 export const narrow = defineOp(
   'narrow',
   ['x', 'axis', 'start', 'length'],
@@ -281,7 +301,14 @@ export const narrow = defineOp(
     const size = [...x.shape];
     begin[a] = start < 0 ? start + x.shape[a] : start;
     size[a] = length;
-    return slice(x, begin, size);
+    let outer = 1;
+    for (let i = 0; i < a; i++) outer *= x.shape[i];
+    if (outer !== 1) return slice(x, begin, size);
+    const [b, s] = sliceBox('narrow', x, begin, size);
+    if (s[a] === x.shape[a]) return x;
+    const inner = sizeOf(x.shape) / (x.shape[a] || 1);
+    const view = new Tensor(x.data.subarray(b[a] * inner, (b[a] + s[a]) * inner), s);
+    return recordSlice(view, x, b);
   },
 );
 

@@ -141,6 +141,36 @@ forEachBackend('shape ops', (_b, it) => {
     expect(() => nt.narrow(nt.tensor(1), 0, 0, 1)).toThrow(ShapeError);
   });
 
+  it("narrow of a contiguous block is a view with slice's values and gradient; other cuts copy", () => {
+    const x = randn([5, 3, 2]);
+    for (const [axis, start, length] of [
+      [0, 1, 3],
+      [0, -2, 2],
+      [0, 0, 0],
+    ] as const) {
+      const v = nt.narrow(x, axis, start, length);
+      const b = start < 0 ? start + 5 : start;
+      expect(v.data.buffer).toBe(x.data.buffer);
+      expect(Array.from(v.data)).toEqual(Array.from(nt.slice(x, [b], [length]).data));
+    }
+    expect(() => nt.narrow(x, 0, 4, 2)).toThrow(/narrow: size 2 from 4 does not fit axis 0 of size 5/);
+    // only size-1 axes before the cut: still one block
+    const row = randn([1, 6, 2]);
+    expect(nt.narrow(row, 1, 2, 3).data.buffer).toBe(row.data.buffer);
+    expect(Array.from(nt.narrow(row, 1, 2, 3).data)).toEqual(Array.from(row.data.subarray(4, 10)));
+    // a view, as torch.narrow: writing into it writes into x
+    nt.narrow(x, 0, 2, 1).data[0] = 42;
+    expect(x.data[12]).toBe(42);
+    const cut = nt.narrow(x, 1, 1, 2);
+    expect(cut.data.buffer).not.toBe(x.data.buffer);
+    expect(Array.from(cut.data)).toEqual(Array.from(nt.slice(x, [0, 1], [5, 2]).data));
+    gradcheck((t) => nt.narrow(t, 0, 1, 3), [randn([5, 3])]);
+    gradcheck((t) => nt.narrow(t, 1, 1, 2), [randn([1, 4, 2])]);
+    gradcheck((t) => nt.narrow(t, 1, 1, 2), [randn([3, 4])]);
+    // two views of one input: their gradients add up in the right places
+    gradcheck((t) => nt.mul(nt.narrow(t, 0, 0, 2), nt.narrow(t, 0, 1, 2)), [randn([3, 2])]);
+  });
+
   it('pad fills and checks its arguments', () => {
     const row = nt.tensor([[0, 1, 2, 3]]);
     expect(nt.pad(row, [2, 1], { mode: 'reflect' }).toArray()).toEqual([[2, 1, 0, 1, 2, 3, 2]]);
