@@ -227,7 +227,11 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
     expect(() => nt.onnx.exportGenerator(new nt.nn.Linear(2, 2))).toThrow(
       /onnx\.exportGenerator: Linear is not one of the generators \(Seq2Seq, SequenceGenerator, CharRNN\)/,
     );
-    expect(nt.onnx.isGenerator(new models.CharRNN({ vocabSize: 3, embedDim: 2, hiddenSize: 2 }))).toBe(true);
+    const charrnn = new models.CharRNN({ vocabSize: 3, embedDim: 2, hiddenSize: 2 });
+    expect(nt.onnx.isGenerator(charrnn)).toBe(true);
+    expect(() => nt.onnx.exportModel(charrnn, nt.zeros([1, 4], { dtype: 'int32' }))).toThrow(
+      /onnx\.exportModel: a CharRNN feeds its own tokens back, .*; export it with onnx\.exportGenerator/,
+    );
   });
 
   it('report', () => {

@@ -20,6 +20,7 @@ import { layerExtraEmitters } from './emitters/layers-extra.js';
 import { moreEmitters } from './emitters/more.js';
 import { recurrentEmitters } from './emitters/recurrent.js';
 import { encodeModel, type ModelJSON } from './encode.js';
+import { isGenerator } from './generators.js';
 import { FLOAT, INT32, OnnxGraph } from './graph.js';
 import { preprocessingEmitters } from './preprocessing.js';
 
@@ -97,6 +98,11 @@ export function exportOnnx(
   exampleInput: Tensor,
   options: OnnxExportOptions = {},
 ): OnnxExportResult {
+  if (isGenerator(model)) {
+    throw new ValueError(
+      `onnx.exportModel: a ${model.constructor.name} feeds its own tokens back, which one traced forward cannot hold; export it with onnx.exportGenerator (the graphs of its decoding steps, and greedy decoding in one graph)`,
+    );
+  }
   if (!isTensor(exampleInput)) throw new ValueError('onnx.exportModel: exampleInput must be a tensor');
   if (exampleInput.ndim < 1)
     throw new ValueError('onnx.exportModel: exampleInput needs a batch axis, got a scalar');
