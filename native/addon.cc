@@ -62,6 +62,18 @@ class Args {
   float* f32(size_t i) const { return typed(i, DType::F32).as<float>(); }
   int32_t* i32(size_t i) const { return typed(i, DType::I32).as<int32_t>(); }
 
+  // A Float64Array: geometry that holds non-integers (GemmGeom).
+  const double* f64(size_t i) const {
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    if (i >= argc_ || napi_get_typedarray_info(env_, argv_[i], &type, &length, &data, nullptr, nullptr) != napi_ok ||
+        type != napi_float64_array) {
+      fail(i, "a Float64Array");
+    }
+    return static_cast<const double*>(data);
+  }
+
   // An Int32Array of shapes or geometry, or null when the kernel needs none.
   const int32_t* meta(size_t i) const {
     napi_valuetype t = napi_undefined;
@@ -168,9 +180,7 @@ napi_value js_arg_reduce(napi_env, const Args& a) {
 }
 
 napi_value js_gemm(napi_env, const Args& a) {
-  gemm(a.integer(0), a.flag(1), a.flag(2), a.integer(3), a.integer(4), a.integer(5),
-       static_cast<float>(a.number(6)), a.f32(7), a.integer(8), a.f32(9), a.integer(10),
-       static_cast<float>(a.number(11)), a.f32(12), a.integer(13));
+  gemm(a.f32(0), a.f32(1), GemmGeom::from(a.f64(2)), a.f32(3));
   return nullptr;
 }
 
@@ -295,8 +305,8 @@ napi_value js_batch_norm(napi_env, const Args& a) {
 }
 
 napi_value js_batch_norm_backward(napi_env, const Args& a) {
-  batch_norm_backward(a.f32(0), a.f32(1), a.integer(2), a.integer(3), a.integer(4), a.f32(5), a.f32(6),
-                      a.f32_or_null(7), a.flag(8), a.f32(9), a.f32(10), a.f32(11));
+  batch_norm_backward(a.f32(0), a.f32(1), a.f32(2), a.f32(3), a.f32_or_null(4), BatchNormGeom::from(a.i32(5)),
+                      a.f32(6), a.f32(7), a.f32(8));
   return nullptr;
 }
 

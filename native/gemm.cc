@@ -48,8 +48,11 @@ void sgemm_parallel(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k,
   });
 }
 
-void gemm(int64_t batch, bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
-          int64_t stride_a, const float* b, int64_t stride_b, float beta, float* c, int64_t stride_c) {
+void gemm(const float* a, const float* b, const GemmGeom& g, float* c) {
+  const int64_t batch = g.batch, m = g.m, n = g.n, k = g.k;
+  const bool trans_a = g.trans_a, trans_b = g.trans_b;
+  const float alpha = g.alpha, beta = g.beta;
+  const int64_t stride_a = g.stride_a, stride_b = g.stride_b, stride_c = g.stride_c;
   if (batch <= 0 || m <= 0 || n <= 0) return;
   const int64_t lda = trans_a ? m : k;
   const int64_t ldb = trans_b ? k : n;

@@ -100,9 +100,15 @@ void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t i
                       float* variance);
 void batch_norm(const float* x, int64_t batch, int64_t channels, int64_t inner, const float* mean,
                 const float* inv_std, const float* weight, const float* bias, float* out);
-void batch_norm_backward(const float* x, const float* dy, int64_t batch, int64_t channels, int64_t inner,
-                         const float* mean, const float* inv_std, const float* weight, bool training, float* dx,
-                         float* d_weight, float* d_bias);
+// BatchNormInfo as packed by src/backend/kernel-abi.ts (same field order as the interface).
+struct BatchNormGeom {
+  int64_t batch, channels, inner;
+  bool training;
+
+  static BatchNormGeom from(const int32_t* v) { return {v[0], v[1], v[2], v[3] != 0}; }
+};
+void batch_norm_backward(const float* x, const float* dy, const float* mean, const float* inv_std,
+                         const float* weight, const BatchNormGeom& g, float* dx, float* d_weight, float* d_bias);
 
 // softmax.cc: cross-entropy with class-index targets (see src/backend/backend.ts)
 void softmax_cross_entropy(const float* x, int64_t rows, int64_t cols, const int32_t* target, int64_t ignore_index,

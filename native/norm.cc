@@ -59,9 +59,10 @@ void batch_norm(const float* x, int64_t batch, int64_t channels, int64_t inner, 
   });
 }
 
-void batch_norm_backward(const float* x, const float* dy, int64_t batch, int64_t channels, int64_t inner,
-                         const float* mean, const float* inv_std, const float* weight, bool training, float* dx,
-                         float* d_weight, float* d_bias) {
+void batch_norm_backward(const float* x, const float* dy, const float* mean, const float* inv_std,
+                         const float* weight, const BatchNormGeom& g, float* dx, float* d_weight, float* d_bias) {
+  const int64_t batch = g.batch, channels = g.channels, inner = g.inner;
+  const bool training = g.training;
   const double count = static_cast<double>(batch * inner);
   parallel_for(channels, channel_grain(batch * inner), [&](int64_t lo, int64_t hi) {
     for (int64_t c = lo; c < hi; c++) {

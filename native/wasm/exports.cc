@@ -94,11 +94,8 @@ void wasm_arg_reduce(int32_t is_max, int32_t x, int32_t xn, int32_t xt, int32_t 
   arg_reduce(is_max != 0, arr(x, xn, xt), outer, n, inner, i(out));
 }
 
-NEURITE_EXPORT("gemm")
-void wasm_gemm(int32_t batch, int32_t trans_a, int32_t trans_b, int32_t m, int32_t n, int32_t k, double alpha,
-               int32_t a, int32_t stride_a, int32_t b, int32_t stride_b, double beta, int32_t c, int32_t stride_c) {
-  gemm(batch, trans_a != 0, trans_b != 0, m, n, k, static_cast<float>(alpha), f(a), stride_a, f(b), stride_b,
-       static_cast<float>(beta), f(c), stride_c);
+NEURITE_EXPORT("gemm") void wasm_gemm(int32_t a, int32_t b, int32_t info, int32_t c) {
+  gemm(f(a), f(b), GemmGeom::from(ptr<double>(info)), f(c));
 }
 
 NEURITE_EXPORT("transpose")
@@ -198,11 +195,10 @@ void wasm_batch_norm(int32_t x, int32_t batch, int32_t channels, int32_t inner, 
 }
 
 NEURITE_EXPORT("batchNormBackward")
-void wasm_batch_norm_backward(int32_t x, int32_t dy, int32_t batch, int32_t channels, int32_t inner, int32_t mean,
-                              int32_t inv_std, int32_t weight, int32_t training, int32_t dx, int32_t d_weight,
-                              int32_t d_bias) {
-  batch_norm_backward(f(x), f(dy), batch, channels, inner, f(mean), f(inv_std), f(weight), training != 0, f(dx),
-                      f(d_weight), f(d_bias));
+void wasm_batch_norm_backward(int32_t x, int32_t dy, int32_t mean, int32_t inv_std, int32_t weight, int32_t info,
+                              int32_t dx, int32_t d_weight, int32_t d_bias) {
+  batch_norm_backward(f(x), f(dy), f(mean), f(inv_std), f(weight), BatchNormGeom::from(i(info)), f(dx), f(d_weight),
+                      f(d_bias));
 }
 
 NEURITE_EXPORT("adamStep")

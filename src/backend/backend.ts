@@ -83,7 +83,8 @@ export type BinaryOp =
   | 'le'
   | 'gt'
   | 'ge'
-  // integer and bool operands only (the ops refuse float32); shift counts are taken mod 32, as in JavaScript
+  // int32 operands only (the ops refuse float32, and send two bools to minimum, maximum and ne); shift counts are
+  // taken mod 32, as in JavaScript
   | 'bitwiseAnd'
   | 'bitwiseOr'
   | 'bitwiseXor'
@@ -158,6 +159,39 @@ export interface Pool2dInfo {
   countIncludePad: boolean;
 }
 
+/**
+ * The sizes, flags and strides of a batched matrix product C = alpha · op(A) · op(B) + beta · C over row-major
+ * matrices: op(A) is [m, k], op(B) is [k, n], C is [m, n]. Matrix p of the batch starts at p · strideA in A (and
+ * likewise in B and C); stride 0 repeats one matrix across the batch (broadcast).
+ */
+export interface GemmInfo {
+  batch: number;
+  /** A is stored [k, m] and read transposed. */
+  transA: boolean;
+  /** B is stored [n, k] and read transposed. */
+  transB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  /** 0 overwrites C (whatever it held, NaN included); otherwise C is read and scaled. */
+  beta: number;
+  strideA: number;
+  strideB: number;
+  strideC: number;
+}
+
+/**
+ * Batch normalisation's view of x as [batch, channels, inner], for its backward pass: `training` when the mean
+ * and invStd are the batch's own statistics (their gradient terms flow into dx), else they are constants.
+ */
+export interface BatchNormInfo {
+  batch: number;
+  channels: number;
+  inner: number;
+  training: boolean;
+}
+
 export interface Backend {
   readonly name: string;
 
@@ -203,23 +237,11 @@ export interface Backend {
   /** Index of the max/min along the middle axis of [outer, n, inner]; first index wins ties. */
   argReduce(op: ArgReduceOp, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
 
-  /** Batched C = alpha · op(A) · op(B) + beta · C. Stride 0 repeats a matrix across the batch (broadcast). */
-  gemm(
-    batch: number,
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    strideA: number,
-    b: Float32Array,
-    strideB: number,
-    beta: number,
-    c: Float32Array,
-    strideC: number,
-  ): void;
+  /**
+   * Batched C = alpha · op(A) · op(B) + beta · C, one product per matrix of the batch; see {@link GemmInfo} for
+   * the sizes, flags and strides.
+   */
+  gemm(a: Float32Array, b: Float32Array, info: GemmInfo, c: Float32Array): void;
 
   /** out = x with its axes permuted: out.shape[i] = shape[perm[i]]. */
   transpose(x: TypedArray, shape: Shape, perm: readonly number[], out: TypedArray): void;
@@ -398,19 +420,16 @@ export interface Backend {
   ): void;
   /**
    * The gradient of {@link Backend.batchNorm} given the upstream `dy`: dBias = Σdy, dWeight = Σdy·x̂ per
-   * channel (x̂ = (x − mean)·invStd), and dx. With `training` the mean and invStd are the batch's own
-   * statistics and dx carries the terms that flow through them; otherwise they are constants.
+   * channel (x̂ = (x − mean)·invStd), and dx, over x viewed as in {@link BatchNormInfo} (whose `training` says
+   * whether dx carries the terms that flow through the batch statistics).
    */
   batchNormBackward(
     x: Float32Array,
     dy: Float32Array,
-    batch: number,
-    channels: number,
-    inner: number,
     mean: Float32Array,
     invStd: Float32Array,
     weight: Float32Array | null,
-    training: boolean,
+    info: BatchNormInfo,
     dx: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,

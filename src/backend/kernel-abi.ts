@@ -1,13 +1,16 @@
 /**
  * The calling convention between TypeScript and the compiled C++ kernels (native/), shared by the native addon and
  * the WebAssembly module: the kernels' signatures, the op codes (the order of the enums in native/kernels.h), and
- * the packing of shapes and geometry into Int32Arrays. Browser-safe.
+ * the packing of shapes and geometry into Int32Arrays (a Float64Array for gemm's, which holds alpha and beta).
+ * Browser-safe.
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import type {
   Backend,
+  BatchNormInfo,
   BinaryOp,
   Conv2dInfo,
+  GemmInfo,
   Pool2dInfo,
   ReduceOp,
   Shape,
@@ -22,7 +25,6 @@ import type {
 export const PASS_THROUGH = [
   'clamp',
   'cast',
-  'gemm',
   'indexSelect',
   'indexAdd',
   'gather',
@@ -37,7 +39,6 @@ export const PASS_THROUGH = [
   'gruCellBackward',
   'batchNormStats',
   'batchNorm',
-  'batchNormBackward',
   'adaptiveAvgPool2d',
   'adaptiveAvgPool2dBackward',
 ] as const satisfies readonly (keyof Backend)[];
@@ -60,10 +61,24 @@ export interface Addon extends Pick<Backend, (typeof PASS_THROUGH)[number]> {
   ): void;
   where(cond: Uint8Array, a: TypedArray, b: TypedArray, out: TypedArray, meta: Int32Array | null): void;
   reduce(op: number, x: TypedArray, outer: number, n: number, inner: number, out: TypedArray): void;
+  /** `info`: GemmInfo packed by {@link packGemm} (float64, for alpha, beta and strides beyond 2³¹). */
+  gemm(a: Float32Array, b: Float32Array, info: Float64Array, c: Float32Array): void;
   argReduce(isMax: boolean, x: TypedArray, outer: number, n: number, inner: number, out: Int32Array): void;
   transpose(x: TypedArray, meta: Int32Array, out: TypedArray): void;
   slice(x: TypedArray, meta: Int32Array, out: TypedArray): void;
   insert(src: TypedArray, dst: TypedArray, meta: Int32Array, accumulate: boolean): void;
+  /** `info`: BatchNormInfo packed by {@link packBatchNorm}. */
+  batchNormBackward(
+    x: Float32Array,
+    dy: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    weight: Float32Array | null,
+    info: Int32Array,
+    dx: Float32Array,
+    dWeight: Float32Array,
+    dBias: Float32Array,
+  ): void;
   adamStep(
     p: Float32Array,
     grad: Float32Array,
@@ -269,23 +284,80 @@ export const POOL_GEOM_FIELDS = [
   'countIncludePad',
 ] as const satisfies readonly (keyof Pool2dInfo)[];
 
+/**
+ * The order in which GemmInfo is packed into a Float64Array: the fields of GemmGeom in native/gemm.h (booleans as
+ * 0 and 1).
+ */
+export const GEMM_FIELDS = [
+  'batch',
+  'transA',
+  'transB',
+  'm',
+  'n',
+  'k',
+  'alpha',
+  'beta',
+  'strideA',
+  'strideB',
+  'strideC',
+] as const satisfies readonly (keyof GemmInfo)[];
+
+/** The order in which BatchNormInfo is packed into an Int32Array: the fields of BatchNormGeom in native/kernels.h. */
+export const BATCH_NORM_FIELDS = [
+  'batch',
+  'channels',
+  'inner',
+  'training',
+] as const satisfies readonly (keyof BatchNormInfo)[];
+
 function pack<T>(buf: Int32Array, info: T, fields: readonly (keyof T)[]): Int32Array {
   for (let i = 0; i < fields.length; i++) buf[i] = Number(info[fields[i]]);
   return buf;
 }
 
-function convInfo(buf: Int32Array, c: Conv2dInfo): Int32Array {
+/** Conv2dInfo into `buf` in the order of {@link CONV_GEOM_FIELDS}. */
+export function packConv(buf: Int32Array, c: Conv2dInfo): Int32Array {
   return pack(buf, c, CONV_GEOM_FIELDS);
 }
 
-function poolInfo(buf: Int32Array, p: Pool2dInfo): Int32Array {
+/** Pool2dInfo into `buf` in the order of {@link POOL_GEOM_FIELDS}. */
+export function packPool(buf: Int32Array, p: Pool2dInfo): Int32Array {
   return pack(buf, p, POOL_GEOM_FIELDS);
 }
+
+/**
+ * GemmInfo into `buf` in the order of {@link GEMM_FIELDS}, written out field by field rather than looped over the
+ * list: gemm runs once per matrix product, and plain property loads keep the packing a few nanoseconds (the ABI
+ * test checks this order against the list).
+ */
+export function packGemm(buf: Float64Array, g: GemmInfo): Float64Array {
+  buf[0] = g.batch;
+  buf[1] = g.transA ? 1 : 0;
+  buf[2] = g.transB ? 1 : 0;
+  buf[3] = g.m;
+  buf[4] = g.n;
+  buf[5] = g.k;
+  buf[6] = g.alpha;
+  buf[7] = g.beta;
+  buf[8] = g.strideA;
+  buf[9] = g.strideB;
+  buf[10] = g.strideC;
+  return buf;
+}
+
+/** BatchNormInfo into `buf` in the order of {@link BATCH_NORM_FIELDS}. */
+export function packBatchNorm(buf: Int32Array, b: BatchNormInfo): Int32Array {
+  return pack(buf, b, BATCH_NORM_FIELDS);
+}
+
+/** Where beta sits in a packed GemmInfo (the WebAssembly glue copies C in only when beta ≠ 0). */
+export const GEMM_BETA = GEMM_FIELDS.indexOf('beta');
 
 /** Wraps the compiled kernels into the Backend interface, under the backend name `name`. */
 export function wrapKernels(name: string, addon: Addon): Backend {
   const meta = new Meta();
   const geometry = new Int32Array(16);
+  const gemmGeometry = new Float64Array(GEMM_FIELDS.length);
   const passed = Object.fromEntries(PASS_THROUGH.map((k) => [k, addon[k]])) as Pick<
     Backend,
     (typeof PASS_THROUGH)[number]
@@ -328,6 +400,9 @@ export function wrapKernels(name: string, addon: Addon): Backend {
     reduce(op, x, outer, n, inner, out) {
       addon.reduce(REDUCE[op], x, outer, n, inner, out);
     },
+    gemm(a, b, info, c) {
+      addon.gemm(a, b, packGemm(gemmGeometry, info), c);
+    },
     argReduce(op, x, outer, n, inner, out) {
       addon.argReduce(op === 'argmax', x, outer, n, inner, out);
     },
@@ -363,6 +438,9 @@ export function wrapKernels(name: string, addon: Addon): Backend {
         .padded(begin, nd).array;
       addon.insert(src, dst, m, accumulate);
     },
+    batchNormBackward(x, dy, mean, invStd, weight, info, dx, dWeight, dBias) {
+      addon.batchNormBackward(x, dy, mean, invStd, weight, packBatchNorm(geometry, info), dx, dWeight, dBias);
+    },
     adamStep(p, grad, m, v, vMax, h) {
       addon.adamStep(
         p,
@@ -390,25 +468,25 @@ export function wrapKernels(name: string, addon: Addon): Backend {
       addon.adagradStep(p, grad, sum, h.lr, h.eps, h.l2, h.sign);
     },
     conv2d(x, w, info, out) {
-      addon.conv2d(x, w, convInfo(geometry, info), out);
+      addon.conv2d(x, w, packConv(geometry, info), out);
     },
     conv2dBackpropInput(dy, w, info, dx) {
-      addon.conv2dBackpropInput(dy, w, convInfo(geometry, info), dx);
+      addon.conv2dBackpropInput(dy, w, packConv(geometry, info), dx);
     },
     conv2dBackpropFilter(x, dy, info, dw) {
-      addon.conv2dBackpropFilter(x, dy, convInfo(geometry, info), dw);
+      addon.conv2dBackpropFilter(x, dy, packConv(geometry, info), dw);
     },
     maxPool2d(x, info, out, argmax) {
-      addon.maxPool2d(x, poolInfo(geometry, info), out, argmax);
+      addon.maxPool2d(x, packPool(geometry, info), out, argmax);
     },
     maxPool2dBackward(dy, argmax, info, dx) {
-      addon.maxPool2dBackward(dy, argmax, poolInfo(geometry, info), dx);
+      addon.maxPool2dBackward(dy, argmax, packPool(geometry, info), dx);
     },
     avgPool2d(x, info, out) {
-      addon.avgPool2d(x, poolInfo(geometry, info), out);
+      addon.avgPool2d(x, packPool(geometry, info), out);
     },
     avgPool2dBackward(dy, info, dx) {
-      addon.avgPool2dBackward(dy, poolInfo(geometry, info), dx);
+      addon.avgPool2dBackward(dy, packPool(geometry, info), dx);
     },
   };
 }

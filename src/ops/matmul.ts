@@ -60,22 +60,20 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: number[], m: number, n: numb
   const out = empty([...batch, m, n]);
   const A = batchOperand(a, batch);
   const B = batchOperand(b, batch);
-  getBackend().gemm(
-    count,
-    false,
-    false,
+  const info = {
+    batch: count,
+    transA: false,
+    transB: false,
     m,
     n,
     k,
-    1,
-    A.data,
-    A.stride,
-    B.data,
-    B.stride,
-    0,
-    out.data as Float32Array,
-    m * n,
-  );
+    alpha: 1,
+    beta: 0,
+    strideA: A.stride,
+    strideB: B.stride,
+    strideC: m * n,
+  };
+  getBackend().gemm(A.data, B.data, info, out.data as Float32Array);
   return record(out, 'matmul', [a, b], (g, needs) => [
     // broadcast batch axes are summed back by the engine
     needs[0] ? matmul(g, transpose(b)) : null,
@@ -122,7 +120,24 @@ export const affine = defineOp(
       // the bias goes into C first so the GEMM adds onto it (beta = 1)
       be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
     }
-    be.gemm(1, false, true, m, n, k, 1, xd, 0, wd, 0, bias === null ? 0 : 1, od, 0);
+    be.gemm(
+      xd,
+      wd,
+      {
+        batch: 1,
+        transA: false,
+        transB: true,
+        m,
+        n,
+        k,
+        alpha: 1,
+        beta: bias === null ? 0 : 1,
+        strideA: 0,
+        strideB: 0,
+        strideC: 0,
+      },
+      od,
+    );
     // a shared weight stands in the graph as its token and takes its gradient from the token (see SharedWeight)
     const wNode = shared?.token ?? weight;
     const inputs = bias === null ? [x, wNode] : [x, wNode, bias];
@@ -133,13 +148,47 @@ export const affine = defineOp(
       let db: Tensor | null = null;
       if (needs[0]) {
         dx = empty([m, k]);
-        be.gemm(1, false, false, m, k, n, 1, gd, 0, wd, 0, 0, dx.data as Float32Array, 0);
+        be.gemm(
+          gd,
+          wd,
+          {
+            batch: 1,
+            transA: false,
+            transB: false,
+            m,
+            n: k,
+            k: n,
+            alpha: 1,
+            beta: 0,
+            strideA: 0,
+            strideB: 0,
+            strideC: 0,
+          },
+          dx.data as Float32Array,
+        );
       }
       if (needs[1] && shared) {
         dw = shared.collect(gd, xd, m);
       } else if (needs[1]) {
         dw = empty([n, k]);
-        be.gemm(1, true, false, n, k, m, 1, gd, 0, xd, 0, 0, dw.data as Float32Array, 0);
+        be.gemm(
+          gd,
+          xd,
+          {
+            batch: 1,
+            transA: true,
+            transB: false,
+            m: n,
+            n: k,
+            k: m,
+            alpha: 1,
+            beta: 0,
+            strideA: 0,
+            strideB: 0,
+            strideC: 0,
+          },
+          dw.data as Float32Array,
+        );
       }
       if (needs[2]) {
         if (rowBias) {
@@ -229,7 +278,24 @@ export class SharedWeight {
         gAt += this.grads[i].length;
         xAt += this.inputs[i].length;
       }
-      getBackend().gemm(1, true, false, n, k, this.rows, 1, g, 0, x, 0, 0, dw.data as Float32Array, 0);
+      getBackend().gemm(
+        g,
+        x,
+        {
+          batch: 1,
+          transA: true,
+          transB: false,
+          m: n,
+          n: k,
+          k: this.rows,
+          alpha: 1,
+          beta: 0,
+          strideA: 0,
+          strideB: 0,
+          strideC: 0,
+        },
+        dw.data as Float32Array,
+      );
     }
     // a retained graph collects afresh on its next backward pass
     this.grads = [];

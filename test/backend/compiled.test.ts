@@ -627,8 +627,7 @@ for (const compiled of COMPILED) {
                     beta === 0 ? new Float32Array(batch * m * n).fill(Number.NaN) : floats(batch * m * n, r);
                   const want = c0.slice();
                   const got = c0.slice();
-                  ts.gemm(batch, transA, transB, m, n, k, alpha, a, strideA, b, strideB, beta, want, m * n);
-                  native.gemm(
+                  const info = {
                     batch,
                     transA,
                     transB,
@@ -636,14 +635,13 @@ for (const compiled of COMPILED) {
                     n,
                     k,
                     alpha,
-                    a,
-                    strideA,
-                    b,
-                    strideB,
                     beta,
-                    got,
-                    m * n,
-                  );
+                    strideA,
+                    strideB,
+                    strideC: m * n,
+                  };
+                  ts.gemm(a, b, info, want);
+                  native.gemm(a, b, info, got);
                   const what = `gemm batch ${batch} ${transA ? 'Aᵀ' : 'A'}${transB ? 'Bᵀ' : 'B'} ${m}×${n}×${k} α=${alpha} β=${beta}`;
                   expectNear(got, want, what, { atol: 1e-6 * (k + 1) * Math.abs(alpha) + 1e-6 });
                 }
@@ -1037,21 +1035,9 @@ for (const compiled of COMPILED) {
                     () => [new Float32Array(size), new Float32Array(c), new Float32Array(c)] as const,
                   );
                   const [g0, g1] = grads;
-                  ts.batchNormBackward(x, dy, n, c, inner, mean[0], invStd, w, training, g0[0], g0[1], g0[2]);
-                  native.batchNormBackward(
-                    x,
-                    dy,
-                    n,
-                    c,
-                    inner,
-                    mean[0],
-                    invStd,
-                    w,
-                    training,
-                    g1[0],
-                    g1[1],
-                    g1[2],
-                  );
+                  const info = { batch: n, channels: c, inner, training };
+                  ts.batchNormBackward(x, dy, mean[0], invStd, w, info, g0[0], g0[1], g0[2]);
+                  native.batchNormBackward(x, dy, mean[0], invStd, w, info, g1[0], g1[1], g1[2]);
                   const which = `${what} ${affine ? 'affine' : 'plain'} ${training ? 'training' : 'eval'}`;
                   expectNear(grads[1][0], grads[0][0], `${which} dx`, { atol: 1e-5 });
                   expectNear(grads[1][1], grads[0][1], `${which} dWeight`, { atol: 1e-4 });

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { GemmInfo } from '../../src/backend/backend.js';
 import { lookupBackend } from '../../src/backend/registry.js';
 import { tsBackend } from '../../src/backend/ts/index.js';
 import { compiledWasmBackend, setWasmThreads, wasmInfo } from '../../src/backend/wasm/index.js';
@@ -24,6 +25,21 @@ function runNode(code: string, env: Record<string, string> = {}) {
   });
   return { status: r.status, out: `${r.stdout}${r.stderr}`, ms: Date.now() - t0, signal: r.signal };
 }
+
+/** The GemmInfo of one product C = A·B (beta 0 overwrites C, 1 adds to it). */
+const product = (m: number, n: number, k: number, beta = 0): GemmInfo => ({
+  batch: 1,
+  transA: false,
+  transB: false,
+  m,
+  n,
+  k,
+  alpha: 1,
+  beta,
+  strideA: 0,
+  strideB: 0,
+  strideC: 0,
+});
 
 describe('WASM backend', () => {
   it('this Node runs WASM SIMD and shared memory', () => {
@@ -45,8 +61,8 @@ describe('WASM backend', () => {
     const b = new Float32Array(k * 8).map((_, i) => ((i * 104729) % 11) - 5);
     const got = new Float32Array(m * 8);
     const want = new Float32Array(m * 8);
-    wasm.gemm(1, false, false, m, 8, k, 1, a, 0, b, 0, 0, got, 0);
-    tsBackend.gemm(1, false, false, m, 8, k, 1, a, 0, b, 0, 0, want, 0);
+    wasm.gemm(a, b, product(m, 8, k), got);
+    tsBackend.gemm(a, b, product(m, 8, k), want);
     // small integers: every partial sum is exact in float32
     expect(got).toEqual(want);
   });
@@ -55,9 +71,9 @@ describe('WASM backend', () => {
     const wasm = lookupBackend('wasm');
     const a = Float32Array.of(1, 2, 3, 4);
     const c = Float32Array.of(Number.NaN, Number.NaN, Number.NaN, Number.NaN);
-    wasm.gemm(1, false, false, 2, 2, 2, 1, a, 0, a, 0, 0, c, 0);
+    wasm.gemm(a, a, product(2, 2, 2), c);
     expect(Array.from(c)).toEqual([7, 10, 15, 22]);
-    wasm.gemm(1, false, false, 2, 2, 2, 1, a, 0, a, 0, 1, c, 0);
+    wasm.gemm(a, a, product(2, 2, 2, 1), c);
     expect(Array.from(c)).toEqual([14, 20, 30, 44]);
   });
 

@@ -104,41 +104,41 @@ forEachBackend('gemm kernel', (backend, it) => {
       [true, true],
     ] as const) {
       const c = new Float32Array([1, 1, 1, 1]);
-      backend.gemm(
-        1,
-        ta,
-        tb,
-        2,
-        2,
-        3,
-        2,
-        Float32Array.from(ta ? At : A),
-        0,
-        Float32Array.from(tb ? Bt : B),
-        0,
-        0.5,
-        c,
-        4,
-      );
+      const info = {
+        batch: 1,
+        transA: ta,
+        transB: tb,
+        m: 2,
+        n: 2,
+        k: 3,
+        alpha: 2,
+        beta: 0.5,
+        strideA: 0,
+        strideB: 0,
+        strideC: 4,
+      };
+      backend.gemm(Float32Array.from(ta ? At : A), Float32Array.from(tb ? Bt : B), info, c);
       expect(Array.from(c), `transA ${ta} transB ${tb}`).toEqual(AB.map((v) => 2 * v + 0.5));
     }
     // batch of 2 with B shared (stride 0)
     const c = new Float32Array(8);
     backend.gemm(
-      2,
-      false,
-      false,
-      2,
-      2,
-      3,
-      1,
       Float32Array.from([...A, ...A.map((v) => -v)]),
-      6,
       Float32Array.from(B),
-      0,
-      0,
+      {
+        batch: 2,
+        transA: false,
+        transB: false,
+        m: 2,
+        n: 2,
+        k: 3,
+        alpha: 1,
+        beta: 0,
+        strideA: 6,
+        strideB: 0,
+        strideC: 4,
+      },
       c,
-      4,
     );
     expect(Array.from(c)).toEqual([...AB, ...AB.map((v) => -v)]);
   });

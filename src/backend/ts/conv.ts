@@ -3,7 +3,7 @@
  * (input channel, kernel row, kernel column) of the group and one column per output pixel, so the forward is
  * W_g · col, the input gradient is col2im(W_gᵀ · dy_g) and the filter gradient is Σ_n dy_g · colᵀ.
  */
-import type { Conv2dInfo } from '../backend.js';
+import type { Conv2dInfo, GemmInfo } from '../backend.js';
 import { gemm } from './gemm.js';
 
 /**
@@ -131,6 +131,20 @@ function geometry(info: Conv2dInfo): GroupGeometry {
 /** out [N, outC, oH, oW] = x [N, inC, H, W] ⋆ w [outC, inC/groups, kH, kW] (cross-correlation, no bias). */
 export function conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void {
   const { cg, og, k, p, inPlane } = geometry(info);
+  // one product per image and group: the same sizes every time
+  const product: GemmInfo = {
+    batch: 1,
+    transA: false,
+    transB: false,
+    m: og,
+    n: p,
+    k,
+    alpha: 1,
+    beta: 0,
+    strideA: 0,
+    strideB: 0,
+    strideC: 0,
+  };
   const pointwise = isPointwise(info);
   const col = pointwise ? null : new Float32Array(k * p);
   for (let n = 0; n < info.batch; n++) {
@@ -145,7 +159,7 @@ export function conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: 
       }
       const wg = w.subarray(g * og * k, (g + 1) * og * k);
       const oOff = (n * info.outChannels + g * og) * p;
-      gemm(1, false, false, og, p, k, 1, wg, 0, b, 0, 0, out.subarray(oOff, oOff + og * p), 0);
+      gemm(wg, b, product, out.subarray(oOff, oOff + og * p));
     }
   }
 }
@@ -158,6 +172,20 @@ export function conv2dBackpropInput(
   dx: Float32Array,
 ): void {
   const { cg, og, k, p, inPlane } = geometry(info);
+  // one product per image and group: the same sizes every time
+  const product: GemmInfo = {
+    batch: 1,
+    transA: true,
+    transB: false,
+    m: k,
+    n: p,
+    k: og,
+    alpha: 1,
+    beta: 0,
+    strideA: 0,
+    strideB: 0,
+    strideC: 0,
+  };
   dx.fill(0);
   const pointwise = isPointwise(info);
   const col = pointwise ? null : new Float32Array(k * p);
@@ -169,7 +197,7 @@ export function conv2dBackpropInput(
       const xOff = (n * info.inChannels + g * cg) * inPlane;
       // groups own disjoint channels, so a pointwise gradient can be written straight into dx
       const target = col ?? dx.subarray(xOff, xOff + k * p);
-      gemm(1, true, false, k, p, og, 1, wg, 0, dyg, 0, 0, target, 0);
+      gemm(wg, dyg, product, target);
       if (col) col2im(col, cg, info, dx, xOff);
     }
   }
@@ -183,6 +211,20 @@ export function conv2dBackpropFilter(
   dw: Float32Array,
 ): void {
   const { cg, og, k, p, inPlane } = geometry(info);
+  // one product per image and group: each added into dw (beta 1)
+  const product: GemmInfo = {
+    batch: 1,
+    transA: false,
+    transB: false,
+    m: og,
+    n: k,
+    k: p,
+    alpha: 1,
+    beta: 1,
+    strideA: 0,
+    strideB: 0,
+    strideC: 0,
+  };
   dw.fill(0);
   // unfolded straight into the transposed layout [pixels, rows] so the GEMM runs without a transposed operand
   const colT = new Float32Array(p * k);
@@ -191,7 +233,7 @@ export function conv2dBackpropFilter(
     for (let n = 0; n < info.batch; n++) {
       im2col(x, (n * info.inChannels + g * cg) * inPlane, cg, info, colT, 1, k);
       const yOff = (n * info.outChannels + g * og) * p;
-      gemm(1, false, false, og, k, p, 1, dy.subarray(yOff, yOff + og * p), 0, colT, 0, 1, dwg, 0);
+      gemm(dy.subarray(yOff, yOff + og * p), colT, product, dwg);
     }
   }
 }

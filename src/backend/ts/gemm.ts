@@ -1,23 +1,11 @@
+import type { GemmInfo } from '../backend.js';
+
 /**
  * Reference batched GEMM. Plain loops ordered for cache locality (i-k-j on row-major data); the native
  * backend replaces this with a real BLAS.
  */
-export function gemm(
-  batch: number,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: Float32Array,
-  strideA: number,
-  b: Float32Array,
-  strideB: number,
-  beta: number,
-  c: Float32Array,
-  strideC: number,
-): void {
+export function gemm(a: Float32Array, b: Float32Array, info: GemmInfo, c: Float32Array): void {
+  const { batch, transA, transB, m, n, k, alpha, beta, strideA, strideB, strideC } = info;
   const row = new Float64Array(n);
   for (let p = 0; p < batch; p++) {
     const ao = p * strideA;

@@ -2,6 +2,7 @@
  * Fused batch normalisation: per-channel statistics, the normalisation with its affine part, and the whole
  * gradient in one kernel each. Channel sums are float64.
  */
+import type { BatchNormInfo } from '../backend.js';
 
 export function batchNormStats(
   x: Float32Array,
@@ -57,17 +58,15 @@ export function batchNorm(
 export function batchNormBackward(
   x: Float32Array,
   dy: Float32Array,
-  batch: number,
-  channels: number,
-  inner: number,
   mean: Float32Array,
   invStd: Float32Array,
   weight: Float32Array | null,
-  training: boolean,
+  info: BatchNormInfo,
   dx: Float32Array,
   dWeight: Float32Array,
   dBias: Float32Array,
 ): void {
+  const { batch, channels, inner, training } = info;
   const count = batch * inner;
   for (let c = 0; c < channels; c++) {
     const mu = mean[c];

@@ -14,13 +14,13 @@
  * backend in ./index.ts leaves those six to TypeScript.
  */
 import type { TypedArray } from '../../tensor/dtype.js';
-import type { Addon } from '../kernel-abi.js';
+import { type Addon, GEMM_BETA } from '../kernel-abi.js';
 
 /**
  * How each argument of an addon function crosses into WebAssembly, one token per argument in the addon's order:
  * `i` integer, `d` number, `b` boolean (0/1); arrays: `A` a typed array passed as (pointer, length, dtype code),
- * `F` a pointer, `L` a pointer followed by the length, `M` an Int32Array or null (null pointer), `?` a Float32Array
- * or null. An array token ends in `>` when the kernel writes it without reading (copied out only), `^` when it
+ * `F` a pointer, `L` a pointer followed by the length, `M` an Int32Array or null (null pointer), `D` a
+ * Float64Array, `?` a Float32Array or null. An array token ends in `>` when the kernel writes it without reading (copied out only), `^` when it
  * reads and writes it (copied in and out); otherwise the kernel only reads it.
  */
 const SIGNATURES: Record<keyof Addon, string> = {
@@ -33,7 +33,7 @@ const SIGNATURES: Record<keyof Addon, string> = {
   reduce: 'i A i i i A>',
   argReduce: 'b A i i i F>',
   // C is read when beta ≠ 0: see gemm() below, which passes it as an output only when beta = 0
-  gemm: 'i b b i i i d F i F i d F^ i',
+  gemm: 'F F D F^',
   transpose: 'A M A>',
   slice: 'A M A>',
   insert: 'A A^ M b',
@@ -51,7 +51,7 @@ const SIGNATURES: Record<keyof Addon, string> = {
   gruCellBackward: 'F F F F i i F> F> F>',
   batchNormStats: 'F i i i F> F>',
   batchNorm: 'F i i i F F ? ? F>',
-  batchNormBackward: 'F F i i i F F ? b F> F> F>',
+  batchNormBackward: 'F F F F ? M F> F> F>',
   adamStep: 'L^ F F^ F^ ?^ d d d d d d d d',
   sgdStep: 'L^ F ?^ d d d d d d',
   rmspropStep: 'L^ F F^ ?^ ?^ d d d d d d',
@@ -120,6 +120,7 @@ export function wasmKernels(
   let u8 = new Uint8Array(0);
   let i32 = new Int32Array(0);
   let f32 = new Float32Array(0);
+  let f64 = new Float64Array(0);
 
   // views over the module's memory, renewed when it has grown (a grown memory has a new buffer, or for shared
   // memory a longer one)
@@ -130,6 +131,7 @@ export function wasmKernels(
     u8 = new Uint8Array(b);
     i32 = new Int32Array(b);
     f32 = new Float32Array(b);
+    f64 = new Float64Array(b, 0, b.byteLength >>> 3);
   }
 
   function reserve(bytes: number): number {
@@ -147,9 +149,10 @@ export function wasmKernels(
     return scratch;
   }
 
-  function copyIn(a: TypedArray, at: number): void {
+  function copyIn(a: TypedArray | Float64Array, at: number): void {
     if (a instanceof Float32Array) f32.set(a, at >>> 2);
     else if (a instanceof Int32Array) i32.set(a, at >>> 2);
+    else if (a instanceof Float64Array) f64.set(a, at >>> 3);
     else u8.set(a, at);
   }
 
@@ -163,7 +166,7 @@ export function wasmKernels(
     const fn = exports[name];
     if (typeof fn !== 'function') throw new TypeError(`neurite wasm: the module does not export '${name}'`);
     const kernel = fn as (...args: number[]) => void;
-    const arrays = tokens.map((t) => 'AFLM?'.includes(t.kind));
+    const arrays = tokens.map((t) => 'AFLMD?'.includes(t.kind));
     const args: number[] = [];
     const ptrs: number[] = new Array(tokens.length).fill(0);
     return (...values: unknown[]) => {
@@ -179,7 +182,7 @@ export function wasmKernels(
       for (let i = 0; i < tokens.length; i++) {
         const v = values[i];
         if (!arrays[i] || v == null) continue;
-        const a = v as TypedArray;
+        const a = v as TypedArray | Float64Array;
         ptrs[i] = at;
         if (tokens[i].dir !== 'out') copyIn(a, at);
         else if (options.poisonOutputs) u8.fill(0xff, at, at + a.byteLength);
@@ -228,7 +231,8 @@ export function wasmKernels(
   // C is only written when beta = 0: then it is not copied in (nor can stale values in it leak into the result)
   const gemmInout = addon.gemm;
   const gemmOut = make('gemm', parse(SIGNATURES.gemm.replace('F^', 'F>')));
-  addon.gemm = (...v: unknown[]) => (v[11] === 0 ? gemmOut(...v) : gemmInout(...v));
+  addon.gemm = (...v: unknown[]) =>
+    (v[2] as Float64Array)[GEMM_BETA] === 0 ? gemmOut(...v) : gemmInout(...v);
 
   return addon as unknown as Addon;
 }
