@@ -312,6 +312,88 @@ for (const compiled of COMPILED) {
           }
         });
 
+        // The bitwise kernels (int32 only: the ops refuse float32 and send two bools to minimum, maximum and ne):
+        // the sign bit, all ones, both extremes, alternating bits, and shift counts below 0 and past 31, which
+        // count mod 32 as in JavaScript.
+        const BITWISE_OPS: BinaryOp[] = ['bitwiseAnd', 'bitwiseOr', 'bitwiseXor', 'leftShift', 'rightShift'];
+        const bitEdges = [
+          0,
+          1,
+          -1,
+          7,
+          -7,
+          2 ** 31 - 1,
+          -(2 ** 31),
+          0x55555555,
+          -0x55555556,
+          31,
+          32,
+          33,
+          63,
+          64,
+          -1 - 31,
+          -33,
+          100,
+        ];
+        const bitInts = (n: number, r: () => number) =>
+          ints(n, r, { lo: -70, hi: 70, large: 0.2 }).map((v) =>
+            r() < 0.3 ? bitEdges[Math.floor(r() * bitEdges.length)] : v,
+          );
+
+        it('binary: bitwise ops and shifts on int32, every pair of edge values, broadcast every way', () => {
+          const r = rng(14);
+          const e = bitEdges.length;
+          // every edge value against every other, elementwise and as a broadcast [e, 1] ∘ [e]
+          const rows = Int32Array.from({ length: e * e }, (_, i) => bitEdges[Math.floor(i / e)]);
+          const cols = Int32Array.from({ length: e * e }, (_, i) => bitEdges[i % e]);
+          const cases: [Int32Array, number[], Int32Array, number[]][] = [
+            [rows, [e * e], cols, [e * e]],
+            [Int32Array.from(bitEdges), [e, 1], Int32Array.from(bitEdges), [e]],
+            [Int32Array.from(bitEdges), [e], Int32Array.from(bitEdges), [e, 1]],
+          ];
+          for (const [aShape, bShape] of shapePairs) {
+            cases.push([bitInts(sizeOf(aShape), r), aShape, bitInts(sizeOf(bShape), r), bShape]);
+          }
+          for (const [a, aShape, b, bShape] of cases) {
+            const outShape = broadcastShapes(aShape, bShape, 'test');
+            for (const op of BITWISE_OPS) {
+              const want = new Int32Array(sizeOf(outShape));
+              const got = new Int32Array(sizeOf(outShape)).fill(0x5a5a5a5a);
+              ts.binary(op, a, aShape, b, bShape, want, outShape);
+              native.binary(op, a, aShape, b, bShape, got, outShape);
+              expectSame(got, want, `${op} int32 [${aShape}] ∘ [${bShape}]`);
+              // the converting path: the same operands into a float32 output
+              const wantF = new Float32Array(want.length);
+              const gotF = new Float32Array(want.length);
+              ts.binary(op, a, aShape, b, bShape, wantF, outShape);
+              native.binary(op, a, aShape, b, bShape, gotF, outShape);
+              expectSame(gotF, wantF, `${op} int32 → float32 [${aShape}] ∘ [${bShape}]`);
+            }
+          }
+        });
+
+        it('binary: bitwise ops and shifts on int32, the large cases split over threads', () => {
+          withThreadsAll(() => {
+            const r = rng(15);
+            for (const [aShape, bShape] of largePairs) {
+              const outShape = broadcastShapes(aShape, bShape, 'test');
+              const a = bitInts(sizeOf(aShape), r);
+              const b = bitInts(sizeOf(bShape), r);
+              for (const op of BITWISE_OPS) {
+                const want = new Int32Array(sizeOf(outShape));
+                const got = new Int32Array(sizeOf(outShape));
+                ts.binary(op, a, aShape, b, bShape, want, outShape);
+                native.binary(op, a, aShape, b, bShape, got, outShape);
+                expectSame(
+                  got,
+                  want,
+                  `${op} int32 [${aShape}] ∘ [${bShape}] on ${threadControl.get()} threads`,
+                );
+              }
+            }
+          });
+        });
+
         // values around every threshold and tie the unary kernels care about
         const edge = [
           Number.NaN,
