@@ -141,6 +141,110 @@ async function exportGenerator(
   }
 }
 
+/**
+ * A CSV run with categorical feature columns: the columns, their fitted encoders and the later preprocessing, as
+ * `neurite train` records them (extra.info, preprocessing.encoders, preprocessing.input); null for any other run.
+ */
+function tableOf(
+  ckpt: nt.train.LoadedModel['checkpoint'],
+  input: nt.train.InputSpec | null,
+): nt.onnx.TableSpec | null {
+  const info = (ckpt.extra as { info?: { columns?: unknown; categorical?: unknown } } | null)?.info;
+  const encoders = (ckpt.preprocessing as { encoders?: Record<string, nt.data.PreprocessorJSON> } | null)
+    ?.encoders;
+  if (!info || !Array.isArray(info.categorical) || info.categorical.length === 0) return null;
+  if (!Array.isArray(info.columns) || !encoders) {
+    throw new CliError(
+      'the checkpoint names categorical columns but not its columns or encoders; export the bare model with --no-preprocessing and one-hot encode the inputs yourself',
+    );
+  }
+  if (!input) {
+    throw new CliError(
+      "the checkpoint does not record how its encoded rows become the model's inputs; export the bare model with --no-preprocessing",
+    );
+  }
+  const columns = info.columns as string[];
+  const features: Record<string, nt.data.OneHotEncoderJSON | nt.data.LabelEncoderJSON> = {};
+  for (const c of info.categorical as string[]) {
+    const e = encoders[c];
+    if (e?.type !== 'OneHotEncoder' && e?.type !== 'LabelEncoder') {
+      throw new CliError(`the checkpoint has no encoder for its categorical column '${c}'`);
+    }
+    features[c] = e;
+  }
+  return { columns, encoders: features, input };
+}
+
+const typeName = (t: number) => (t === 8 ? 'string' : elemName(t));
+
+/** A table run: raw rows in (the numeric columns, each categorical column on its own), the model's output out. */
+async function exportTableRun(
+  checkpoint: string,
+  model: nt.nn.Module,
+  table: nt.onnx.TableSpec,
+  opts: ExportOptions,
+  output: Output,
+): Promise<void> {
+  if (opts.inputShape) {
+    throw new CliError(
+      '--input-shape does not apply to a CSV run with categorical columns: the file takes its columns (see the inputs listed)',
+    );
+  }
+  const out = opts.out ?? (await defaultOut(checkpoint));
+  let result: nt.onnx.OnnxTableExport;
+  try {
+    result = await nt.onnx.saveTable(model, table, out, {
+      opset: opts.opset,
+      dynamicBatch: opts.staticBatch !== true,
+      docString: `input: table rows; ${table.columns.length} columns (${table.columns.join(', ')}), the numeric ones in 'numeric', each categorical one in its own input`,
+    });
+  } catch (e) {
+    if (e instanceof nt.NeuriteError) throw new CliError(e.message);
+    throw e;
+  }
+  const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
+  const batch = opts.staticBatch ? 1 : 'batch';
+  const outShape = [batch, ...result.output.shape.slice(1)];
+  output.say(
+    `wrote ${out}: ONNX opset ${opts.opset}, ${opCount} nodes, ${(result.bytes.length / 1024).toFixed(1)} KiB; one input per categorical column`,
+  );
+  const width = Math.max(...result.inputs.map((v) => v.name.length)) + 2;
+  const list = (values: (string | number)[]) => {
+    const text = values.map(String).join(', ');
+    return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+  };
+  for (const v of result.inputs) {
+    const what = v.categories
+      ? `${v.categories.length} categories: ${list(v.categories)}`
+      : `columns ${list(v.columns)}`;
+    output.say(
+      `  input  ${`'${v.name}'`.padEnd(width)} ${typeName(v.elemType).padEnd(7)} ${dims(v.dims)} (${what})`,
+    );
+  }
+  output.say(`  output ${"'output'".padEnd(width)} float32 ${dims(outShape)}`);
+  if (result.inputs.some((v) => v.categories)) {
+    output.say(
+      '  a category not seen in training fails the run (Gather index out of range), as neurite predict rejects it',
+    );
+  }
+  if (opts.json) {
+    output.result({
+      out,
+      format: opts.format,
+      bytes: result.bytes.length,
+      ops: result.ops,
+      inputs: result.inputs.map((v) => ({
+        name: v.name,
+        type: typeName(v.elemType),
+        shape: v.dims,
+        columns: v.columns,
+        ...(v.categories ? { categories: v.categories } : {}),
+      })),
+      output: outShape,
+    });
+  }
+}
+
 export function exportCommand(): Command {
   return new Command('export')
     .description(
@@ -210,6 +314,11 @@ no other Python package. Debian 12's torchrun (1.13 on Python 3.11) also needs -
         );
       }
       const spec = opts.preprocessing ? input : null;
+      const table = opts.preprocessing ? tableOf(ckpt, input) : null;
+      if (table) {
+        await exportTableRun(checkpoint, model, table, opts, output);
+        return;
+      }
       const step = spec?.steps.find((s) => !nt.onnx.ONNX_INPUT_STEPS.includes(s.type));
       if (step) {
         throw new CliError(
@@ -239,8 +348,8 @@ no other Python package. Debian 12's torchrun (1.13 on Python 3.11) also needs -
       );
       const what =
         spec && spec.description.length > 60 ? `${spec.description.slice(0, 57)}…` : spec?.description;
-      output.say(`  input  'input'  ${inShape}${what ? ` (${what})` : ''}`);
-      output.say(`  output 'output' ${outShape}`);
+      output.say(`  input  'input'  float32 ${inShape}${what ? ` (${what})` : ''}`);
+      output.say(`  output 'output' float32 ${outShape}`);
       if (opts.json) {
         output.result({
           out,

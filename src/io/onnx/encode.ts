@@ -10,7 +10,7 @@ import { ONNX_PROTO } from './schema.js';
 
 let modelType: protobuf.Type | null = null;
 
-function modelProto(): protobuf.Type {
+export function modelProto(): protobuf.Type {
   modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
   return modelType;
 }
@@ -23,7 +23,7 @@ export const OPSETS = Object.keys(IR_VERSION).map(Number);
 /** A graph input or output: its element type, its axes fixed or named (a dynamic batch is the name 'batch'). */
 export interface ValueInfo {
   name: string;
-  /** TensorProto.DataType: 1 float32, 6 int32. */
+  /** TensorProto.DataType: 1 float32, 6 int32, 8 string. */
   elemType: number;
   dims: (number | string)[];
 }
@@ -38,9 +38,11 @@ export interface ModelJSON {
   docString?: string;
   /** Named strings stored in the model (ModelProto.metadata_props), e.g. a generator's token ids. */
   metadata?: Record<string, string>;
+  /** Operator sets of other domains the nodes use, e.g. `{ 'ai.onnx.ml': 3 }` (a category encoder's nodes). */
+  domains?: Record<string, number>;
 }
 
-function valueInfo(v: ValueInfo) {
+export function valueInfo(v: ValueInfo) {
   const dim = v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name: v.name, type: { tensorType: { elemType: v.elemType, shape: { dim } } } };
 }
@@ -70,7 +72,10 @@ export function encodeModel(m: ModelJSON): Uint8Array {
   const type = modelProto();
   const message = {
     irVersion: ir,
-    opsetImport: [{ domain: '', version: m.opset }],
+    opsetImport: [
+      { domain: '', version: m.opset },
+      ...Object.entries(m.domains ?? {}).map(([domain, version]) => ({ domain, version })),
+    ],
     producerName: 'neurite',
     docString: m.docString ?? '',
     metadataProps: Object.entries(m.metadata ?? {}).map(([key, value]) => ({ key, value })),

@@ -38,6 +38,7 @@ export const FLOAT = 1;
 export const BOOL = 9;
 export const INT32 = 6;
 export const INT64 = 7;
+export const STRING = 8;
 
 export interface NodeJSON {
   opType: string;
@@ -45,6 +46,8 @@ export interface NodeJSON {
   input: string[];
   output: string[];
   attribute: Record<string, unknown>[];
+  /** The operator set's domain when not ONNX's own (e.g. 'ai.onnx.ml'). */
+  domain?: string;
 }
 
 export interface TensorJSON {

@@ -1,3 +1,3 @@
 /** nt.onnx in Node: the browser-safe exporter plus {@link save}, which writes the file. */
 export * from './index.js';
-export { save, saveGenerator } from './save.node.js';
+export { save, saveGenerator, saveTable } from './save.node.js';

@@ -19,3 +19,4 @@ export {
 } from './generators.js';
 export type { Value } from './graph.js';
 export { ONNX_INPUT_STEPS, WithPreprocessing } from './preprocessing.js';
+export { exportTable, type OnnxTableExport, type TableInput, type TableSpec } from './table.js';

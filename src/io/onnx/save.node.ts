@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { writeFileAtomic } from '../file.js';
 import { exportOnnx, type OnnxExportOptions, type OnnxExportResult } from './export.js';
 import { exportGenerator, type OnnxGeneratorExport, type OnnxGeneratorOptions } from './generators.js';
+import { exportTable, type OnnxTableExport, type TableSpec } from './table.js';
 
 /**
  * Exports `model` (evaluation mode, traced on `exampleInput`) to ONNX and writes it to `path`: to a temporary
@@ -31,6 +32,33 @@ export async function save(
     throw err;
   }
   return result;
+}
+
+/**
+ * Exports a table model with its category encoding in the graph (see {@link exportTable}) and writes it to
+ * `path` atomically, as {@link save} does. Gives what exportTable gives.
+ */
+export async function saveTable(
+  model: Module,
+  table: TableSpec,
+  path: string,
+  options: OnnxExportOptions = {},
+): Promise<OnnxTableExport> {
+  const result = exportTable(model, table, options);
+  await writeAt(path, result.bytes, 'saveTable');
+  return result;
+}
+
+async function writeAt(path: string, bytes: Uint8Array, what: string): Promise<void> {
+  try {
+    await writeFileAtomic(path, bytes);
+  } catch (e) {
+    const err = new FormatError(
+      `onnx.${what}(${path}): cannot write the file: ${e instanceof Error ? e.message : String(e)}`,
+    );
+    err.cause = e;
+    throw err;
+  }
 }
 
 /**
