@@ -149,30 +149,21 @@ function tableOf(
   ckpt: nt.train.LoadedModel['checkpoint'],
   input: nt.train.InputSpec | null,
 ): nt.onnx.TableSpec | null {
-  const info = (ckpt.extra as { info?: { columns?: unknown; categorical?: unknown } } | null)?.info;
-  const encoders = (ckpt.preprocessing as { encoders?: Record<string, nt.data.PreprocessorJSON> } | null)
-    ?.encoders;
-  if (!info || !Array.isArray(info.categorical) || info.categorical.length === 0) return null;
-  if (!Array.isArray(info.columns) || !encoders) {
-    throw new CliError(
-      'the checkpoint names categorical columns but not its columns or encoders; export the bare model with --no-preprocessing and one-hot encode the inputs yourself',
-    );
+  let table: nt.onnx.CheckpointTable | null;
+  try {
+    table = nt.onnx.checkpointTable(ckpt, 'export');
+  } catch (e) {
+    if (e instanceof nt.NeuriteError)
+      throw new CliError(`${e.message}; export the bare model with --no-preprocessing`);
+    throw e;
   }
+  if (!table) return null;
   if (!input) {
     throw new CliError(
       "the checkpoint does not record how its encoded rows become the model's inputs; export the bare model with --no-preprocessing",
     );
   }
-  const columns = info.columns as string[];
-  const features: Record<string, nt.data.OneHotEncoderJSON | nt.data.LabelEncoderJSON> = {};
-  for (const c of info.categorical as string[]) {
-    const e = encoders[c];
-    if (e?.type !== 'OneHotEncoder' && e?.type !== 'LabelEncoder') {
-      throw new CliError(`the checkpoint has no encoder for its categorical column '${c}'`);
-    }
-    features[c] = e;
-  }
-  return { columns, encoders: features, input };
+  return { columns: table.columns, encoders: table.encoders, input };
 }
 
 const typeName = (t: number) => (t === 8 ? 'string' : elemName(t));

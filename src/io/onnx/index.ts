@@ -1,4 +1,6 @@
 /** ONNX export (browser-safe): nt.onnx.exportModel and the pieces a custom layer's emitter needs. */
+
+export { type CheckpointTable, checkpointTable } from '../table-spec.js';
 export { type Emitter, type Entry, ExportContext, entry, join, unsupported } from './context.js';
 export { decodeModel } from './encode.js';
 export {

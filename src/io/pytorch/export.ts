@@ -19,6 +19,7 @@ import type { InputSpec } from '../../train/load_model.js';
 import type { LossName } from '../../train/losses.js';
 import { lookupClass } from '../module-table.js';
 import { encodeSafetensors, type TensorDict } from '../safetensors.js';
+import { checkpointTable } from '../table-spec.js';
 import { PYTHON_CLASSES, PYTHON_GENERATOR_CLASSES } from './classes.js';
 import { format } from './python.js';
 import { PYTHON_RUNTIME } from './runtime.js';
@@ -193,6 +194,24 @@ function trainingConfig(model: Module, options: PytorchExportOptions): Record<st
 }
 
 /**
+ * preprocessing.json: the input steps, and for a CSV run with categorical columns the table's columns (each
+ * categorical one with its categories, how it is encoded and what an unknown value does) and a label-encoded
+ * target's classes, so that model.py's preprocess() takes raw rows and train_ddp.py --csv reads raw CSV files.
+ */
+function preprocessingJSON(options: PytorchExportOptions): Record<string, unknown> {
+  const table = checkpointTable(options.checkpoint, 'pytorch.exportModel');
+  if (!table) return { ...options.input };
+  const columns = table.columns.map((name) => {
+    const e = table.encoders[name];
+    if (!e) return { name };
+    return e.type === 'OneHotEncoder'
+      ? { name, encoding: 'onehot', categories: e.categories[0], handleUnknown: e.handleUnknown }
+      : { name, encoding: 'label', categories: e.classes, handleUnknown: 'error' };
+  });
+  return { ...options.input, columns, ...(table.target ? { target: table.target } : {}) };
+}
+
+/**
  * Exports `model` to the files of a PyTorch folder (see the module's comment), as strings and bytes: nothing is
  * written (in Node, {@link save} writes the folder). A module the exporter cannot spell in PyTorch, or a
  * preprocessing step model.py cannot apply, is a ValueError naming it.
@@ -218,7 +237,7 @@ export function exportModel(model: Module, options: PytorchExportOptions = {}): 
     'train_ddp.py': TRAIN_SCRIPT,
     'neurite.json': `${JSON.stringify(trainingConfig(model, options), null, 1)}\n`,
   };
-  if (options.input) files['preprocessing.json'] = `${JSON.stringify(options.input, null, 1)}\n`;
+  if (options.input) files['preprocessing.json'] = `${JSON.stringify(preprocessingJSON(options), null, 1)}\n`;
   if (withVocab) files['vocab.json'] = `${JSON.stringify(vocab, null, 1)}\n`;
   if (options.data) {
     checkXY(options.data.train, 'train');

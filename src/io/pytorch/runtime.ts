@@ -103,8 +103,12 @@ def _rounded(x64):
 
 
 def preprocess(x, spec=None):
-    """Raw inputs [N, ...] (as preprocessing.json's description says) -> what the model was trained on."""
+    """Raw inputs [N, ...] (as preprocessing.json's description says) -> what the model was trained on.
+
+    A table with categorical columns (preprocessing.json's "columns") takes raw rows, as encode_rows() does."""
     spec = load_preprocessing() if spec is None else spec
+    if spec.get("columns"):
+        x = encode_rows(x, spec)
     x = torch.as_tensor(x, dtype=torch.float32)
     for step in spec["steps"]:
         kind = step.get("type")
@@ -133,6 +137,69 @@ def preprocess(x, spec=None):
                 "apply it to the inputs before calling preprocess"
             )
     return x
+
+
+def encode_rows(rows, spec=None):
+    """Raw table rows -> the float32 [N, features] neurite's CSV reader gives: each numeric column as it is, each
+    categorical one as its one-hot block (or its code), side by side in the columns' order (preprocessing.json's
+    "columns"). A row is a dict keyed by column name or a sequence of values in that order; a tensor or array of
+    numbers holds one row per line. A value not seen in training is a ValueError, as in neurite, unless its column
+    has handleUnknown "ignore" (then its block is all zeros)."""
+    spec = load_preprocessing() if spec is None else spec
+    columns = spec["columns"]
+    names = [c["name"] for c in columns]
+    if hasattr(rows, "tolist"):
+        rows = rows.tolist()
+    out = []
+    for i, row in enumerate(rows):
+        if isinstance(row, dict):
+            missing = [n for n in names if n not in row]
+            if missing:
+                raise ValueError(f"encode_rows: row {i} has no column {missing[0]!r} (columns: {', '.join(names)})")
+            values = [row[n] for n in names]
+        else:
+            values = list(row)
+            if len(values) != len(names):
+                raise ValueError(f"encode_rows: row {i} has {len(values)} values, expected {len(names)} "
+                                 f"({', '.join(names)})")
+        encoded = []
+        for column, value in zip(columns, values):
+            categories = column.get("categories")
+            if categories is None:
+                try:
+                    encoded.append(float(value))
+                except (TypeError, ValueError):
+                    raise ValueError(f"encode_rows: row {i}, column {column['name']!r}: {value!r} is not a number"
+                                     ) from None
+                continue
+            k = _category_index(categories, value)
+            if k is None and column.get("handleUnknown") != "ignore":
+                known = ", ".join(repr(c) for c in categories)
+                raise ValueError(f"encode_rows: row {i}, column {column['name']!r}: {value!r} is not one of the "
+                                 f"categories seen in training ({known})")
+            if column["encoding"] == "label":
+                encoded.append(float(k))
+            else:
+                block = [0.0] * len(categories)
+                if k is not None:
+                    block[k] = 1.0
+                encoded.extend(block)
+        out.append(encoded)
+    width = sum(len(c["categories"]) if c.get("encoding") == "onehot" else 1 for c in columns)
+    return torch.tensor(out, dtype=torch.float32).reshape(len(out), width)
+
+
+def _category_index(categories, value):
+    """The index of \`value\` among a column's categories (numbers compare as numbers, text as trimmed text)."""
+    if isinstance(categories[0], str):
+        text = value.strip() if isinstance(value, str) else str(value)
+        return categories.index(text) if text in categories else None
+    try:
+        number = float(value.strip() if isinstance(value, str) else value)
+    except (TypeError, ValueError):
+        return None
+    matches = [k for k, c in enumerate(categories) if float(c) == number]
+    return matches[0] if matches else None
 
 
 def _columns(x, f, kind):

@@ -44,7 +44,14 @@ from torch.utils.data.distributed import DistributedSampler
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from model import encode_safetensors, load_model, preprocess, read_safetensors, write_file_atomic  # noqa: E402
+from model import (  # noqa: E402
+    encode_safetensors,
+    load_model,
+    load_preprocessing,
+    preprocess,
+    read_safetensors,
+    write_file_atomic,
+)
 
 # the target the class losses skip (neurite.json's ignoreIndex: a sequence model's padding token)
 IGNORE_INDEX = -100
@@ -109,26 +116,48 @@ def make_optimizer(params, spec, lr):
 
 
 def read_csv(path, target, task):
-    """Raw feature rows and targets of a CSV with a header line: the target column is --target or the last."""
+    """Raw feature rows and targets of a CSV with a header line: the target column is --target, else the run's
+    (for a table with categorical columns, preprocessing.json's), else the last. A table with categorical columns
+    keeps its rows as text, keyed by the header, for preprocess() to encode; a label-encoded target's text becomes
+    its class index."""
+    spec = load_preprocessing()
+    table = bool(spec.get("columns"))
+    labels = spec.get("target") or {}
+    target = target or labels.get("name")
     with open(path, newline="", encoding="utf-8") as f:
         rows = [r for r in csv.reader(f) if r]
     if len(rows) < 2:
         raise SystemExit(f"{path}: expected a header line and at least one row")
-    header, rows = rows[0], rows[1:]
-    col = header.index(target) if target else len(header) - 1
+    header, rows = [h.strip() for h in rows[0]], rows[1:]
     if target and target not in header:
         raise SystemExit(f"{path}: no column named {target!r} (columns: {', '.join(header)})")
+    col = header.index(target) if target else len(header) - 1
+    classes = [str(c) for c in labels.get("classes", [])] if labels.get("name") == header[col] else []
     x, y = [], []
     for i, row in enumerate(rows, 2):
         if len(row) != len(header):
             raise SystemExit(f"{path}: line {i} has {len(row)} fields, the header {len(header)}")
+        label = row[col].strip()
+        if classes:
+            if label not in classes:
+                raise SystemExit(f"{path}: line {i}: {header[col]} {label!r} is not one of the run's classes "
+                                 f"({', '.join(classes)})")
+            y.append(classes.index(label))
+        else:
+            try:
+                y.append(float(label))
+            except ValueError:
+                raise SystemExit(f"{path}: line {i}: the target {label!r} is not a number") from None
+        features = row[:col] + row[col + 1:]
+        if table:
+            x.append(dict(zip(header[:col] + header[col + 1:], features)))
+            continue
         try:
-            values = [float(v) for v in row]
+            x.append([float(v) for v in features])
         except ValueError:
             raise SystemExit(f"{path}: line {i} is not all numbers ({row})") from None
-        y.append(values.pop(col))
-        x.append(values)
-    x = torch.tensor(x, dtype=torch.float32)
+    if not table:
+        x = torch.tensor(x, dtype=torch.float32)
     y = torch.tensor(y, dtype=torch.float32 if task == "regression" else torch.int64)
     return x, y
 
