@@ -164,3 +164,31 @@ it.skipIf(!hasOnnx)(
     expect(r.stdout.trim()).toBe(String(files.length));
   },
 );
+
+it.skipIf(!hasOnnx)(
+  'a table with categorical columns (ai.onnx.ml LabelEncoder, the one-hot Gathers) passes onnx.checker at opsets 13 and 17',
+  () => {
+    const colour = new nt.data.OneHotEncoder().fit([['red'], ['blue'], ['green']]);
+    const shape = new nt.data.OneHotEncoder({ handleUnknown: 'ignore' }).fit([[1], [5]]);
+    const grade = new nt.data.LabelEncoder().fit(['a', 'b']);
+    const width = 3 + 1 + 2 + 1;
+    const scaler = new nt.data.StandardScaler().fit(nt.randn([10, width]));
+    const model = new nt.models.MLP({ sizes: [width, 5, 2], generator: new nt.Generator(3) });
+    const table: nt.onnx.TableSpec = {
+      columns: ['colour', 'size', 'shape', 'grade'],
+      encoders: { colour: colour.toJSON(), shape: shape.toJSON(), grade: grade.toJSON() },
+      input: { description: 'rows', steps: [scaler.toJSON()] },
+    };
+    const files: string[] = [];
+    for (const opset of [13, 17]) {
+      const file = join(dir, `table-${opset}.onnx`);
+      writeFileSync(file, nt.onnx.exportTable(model, table, { opset }).bytes);
+      files.push(file);
+    }
+    const script =
+      'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+    const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toBe(String(files.length));
+  },
+);
