@@ -264,7 +264,7 @@ export function exportCommand(): Command {
     )
     .option(
       '--json',
-      'print one JSON object: onnx {"out", "format", "bytes", "ops", "input", "output"} (generators: {"out", "format", "model", "files", "metadata"}); pytorch {"out", "format", "files", "classes", "keys", "data"}',
+      'print one JSON object: onnx {"out", "format", "bytes", "ops", "input", "output"} (a CSV run with categorical columns: "inputs", each {"name", "type", "shape", "columns", "categories"}, in place of "input"; generators: {"out", "format", "model", "files", "metadata"}); pytorch {"out", "format", "files", "classes", "keys", "data"}',
     )
     .option('--verbose', 'show stack traces of errors')
     .addHelpText(

@@ -324,5 +324,9 @@ describe('nt.onnx.exportTable', () => {
         { inputNames: ['x'] },
       ),
     ).toThrow(/inputNames does not apply/);
+    const close = new nt.data.OneHotEncoder().fit([[0.1], [0.1 + 1e-12]]).toJSON();
+    expect(() =>
+      nt.onnx.exportTable(mlp(2), { columns: ['c'], encoders: { c: close }, input: null }),
+    ).toThrow(/the categories of 'c' \(.*\) are not all apart in float32/);
   });
 });

@@ -48,7 +48,7 @@ export interface OnnxTableExport extends OnnxExportResult {
 /** The `ai.onnx.ml` operator set that came with each ONNX operator set (onnx/helper.py's VERSION_TABLE). */
 const ML_OPSET: Record<number, number> = { 13: 2, 14: 2, 15: 2, 16: 3, 17: 3, 18: 3, 19: 3, 20: 4, 21: 4 };
 
-/** The feature columns with a encoder, in order; errors name what is wrong with the spec. */
+/** The feature columns with an encoder, in order; errors name what is wrong with the spec. */
 function categoricalColumns(table: TableSpec): string[] {
   const where = 'onnx.exportTable';
   if (!Array.isArray(table.columns) || table.columns.length === 0)
@@ -127,7 +127,8 @@ export function exportTable(
   const categorical = categoricalColumns(table);
   const numeric = table.columns.filter((c) => table.encoders[c] === undefined);
   const outputName = options.outputNames?.[0] ?? 'output';
-  const numericName = categorical.includes('numeric') ? 'numeric_columns' : 'numeric';
+  let numericName = categorical.includes('numeric') ? 'numeric_columns' : 'numeric';
+  while (categorical.includes(numericName) || numericName === outputName) numericName = `_${numericName}`;
   for (const c of categorical) {
     if (c === outputName)
       throw new ValueError(
@@ -195,6 +196,11 @@ export function exportTable(
     const cats = categoriesOf(e);
     const k = cats.length;
     const strings = typeof cats[0] === 'string';
+    if (!strings && new Set(cats.map((v) => Math.fround(v as number))).size !== k) {
+      throw new ValueError(
+        `${where}: the categories of '${c}' (${cats.join(', ')}) are not all apart in float32, which the file's numeric category input holds`,
+      );
+    }
     inputs.push({
       name: c,
       elemType: strings ? STRING : FLOAT,
