@@ -18,7 +18,11 @@ let digits: ReturnType<MnistSource> | undefined;
 export const mnistDigits: MnistSource = () => {
   if (!digits) {
     const { images, labels } = nt.loadMnist({ split: 'train' });
-    digits = { samples: labels.shape[0], images: images.data as Float32Array, labels: labels.data as Int32Array };
+    digits = {
+      samples: labels.shape[0],
+      images: images.data as Float32Array,
+      labels: labels.data as Int32Array,
+    };
   }
   return digits;
 };
