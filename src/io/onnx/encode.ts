@@ -3,14 +3,16 @@
  * wire format.
  */
 
-import protobuf from 'protobufjs';
+// exported signatures name protobufjs's types through the named type import: the default import, were it written
+// into the published .d.ts, fails type-checking under moduleResolution node10 (no esModuleInterop)
+import protobuf, { type Type } from 'protobufjs';
 import { ValueError } from '../../errors.js';
 import type { NodeJSON, TensorJSON } from './graph.js';
 import { ONNX_PROTO } from './schema.js';
 
-let modelType: protobuf.Type | null = null;
+let modelType: Type | null = null;
 
-export function modelProto(): protobuf.Type {
+export function modelProto(): Type {
   modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
   return modelType;
 }
