@@ -1310,6 +1310,11 @@ for (const compiled of COMPILED) {
           [[5, 8, 12, 12], [16, 4, 3, 3], { padding: 1, groups: 2 }],
           [[4, 16, 20, 20], [32, 16, 1, 1], {}],
           [[3, 32, 20, 20], [32, 1, 3, 3], { padding: 1, groups: 32 }],
+          // few output pixels, odd batches, strides with dilation and groups, a 2×3 kernel, split over images
+          [[7, 16, 4, 4], [32, 16, 3, 3], { padding: 1 }],
+          [[8, 32, 9, 9], [64, 16, 3, 3], { stride: 2, padding: [1, 0], dilation: [1, 2], groups: 2 }],
+          [[9, 24, 7, 5], [40, 24, 1, 1], {}],
+          [[5, 16, 6, 6], [24, 16, 2, 3], { stride: [1, 2], padding: [1, 0] }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
