@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { NeuriteError } from '../../errors.js';
 import type { Backend } from '../backend.js';
@@ -63,11 +62,6 @@ export function loadWasmBackendSync(options: LoadWasmOptions = {}): Backend {
   } catch (e) {
     throw new NeuriteError(`neurite wasm: cannot read ${file}: ${(e as Error).message}`);
   }
-  // V8 first compiles WebAssembly with its baseline compiler and optimises functions once they are hot; the
-  // workers' long-running loop kept running baseline code for the kernels it calls (SGEMM 1024 on 2 threads:
-  // 29.6 GFLOP/s against 41.4 with everything optimised up front). Optimising at compile time costs about a
-  // second once per process. NEURITE_WASM_TIERING=1 keeps V8's default.
-  if (threaded && process.env.NEURITE_WASM_TIERING !== '1') setFlagsFromString('--no-wasm-dynamic-tiering');
   const module = new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>);
   return createWasmBackend(instantiate(module, threaded), threads, threaded ? nodeSpawn : null, options);
 }
