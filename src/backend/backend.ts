@@ -181,6 +181,37 @@ export interface GemmInfo {
   strideC: number;
 }
 
+/** The fields of a {@link GemmInfo} that vary between single products. */
+export interface ProductShape {
+  transA?: boolean;
+  transB?: boolean;
+  m: number;
+  n: number;
+  k: number;
+  /** 0 (the default) overwrites C; 1 adds the product onto it. */
+  beta?: number;
+}
+
+/**
+ * The GemmInfo of one product, C = op(A)·op(B) + beta·C: batch 1, alpha 1, no strides. Built as a literal, not a
+ * spread over defaults (which costs microseconds in Node 20): gemm runs once per matrix product.
+ */
+export function oneProduct(p: ProductShape): GemmInfo {
+  return {
+    batch: 1,
+    transA: p.transA ?? false,
+    transB: p.transB ?? false,
+    m: p.m,
+    n: p.n,
+    k: p.k,
+    alpha: 1,
+    beta: p.beta ?? 0,
+    strideA: 0,
+    strideB: 0,
+    strideC: 0,
+  };
+}
+
 /**
  * Batch normalisation's view of x as [batch, channels, inner], for its backward pass: `training` when the mean
  * and invStd are the batch's own statistics (their gradient terms flow into dx), else they are constants.

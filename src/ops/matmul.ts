@@ -1,4 +1,5 @@
 import { keepGradient, record } from '../autograd/engine.js';
+import { oneProduct } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
@@ -120,24 +121,7 @@ export const affine = defineOp(
       // the bias goes into C first so the GEMM adds onto it (beta = 1)
       be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
     }
-    be.gemm(
-      xd,
-      wd,
-      {
-        batch: 1,
-        transA: false,
-        transB: true,
-        m,
-        n,
-        k,
-        alpha: 1,
-        beta: bias === null ? 0 : 1,
-        strideA: 0,
-        strideB: 0,
-        strideC: 0,
-      },
-      od,
-    );
+    be.gemm(xd, wd, oneProduct({ transB: true, m, n, k, beta: bias === null ? 0 : 1 }), od);
     // a shared weight stands in the graph as its token and takes its gradient from the token (see SharedWeight)
     const wNode = shared?.token ?? weight;
     const inputs = bias === null ? [x, wNode] : [x, wNode, bias];
@@ -148,47 +132,13 @@ export const affine = defineOp(
       let db: Tensor | null = null;
       if (needs[0]) {
         dx = empty([m, k]);
-        be.gemm(
-          gd,
-          wd,
-          {
-            batch: 1,
-            transA: false,
-            transB: false,
-            m,
-            n: k,
-            k: n,
-            alpha: 1,
-            beta: 0,
-            strideA: 0,
-            strideB: 0,
-            strideC: 0,
-          },
-          dx.data as Float32Array,
-        );
+        be.gemm(gd, wd, oneProduct({ m, n: k, k: n }), dx.data as Float32Array);
       }
       if (needs[1] && shared) {
         dw = shared.collect(gd, xd, m);
       } else if (needs[1]) {
         dw = empty([n, k]);
-        be.gemm(
-          gd,
-          xd,
-          {
-            batch: 1,
-            transA: true,
-            transB: false,
-            m: n,
-            n: k,
-            k: m,
-            alpha: 1,
-            beta: 0,
-            strideA: 0,
-            strideB: 0,
-            strideC: 0,
-          },
-          dw.data as Float32Array,
-        );
+        be.gemm(gd, xd, oneProduct({ transA: true, m: n, n: k, k: m }), dw.data as Float32Array);
       }
       if (needs[2]) {
         if (rowBias) {
@@ -281,19 +231,7 @@ export class SharedWeight {
       getBackend().gemm(
         g,
         x,
-        {
-          batch: 1,
-          transA: true,
-          transB: false,
-          m: n,
-          n: k,
-          k: this.rows,
-          alpha: 1,
-          beta: 0,
-          strideA: 0,
-          strideB: 0,
-          strideC: 0,
-        },
+        oneProduct({ transA: true, m: n, n: k, k: this.rows }),
         dw.data as Float32Array,
       );
     }

@@ -3,7 +3,7 @@
  * (input channel, kernel row, kernel column) of the group and one column per output pixel, so the forward is
  * W_g · col, the input gradient is col2im(W_gᵀ · dy_g) and the filter gradient is Σ_n dy_g · colᵀ.
  */
-import type { Conv2dInfo, GemmInfo } from '../backend.js';
+import { type Conv2dInfo, oneProduct } from '../backend.js';
 import { gemm } from './gemm.js';
 
 /**
@@ -132,19 +132,7 @@ function geometry(info: Conv2dInfo): GroupGeometry {
 export function conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void {
   const { cg, og, k, p, inPlane } = geometry(info);
   // one product per image and group: the same sizes every time
-  const product: GemmInfo = {
-    batch: 1,
-    transA: false,
-    transB: false,
-    m: og,
-    n: p,
-    k,
-    alpha: 1,
-    beta: 0,
-    strideA: 0,
-    strideB: 0,
-    strideC: 0,
-  };
+  const product = oneProduct({ m: og, n: p, k });
   const pointwise = isPointwise(info);
   const col = pointwise ? null : new Float32Array(k * p);
   for (let n = 0; n < info.batch; n++) {
@@ -173,19 +161,7 @@ export function conv2dBackpropInput(
 ): void {
   const { cg, og, k, p, inPlane } = geometry(info);
   // one product per image and group: the same sizes every time
-  const product: GemmInfo = {
-    batch: 1,
-    transA: true,
-    transB: false,
-    m: k,
-    n: p,
-    k: og,
-    alpha: 1,
-    beta: 0,
-    strideA: 0,
-    strideB: 0,
-    strideC: 0,
-  };
+  const product = oneProduct({ transA: true, m: k, n: p, k: og });
   dx.fill(0);
   const pointwise = isPointwise(info);
   const col = pointwise ? null : new Float32Array(k * p);
@@ -212,19 +188,7 @@ export function conv2dBackpropFilter(
 ): void {
   const { cg, og, k, p, inPlane } = geometry(info);
   // one product per image and group: each added into dw (beta 1)
-  const product: GemmInfo = {
-    batch: 1,
-    transA: false,
-    transB: false,
-    m: og,
-    n: k,
-    k: p,
-    alpha: 1,
-    beta: 1,
-    strideA: 0,
-    strideB: 0,
-    strideC: 0,
-  };
+  const product = oneProduct({ m: og, n: k, k: p, beta: 1 });
   dw.fill(0);
   // unfolded straight into the transposed layout [pixels, rows] so the GEMM runs without a transposed operand
   const colT = new Float32Array(p * k);
