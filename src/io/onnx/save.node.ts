@@ -22,15 +22,7 @@ export async function save(
   options: OnnxExportOptions = {},
 ): Promise<OnnxExportResult> {
   const result = exportOnnx(model, exampleInput, options);
-  try {
-    await writeFileAtomic(path, result.bytes);
-  } catch (e) {
-    const err = new FormatError(
-      `onnx.save(${path}): cannot write the file: ${e instanceof Error ? e.message : String(e)}`,
-    );
-    err.cause = e;
-    throw err;
-  }
+  await writing('save', path, 'file', () => writeFileAtomic(path, result.bytes));
   return result;
 }
 
@@ -45,16 +37,22 @@ export async function saveTable(
   options: OnnxExportOptions = {},
 ): Promise<OnnxTableExport> {
   const result = exportTable(model, table, options);
-  await writeAt(path, result.bytes, 'saveTable');
+  await writing('saveTable', path, 'file', () => writeFileAtomic(path, result.bytes));
   return result;
 }
 
-async function writeAt(path: string, bytes: Uint8Array, what: string): Promise<void> {
+/** Runs `write`; a failure becomes a FormatError naming the call (`onnx.<what>`), the path and the cause. */
+async function writing(
+  what: string,
+  where: string,
+  files: string,
+  write: () => Promise<void>,
+): Promise<void> {
   try {
-    await writeFileAtomic(path, bytes);
+    await write();
   } catch (e) {
     const err = new FormatError(
-      `onnx.${what}(${path}): cannot write the file: ${e instanceof Error ? e.message : String(e)}`,
+      `onnx.${what}(${where}): cannot write the ${files}: ${e instanceof Error ? e.message : String(e)}`,
     );
     err.cause = e;
     throw err;
@@ -71,15 +69,9 @@ export async function saveGenerator(
   options: OnnxGeneratorOptions = {},
 ): Promise<OnnxGeneratorExport> {
   const result = exportGenerator(model, options);
-  try {
+  await writing('saveGenerator', dir, 'files', async () => {
     await mkdir(dir, { recursive: true });
     for (const f of result.files) await writeFileAtomic(join(dir, f.name), f.bytes);
-  } catch (e) {
-    const err = new FormatError(
-      `onnx.saveGenerator(${dir}): cannot write the files: ${e instanceof Error ? e.message : String(e)}`,
-    );
-    err.cause = e;
-    throw err;
-  }
+  });
   return result;
 }
