@@ -4,19 +4,14 @@
 // (seq2seq-reverse in every cell and attention, charrnn) export the same way, and their train_ddp.py continues
 // training with the teacher-forced loss (torchrun with 2 processes for seq2seq) into checkpoints neurite reads. Needs /usr/bin/python3 with torch
 // (.ci/run installs python3-torch); skipped elsewhere, saying why.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
 import { tuneEos } from './generator-helpers.js';
-
-const PYTHON = '/usr/bin/python3';
-const TORCHRUN = '/usr/bin/torchrun';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SKIP = hasTorch ? '' : ' [skipped: /usr/bin/python3 has no torch; apt-get install python3-torch]';
+import { freePort, hasTorch, PYTHON, run, SKIP, TORCHRUN } from './torch-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -210,39 +205,6 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
     240_000,
   );
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(cmd: string, args: string[], cwd: string, timeout: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface Summary {
   processes: number;

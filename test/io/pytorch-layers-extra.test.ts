@@ -7,10 +7,7 @@ import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { removeTempDirs, tempDir } from '../cli/helpers.js';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SKIP = hasTorch ? '' : ' [skipped: /usr/bin/python3 has no torch; apt-get install python3-torch]';
+import { hasTorch, PYTHON, SKIP } from './torch-helpers.js';
 
 afterAll(removeTempDirs);
 

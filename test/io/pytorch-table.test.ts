@@ -8,10 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
-
-const PYTHON = '/usr/bin/python3';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SKIP = hasTorch ? '' : ' [skipped: /usr/bin/python3 has no torch; apt-get install python3-torch]';
+import { hasTorch, PYTHON, SKIP } from './torch-helpers.js';
 
 type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
 type Row = { size: number; colour: string; weight: number; shape: number; kind?: string };

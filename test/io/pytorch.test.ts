@@ -2,19 +2,15 @@
 // CNN's train_ddp.py run under torchrun with two processes and its checkpoint read back by neurite, and the clear
 // errors for what the exporter cannot write. The PyTorch parts need /usr/bin/python3 with torch (.ci/run installs
 // python3-torch); elsewhere they are skipped and say why.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
 import { randomiseNorms } from './onnx-helpers.js';
+import { freePort, hasTorch, PYTHON, run, SKIP, TORCHRUN } from './torch-helpers.js';
 
-const PYTHON = '/usr/bin/python3';
-const TORCHRUN = '/usr/bin/torchrun';
-const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const SKIP = hasTorch ? '' : ' [skipped: /usr/bin/python3 has no torch; apt-get install python3-torch]';
 if (!hasTorch) console.warn(`test/io/pytorch.test.ts:${SKIP}`);
 
 type Net = nt.nn.Module & { forward(x: nt.Tensor): nt.Tensor };
@@ -68,40 +64,6 @@ interface CheckResult {
 
 function runChecks(root: string, names: string[]): Record<string, CheckResult> {
   return python(CHECK, [root, names.join(',')]) as unknown as Record<string, CheckResult>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(cmd: string, args: string[], cwd: string, timeout: number) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }>((resolve) => {
-    const start = performance.now();
-    const child = spawn(cmd, args, {
-      cwd,
-      env: { ...process.env, OMP_NUM_THREADS: '1', PYTHONDONTWRITEBYTECODE: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, seconds: (performance.now() - start) / 1000 });
-    });
-  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
