@@ -72,6 +72,8 @@ const GENERATOR_FILES: Record<string, string> = {
 
 const dims = (d: (number | string)[]) => `[${d.join(', ')}]`;
 const elemName = (t: number) => (t === 6 ? 'int32' : 'float32');
+/** The nodes of an exported ONNX file, from its count per op type. */
+const nodeCount = (ops: Record<string, number>) => Object.values(ops).reduce((a, b) => a + b, 0);
 
 /**
  * A generator (Seq2Seq, CharRNN, SequenceGenerator) as the ONNX graphs of its decoding steps, in a folder: the
@@ -110,7 +112,7 @@ async function exportGenerator(
     `wrote ${out}/: ${model.constructor.name} as ${result.files.length} ONNX file${result.files.length > 1 ? 's' : ''} (opset ${opts.opset})`,
   );
   for (const f of result.files) {
-    const nodes = Object.values(f.ops).reduce((a, b) => a + b, 0);
+    const nodes = nodeCount(f.ops);
     output.say(
       `  ${f.name.padEnd(18)} ${nodes} nodes, ${(f.bytes.length / 1024).toFixed(1)} KiB: ${GENERATOR_FILES[f.name]}`,
     );
@@ -193,7 +195,7 @@ async function exportTableRun(
     if (e instanceof nt.NeuriteError) throw new CliError(e.message);
     throw e;
   }
-  const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
+  const opCount = nodeCount(result.ops);
   const batch = opts.staticBatch ? 1 : 'batch';
   const outShape = [batch, ...result.output.shape.slice(1)];
   output.say(
@@ -330,7 +332,7 @@ no other Python package. Debian 12's torchrun (1.13 on Python 3.11) also needs -
         dynamicBatch: opts.staticBatch !== true,
         docString: spec ? `input: ${spec.description}` : undefined,
       });
-      const opCount = Object.values(result.ops).reduce((a, b) => a + b, 0);
+      const opCount = nodeCount(result.ops);
       const batch = opts.staticBatch ? '1' : 'batch';
       const inShape = `[${[batch, ...sample].join(', ')}]`;
       const outShape = `[${[batch, ...result.output.shape.slice(1)].join(', ')}]`;

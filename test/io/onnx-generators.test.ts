@@ -24,6 +24,10 @@ const maxLengthTensor = (n: number) => new ort.Tensor('int32', Int32Array.of(n),
 const float32 = (t: nt.Tensor) =>
   new ort.Tensor('float32', Float32Array.from(t.data as ArrayLike<number>), t.shape);
 
+/** One exported file for the report: its name, node count and size. */
+const fileLine = (f: nt.onnx.OnnxGeneratorExport['files'][number]) =>
+  `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`;
+
 /** Sources of 3–9 tokens from 3…vocab−1, padded with 0 at the end and, in some rows, in the middle. */
 function sources(n: number, vocab: number, seed: number): nt.Tensor {
   const g = new nt.Generator(seed);
@@ -105,10 +109,7 @@ describe('onnx.exportGenerator: Seq2Seq as encoder.onnx + decoder_step.onnx in O
         expect(err).toBeLessThan(1e-5);
         maxError = Math.max(maxError, err);
       }
-      const ops = exp.files.map(
-        (f) =>
-          `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
-      );
+      const ops = exp.files.map(fileLine);
       report.push(
         `Seq2Seq ${cell} ${attention ?? 'none'} x${numLayers}: ${ops.join(', ')}; max error ${maxError.toExponential(2)}; eos at ${ends}`,
       );
@@ -154,10 +155,7 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
         expect(err).toBeLessThan(1e-5);
         maxError = Math.max(maxError, err);
       }
-      const ops = exp.files.map(
-        (f) =>
-          `${f.name} ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB`,
-      );
+      const ops = exp.files.map(fileLine);
       report.push(
         `SequenceGenerator ${cell} x2: ${ops.join(', ')}; max error ${maxError.toExponential(2)}; eos at ${ends}`,
       );
@@ -218,9 +216,7 @@ describe('onnx.exportGenerator: SequenceGenerator and CharRNN in ONNX Runtime', 
       }
       expect(got).toEqual([...want]);
       const f = exp.files[0];
-      report.push(
-        `CharRNN ${cell} x2: model.onnx ${Object.values(f.ops).reduce((a, b) => a + b, 0)} ops ${(f.bytes.length / 1024).toFixed(1)} KiB; max error ${maxError.toExponential(2)}`,
-      );
+      report.push(`CharRNN ${cell} x2: ${fileLine(f)}; max error ${maxError.toExponential(2)}`);
     });
   }
 
