@@ -12,6 +12,15 @@ const hasOnnx = spawnSync(PYTHON, ['-c', 'import onnx'], { stdio: 'ignore' }).st
 const dir = mkdtempSync(join(tmpdir(), 'neurite-onnx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** Runs onnx.checker (full check) over the files: it must print nothing on stderr and have checked every one. */
+function expectValid(files: string[]): void {
+  const script =
+    'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
+  const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  expect(r.stdout.trim()).toBe(String(files.length));
+}
+
 it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at opsets 13 and 17', () => {
   const { models, nn } = nt;
   const g = () => new nt.Generator(1);
@@ -116,11 +125,7 @@ it.skipIf(!hasOnnx)('every exported model passes onnx.checker (full check) at op
       files.push(file);
     }
   }
-  const script =
-    'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
-  const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
-  expect(r.stderr).toBe('');
-  expect(r.stdout.trim()).toBe(String(files.length));
+  expectValid(files);
 });
 
 it.skipIf(!hasOnnx)(
@@ -157,11 +162,7 @@ it.skipIf(!hasOnnx)(
         }
       }
     }
-    const script =
-      'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
-    const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe(String(files.length));
+    expectValid(files);
   },
 );
 
@@ -185,10 +186,6 @@ it.skipIf(!hasOnnx)(
       writeFileSync(file, nt.onnx.exportTable(model, table, { opset }).bytes);
       files.push(file);
     }
-    const script =
-      'import onnx, sys\nfor f in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(f), full_check=True)\nprint(len(sys.argv) - 1)';
-    const r = spawnSync(PYTHON, ['-c', script, ...files], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe(String(files.length));
+    expectValid(files);
   },
 );
