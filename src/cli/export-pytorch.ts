@@ -96,20 +96,14 @@ export async function exportPytorch(
       'the checkpoint was not written by neurite train, so its data is unknown; train_ddp.py needs --csv';
   }
   const out = opts.out ?? join(await runFolder(checkpoint), 'pytorch');
-  let result: nt.pytorch.PytorchExport;
-  try {
-    result = await nt.pytorch.save(model, out, {
-      input: spec,
-      training,
-      data,
-      checkpoint: ckpt,
-      source: checkpoint,
-      version: run?.recipe.neurite,
-    });
-  } catch (e) {
-    if (e instanceof nt.NeuriteError) throw new CliError(e.message);
-    throw e;
-  }
+  const result = await nt.pytorch.save(model, out, {
+    input: spec,
+    training,
+    data,
+    checkpoint: ckpt,
+    source: checkpoint,
+    version: run?.recipe.neurite,
+  });
   const sizes = Object.entries(result.files).map(([name, content]) => ({
     name,
     bytes: typeof content === 'string' ? new TextEncoder().encode(content).length : content.length,

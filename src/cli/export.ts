@@ -98,16 +98,10 @@ async function exportGenerator(
   }
   const out = opts.out ?? join(dirname(await defaultOut(checkpoint)), 'onnx');
   const vocab = (ckpt.preprocessing as { vocab?: unknown } | null)?.vocab;
-  let result: nt.onnx.OnnxGeneratorExport;
-  try {
-    result = await nt.onnx.saveGenerator(model, out, {
-      opset: opts.opset,
-      metadata: vocab ? { vocab: JSON.stringify(vocab) } : {},
-    });
-  } catch (e) {
-    if (e instanceof nt.NeuriteError) throw new CliError(e.message);
-    throw e;
-  }
+  const result = await nt.onnx.saveGenerator(model, out, {
+    opset: opts.opset,
+    metadata: vocab ? { vocab: JSON.stringify(vocab) } : {},
+  });
   output.say(
     `wrote ${out}/: ${model.constructor.name} as ${result.files.length} ONNX file${result.files.length > 1 ? 's' : ''} (opset ${opts.opset})`,
   );
@@ -184,17 +178,11 @@ async function exportTableRun(
     );
   }
   const out = opts.out ?? (await defaultOut(checkpoint));
-  let result: nt.onnx.OnnxTableExport;
-  try {
-    result = await nt.onnx.saveTable(model, table, out, {
-      opset: opts.opset,
-      dynamicBatch: opts.staticBatch !== true,
-      docString: `input: table rows; ${table.columns.length} columns (${table.columns.join(', ')}), the numeric ones in 'numeric', each categorical one in its own input`,
-    });
-  } catch (e) {
-    if (e instanceof nt.NeuriteError) throw new CliError(e.message);
-    throw e;
-  }
+  const result = await nt.onnx.saveTable(model, table, out, {
+    opset: opts.opset,
+    dynamicBatch: opts.staticBatch !== true,
+    docString: `input: table rows; ${table.columns.length} columns (${table.columns.join(', ')}), the numeric ones in 'numeric', each categorical one in its own input`,
+  });
   const opCount = nodeCount(result.ops);
   const batch = opts.staticBatch ? 1 : 'batch';
   const outShape = [batch, ...result.output.shape.slice(1)];
