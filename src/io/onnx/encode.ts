@@ -3,16 +3,14 @@
  * wire format.
  */
 
-// exported signatures name protobufjs's types through the named type import: the default import, were it written
-// into the published .d.ts, fails type-checking under moduleResolution node10 (no esModuleInterop)
-import protobuf, { type Type } from 'protobufjs';
+import protobuf from 'protobufjs';
 import { ValueError } from '../../errors.js';
 import type { NodeJSON, TensorJSON } from './graph.js';
 import { ONNX_PROTO } from './schema.js';
 
-let modelType: Type | null = null;
+let modelType: protobuf.Type | null = null;
 
-export function modelProto(): Type {
+function modelProto(): protobuf.Type {
   modelType ??= protobuf.parse(ONNX_PROTO, { keepCase: false }).root.lookupType('onnx.ModelProto');
   return modelType;
 }
@@ -44,7 +42,7 @@ export interface ModelJSON {
   domains?: Record<string, number>;
 }
 
-export function valueInfo(v: ValueInfo) {
+function valueInfo(v: ValueInfo) {
   const dim = v.dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d }));
   return { name: v.name, type: { tensorType: { elemType: v.elemType, shape: { dim } } } };
 }

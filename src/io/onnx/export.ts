@@ -98,6 +98,19 @@ export function exportOnnx(
   exampleInput: Tensor,
   options: OnnxExportOptions = {},
 ): OnnxExportResult {
+  const { json, ops, output } = traceOnnx(model, exampleInput, options);
+  return { bytes: encodeModel(json), ops, output };
+}
+
+/**
+ * {@link exportOnnx} before encoding: the model as the plain objects of its graph, for an exporter that adds nodes
+ * in front of it (the table export's category encoders).
+ */
+export function traceOnnx(
+  model: Module,
+  exampleInput: Tensor,
+  options: OnnxExportOptions = {},
+): { json: ModelJSON; ops: Record<string, number>; output: Tensor } {
   if (isGenerator(model)) {
     throw new ValueError(
       `onnx.exportModel: a ${model.constructor.name} feeds its own tokens back, which one traced forward cannot hold; export it with onnx.exportGenerator (the graphs of its decoding steps, and greedy decoding in one graph)`,
@@ -159,7 +172,7 @@ export function exportOnnx(
       };
       const ops: Record<string, number> = {};
       for (const n of g.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
-      return { bytes: encodeModel(json), ops, output: expected };
+      return { json, ops, output: expected };
     });
   } finally {
     model.train(wasTraining);

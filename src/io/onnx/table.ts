@@ -17,8 +17,8 @@ import type { Module } from '../../nn/module.js';
 import { Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { InputSpec } from '../../train/load_model.js';
-import { modelProto, type ValueInfo, valueInfo } from './encode.js';
-import { exportOnnx, type OnnxExportOptions, type OnnxExportResult } from './export.js';
+import { encodeModel, type ValueInfo } from './encode.js';
+import { type OnnxExportOptions, type OnnxExportResult, traceOnnx } from './export.js';
 import { FLOAT, floats, int, ints, OnnxGraph, STRING, strs } from './graph.js';
 import { WithPreprocessing } from './preprocessing.js';
 
@@ -138,25 +138,16 @@ export function exportTable(
   // the model and its later preprocessing, traced on encoded rows, under an input name no column takes
   let encodedName = 'encoded_features';
   while (table.columns.includes(encodedName) || encodedName === outputName) encodedName = `_${encodedName}`;
-  const inner = exportOnnx(
+  const inner = traceOnnx(
     table.input ? new WithPreprocessing(model, table.input) : model,
     exampleRows(table, (options.dynamicBatch ?? true) ? 2 : 1),
     { ...options, inputNames: [encodedName], outputNames: [outputName] },
   );
 
-  const Model = modelProto();
-  const root = Model.root;
-  const proto = Model.decode(inner.bytes) as unknown as {
-    opsetImport: unknown[];
-    graph: {
-      node: { name: string; input: string[]; output: string[] }[];
-      initializer: { name: string }[];
-      input: unknown[];
-    };
-  };
+  const traced = inner.json;
   const used = new Set<string>([outputName, numericName, ...categorical]);
-  for (const n of proto.graph.node) for (const v of [n.name, ...n.input, ...n.output]) used.add(v);
-  for (const t of proto.graph.initializer) used.add(t.name);
+  for (const n of traced.nodes) for (const v of [n.name, ...n.input, ...n.output]) used.add(v);
+  for (const t of traced.initializers) used.add(t.name);
   // the model's own names (a Reshape's 'shape', …) give way to the column inputs
   const renamed = new Map<string, string>();
   const own = (name: string) => {
@@ -167,9 +158,9 @@ export function exportTable(
     renamed.set(name, fresh);
     return fresh;
   };
-  for (const t of proto.graph.initializer) t.name = own(t.name);
-  for (const n of proto.graph.node) n.output = n.output.map(own);
-  for (const n of proto.graph.node) n.input = n.input.map((v) => renamed.get(v) ?? v);
+  for (const t of traced.initializers) t.name = own(t.name);
+  for (const n of traced.nodes) n.output = n.output.map(own);
+  for (const n of traced.nodes) n.input = n.input.map((v) => renamed.get(v) ?? v);
   const g = new OnnxGraph(options.opset ?? 17, used);
   const dynamic = options.dynamicBatch ?? true;
   const batch = dynamic ? 'batch' : 1;
@@ -242,21 +233,15 @@ export function exportTable(
   const features = parts.length === 1 ? g.op('Identity', parts) : g.op('Concat', parts, axis1, 'features');
 
   // the model's nodes now read the encoded features from the nodes above
-  const node = root.lookupType('onnx.NodeProto');
-  const tensor = root.lookupType('onnx.TensorProto');
-  const info = root.lookupType('onnx.ValueInfoProto');
-  for (const n of proto.graph.node) n.input = n.input.map((v) => (v === encodedName ? features : v));
-  proto.graph.node.unshift(...(g.nodes.map((n) => node.fromObject(n)) as never[]));
-  proto.graph.initializer.unshift(...(g.initializers.map((t) => tensor.fromObject(t)) as never[]));
-  proto.graph.input = inputs.map((v) => info.fromObject(valueInfo(v)));
-  proto.opsetImport.push(
-    root
-      .lookupType('onnx.OperatorSetIdProto')
-      .fromObject({ domain: 'ai.onnx.ml', version: ML_OPSET[options.opset ?? 17] }),
-  );
-  const problem = Model.verify(proto);
-  if (problem) throw new ValueError(`${where}: the model does not fit onnx.proto: ${problem}`);
+  for (const n of traced.nodes) n.input = n.input.map((v) => (v === encodedName ? features : v));
+  const bytes = encodeModel({
+    ...traced,
+    nodes: [...g.nodes, ...traced.nodes],
+    initializers: [...g.initializers, ...traced.initializers],
+    inputs,
+    domains: { 'ai.onnx.ml': ML_OPSET[options.opset ?? 17] },
+  });
   const ops = { ...inner.ops };
   for (const n of g.nodes) ops[n.opType] = (ops[n.opType] ?? 0) + 1;
-  return { bytes: Model.encode(proto).finish(), ops, output: inner.output, inputs };
+  return { bytes, ops, output: inner.output, inputs };
 }
