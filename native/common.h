@@ -25,9 +25,13 @@ struct Array {
 
 // Hot loops that gain from 256-bit vectors get an AVX2 clone picked at load time by the CPU's features, so
 // the baseline build (SSE2) still runs everywhere. The pick is a glibc ifunc, hence the glibc-only guard.
+// NEURITE_X86_CLONES says whether this build can hold such clones (conv.cc also compiles AVX2+FMA kernels of
+// its own, used when the CPU has both).
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && defined(__GLIBC__)
+#define NEURITE_X86_CLONES 1
 #define NEURITE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
+#define NEURITE_X86_CLONES 0
 #define NEURITE_CLONES
 #endif
 

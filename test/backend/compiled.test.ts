@@ -1315,6 +1315,18 @@ for (const compiled of COMPILED) {
           [[8, 32, 9, 9], [64, 16, 3, 3], { stride: 2, padding: [1, 0], dilation: [1, 2], groups: 2 }],
           [[9, 24, 7, 5], [40, 24, 1, 1], {}],
           [[5, 16, 6, 6], [24, 16, 2, 3], { stride: [1, 2], padding: [1, 0] }],
+          // the direct stride-1 kernels: channel counts that leave partial tiles of output channels (and, in the
+          // input gradient, of input channels), held rows that end mid-tile, dilation, groups, padding larger than
+          // the kernel reaches (the input gradient's geometry has negative padding) and none at all, 'same' with an
+          // even kernel (uneven padding), maps wide enough for the direct filter gradient, one image and a batch
+          [[3, 5, 9, 11], [7, 5, 3, 3], { padding: 1 }],
+          [[2, 6, 10, 9], [10, 3, 3, 2], { padding: [2, 1], dilation: [2, 3], groups: 2 }],
+          [[2, 3, 6, 7], [5, 3, 3, 3], { padding: 3 }],
+          [[2, 4, 8, 8], [6, 4, 5, 5], {}],
+          [[2, 3, 9, 10], [4, 3, 4, 4], { padding: 'same' }],
+          [[3, 3, 20, 20], [10, 3, 3, 3], { padding: 1 }],
+          [[1, 17, 18, 17], [5, 17, 3, 3], { padding: 1 }],
+          [[4, 16, 17, 19], [16, 8, 5, 5], { padding: 2, groups: 2 }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
@@ -1390,6 +1402,11 @@ for (const compiled of COMPILED) {
           [[2, 3, 7, 8], 2, { stride: 1 }],
           [[2, 3, 9, 9], 3, { stride: 3 }],
           [[2, 2, 7, 7], 3, { stride: 1 }],
+          // the row-at-a-time general path: stride-1 padded windows over rows long enough to vectorise (the
+          // Inception pool branch), and a kernel wider than the per-column ranges it caches
+          [[2, 3, 19, 37], 3, { stride: 1, padding: 1 }],
+          [[1, 2, 5, 40], [1, 17], { padding: [0, 8] }],
+          [[2, 2, 11, 30], [2, 5], { stride: [1, 3], padding: [1, 2], dilation: [2, 1], ceilMode: true }],
         ];
 
         const label = (x: number[], k: number | number[], o: Pool2dOptions) =>
