@@ -14,40 +14,74 @@ constexpr int64_t kGrain = 1 << 14;
 
 int64_t plane_grain(int64_t work_per_plane) { return std::max<int64_t>(1, kGrain / std::max<int64_t>(1, work_per_plane)); }
 
-// Padded cells never win; among real cells a NaN always takes over and otherwise the first maximum stays.
-NEURITE_CLONES void max_plane(const float* xp, const PoolGeom& g, float* op, int32_t* ap) {
+// Takes v when `take`: comparisons as selects rather than branches, which random data would mispredict half
+// the time.
+inline void take_if(bool take, float v, int32_t at, float& best, int32_t& where) {
+  best = take ? v : best;
+  where = take ? at : where;
+}
+
+inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+
+// Padded cells never win; among real cells a NaN always takes over and otherwise the first maximum stays. The
+// window's cells are visited in row-major order as in the reference, but tap by tap for a whole output row at
+// once: each output's running maximum is a select chain of its own, so the row's outputs proceed side by side
+// (vectorised for stride 1) instead of waiting on one comparison after another.
+NEURITE_CLONES void max_plane(const float* __restrict xp, const PoolGeom& g, float* __restrict op,
+                              int32_t* __restrict ap) {
+  int64_t lo[16], hi[16];  // valid output columns of each kernel column (wider kernels compute them per tap)
+  const bool cached = g.k_w <= 16;
+  auto range = [&](int64_t kx, int64_t& l, int64_t& h) {
+    const int64_t off = kx * g.dil_w - g.pad_l;
+    l = std::max<int64_t>(0, ceil_div(-off, g.stride_w));
+    h = std::min<int64_t>(g.out_w, ceil_div(g.in_w - off, g.stride_w));
+    if (h < l) h = l;
+  };
+  if (cached) {
+    for (int64_t kx = 0; kx < g.k_w; kx++) range(kx, lo[kx], hi[kx]);
+  }
   for (int64_t oy = 0; oy < g.out_h; oy++) {
-    const int64_t h0 = oy * g.stride_h - g.pad_t;
-    for (int64_t ox = 0; ox < g.out_w; ox++) {
-      const int64_t w0 = ox * g.stride_w - g.pad_l;
-      float best = -std::numeric_limits<float>::infinity();
-      int32_t where = -1;
-      for (int64_t ky = 0; ky < g.k_h; ky++) {
-        const int64_t iy = h0 + ky * g.dil_h;
-        if (iy < 0 || iy >= g.in_h) continue;
-        for (int64_t kx = 0; kx < g.k_w; kx++) {
-          const int64_t ix = w0 + kx * g.dil_w;
-          if (ix < 0 || ix >= g.in_w) continue;
-          const float v = xp[iy * g.in_w + ix];
-          if (where < 0 || v > best || v != v) {
-            best = v;
-            where = static_cast<int32_t>(iy * g.in_w + ix);
+    float* best = op + oy * g.out_w;
+    int32_t* where = ap + oy * g.out_w;
+    std::fill(best, best + g.out_w, -std::numeric_limits<float>::infinity());
+    std::fill(where, where + g.out_w, -1);
+    for (int64_t ky = 0; ky < g.k_h; ky++) {
+      const int64_t iy = oy * g.stride_h - g.pad_t + ky * g.dil_h;
+      if (iy < 0 || iy >= g.in_h) continue;
+      const float* row = xp + iy * g.in_w;
+      const int32_t row_at = static_cast<int32_t>(iy * g.in_w);
+      for (int64_t kx = 0; kx < g.k_w; kx++) {
+        int64_t l, h;
+        if (cached) {
+          l = lo[kx];
+          h = hi[kx];
+        } else {
+          range(kx, l, h);
+        }
+        const int64_t off = kx * g.dil_w - g.pad_l;
+        if (g.stride_w == 1) {
+          for (int64_t ox = l; ox < h; ox++) {
+            const float v = row[ox + off];
+            const bool take = (where[ox] < 0) | (v > best[ox]) | (v != v);
+            best[ox] = take ? v : best[ox];
+            where[ox] = take ? row_at + static_cast<int32_t>(ox + off) : where[ox];
+          }
+        } else {
+          for (int64_t ox = l; ox < h; ox++) {
+            const int64_t ix = ox * g.stride_w + off;
+            const float v = row[ix];
+            const bool take = (where[ox] < 0) | (v > best[ox]) | (v != v);
+            best[ox] = take ? v : best[ox];
+            where[ox] = take ? row_at + static_cast<int32_t>(ix) : where[ox];
           }
         }
       }
-      op[oy * g.out_w + ox] = best;
-      ap[oy * g.out_w + ox] = where;
     }
   }
 }
 
 // The same rules when every window lies inside the input (no padding reached, no ceil-mode overhang, no
-// dilation), as in the usual 2×2 / stride-2 pooling: no bounds tests, and the comparisons as selects rather
-// than branches, which random data would mispredict half the time.
-inline void take_if(bool take, float v, int32_t at, float& best, int32_t& where) {
-  best = take ? v : best;
-  where = take ? at : where;
-}
+// dilation), as in the usual 2×2 / stride-2 pooling: no bounds tests.
 
 template <int KH, int KW>
 void max_plane_inside(const float* __restrict xp, const PoolGeom& g, float* __restrict op, int32_t* __restrict ap) {
