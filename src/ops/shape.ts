@@ -154,8 +154,13 @@ export const expand = defineOp('expand', ['x', 'shape'], (x: Tensor, shape: Shap
   }
   if (shapesEqual(target, x.shape)) return x;
   const out = empty(target, x.dtype);
-  const zero = zeroed([], x.dtype);
-  getBackend().binary('add', x.data, x.shape, zero.data, [], out.data, target);
+  if (x.size === 1) {
+    // one value everywhere (the gradient of a full reduction): a fill, without the broadcast machinery
+    out.data.fill(x.data[0] as never);
+  } else {
+    const zero = zeroed([], x.dtype);
+    getBackend().binary('add', x.data, x.shape, zero.data, [], out.data, target);
+  }
   // the engine reduces the broadcast gradient back to x's shape
   return record(out, 'expand', [x], (g) => [g]);
 });
