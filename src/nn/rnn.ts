@@ -6,8 +6,15 @@ import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { dropout } from '../ops/dropout.js';
 import { add } from '../ops/elementwise.js';
 import { affine, SharedWeight } from '../ops/matmul.js';
-import { gruCellStep, lstmCellStep, type RNNNonlinearity, rnnCellStep, unbind } from '../ops/rnn.js';
-import { concat, reshape, stack, unsqueeze } from '../ops/shape.js';
+import {
+  gruCellStep,
+  lstmCellStep,
+  lstmSequence,
+  type RNNNonlinearity,
+  rnnCellStep,
+  unbind,
+} from '../ops/rnn.js';
+import { concat, permute, reshape, stack, unsqueeze } from '../ops/shape.js';
 import { zeros } from '../tensor/creation.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -162,6 +169,20 @@ export abstract class RNNBase extends Module {
    */
   protected abstract step(xProj: Tensor, states: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[];
 
+  /**
+   * The whole sequence of one layer and direction at once, when the layer has a fused op for it: `proj` [T, N, G·H]
+   * is time-major and holds both biases. Returns the outputs [T, N, H] and the final states, or null to run
+   * {@link step} per step.
+   */
+  protected sequence(
+    _proj: Tensor,
+    _states: Tensor[],
+    _wHh: Tensor,
+    _reverse: boolean,
+  ): [Tensor, Tensor[]] | null {
+    return null;
+  }
+
   /** Whether b_hh may be added into the input projection once instead of at every step (not for the GRU). */
   protected abstract readonly foldsHiddenBias: boolean;
 
@@ -211,8 +232,21 @@ export abstract class RNNBase extends Module {
         const { wIh, wHh, bIh, bHh } = this._weights[layer][d];
         const fold = this.foldsHiddenBias && bIh !== null && bHh !== null;
         const proj = affine(flat, wIh, fold ? add(bIh, bHh) : bIh);
-        const projSteps = unbind(reshape(proj, [x.shape[0], x.shape[1], proj.shape[1]]), time);
+        const proj3 = reshape(proj, [x.shape[0], x.shape[1], proj.shape[1]]);
         let states = initial.map((perLayer) => perLayer[layer * dirs + d]);
+        const whole =
+          fold || bHh === null
+            ? this.sequence(time === 0 ? proj3 : permute(proj3, [1, 0, 2]), states, wHh, d === 1)
+            : null;
+        if (whole !== null) {
+          const [hs, last] = whole;
+          last.forEach((s, k) => {
+            finals[k].push(s);
+          });
+          outs.push(time === 0 ? hs : permute(hs, [1, 0, 2]));
+          continue;
+        }
+        const projSteps = unbind(proj3, time);
         // every step uses W_hh: its gradient is one GEMM over all steps (see SharedWeight)
         const sharedHh = new SharedWeight(wHh);
         const hs = new Array<Tensor>(steps);
@@ -307,6 +341,16 @@ export class LSTM extends RNNBase {
 
   protected step(xProj: Tensor, [h, c]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
     return lstmCellStep(xProj, h, c, wHh, bHh);
+  }
+
+  protected override sequence(
+    proj: Tensor,
+    [h0, c0]: Tensor[],
+    wHh: Tensor,
+    reverse: boolean,
+  ): [Tensor, Tensor[]] {
+    const [hs, hN, cN] = lstmSequence(proj, h0, c0, wHh, reverse);
+    return [hs, [hN, cN]];
   }
 
   forward(input: Tensor, hx?: readonly [Tensor, Tensor]): [Tensor, [Tensor, Tensor]] {

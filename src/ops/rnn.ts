@@ -6,6 +6,7 @@
  * with its own gradient rule; the matrix products around them stay GEMMs.
  */
 import { isGradEnabled, record } from '../autograd/engine.js';
+import { oneProduct } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { normAxis } from '../tensor/shape.js';
@@ -13,6 +14,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { relu, tanh } from './activation.js';
 import { add } from './elementwise.js';
 import { affine, type SharedWeight } from './matmul.js';
+import { reshape, select } from './shape.js';
 import { empty, requireAxes, requireFloat } from './util.js';
 
 /** The activation of a plain (Elman) RNN. */
@@ -175,6 +177,137 @@ export function lstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   });
   const [h1, c1] = splitShared(state, 0, [1, 1], true, 'lstmCell');
   return [h1, c1];
+}
+
+/**
+ * One direction of an LSTM layer over a whole time-major sequence as a single graph node, PyTorch's gate order
+ * i, f, g, o: from `proj` [T, N, 4H] = x·W_ihᵀ + b_ih (+ b_hh), the initial states `h0` and `c0` [N, H] and
+ * `wHh` [4H, H], runs gates_t = proj_t + h_{t−1}·W_hhᵀ and the fused cell ({@link lstmCell}) for t = 0 … T−1, or
+ * T−1 … 0 with `reverse`. Returns [hs [T, N, H] (h_t at position t), h_T, c_T].
+ *
+ * The result equals chaining {@link lstmCellStep} over the steps, but the graph holds one node instead of a
+ * dozen per step: the forward pass is a copy, a GEMM and the cell kernel per step, and the backward pass walks
+ * the steps back with the cell's gradient kernel and one GEMM for dh, writing every step's gate gradient into one
+ * [T, N, 4H] array, so that W_hh's gradient is a single GEMM over all steps.
+ */
+export function lstmSequence(
+  proj: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  wHh: Tensor,
+  reverse = false,
+): [Tensor, Tensor, Tensor] {
+  const pd = requireFloat(proj, 'lstmSequence');
+  const h0d = requireFloat(h0, 'lstmSequence');
+  const c0d = requireFloat(c0, 'lstmSequence');
+  const wd = requireFloat(wHh, 'lstmSequence');
+  const H = wHh.ndim === 2 ? wHh.shape[1] : -1;
+  const fits =
+    proj.ndim === 3 &&
+    wHh.ndim === 2 &&
+    wHh.shape[0] === 4 * H &&
+    proj.shape[2] === 4 * H &&
+    [h0, c0].every((s) => s.ndim === 2 && s.shape[0] === proj.shape[1] && s.shape[1] === H);
+  if (!fits || proj.shape[0] === 0) {
+    throw new ShapeError(
+      `lstmSequence: projections ${fmtShape(proj.shape)}, states ${fmtShape(h0.shape)} and ${fmtShape(c0.shape)} ` +
+        `and W_hh ${fmtShape(wHh.shape)} do not fit (expected [T ≥ 1, N, 4H], [N, H], [N, H] and [4H, H])`,
+    );
+  }
+  const [T, N, G] = proj.shape;
+  const step = N * H;
+  const be = getBackend();
+  // the output buffer holds h_0 … h_{T−1} and then c_T, so that one node carries both (see splitShared)
+  const state = empty([T + 1, N, H]);
+  const sd = state.data as Float32Array;
+  // every step's cell state and activated gates, for the backward pass alone
+  const cs = empty([T, N, H]).data as Float32Array;
+  const act = empty([T, N, G]).data as Float32Array;
+  const gates = new Float32Array(N * G);
+  const order = (i: number) => (reverse ? T - 1 - i : i);
+  const recurrentProduct = oneProduct({ transB: true, m: N, n: G, k: H, beta: 1 });
+  let hPrev = h0d;
+  let cPrev = c0d;
+  for (let i = 0; i < T; i++) {
+    const t = order(i);
+    gates.set(pd.subarray(t * N * G, (t + 1) * N * G));
+    be.gemm(hPrev, wd, recurrentProduct, gates);
+    const h = sd.subarray(t * step, (t + 1) * step);
+    const c = cs.subarray(t * step, (t + 1) * step);
+    be.lstmCell(gates, cPrev, N, H, h, c, act.subarray(t * N * G, (t + 1) * N * G));
+    hPrev = h;
+    cPrev = c;
+  }
+  sd.set(cPrev, T * step);
+
+  record(
+    state,
+    'lstmSequence',
+    [proj, h0, c0, wHh],
+    (g, needs) => {
+      const gd = g.data as Float32Array;
+      const dProj = empty([T, N, G]);
+      const dpd = dProj.data as Float32Array;
+      const dh = new Float32Array(step); // dL/dh_t: the output's gradient plus what flows back from step t+1
+      const dhNext = new Float32Array(step); // dL/dh_t through the recurrence, from the step after t
+      let dc = gd.slice(T * step);
+      let dcPrev = new Float32Array(step);
+      const backProduct = oneProduct({ m: N, n: H, k: G });
+      for (let i = T - 1; i >= 0; i--) {
+        const t = order(i);
+        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
+        const before = i === 0 ? c0d : cs.subarray(order(i - 1) * step, (order(i - 1) + 1) * step);
+        const dGates = dpd.subarray(t * N * G, (t + 1) * N * G);
+        be.lstmCellBackward(
+          act.subarray(t * N * G, (t + 1) * N * G),
+          before,
+          cs.subarray(t * step, (t + 1) * step),
+          dh,
+          dc,
+          N,
+          H,
+          dGates,
+          dcPrev,
+        );
+        [dc, dcPrev] = [dcPrev, dc];
+        if (i > 0 || needs[1]) be.gemm(dGates, wd, backProduct, dhNext);
+      }
+      let dW: Tensor | null = null;
+      if (needs[3]) {
+        // Σ_t dGates_tᵀ · h_{t−1}: the steps whose previous state is an output are contiguous in both arrays
+        dW = empty([G, H]);
+        const dwd = dW.data as Float32Array;
+        const first = order(0);
+        const rest = T - 1;
+        if (rest > 0) {
+          const gAt = reverse ? 0 : N * G; // dGates of steps 0 … T−2 (reverse) or 1 … T−1
+          const hAt = reverse ? step : 0; // their previous states h_1 … h_{T−1} or h_0 … h_{T−2}
+          be.gemm(
+            dpd.subarray(gAt, gAt + rest * N * G),
+            sd.subarray(hAt, hAt + rest * step),
+            oneProduct({ transA: true, m: G, n: H, k: rest * N }),
+            dwd,
+          );
+        }
+        be.gemm(
+          dpd.subarray(first * N * G, (first + 1) * N * G),
+          h0d,
+          oneProduct({ transA: true, m: G, n: H, k: N, beta: rest > 0 ? 1 : 0 }),
+          dwd,
+        );
+      }
+      return [
+        needs[0] ? dProj : null,
+        needs[1] ? new Tensor(dhNext, [N, H]) : null,
+        needs[2] ? new Tensor(dc, [N, H]) : null,
+        dW,
+      ];
+    },
+    [cs, act],
+  );
+  const [hs, cLast] = splitShared(state, 0, [T, 1], false, 'lstmSequence');
+  const hLast = select(hs, 0, order(T - 1));
+  return [hs, hLast, reshape(cLast, [N, H])];
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   gruCellStep,
   lstmCell,
   lstmCellStep,
+  lstmSequence,
   rnnCellStep,
   splitParts,
   unbind,
@@ -188,5 +189,78 @@ forEachBackend('rnn ops', (_b, it) => {
       (x, h, w, b) => gruCellStep(x, h, w, b),
       [randn([2, 3 * H], 10), randn([2, H], 11), randn([3 * H, H], 12), randn([3 * H], 13)],
     );
+  });
+
+  it('lstmSequence gives the values and gradients of lstmCellStep chained over the steps, both directions', () => {
+    const [T, N, H] = [5, 3, 4];
+    for (const reverse of [false, true]) {
+      for (const steps of [1, T]) {
+        const inputs = () => [
+          randn([steps, N, 4 * H], 41),
+          randn([N, H], 42),
+          randn([N, H], 43),
+          randn([4 * H, H], 44).mul(0.5),
+        ];
+        // upstream weights for every output: each step's h, and the final h and c
+        const wHs = randn([steps, N, H], 45);
+        const wH = randn([N, H], 46);
+        const wC = randn([N, H], 47);
+        const loss = (hs: nt.Tensor, hN: nt.Tensor, cN: nt.Tensor) =>
+          nt.add(nt.add(hs.mul(wHs).sum(), hN.mul(wH).sum()), cN.mul(wC).sum());
+
+        const fused = inputs().map((t) => t.requiresGrad_());
+        const [hs, hN, cN] = lstmSequence(fused[0], fused[1], fused[2], fused[3], reverse);
+        loss(hs, hN, cN).backward();
+
+        const chained = inputs().map((t) => t.requiresGrad_());
+        const outs: nt.Tensor[] = new Array(steps);
+        let [h, c] = [chained[1], chained[2]];
+        for (let i = 0; i < steps; i++) {
+          const t = reverse ? steps - 1 - i : i;
+          [h, c] = lstmCellStep(nt.select(chained[0], 0, t), h, c, chained[3], null);
+          outs[t] = h;
+        }
+        const what = `${reverse ? 'reverse' : 'forward'}, ${steps} steps`;
+        expectClose(hs.data, nt.stack(outs, 0).data, {}, `${what}: outputs`);
+        expectClose(hN.data, h.data, {}, `${what}: h_T`);
+        expectClose(cN.data, c.data, {}, `${what}: c_T`);
+        loss(nt.stack(outs, 0), h, c).backward();
+        ['proj', 'h0', 'c0', 'W_hh'].forEach((name, k) => {
+          expectClose(fused[k].grad!.data, chained[k].grad!.data, {}, `${what}: gradient of ${name}`);
+        });
+      }
+    }
+  });
+
+  it('lstmSequence gradchecks, runs a retained graph twice, skips the graph without gradients and checks shapes', () => {
+    const H = 2;
+    for (const reverse of [false, true]) {
+      gradcheck(
+        (p, h0, c0, w) => {
+          const [hs, hN, cN] = lstmSequence(p, h0, c0, w, reverse);
+          return nt.concat([hs.reshape([-1]), hN.reshape([-1]), cN.reshape([-1]).mul(2)], 0);
+        },
+        [randn([3, 2, 4 * H], 51), randn([2, H], 52), randn([2, H], 53), randn([4 * H, H], 54)],
+      );
+    }
+    const p = randn([3, 2, 4 * H], 55).requiresGrad_();
+    const w = randn([4 * H, H], 56).requiresGrad_();
+    const [hs] = lstmSequence(p, nt.zeros([2, H]), nt.zeros([2, H]), w);
+    const l = hs.sum();
+    l.backward(undefined, { retainGraph: true });
+    const first = Array.from(w.grad!.data);
+    l.backward();
+    expect(Array.from(w.grad!.data)).toEqual(first.map((v) => 2 * v));
+    const plain = nt.noGrad(() => lstmSequence(p, nt.zeros([2, H]), nt.zeros([2, H]), w));
+    expect(plain[0].requiresGrad).toBe(false);
+    expectClose(plain[0].data, hs.data, {}, 'without gradients');
+    expect(() =>
+      lstmSequence(nt.zeros([3, 2, 7]), nt.zeros([2, 2]), nt.zeros([2, 2]), nt.zeros([8, 2])),
+    ).toThrow(
+      'lstmSequence: projections [3, 2, 7], states [2, 2] and [2, 2] and W_hh [8, 2] do not fit (expected [T ≥ 1, N, 4H], [N, H], [N, H] and [4H, H])',
+    );
+    expect(() =>
+      lstmSequence(nt.zeros([0, 2, 8]), nt.zeros([2, 2]), nt.zeros([2, 2]), nt.zeros([8, 2])),
+    ).toThrow(ShapeError);
   });
 });
