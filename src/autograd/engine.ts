@@ -1,6 +1,6 @@
 import { issuedSince, issueMark, releaseBuffer } from '../backend/pool.js';
 import { getBackend } from '../backend/registry.js';
-import { fmtShape, GradError, ShapeError } from '../errors.js';
+import { fmtShape, GradError, ShapeError, ValueError } from '../errors.js';
 import { allocateUninitialized, type TypedArray } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { forgetViews, isInternal, markEscaped, onlyInternalViews } from '../tensor/storage.js';
@@ -274,6 +274,16 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
     }
     seed = new Tensor(new Float32Array(1).fill(1), root.shape);
   } else {
+    if (!(grad instanceof Tensor)) {
+      const value: unknown = grad;
+      const options = value !== null && typeof value === 'object' && !Array.isArray(value);
+      const got =
+        value === null ? 'null' : Array.isArray(value) ? 'an array' : options ? 'an object' : typeof value;
+      throw new ValueError(
+        `backward: grad must be a Tensor, got ${got}` +
+          (options ? '; options go second: backward(undefined, { retainGraph: true })' : ''),
+      );
+    }
     if (!shapesEqual(grad.shape, root.shape)) {
       throw new ShapeError(
         `backward: gradient of shape ${fmtShape(grad.shape)} given for output ${fmtShape(root.shape)}`,

@@ -76,6 +76,12 @@ forEachBackend('autograd engine', (_backend, it) => {
     expect(() => y.backward()).toThrow(GradError);
     expect(() => y.backward()).toThrow(/non-scalar.*\[2\]/);
     expect(() => y.backward(nt.ones([3]))).toThrow(ShapeError);
+    // PyTorch's backward(retain_graph=True) written as the first argument: said, not a TypeError from inside
+    const s = y.sum();
+    expect(() => s.backward({ retainGraph: true } as never)).toThrow(
+      'backward: grad must be a Tensor, got an object; options go second: backward(undefined, { retainGraph: true })',
+    );
+    expect(() => s.backward([1] as never)).toThrow('backward: grad must be a Tensor, got an array');
     y.backward(nt.tensor([1, -1]));
     expect(values(x.grad)).toEqual([3, -3]);
   });
