@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "kernels.h"
 #include "threads.h"
@@ -138,6 +139,67 @@ bool windows_inside(const PoolGeom& g) {
          (g.out_h - 1) * g.stride_h + g.k_h <= g.in_h && (g.out_w - 1) * g.stride_w + g.k_w <= g.in_w;
 }
 
+// Stride 1 (the Inception pool branch, 3×3 with padding 1): the plane is copied into a buffer padded to rows PW
+// wide, and each output row is held PW wide too, so every tap is one flat loop over the whole plane,
+// best[i] vs pad[i + off] — no per-row bounds, and loops long enough to vectorise even for 4×4 maps. `at` maps a
+// padded cell to its input index, −1 for padding, which never wins. Same visiting order and rules as max_plane.
+struct FlatPool {
+  int64_t ph, pw;            // padded height and width
+  int64_t span;              // oH · PW: the held output positions
+  int64_t size;              // padded plane plus the tail the last taps read past its last row
+  std::vector<int64_t> off;  // flat offset of each tap, row-major
+  std::vector<int32_t> at;   // input index of each padded cell, −1 for padding
+
+  explicit FlatPool(const PoolGeom& g)
+      : ph(g.out_h + (g.k_h - 1) * g.dil_h),
+        pw(g.out_w + (g.k_w - 1) * g.dil_w),
+        span(g.out_h * pw),
+        size(ph * pw + (g.k_w - 1) * g.dil_w),
+        off(static_cast<size_t>(g.k_h * g.k_w)),
+        at(static_cast<size_t>(size), -1) {
+    for (int64_t ky = 0; ky < g.k_h; ky++)
+      for (int64_t kx = 0; kx < g.k_w; kx++) off[ky * g.k_w + kx] = ky * g.dil_h * pw + kx * g.dil_w;
+    for (int64_t r = 0; r < ph; r++) {
+      const int64_t iy = r - g.pad_t;
+      if (iy < 0 || iy >= g.in_h) continue;
+      for (int64_t c = 0; c < pw; c++) {
+        const int64_t ix = c - g.pad_l;
+        if (ix >= 0 && ix < g.in_w) at[r * pw + c] = static_cast<int32_t>(iy * g.in_w + ix);
+      }
+    }
+  }
+};
+
+NEURITE_CLONES void max_taps_flat(const float* __restrict pad, const int32_t* __restrict at, int64_t off,
+                                  int64_t span, float* __restrict best, int32_t* __restrict where) {
+  const float* v = pad + off;
+  const int32_t* a = at + off;
+  for (int64_t i = 0; i < span; i++) {
+    const bool take = (a[i] >= 0) & ((where[i] < 0) | (v[i] > best[i]) | (v[i] != v[i]));
+    best[i] = take ? v[i] : best[i];
+    where[i] = take ? a[i] : where[i];
+  }
+}
+
+void max_plane_flat(const float* xp, const PoolGeom& g, const FlatPool& f, float* pad, float* best, int32_t* where,
+                    float* op, int32_t* ap) {
+  // padding cells keep whatever the buffer holds: `at` rules them out
+  const int64_t col0 = std::max<int64_t>(0, g.pad_l);
+  const int64_t col1 = std::min<int64_t>(f.pw, g.in_w + g.pad_l);
+  for (int64_t r = 0; r < f.ph; r++) {
+    const int64_t iy = r - g.pad_t;
+    if (iy < 0 || iy >= g.in_h || col1 <= col0) continue;
+    std::copy(xp + iy * g.in_w + (col0 - g.pad_l), xp + iy * g.in_w + (col1 - g.pad_l), pad + r * f.pw + col0);
+  }
+  std::fill(best, best + f.span, -std::numeric_limits<float>::infinity());
+  std::fill(where, where + f.span, -1);
+  for (const int64_t o : f.off) max_taps_flat(pad, f.at.data(), o, f.span, best, where);
+  for (int64_t oy = 0; oy < g.out_h; oy++) {
+    std::copy(best + oy * f.pw, best + oy * f.pw + g.out_w, op + oy * g.out_w);
+    std::copy(where + oy * f.pw, where + oy * f.pw + g.out_w, ap + oy * g.out_w);
+  }
+}
+
 // An average window clipped to the input, and its divisor: with countIncludePad the padding counts but not
 // the overhang past the padded edge that ceil mode adds (PyTorch's rule).
 struct AvgWindow {
@@ -167,6 +229,19 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax) {
   const int64_t in_plane = g.in_h * g.in_w;
   const int64_t out_plane = g.out_h * g.out_w;
+  if (g.stride_h == 1 && g.stride_w == 1 && !(windows_inside(g) && g.k_h == 2 && g.k_w == 2) && out_plane > 0) {
+    const FlatPool f(g);
+    parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
+      std::vector<float> pad(static_cast<size_t>(f.size), 0.0f);
+      std::vector<float> best(static_cast<size_t>(f.span));
+      std::vector<int32_t> where(static_cast<size_t>(f.span));
+      for (int64_t q = lo; q < hi; q++) {
+        max_plane_flat(x + q * in_plane, g, f, pad.data(), best.data(), where.data(), out + q * out_plane,
+                       argmax + q * out_plane);
+      }
+    });
+    return;
+  }
   auto plane = max_plane;
   if (windows_inside(g) && g.k_h == 2 && g.k_w == 2) {
     plane = g.stride_h == 2 && g.stride_w == 2 ? max_plane_2x2 : max_plane_inside<2, 2>;

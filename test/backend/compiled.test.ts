@@ -1407,6 +1407,10 @@ for (const compiled of COMPILED) {
           [[2, 3, 19, 37], 3, { stride: 1, padding: 1 }],
           [[1, 2, 5, 40], [1, 17], { padding: [0, 8] }],
           [[2, 2, 11, 30], [2, 5], { stride: [1, 3], padding: [1, 2], dilation: [2, 1], ceilMode: true }],
+          // stride 1: flat loops over padded planes (4×4 maps as in GoogLeNet's last stages, dilation, a tall kernel)
+          [[2, 4, 4, 4], 3, { stride: 1, padding: 1 }],
+          [[1, 2, 6, 5], [3, 2], { stride: 1, padding: 1, dilation: [2, 1] }],
+          [[2, 2, 9, 3], [5, 1], { stride: 1, padding: [2, 0], ceilMode: true }],
         ];
 
         const label = (x: number[], k: number | number[], o: Pool2dOptions) =>
