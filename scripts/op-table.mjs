@@ -203,7 +203,7 @@ export const OPS = {
   linear: { torch: 'F.linear' },
   affine: {
     torch: 'F.linear (2-D x)',
-    diff: 'x is [M, K] only; bias may be [N] or a full [M, N]; the weight may be a SharedWeight (neurite-only)',
+    diff: 'x is [M, K] only; bias may be [N] or a full [M, N]',
   },
   scaledDotProductAttention: {
     torch: 'F.scaled_dot_product_attention',

@@ -201,8 +201,8 @@ class GradHandout {
  * - no rule said it keeps it ({@link keepGradient}).
  */
 /**
- * Gradient arrays a backward rule keeps past its own return (a {@link SharedWeight}-style rule that collects each
- * use's gradient and consumes them all in a later node): the recycler must leave them alone. Weak, so they go
+ * Gradient arrays a backward rule keeps past its own return (say, a rule that collects the gradient of each use
+ * of a weight and consumes them all in a later node): the recycler must leave them alone. Weak, so they go
  * with the garbage collector once the rule lets them go.
  */
 const keptByRules = new WeakSet<ArrayBufferLike>();

@@ -5,13 +5,15 @@
 import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { dropout } from '../ops/dropout.js';
 import { add } from '../ops/elementwise.js';
-import { affine, SharedWeight } from '../ops/matmul.js';
+import { affine } from '../ops/matmul.js';
 import {
   gruCellStep,
+  gruSequence,
   lstmCellStep,
   lstmSequence,
   type RNNNonlinearity,
   rnnCellStep,
+  rnnSequence,
   unbind,
 } from '../ops/rnn.js';
 import { concat, permute, reshape, stack, unsqueeze } from '../ops/shape.js';
@@ -164,24 +166,17 @@ export abstract class RNNBase extends Module {
   protected abstract readonly stateNames: readonly string[];
 
   /**
-   * One time step. `xProj` is x·W_ihᵀ + b_ih for this step ([N, G·H]); when `bHh` is null the hidden bias is
-   * already inside xProj. Returns the new states, the output (h) first.
+   * The whole sequence of one layer and direction as one graph node (ops/rnn.ts): `proj` [T, N, G·H] is
+   * time-major and holds b_ih, and b_hh too when `bHh` is null. Returns the outputs [T, N, H] (h_t at
+   * position t) and the final states.
    */
-  protected abstract step(xProj: Tensor, states: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[];
-
-  /**
-   * The whole sequence of one layer and direction at once, when the layer has a fused op for it: `proj` [T, N, G·H]
-   * is time-major and holds both biases. Returns the outputs [T, N, H] and the final states, or null to run
-   * {@link step} per step.
-   */
-  protected sequence(
-    _proj: Tensor,
-    _states: Tensor[],
-    _wHh: Tensor,
-    _reverse: boolean,
-  ): [Tensor, Tensor[]] | null {
-    return null;
-  }
+  protected abstract sequence(
+    proj: Tensor,
+    states: Tensor[],
+    wHh: Tensor,
+    bHh: Tensor | null,
+    reverse: boolean,
+  ): [Tensor, Tensor[]];
 
   /** Whether b_hh may be added into the input projection once instead of at every step (not for the GRU). */
   protected abstract readonly foldsHiddenBias: boolean;
@@ -233,32 +228,19 @@ export abstract class RNNBase extends Module {
         const fold = this.foldsHiddenBias && bIh !== null && bHh !== null;
         const proj = affine(flat, wIh, fold ? add(bIh, bHh) : bIh);
         const proj3 = reshape(proj, [x.shape[0], x.shape[1], proj.shape[1]]);
-        let states = initial.map((perLayer) => perLayer[layer * dirs + d]);
-        const whole =
-          fold || bHh === null
-            ? this.sequence(time === 0 ? proj3 : permute(proj3, [1, 0, 2]), states, wHh, d === 1)
-            : null;
-        if (whole !== null) {
-          const [hs, last] = whole;
-          last.forEach((s, k) => {
-            finals[k].push(s);
-          });
-          outs.push(time === 0 ? hs : permute(hs, [1, 0, 2]));
-          continue;
-        }
-        const projSteps = unbind(proj3, time);
-        // every step uses W_hh: its gradient is one GEMM over all steps (see SharedWeight)
-        const sharedHh = new SharedWeight(wHh);
-        const hs = new Array<Tensor>(steps);
-        for (let i = 0; i < steps; i++) {
-          const t = d === 0 ? i : steps - 1 - i;
-          states = this.step(projSteps[t], states, sharedHh, fold ? null : bHh);
-          hs[t] = states[0];
-        }
-        states.forEach((s, k) => {
+        const states = initial.map((perLayer) => perLayer[layer * dirs + d]);
+        // the steps run inside one node per layer and direction, over time-major projections
+        const [hs, last] = this.sequence(
+          time === 0 ? proj3 : permute(proj3, [1, 0, 2]),
+          states,
+          wHh,
+          fold ? null : bHh,
+          d === 1,
+        );
+        last.forEach((s, k) => {
           finals[k].push(s);
         });
-        outs.push(stack(hs, time));
+        outs.push(time === 0 ? hs : permute(hs, [1, 0, 2]));
       }
       x = dirs === 1 ? outs[0] : concat(outs, 2);
       if (layer < this.numLayers - 1 && this.dropout > 0 && this.training) {
@@ -309,8 +291,15 @@ export class RNN extends RNNBase {
     this.nonlinearity = nonlinearity;
   }
 
-  protected step(xProj: Tensor, [h]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
-    return [rnnCellStep(xProj, h, wHh, bHh, this.nonlinearity)];
+  protected sequence(
+    proj: Tensor,
+    [h0]: Tensor[],
+    wHh: Tensor,
+    _bHh: null,
+    reverse: boolean,
+  ): [Tensor, Tensor[]] {
+    const [hs, hN] = rnnSequence(proj, h0, wHh, this.nonlinearity, reverse);
+    return [hs, [hN]];
   }
 
   forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] {
@@ -339,14 +328,11 @@ export class LSTM extends RNNBase {
     super('LSTM', inputSize, hiddenSize, options);
   }
 
-  protected step(xProj: Tensor, [h, c]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
-    return lstmCellStep(xProj, h, c, wHh, bHh);
-  }
-
-  protected override sequence(
+  protected sequence(
     proj: Tensor,
     [h0, c0]: Tensor[],
     wHh: Tensor,
+    _bHh: null,
     reverse: boolean,
   ): [Tensor, Tensor[]] {
     const [hs, hN, cN] = lstmSequence(proj, h0, c0, wHh, reverse);
@@ -373,8 +359,15 @@ export class GRU extends RNNBase {
     super('GRU', inputSize, hiddenSize, options);
   }
 
-  protected step(xProj: Tensor, [h]: Tensor[], wHh: SharedWeight, bHh: Tensor | null): Tensor[] {
-    return [gruCellStep(xProj, h, wHh, bHh)];
+  protected sequence(
+    proj: Tensor,
+    [h0]: Tensor[],
+    wHh: Tensor,
+    bHh: Tensor | null,
+    reverse: boolean,
+  ): [Tensor, Tensor[]] {
+    const [hs, hN] = gruSequence(proj, h0, wHh, bHh, reverse);
+    return [hs, [hN]];
   }
 
   forward(input: Tensor, h0?: Tensor): [Tensor, Tensor] {

@@ -1,9 +1,9 @@
-import { keepGradient, record } from '../autograd/engine.js';
+import { record } from '../autograd/engine.js';
 import { oneProduct } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, ShapeError } from '../errors.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { reshape, transpose } from './shape.js';
 import { checkArg, defineOp, empty, requireFloat } from './util.js';
 
@@ -84,15 +84,12 @@ function batchedMatmul(a: Tensor, b: Tensor, batch: number[], m: number, n: numb
 
 /**
  * x·weightᵀ + bias for x [M, K] and weight [N, K] in one GEMM that reads the weight transposed in place (no
- * transposed copy). `bias` is [N] (added to every row) or a full [M, N] matrix (added as is), or null. The
- * weight may be a {@link SharedWeight}, for a weight that many affine maps of one graph use.
+ * transposed copy). `bias` is [N] (added to every row) or a full [M, N] matrix (added as is), or null.
  */
 export const affine = defineOp(
   'affine',
-  ['x', 'weightOrShared', 'bias'],
-  (x: Tensor, weightOrShared: Tensor | SharedWeight, bias: Tensor | null = null): Tensor => {
-    const shared = weightOrShared instanceof SharedWeight ? weightOrShared : null;
-    const weight = shared ? shared.weight : (weightOrShared as Tensor);
+  ['x', 'weight', 'bias'],
+  (x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor => {
     const xd = requireFloat(x, 'affine');
     const wd = requireFloat(weight, 'affine');
     if (x.ndim !== 2 || weight.ndim !== 2 || x.shape[1] !== weight.shape[1]) {
@@ -117,14 +114,11 @@ export const affine = defineOp(
     const be = getBackend();
     const out = empty([m, n]);
     const od = out.data as Float32Array;
-    if (bias !== null) {
-      // the bias goes into C first so the GEMM adds onto it (beta = 1)
-      be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
-    }
+    // the bias goes into C first so the GEMM adds onto it (beta = 1): a full matrix is copied, a row broadcast
+    if (bias !== null && !rowBias) od.set(bias.data as Float32Array);
+    else if (bias !== null) be.binary('add', bias.data, bias.shape, new Float32Array(1), [], od, out.shape);
     be.gemm(xd, wd, oneProduct({ transB: true, m, n, k, beta: bias === null ? 0 : 1 }), od);
-    // a shared weight stands in the graph as its token and takes its gradient from the token (see SharedWeight)
-    const wNode = shared?.token ?? weight;
-    const inputs = bias === null ? [x, wNode] : [x, wNode, bias];
+    const inputs = bias === null ? [x, weight] : [x, weight, bias];
     return record(out, 'affine', inputs, (g, needs) => {
       const gd = g.data as Float32Array;
       let dx: Tensor | null = null;
@@ -134,9 +128,7 @@ export const affine = defineOp(
         dx = empty([m, k]);
         be.gemm(gd, wd, oneProduct({ m, n: k, k: n }), dx.data as Float32Array);
       }
-      if (needs[1] && shared) {
-        dw = shared.collect(gd, xd, m);
-      } else if (needs[1]) {
+      if (needs[1]) {
         dw = empty([n, k]);
         be.gemm(gd, xd, oneProduct({ transA: true, m: n, n: k, k: m }), dw.data as Float32Array);
       }
@@ -178,67 +170,3 @@ export const linear = defineOp(
     return reshape(y, [...lead, weight.shape[0]]);
   },
 );
-
-/**
- * A weight that many affine maps of one graph use, such as the hidden-to-hidden weight at every step of a
- * recurrent layer: `affine(h_t, shared, bias)` at each step. Each use's backward hands on its input gradient
- * at once but only keeps its rows (the upstream gradient g_t and the input x_t); once every use has run, the
- * weight gets Σ_t g_tᵀ·x_t as one large GEMM, instead of one small GEMM (inner size the batch), one full-size
- * gradient and one accumulation per use. Without gradients it is just the weight.
- */
-export class SharedWeight {
-  /** What the uses name as their input in the graph: a 0-d node whose only input is the weight. */
-  readonly token: Tensor | null;
-  private grads: Float32Array[] = [];
-  private inputs: Float32Array[] = [];
-  private rows = 0;
-
-  constructor(readonly weight: Tensor) {
-    requireFloat(weight, 'SharedWeight');
-    if (weight.ndim !== 2) {
-      throw new ShapeError(`SharedWeight: expected a matrix [N, K], got ${fmtShape(weight.shape)}`);
-    }
-    // the engine runs the token's backward after every use's (they all consume it)
-    const zero = new Tensor(new Float32Array(1), []);
-    const token = record(zero, 'sharedWeight', [weight], () => [this.gradient()]);
-    this.token = token.requiresGrad ? token : null;
-  }
-
-  /** Keeps one use's rows: g [rows, N] and x [rows, K]. Returns the token's (zero) gradient. */
-  collect(g: Float32Array, x: Float32Array, rows: number): Tensor {
-    // g outlives this use's backward (the token's reads it): the engine must not recycle its memory meanwhile
-    keepGradient(g);
-    this.grads.push(g);
-    this.inputs.push(x);
-    this.rows += rows;
-    return new Tensor(new Float32Array(1), []);
-  }
-
-  private gradient(): Tensor {
-    const [n, k] = this.weight.shape;
-    const dw = empty([n, k]);
-    if (this.rows > 0) {
-      const g = new Float32Array(this.rows * n);
-      const x = new Float32Array(this.rows * k);
-      let gAt = 0;
-      let xAt = 0;
-      for (let i = 0; i < this.grads.length; i++) {
-        g.set(this.grads[i], gAt);
-        x.set(this.inputs[i], xAt);
-        gAt += this.grads[i].length;
-        xAt += this.inputs[i].length;
-      }
-      getBackend().gemm(
-        g,
-        x,
-        oneProduct({ transA: true, m: n, n: k, k: this.rows }),
-        dw.data as Float32Array,
-      );
-    }
-    // a retained graph collects afresh on its next backward pass
-    this.grads = [];
-    this.inputs = [];
-    this.rows = 0;
-    return dw;
-  }
-}

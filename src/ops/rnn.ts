@@ -13,7 +13,7 @@ import { normAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { relu, tanh } from './activation.js';
 import { add } from './elementwise.js';
-import { affine, type SharedWeight } from './matmul.js';
+import { affine } from './matmul.js';
 import { reshape, select } from './shape.js';
 import { empty, requireAxes, requireFloat } from './util.js';
 
@@ -111,7 +111,7 @@ export function splitParts(x: Tensor, parts: number | readonly number[], axis = 
 }
 
 /** The hidden-to-hidden pre-activation: xProj + h·W_hhᵀ (+ b_hh), with xProj folded into the GEMM. */
-function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor | SharedWeight, bHh: Tensor | null): Tensor {
+function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
   return bHh === null ? affine(h, wHh, xProj) : add(affine(h, wHh, bHh), xProj);
 }
 
@@ -122,7 +122,7 @@ function recurrent(xProj: Tensor, h: Tensor, wHh: Tensor | SharedWeight, bHh: Te
 export function rnnCellStep(
   xProj: Tensor,
   h: Tensor,
-  wHh: Tensor | SharedWeight,
+  wHh: Tensor,
   bHh: Tensor | null,
   nonlinearity: RNNNonlinearity = 'tanh',
 ): Tensor {
@@ -180,6 +180,77 @@ export function lstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
 }
 
 /**
+ * The recurrent weight's gradient of a sequence node: Σ_t r_tᵀ · h_{t−1} [G, H], where r [T, N, G] holds the
+ * gradient of each step's h·W_hhᵀ and `hs` h_t at position t ([T, N, H], possibly followed by other state).
+ * The steps whose previous state is an output are contiguous in both arrays, so it is one GEMM over (T − 1)·N
+ * rows and one over the N rows whose previous state is h0.
+ */
+function recurrentWeightGrad(
+  r: Float32Array,
+  hs: Float32Array,
+  h0: Float32Array,
+  T: number,
+  N: number,
+  G: number,
+  H: number,
+  reverse: boolean,
+): Tensor {
+  const be = getBackend();
+  const dW = empty([G, H]);
+  const dwd = dW.data as Float32Array;
+  const step = N * H;
+  const rest = T - 1;
+  if (rest > 0) {
+    const rAt = reverse ? 0 : N * G; // r of steps 0 … T−2 (reverse) or 1 … T−1
+    const hAt = reverse ? step : 0; // their previous states h_1 … h_{T−1} or h_0 … h_{T−2}
+    be.gemm(
+      r.subarray(rAt, rAt + rest * N * G),
+      hs.subarray(hAt, hAt + rest * step),
+      oneProduct({ transA: true, m: G, n: H, k: rest * N }),
+      dwd,
+    );
+  }
+  const first = reverse ? T - 1 : 0;
+  be.gemm(
+    r.subarray(first * N * G, (first + 1) * N * G),
+    h0,
+    oneProduct({ transA: true, m: G, n: H, k: N, beta: rest > 0 ? 1 : 0 }),
+    dwd,
+  );
+  return dW;
+}
+
+/** The checks every sequence node makes; returns [T, N, H]. */
+function sequenceShape(
+  op: string,
+  proj: Tensor,
+  states: Tensor[],
+  wHh: Tensor,
+  gates: number,
+  bHh: Tensor | null = null,
+): [number, number, number] {
+  const H = wHh.ndim === 2 ? wHh.shape[1] : -1;
+  const G = gates * H;
+  const fits =
+    proj.ndim === 3 &&
+    wHh.ndim === 2 &&
+    wHh.shape[0] === G &&
+    proj.shape[2] === G &&
+    states.every((s) => s.ndim === 2 && s.shape[0] === proj.shape[1] && s.shape[1] === H) &&
+    (bHh === null || (bHh.ndim === 1 && bHh.shape[0] === G));
+  if (!fits || proj.shape[0] === 0) {
+    const g = gates === 1 ? '' : `${gates}`;
+    throw new ShapeError(
+      `${op}: projections ${fmtShape(proj.shape)}, states ${states.map((t) => fmtShape(t.shape)).join(' and ')}` +
+        ` and W_hh ${fmtShape(wHh.shape)}${bHh === null ? '' : `, b_hh ${fmtShape(bHh.shape)}`} do not fit ` +
+        `(expected [T ≥ 1, N, ${g}H], ${states.map(() => '[N, H]').join(', ')} and [${g}H, H]` +
+        `${bHh === null ? '' : `, [${g}H]`})`,
+    );
+  }
+  return [proj.shape[0], proj.shape[1], H];
+}
+
+/**
  * One direction of an LSTM layer over a whole time-major sequence as a single graph node, PyTorch's gate order
  * i, f, g, o: from `proj` [T, N, 4H] = x·W_ihᵀ + b_ih (+ b_hh), the initial states `h0` and `c0` [N, H] and
  * `wHh` [4H, H], runs gates_t = proj_t + h_{t−1}·W_hhᵀ and the fused cell ({@link lstmCell}) for t = 0 … T−1, or
@@ -201,20 +272,8 @@ export function lstmSequence(
   const h0d = requireFloat(h0, 'lstmSequence');
   const c0d = requireFloat(c0, 'lstmSequence');
   const wd = requireFloat(wHh, 'lstmSequence');
-  const H = wHh.ndim === 2 ? wHh.shape[1] : -1;
-  const fits =
-    proj.ndim === 3 &&
-    wHh.ndim === 2 &&
-    wHh.shape[0] === 4 * H &&
-    proj.shape[2] === 4 * H &&
-    [h0, c0].every((s) => s.ndim === 2 && s.shape[0] === proj.shape[1] && s.shape[1] === H);
-  if (!fits || proj.shape[0] === 0) {
-    throw new ShapeError(
-      `lstmSequence: projections ${fmtShape(proj.shape)}, states ${fmtShape(h0.shape)} and ${fmtShape(c0.shape)} ` +
-        `and W_hh ${fmtShape(wHh.shape)} do not fit (expected [T ≥ 1, N, 4H], [N, H], [N, H] and [4H, H])`,
-    );
-  }
-  const [T, N, G] = proj.shape;
+  const [T, N, H] = sequenceShape('lstmSequence', proj, [h0, c0], wHh, 4);
+  const G = 4 * H;
   const step = N * H;
   const be = getBackend();
   // the output buffer holds h_0 … h_{T−1} and then c_T, so that one node carries both (see splitShared)
@@ -272,30 +331,7 @@ export function lstmSequence(
         [dc, dcPrev] = [dcPrev, dc];
         if (i > 0 || needs[1]) be.gemm(dGates, wd, backProduct, dhNext);
       }
-      let dW: Tensor | null = null;
-      if (needs[3]) {
-        // Σ_t dGates_tᵀ · h_{t−1}: the steps whose previous state is an output are contiguous in both arrays
-        dW = empty([G, H]);
-        const dwd = dW.data as Float32Array;
-        const first = order(0);
-        const rest = T - 1;
-        if (rest > 0) {
-          const gAt = reverse ? 0 : N * G; // dGates of steps 0 … T−2 (reverse) or 1 … T−1
-          const hAt = reverse ? step : 0; // their previous states h_1 … h_{T−1} or h_0 … h_{T−2}
-          be.gemm(
-            dpd.subarray(gAt, gAt + rest * N * G),
-            sd.subarray(hAt, hAt + rest * step),
-            oneProduct({ transA: true, m: G, n: H, k: rest * N }),
-            dwd,
-          );
-        }
-        be.gemm(
-          dpd.subarray(first * N * G, (first + 1) * N * G),
-          h0d,
-          oneProduct({ transA: true, m: G, n: H, k: N, beta: rest > 0 ? 1 : 0 }),
-          dwd,
-        );
-      }
+      const dW = needs[3] ? recurrentWeightGrad(dpd, sd, h0d, T, N, G, H, reverse) : null;
       return [
         needs[0] ? dProj : null,
         needs[1] ? new Tensor(dhNext, [N, H]) : null,
@@ -308,6 +344,181 @@ export function lstmSequence(
   const [hs, cLast] = splitShared(state, 0, [T, 1], false, 'lstmSequence');
   const hLast = select(hs, 0, order(T - 1));
   return [hs, hLast, reshape(cLast, [N, H])];
+}
+
+/**
+ * One direction of a GRU layer over a whole time-major sequence as a single graph node, PyTorch's gate order
+ * r, z, n: from `proj` [T, N, 3H] = x·W_ihᵀ + b_ih, `h0` [N, H], `wHh` [3H, H] and `bHh` [3H] (or null), runs
+ * hProj_t = h_{t−1}·W_hhᵀ + b_hh and the fused cell ({@link gruCell}) for t = 0 … T−1, or T−1 … 0 with
+ * `reverse`. Returns [hs [T, N, H] (h_t at position t), h_T]; the same values and gradients as chaining
+ * {@link gruCellStep}, with one node instead of several per step (see {@link lstmSequence}).
+ */
+export function gruSequence(
+  proj: Tensor,
+  h0: Tensor,
+  wHh: Tensor,
+  bHh: Tensor | null,
+  reverse = false,
+): [Tensor, Tensor] {
+  const pd = requireFloat(proj, 'gruSequence');
+  const h0d = requireFloat(h0, 'gruSequence');
+  const wd = requireFloat(wHh, 'gruSequence');
+  const bd = bHh === null ? null : requireFloat(bHh, 'gruSequence');
+  const [T, N, H] = sequenceShape('gruSequence', proj, [h0], wHh, 3, bHh);
+  const G = 3 * H;
+  const step = N * H;
+  const be = getBackend();
+  const hs = empty([T, N, H]);
+  const sd = hs.data as Float32Array;
+  // every step's hidden projection and gates, for the backward pass alone
+  const hp = empty([T, N, G]).data as Float32Array;
+  const act = empty([T, N, G]).data as Float32Array;
+  const order = (i: number) => (reverse ? T - 1 - i : i);
+  const product = oneProduct({ transB: true, m: N, n: G, k: H, beta: bd === null ? 0 : 1 });
+  const zero = new Float32Array(1);
+  let hPrev = h0d;
+  for (let i = 0; i < T; i++) {
+    const t = order(i);
+    const hpt = hp.subarray(t * N * G, (t + 1) * N * G);
+    if (bd !== null) be.binary('add', bd, [G], zero, [], hpt, [N, G]);
+    be.gemm(hPrev, wd, product, hpt);
+    const h = sd.subarray(t * step, (t + 1) * step);
+    be.gruCell(
+      pd.subarray(t * N * G, (t + 1) * N * G),
+      hpt,
+      hPrev,
+      N,
+      H,
+      h,
+      act.subarray(t * N * G, (t + 1) * N * G),
+    );
+    hPrev = h;
+  }
+  const inputs = bHh === null ? [proj, h0, wHh] : [proj, h0, wHh, bHh];
+  record(
+    hs,
+    'gruSequence',
+    inputs,
+    (g, needs) => {
+      const gd = g.data as Float32Array;
+      const dProj = empty([T, N, G]);
+      const dpd = dProj.data as Float32Array;
+      const dHp = new Float32Array(T * N * G); // the gradient of each step's hidden projection
+      const dh = new Float32Array(step);
+      const dhDirect = new Float32Array(step);
+      const dhNext = new Float32Array(step);
+      const back = oneProduct({ m: N, n: H, k: G, beta: 1 });
+      for (let i = T - 1; i >= 0; i--) {
+        const t = order(i);
+        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
+        const before = i === 0 ? h0d : sd.subarray(order(i - 1) * step, (order(i - 1) + 1) * step);
+        const dHpt = dHp.subarray(t * N * G, (t + 1) * N * G);
+        be.gruCellBackward(
+          act.subarray(t * N * G, (t + 1) * N * G),
+          hp.subarray(t * N * G, (t + 1) * N * G),
+          before,
+          dh,
+          N,
+          H,
+          dpd.subarray(t * N * G, (t + 1) * N * G),
+          dHpt,
+          dhDirect,
+        );
+        if (i > 0 || needs[1]) {
+          dhNext.set(dhDirect);
+          be.gemm(dHpt, wd, back, dhNext);
+        }
+      }
+      let db: Tensor | null = null;
+      if (bHh !== null && needs[3]) {
+        db = empty([G]);
+        be.reduce('sum', dHp, 1, T * N, G, db.data);
+      }
+      return [
+        needs[0] ? dProj : null,
+        needs[1] ? new Tensor(dhNext, [N, H]) : null,
+        needs[2] ? recurrentWeightGrad(dHp, sd, h0d, T, N, G, H, reverse) : null,
+        db,
+      ];
+    },
+    [hp, act],
+  );
+  return [hs, select(hs, 0, order(T - 1))];
+}
+
+/**
+ * One direction of an Elman RNN layer over a whole time-major sequence as a single graph node: from `proj`
+ * [T, N, H] = x·W_ihᵀ + b_ih + b_hh, `h0` [N, H] and `wHh` [H, H], h_t = act(proj_t + h_{t−1}·W_hhᵀ) with act
+ * tanh or relu, for t = 0 … T−1, or T−1 … 0 with `reverse`. Returns [hs [T, N, H], h_T]; the same values and
+ * gradients as chaining {@link rnnCellStep}, with one node instead of several per step.
+ */
+export function rnnSequence(
+  proj: Tensor,
+  h0: Tensor,
+  wHh: Tensor,
+  nonlinearity: RNNNonlinearity = 'tanh',
+  reverse = false,
+): [Tensor, Tensor] {
+  const pd = requireFloat(proj, 'rnnSequence');
+  const h0d = requireFloat(h0, 'rnnSequence');
+  const wd = requireFloat(wHh, 'rnnSequence');
+  if (nonlinearity !== 'tanh' && nonlinearity !== 'relu') {
+    throw new ValueError(
+      `rnnSequence: nonlinearity must be 'tanh' or 'relu', got ${JSON.stringify(nonlinearity)}`,
+    );
+  }
+  const [T, N, H] = sequenceShape('rnnSequence', proj, [h0], wHh, 1);
+  const step = N * H;
+  const be = getBackend();
+  const hs = empty([T, N, H]);
+  const sd = hs.data as Float32Array;
+  const pre = empty([T, N, H]).data as Float32Array; // each step's pre-activation, for the backward pass alone
+  const order = (i: number) => (reverse ? T - 1 - i : i);
+  const product = oneProduct({ transB: true, m: N, n: H, k: H, beta: 1 });
+  let hPrev = h0d;
+  for (let i = 0; i < T; i++) {
+    const t = order(i);
+    const p = pre.subarray(t * step, (t + 1) * step);
+    p.set(pd.subarray(t * step, (t + 1) * step));
+    be.gemm(hPrev, wd, product, p);
+    const h = sd.subarray(t * step, (t + 1) * step);
+    be.unary(nonlinearity, p, h, 0);
+    hPrev = h;
+  }
+  record(
+    hs,
+    'rnnSequence',
+    [proj, h0, wHh],
+    (g, needs) => {
+      const gd = g.data as Float32Array;
+      const dProj = empty([T, N, H]);
+      const dpd = dProj.data as Float32Array;
+      const dh = new Float32Array(step);
+      const dhNext = new Float32Array(step);
+      const back = oneProduct({ m: N, n: H, k: H });
+      for (let i = T - 1; i >= 0; i--) {
+        const t = order(i);
+        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
+        const dPre = dpd.subarray(t * step, (t + 1) * step);
+        be.unaryGrad(
+          nonlinearity,
+          pre.subarray(t * step, (t + 1) * step),
+          sd.subarray(t * step, (t + 1) * step),
+          dh,
+          dPre,
+          0,
+        );
+        if (i > 0 || needs[1]) be.gemm(dPre, wd, back, dhNext);
+      }
+      return [
+        needs[0] ? dProj : null,
+        needs[1] ? new Tensor(dhNext, [N, H]) : null,
+        needs[2] ? recurrentWeightGrad(dpd, sd, h0d, T, N, H, H, reverse) : null,
+      ];
+    },
+    [pre],
+  );
+  return [hs, select(hs, 0, order(T - 1))];
 }
 
 /**
@@ -359,7 +570,7 @@ export function lstmCellStep(
   xProj: Tensor,
   h: Tensor,
   c: Tensor,
-  wHh: Tensor | SharedWeight,
+  wHh: Tensor,
   bHh: Tensor | null,
 ): [Tensor, Tensor] {
   return lstmCell(recurrent(xProj, h, wHh, bHh), c);
@@ -370,11 +581,6 @@ export function lstmCellStep(
  * hProj = h·W_hhᵀ + b_hh, r and z = σ(xProj + hProj) on their thirds, n = tanh(xProj_n + r⊙hProj_n),
  * h' = (1 − z)⊙n + z⊙h. The hidden bias cannot be folded into xProj here (r multiplies its n part).
  */
-export function gruCellStep(
-  xProj: Tensor,
-  h: Tensor,
-  wHh: Tensor | SharedWeight,
-  bHh: Tensor | null,
-): Tensor {
+export function gruCellStep(xProj: Tensor, h: Tensor, wHh: Tensor, bHh: Tensor | null): Tensor {
   return gruCell(xProj, affine(h, wHh, bHh), h);
 }

@@ -86,9 +86,10 @@ forEachBackend('buffer reuse', (_backend, it) => {
     expect(hits).toBeGreaterThan(2 * misses);
   });
 
-  it('trains recurrent layers to the same numbers with and without reuse (a shared weight keeps its gradients)', () => {
-    // SharedWeight (ops/matmul.ts) keeps each step's incoming gradient until the weight's token runs; recycling
-    // those arrays at once gave weight_hh a wrong gradient from the second step on
+  it('trains recurrent layers to the same numbers with and without reuse', () => {
+    // the recurrent layers' sequence nodes (ops/rnn.ts) read their saved states and gates in the backward pass,
+    // and an earlier design kept each step's incoming gradient past its rule (recycling those arrays at once gave
+    // weight_hh a wrong gradient from the second step on)
     const run = (
       make: () => nt.nn.Module & { forward(x: nt.Tensor): [nt.Tensor, unknown] },
       width: number,

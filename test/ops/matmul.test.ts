@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import * as nt from '../../src/index.js';
 import { DTypeError, ShapeError } from '../../src/index.js';
-import { affine, SharedWeight } from '../../src/ops/matmul.js';
+import { affine } from '../../src/ops/matmul.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { expectClose, gradcheck } from '../helpers/gradcheck.js';
 
@@ -201,68 +201,5 @@ forEachBackend('affine and linear', (_b, it) => {
     expect(() => nt.linear(nt.zeros([2, 4]), nt.zeros([5, 4]), nt.zeros([4]))).toThrow(
       'linear: bias [4] does not fit weight [5, 4]',
     );
-  });
-});
-
-forEachBackend('SharedWeight', (_b, it) => {
-  /** A chain of affine maps through one weight, plain or shared; returns the gradients of every input. */
-  function chain(shared: boolean, seeds: number[], retain = false) {
-    const w = randn([3, 3], 1).requiresGrad_();
-    const bias = randn([3], 2).requiresGrad_();
-    const x0 = randn([2, 3], 3).requiresGrad_();
-    const side = randn([4, 3], 4).requiresGrad_();
-    const sw = shared ? new SharedWeight(w) : w;
-    let h = x0;
-    const outs: nt.Tensor[] = [];
-    for (const seed of seeds) {
-      h = nt.tanh(affine(h, sw, seed % 2 ? bias : null));
-      outs.push(h);
-    }
-    // a use with a different number of rows, and one whose output is never used
-    outs.push(affine(side, sw));
-    affine(randn([5, 3], 9), sw);
-    const loss = outs.reduce((acc, o, i) => acc.add(o.mul(i + 1).sum()), nt.zeros([]));
-    loss.backward(undefined, { retainGraph: retain });
-    if (retain) loss.backward();
-    return [w.grad!, bias.grad!, x0.grad!, side.grad!];
-  }
-
-  it('gives the same gradients as the weight used directly, however many uses and rows', () => {
-    const plain = chain(false, [1, 2, 3, 4, 5]);
-    const shared = chain(true, [1, 2, 3, 4, 5]);
-    plain.forEach((g, i) => {
-      expect(shared[i].shape).toEqual(g.shape);
-      expectClose(shared[i].data, g.data, {}, `gradient ${i}`);
-    });
-  });
-
-  it('collects afresh when a retained graph runs backward again', () => {
-    const plain = chain(false, [1, 2], true);
-    const shared = chain(true, [1, 2], true);
-    plain.forEach((g, i) => {
-      expectClose(shared[i].data, g.data, {}, `gradient ${i}`);
-    });
-  });
-
-  it('gradchecks through a recurrence', () => {
-    gradcheck(
-      (w, x) => {
-        const sw = new SharedWeight(w);
-        let h = x;
-        for (let t = 0; t < 3; t++) h = nt.tanh(affine(h, sw));
-        return h;
-      },
-      [randn([3, 3], 5), randn([2, 3], 6)],
-    );
-  });
-
-  it('is the plain weight when no gradient is needed, and refuses a non-matrix', () => {
-    const w = randn([3, 2], 7);
-    expect(new SharedWeight(w).token).toBeNull();
-    const wg = randn([3, 2], 8).requiresGrad_();
-    expect(nt.noGrad(() => new SharedWeight(wg).token)).toBeNull();
-    expect(new SharedWeight(wg).token).not.toBeNull();
-    expectClose(affine(randn([4, 2], 9), new SharedWeight(w)).data, affine(randn([4, 2], 9), w).data);
-    expect(() => new SharedWeight(nt.zeros([3]))).toThrow('SharedWeight: expected a matrix [N, K], got [3]');
   });
 });

@@ -4,10 +4,12 @@ import { ShapeError, ValueError } from '../../src/index.js';
 import {
   gruCell,
   gruCellStep,
+  gruSequence,
   lstmCell,
   lstmCellStep,
   lstmSequence,
   rnnCellStep,
+  rnnSequence,
   splitParts,
   unbind,
 } from '../../src/ops/rnn.js';
@@ -191,56 +193,116 @@ forEachBackend('rnn ops', (_b, it) => {
     );
   });
 
-  it('lstmSequence gives the values and gradients of lstmCellStep chained over the steps, both directions', () => {
-    const [T, N, H] = [5, 3, 4];
-    for (const reverse of [false, true]) {
-      for (const steps of [1, T]) {
-        const inputs = () => [
-          randn([steps, N, 4 * H], 41),
-          randn([N, H], 42),
-          randn([N, H], 43),
-          randn([4 * H, H], 44).mul(0.5),
-        ];
-        // upstream weights for every output: each step's h, and the final h and c
-        const wHs = randn([steps, N, H], 45);
-        const wH = randn([N, H], 46);
-        const wC = randn([N, H], 47);
-        const loss = (hs: nt.Tensor, hN: nt.Tensor, cN: nt.Tensor) =>
-          nt.add(nt.add(hs.mul(wHs).sum(), hN.mul(wH).sum()), cN.mul(wC).sum());
+  // Each sequence node against its cell step chained over the steps: [name, gate blocks, has c, has b_hh, run
+  // the node, run one step]
+  type Kind = {
+    name: string;
+    gates: number;
+    cell: boolean;
+    bias: boolean;
+    node: (p: nt.Tensor, s: nt.Tensor[], w: nt.Tensor, b: nt.Tensor | null, reverse: boolean) => nt.Tensor[];
+    step: (p: nt.Tensor, s: nt.Tensor[], w: nt.Tensor, b: nt.Tensor | null) => nt.Tensor[];
+  };
+  const kinds: Kind[] = [
+    {
+      name: 'lstmSequence',
+      gates: 4,
+      cell: true,
+      bias: false,
+      node: (p, [h, c], w, _b, r) => lstmSequence(p, h, c, w, r),
+      step: (p, [h, c], w) => lstmCellStep(p, h, c, w, null),
+    },
+    ...[true, false].map(
+      (bias): Kind => ({
+        name: `gruSequence${bias ? '' : ' without b_hh'}`,
+        gates: 3,
+        cell: false,
+        bias,
+        node: (p, [h], w, b, r) => gruSequence(p, h, w, b, r),
+        step: (p, [h], w, b) => [gruCellStep(p, h, w, b)],
+      }),
+    ),
+    ...(['tanh', 'relu'] as const).map(
+      (act): Kind => ({
+        name: `rnnSequence ${act}`,
+        gates: 1,
+        cell: false,
+        bias: false,
+        node: (p, [h], w, _b, r) => rnnSequence(p, h, w, act, r),
+        step: (p, [h], w) => [rnnCellStep(p, h, w, null, act)],
+      }),
+    ),
+  ];
 
-        const fused = inputs().map((t) => t.requiresGrad_());
-        const [hs, hN, cN] = lstmSequence(fused[0], fused[1], fused[2], fused[3], reverse);
-        loss(hs, hN, cN).backward();
+  it('the sequence nodes give the values and gradients of their cell steps chained, both directions', () => {
+    const [N, H] = [3, 4];
+    for (const kind of kinds) {
+      for (const reverse of [false, true]) {
+        for (const steps of [1, 5]) {
+          const G = kind.gates * H;
+          const inputs = () => [
+            randn([steps, N, G], 41),
+            randn([N, H], 42),
+            ...(kind.cell ? [randn([N, H], 43)] : []),
+            randn([G, H], 44).mul(0.5),
+            ...(kind.bias ? [randn([G], 48)] : []),
+          ];
+          const nStates = kind.cell ? 2 : 1;
+          const split = (xs: nt.Tensor[]) =>
+            [xs[0], xs.slice(1, 1 + nStates), xs[1 + nStates], kind.bias ? xs[2 + nStates] : null] as const;
+          // upstream weights for every output: each step's h, and the final states
+          const wHs = randn([steps, N, H], 45);
+          const wLast = [randn([N, H], 46), randn([N, H], 47)];
+          const loss = (hs: nt.Tensor, last: nt.Tensor[]) =>
+            last.reduce((l, s, k) => nt.add(l, s.mul(wLast[k]).sum()), hs.mul(wHs).sum());
 
-        const chained = inputs().map((t) => t.requiresGrad_());
-        const outs: nt.Tensor[] = new Array(steps);
-        let [h, c] = [chained[1], chained[2]];
-        for (let i = 0; i < steps; i++) {
-          const t = reverse ? steps - 1 - i : i;
-          [h, c] = lstmCellStep(nt.select(chained[0], 0, t), h, c, chained[3], null);
-          outs[t] = h;
+          const fused = inputs().map((t) => t.requiresGrad_());
+          const [fp, fs, fw, fb] = split(fused);
+          const [hs, ...last] = kind.node(fp, fs, fw, fb, reverse);
+          loss(hs, last).backward();
+
+          const chained = inputs().map((t) => t.requiresGrad_());
+          const [cp, cs, cw, cb] = split(chained);
+          const outs: nt.Tensor[] = new Array(steps);
+          let state = cs;
+          for (let i = 0; i < steps; i++) {
+            const t = reverse ? steps - 1 - i : i;
+            state = kind.step(nt.select(cp, 0, t), state, cw, cb);
+            outs[t] = state[0];
+          }
+          const what = `${kind.name}, ${reverse ? 'reverse' : 'forward'}, ${steps} steps`;
+          expectClose(hs.data, nt.stack(outs, 0).data, {}, `${what}: outputs`);
+          state.forEach((s, k) => {
+            expectClose(last[k].data, s.data, {}, `${what}: final state ${k}`);
+          });
+          loss(nt.stack(outs, 0), state).backward();
+          fused.forEach((t, k) => {
+            expectClose(t.grad!.data, chained[k].grad!.data, {}, `${what}: gradient of input ${k}`);
+          });
         }
-        const what = `${reverse ? 'reverse' : 'forward'}, ${steps} steps`;
-        expectClose(hs.data, nt.stack(outs, 0).data, {}, `${what}: outputs`);
-        expectClose(hN.data, h.data, {}, `${what}: h_T`);
-        expectClose(cN.data, c.data, {}, `${what}: c_T`);
-        loss(nt.stack(outs, 0), h, c).backward();
-        ['proj', 'h0', 'c0', 'W_hh'].forEach((name, k) => {
-          expectClose(fused[k].grad!.data, chained[k].grad!.data, {}, `${what}: gradient of ${name}`);
-        });
       }
     }
   });
 
-  it('lstmSequence gradchecks, runs a retained graph twice, skips the graph without gradients and checks shapes', () => {
+  it('the sequence nodes gradcheck, run a retained graph twice, skip the graph without gradients and check shapes', () => {
     const H = 2;
+    const flat = (ts: nt.Tensor[]) =>
+      nt.concat(
+        ts.map((t, k) => t.reshape([-1]).mul(k + 1)),
+        0,
+      );
     for (const reverse of [false, true]) {
       gradcheck(
-        (p, h0, c0, w) => {
-          const [hs, hN, cN] = lstmSequence(p, h0, c0, w, reverse);
-          return nt.concat([hs.reshape([-1]), hN.reshape([-1]), cN.reshape([-1]).mul(2)], 0);
-        },
+        (p, h0, c0, w) => flat(lstmSequence(p, h0, c0, w, reverse)),
         [randn([3, 2, 4 * H], 51), randn([2, H], 52), randn([2, H], 53), randn([4 * H, H], 54)],
+      );
+      gradcheck(
+        (p, h0, w, b) => flat(gruSequence(p, h0, w, b, reverse)),
+        [randn([3, 2, 3 * H], 61), randn([2, H], 62), randn([3 * H, H], 63), randn([3 * H], 64)],
+      );
+      gradcheck(
+        (p, h0, w) => flat(rnnSequence(p, h0, w, 'tanh', reverse)),
+        [randn([3, 2, H], 71), randn([2, H], 72), randn([H, H], 73)],
       );
     }
     const p = randn([3, 2, 4 * H], 55).requiresGrad_();
@@ -262,5 +324,11 @@ forEachBackend('rnn ops', (_b, it) => {
     expect(() =>
       lstmSequence(nt.zeros([0, 2, 8]), nt.zeros([2, 2]), nt.zeros([2, 2]), nt.zeros([8, 2])),
     ).toThrow(ShapeError);
+    expect(() => gruSequence(nt.zeros([3, 2, 6]), nt.zeros([2, 2]), nt.zeros([6, 2]), nt.zeros([4]))).toThrow(
+      'gruSequence: projections [3, 2, 6], states [2, 2] and W_hh [6, 2], b_hh [4] do not fit (expected [T ≥ 1, N, 3H], [N, H] and [3H, H], [3H])',
+    );
+    expect(() =>
+      rnnSequence(nt.zeros([3, 2, 2]), nt.zeros([2, 2]), nt.zeros([2, 2]), 'gelu' as never),
+    ).toThrow(`rnnSequence: nonlinearity must be 'tanh' or 'relu', got "gelu"`);
   });
 });
