@@ -131,6 +131,25 @@ int64_t image_grain(const ConvGeom& g, const Plan& pl) {
   return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / macs));
 }
 
+// Filter gradients over a batch that feeds the pool: chunk(lo, hi, acc) adds images [lo, hi) into acc, one
+// chunk per thread, each with its own partial gradient (the first writes dw itself, which the caller zeroed);
+// the partials are then added in chunk order, so the result does not depend on which thread ran what. One
+// chunk per thread keeps the extra gradient copies to threads − 1.
+template <class F>
+void sum_image_chunks(const ConvGeom& g, int64_t grain, int64_t dw_size, float* dw, F&& chunk) {
+  const int parts = static_cast<int>(std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain}));
+  std::vector<std::unique_ptr<float[]>> partial(parts);
+  for (int t = 1; t < parts; t++) {
+    partial[t] = scratch(dw_size);
+    std::fill(partial[t].get(), partial[t].get() + dw_size, 0.0f);
+  }
+  run_tasks(parts, [&](int t) { chunk(g.batch * t / parts, g.batch * (t + 1) / parts, t == 0 ? dw : partial[t].get()); });
+  for (int t = 1; t < parts; t++) {
+    const float* src = partial[t].get();
+    for (int64_t i = 0; i < dw_size; i++) dw[i] += src[i];
+  }
+}
+
 // --- depthwise: direct loops over planes, vectorised along output rows --------------------------------------
 
 // For each kernel column kx, the output columns [lo, hi) that read inside the input: computed once per call,
@@ -532,6 +551,11 @@ void pad_planes(const float* x, const ConvGeom& g, const DirectGeom& d, int64_t 
   }
 }
 
+// All cg planes of one image and group, split over the pool (for batches too small to give threads images).
+void pad_planes_parallel(const float* x, const ConvGeom& g, const DirectGeom& d, int64_t cg, float* buf) {
+  parallel_for(cg, 1, [&](int64_t c0, int64_t c1) { pad_planes(x, g, d, c0, c1, buf); });
+}
+
 // Filters of one group [og, cg, taps] → tiles of kTileRows output channels, [og/kTileRows][cg][taps][kTileRows]
 // (zero rows past og). With `flip`, w is [cg_src = og][og_src = cg][taps] read as the input gradient's filters:
 // the channel axes swapped and the taps reversed.
@@ -605,9 +629,7 @@ void direct_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   auto xpad = scratch(cg * d.plane);
   for (int64_t n = 0; n < g.batch; n++) {
     for (int64_t grp = 0; grp < g.groups; grp++) {
-      parallel_for(cg, 1, [&](int64_t c0, int64_t c1) {
-        pad_planes(x + (n * g.in_c + grp * cg) * in_plane, g, d, c0, c1, xpad.get());
-      });
+      pad_planes_parallel(x + (n * g.in_c + grp * cg) * in_plane, g, d, cg, xpad.get());
       parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
         auto wide = scratch((b1 - b0) * kTileRows * d.span);
         direct_blocks(xpad.get(), packed.data() + grp * blocks * tile, g, d, cg, og, b0, b1, wide.get(),
@@ -683,22 +705,11 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   const double macs = static_cast<double>(g.out_c) * cg * d.taps * d.span;
   if (num_threads() > 1 && g.batch >= num_threads()) {
     const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
-    const int parts = static_cast<int>(std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain}));
-    std::vector<std::unique_ptr<float[]>> partial(parts);
-    for (int t = 1; t < parts; t++) {
-      partial[t] = scratch(dw_size);
-      std::fill(partial[t].get(), partial[t].get() + dw_size, 0.0f);
-    }
-    run_tasks(parts, [&](int t) {
+    sum_image_chunks(g, grain, dw_size, dw, [&](int64_t lo, int64_t hi, float* acc) {
       auto xpad = scratch(cg * d.plane);
       auto dywide = scratch(og * d.span);
-      float* acc = t == 0 ? dw : partial[t].get();
-      for (int64_t n = g.batch * t / parts; n < g.batch * (t + 1) / parts; n++) image(n, xpad.get(), dywide.get(), acc);
+      for (int64_t n = lo; n < hi; n++) image(n, xpad.get(), dywide.get(), acc);
     });
-    for (int t = 1; t < parts; t++) {
-      const float* src = partial[t].get();
-      for (int64_t i = 0; i < dw_size; i++) dw[i] += src[i];
-    }
     return;
   }
   // few images: each thread owns whole rows of dw, image after image
@@ -706,9 +717,7 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   auto dywide = scratch(og * d.span);
   for (int64_t n = 0; n < g.batch; n++) {
     for (int64_t grp = 0; grp < g.groups; grp++) {
-      parallel_for(cg, 1, [&](int64_t c0, int64_t c1) {
-        pad_planes(x + (n * g.in_c + grp * cg) * in_plane, g, d, c0, c1, xpad.get());
-      });
+      pad_planes_parallel(x + (n * g.in_c + grp * cg) * in_plane, g, d, cg, xpad.get());
       parallel_for(og, 1, [&](int64_t m0, int64_t m1) {
         widen_planes(dy + (n * g.out_c + grp * og) * out_plane, g, d, m0, m1, dywide.get());
       });
@@ -858,26 +867,10 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
     for (int64_t n = 0; n < g.batch; n++) image(n, col.get(), dw, true);
     return;
   }
-  // each chunk of images accumulates its own partial gradient and the partials are added in chunk order;
-  // one chunk per thread keeps the extra gradient copies to threads − 1
-  const int64_t grain = image_grain(g, pl);
-  const int parts = static_cast<int>(std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain}));
-  std::vector<std::unique_ptr<float[]>> partial(parts);
-  for (int t = 1; t < parts; t++) {
-    partial[t] = scratch(dw_size);
-    std::fill(partial[t].get(), partial[t].get() + dw_size, 0.0f);
-  }
-  run_tasks(parts, [&](int t) {
-    const int64_t lo = g.batch * t / parts;
-    const int64_t hi = g.batch * (t + 1) / parts;
+  sum_image_chunks(g, image_grain(g, pl), dw_size, dw, [&](int64_t lo, int64_t hi, float* acc) {
     auto col = scratch(col_size);
-    float* acc = t == 0 ? dw : partial[t].get();
     for (int64_t n = lo; n < hi; n++) image(n, col.get(), acc, false);
   });
-  for (int t = 1; t < parts; t++) {
-    const float* src = partial[t].get();
-    for (int64_t i = 0; i < dw_size; i++) dw[i] += src[i];
-  }
 }
 
 }  // namespace neurite

@@ -179,6 +179,11 @@ export function lstmCell(gates: Tensor, c: Tensor): [Tensor, Tensor] {
   return [h1, c1];
 }
 
+/** Step t's block of a time-major array whose steps are `size` long. */
+function stepBlock(a: Float32Array, t: number, size: number): Float32Array {
+  return a.subarray(t * size, (t + 1) * size);
+}
+
 /**
  * The recurrent weight's gradient of a sequence node: Σ_t r_tᵀ · h_{t−1} [G, H], where r [T, N, G] holds the
  * gradient of each step's h·W_hhᵀ and `hs` h_t at position t ([T, N, H], possibly followed by other state).
@@ -212,7 +217,7 @@ function recurrentWeightGrad(
   }
   const first = reverse ? T - 1 : 0;
   be.gemm(
-    r.subarray(first * N * G, (first + 1) * N * G),
+    stepBlock(r, first, N * G),
     h0,
     oneProduct({ transA: true, m: G, n: H, k: N, beta: rest > 0 ? 1 : 0 }),
     dwd,
@@ -289,11 +294,11 @@ export function lstmSequence(
   let cPrev = c0d;
   for (let i = 0; i < T; i++) {
     const t = order(i);
-    gates.set(pd.subarray(t * N * G, (t + 1) * N * G));
+    gates.set(stepBlock(pd, t, N * G));
     be.gemm(hPrev, wd, recurrentProduct, gates);
-    const h = sd.subarray(t * step, (t + 1) * step);
-    const c = cs.subarray(t * step, (t + 1) * step);
-    be.lstmCell(gates, cPrev, N, H, h, c, act.subarray(t * N * G, (t + 1) * N * G));
+    const h = stepBlock(sd, t, step);
+    const c = stepBlock(cs, t, step);
+    be.lstmCell(gates, cPrev, N, H, h, c, stepBlock(act, t, N * G));
     hPrev = h;
     cPrev = c;
   }
@@ -314,13 +319,13 @@ export function lstmSequence(
       const backProduct = oneProduct({ m: N, n: H, k: G });
       for (let i = T - 1; i >= 0; i--) {
         const t = order(i);
-        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
-        const before = i === 0 ? c0d : cs.subarray(order(i - 1) * step, (order(i - 1) + 1) * step);
-        const dGates = dpd.subarray(t * N * G, (t + 1) * N * G);
+        be.binary('add', stepBlock(gd, t, step), [step], dhNext, [step], dh, [step]);
+        const before = i === 0 ? c0d : stepBlock(cs, order(i - 1), step);
+        const dGates = stepBlock(dpd, t, N * G);
         be.lstmCellBackward(
-          act.subarray(t * N * G, (t + 1) * N * G),
+          stepBlock(act, t, N * G),
           before,
-          cs.subarray(t * step, (t + 1) * step),
+          stepBlock(cs, t, step),
           dh,
           dc,
           N,
@@ -379,19 +384,11 @@ export function gruSequence(
   let hPrev = h0d;
   for (let i = 0; i < T; i++) {
     const t = order(i);
-    const hpt = hp.subarray(t * N * G, (t + 1) * N * G);
+    const hpt = stepBlock(hp, t, N * G);
     if (bd !== null) be.binary('add', bd, [G], zero, [], hpt, [N, G]);
     be.gemm(hPrev, wd, product, hpt);
-    const h = sd.subarray(t * step, (t + 1) * step);
-    be.gruCell(
-      pd.subarray(t * N * G, (t + 1) * N * G),
-      hpt,
-      hPrev,
-      N,
-      H,
-      h,
-      act.subarray(t * N * G, (t + 1) * N * G),
-    );
+    const h = stepBlock(sd, t, step);
+    be.gruCell(stepBlock(pd, t, N * G), hpt, hPrev, N, H, h, stepBlock(act, t, N * G));
     hPrev = h;
   }
   const inputs = bHh === null ? [proj, h0, wHh] : [proj, h0, wHh, bHh];
@@ -410,17 +407,17 @@ export function gruSequence(
       const back = oneProduct({ m: N, n: H, k: G, beta: 1 });
       for (let i = T - 1; i >= 0; i--) {
         const t = order(i);
-        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
-        const before = i === 0 ? h0d : sd.subarray(order(i - 1) * step, (order(i - 1) + 1) * step);
-        const dHpt = dHp.subarray(t * N * G, (t + 1) * N * G);
+        be.binary('add', stepBlock(gd, t, step), [step], dhNext, [step], dh, [step]);
+        const before = i === 0 ? h0d : stepBlock(sd, order(i - 1), step);
+        const dHpt = stepBlock(dHp, t, N * G);
         be.gruCellBackward(
-          act.subarray(t * N * G, (t + 1) * N * G),
-          hp.subarray(t * N * G, (t + 1) * N * G),
+          stepBlock(act, t, N * G),
+          stepBlock(hp, t, N * G),
           before,
           dh,
           N,
           H,
-          dpd.subarray(t * N * G, (t + 1) * N * G),
+          stepBlock(dpd, t, N * G),
           dHpt,
           dhDirect,
         );
@@ -478,10 +475,10 @@ export function rnnSequence(
   let hPrev = h0d;
   for (let i = 0; i < T; i++) {
     const t = order(i);
-    const p = pre.subarray(t * step, (t + 1) * step);
-    p.set(pd.subarray(t * step, (t + 1) * step));
+    const p = stepBlock(pre, t, step);
+    p.set(stepBlock(pd, t, step));
     be.gemm(hPrev, wd, product, p);
-    const h = sd.subarray(t * step, (t + 1) * step);
+    const h = stepBlock(sd, t, step);
     be.unary(nonlinearity, p, h, 0);
     hPrev = h;
   }
@@ -498,16 +495,9 @@ export function rnnSequence(
       const back = oneProduct({ m: N, n: H, k: H });
       for (let i = T - 1; i >= 0; i--) {
         const t = order(i);
-        be.binary('add', gd.subarray(t * step, (t + 1) * step), [step], dhNext, [step], dh, [step]);
-        const dPre = dpd.subarray(t * step, (t + 1) * step);
-        be.unaryGrad(
-          nonlinearity,
-          pre.subarray(t * step, (t + 1) * step),
-          sd.subarray(t * step, (t + 1) * step),
-          dh,
-          dPre,
-          0,
-        );
+        be.binary('add', stepBlock(gd, t, step), [step], dhNext, [step], dh, [step]);
+        const dPre = stepBlock(dpd, t, step);
+        be.unaryGrad(nonlinearity, stepBlock(pre, t, step), stepBlock(sd, t, step), dh, dPre, 0);
         if (i > 0 || needs[1]) be.gemm(dPre, wd, back, dhNext);
       }
       return [
