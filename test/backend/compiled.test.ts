@@ -1327,6 +1327,11 @@ for (const compiled of COMPILED) {
           [[3, 3, 20, 20], [10, 3, 3, 3], { padding: 1 }],
           [[1, 17, 18, 17], [5, 17, 3, 3], { padding: 1 }],
           [[4, 16, 17, 19], [16, 8, 5, 5], { padding: 2, groups: 2 }],
+          // stride 2 (the direct forward pass over phase planes): odd and even sizes, a stride on one axis only
+          // with dilation, and a wide map
+          [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
+          [[2, 3, 31, 21], [5, 3, 3, 3], { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }],
+          [[3, 6, 9, 10], [4, 3, 4, 2], { stride: [1, 2], padding: [2, 0], dilation: [2, 1], groups: 2 }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
