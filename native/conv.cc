@@ -426,14 +426,13 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 }
 
 
-// --- direct convolution at stride 1 (x86-64 with AVX2 and FMA) ---------------------------------------------
+// --- direct convolution at strides 1 and 2 (x86-64 with AVX2 and FMA) --------------------------------------
 // The flat layout of the depthwise kernels above, for full convolutions: each input plane is copied once into
 // a zero-padded buffer rows PW wide, and output rows are held PW wide, so every tap (c, ky, kx) is one
 // contiguous run of the padded plane at offset ky·dh·PW + kx·dw (at stride 2, of one of four phase planes; see
-// DirectGeom). The products then read the padded planes in
-// place, with no unfolded copy to write and read back:
+// DirectGeom). The products then read the padded planes in place, with no unfolded copy to write and read back:
 //   forward        out[m][i]   += Σ_{c,t} w[m][c][t] · xpad[c][i + off_t]    (register tiles of 4 rows × 24)
-//   input gradient the same kernel on dy, with each filter flipped and its channel axes swapped
+//   input gradient the same kernel on dy, with each filter flipped and its channel axes swapped (stride 1)
 //   filter grad    dw[m][c][t] += Σ_i dywide[m][i] · xpad[c][i + off_t]      (tiles of 3 rows × 3 taps)
 // The columns past oW in each held row are scratch (dropped when copied out, zero when they feed a sum).
 //
