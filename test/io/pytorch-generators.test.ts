@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
 import { tuneEos } from './generator-helpers.js';
-import { freePort, hasTorch, PYTHON, run, SKIP, TORCHRUN } from './torch-helpers.js';
+import { ddpSummary, hasTorch, PYTHON, run, SKIP, torchrunDdp } from './torch-helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -206,24 +206,6 @@ describe(`nt.pytorch.exportModel: the generators in PyTorch${SKIP}`, () => {
   );
 });
 
-interface Summary {
-  processes: number;
-  steps: number;
-  loss: string;
-  before: { loss: number; accuracy: number };
-  after: { loss: number; accuracy: number };
-}
-
-/** The JSON summary train_ddp.py prints last (torchrun prefixes each line with its worker's tag). */
-function summaryOf(stdout: string): Summary {
-  const line = stdout
-    .split('\n')
-    .map((l) => l.replace(/^\[default\d+\]:/, ''))
-    .filter((l) => l.startsWith('{'))
-    .at(-1);
-  return JSON.parse(line ?? '{}') as Summary;
-}
-
 /** neurite's teacher-forced loss and token accuracy on an export's test split, in one batch (as train_ddp.py's). */
 function neuriteScores(model: nt.nn.Module, folder: string, ignoreIndex: number | null) {
   const t = nt.io.decodeSafetensors(new Uint8Array(readFileSync(join(folder, 'data.safetensors')))).tensors;
@@ -363,16 +345,9 @@ describe(`neurite export --format pytorch: the generator presets, and their trai
       expect(config).toMatchObject({ model: 'Seq2Seq', call: 'model(x, y)', ignoreIndex: 0 });
       const { model } = await nt.train.loadModel(runDir);
       const want = neuriteScores(model, out, 0);
-      const port = await freePort();
-      const args = ['--nproc_per_node', '2', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
-      const t = await run(
-        TORCHRUN,
-        [...args, 'train_ddp.py', '--steps', '30', '--log-every', '10'],
-        out,
-        170_000,
-      );
+      const t = await torchrunDdp(out, 30, 10);
       expect(t.code, `${t.stdout}\n${t.stderr}`).toBe(0);
-      const summary = summaryOf(t.stdout);
+      const summary = ddpSummary(t.stdout);
       expect(summary.processes).toBe(2);
       expect(summary.steps).toBe(30);
       // PyTorch scores the exported model as neurite does: same loss (padding ignored) and token accuracy
@@ -419,7 +394,7 @@ describe(`neurite export --format pytorch: the generator presets, and their trai
       const want = neuriteScores(model, out, null);
       const t = await run(PYTHON, ['train_ddp.py', '--steps', '20', '--log-every', '100'], out, 120_000);
       expect(t.code, `${t.stdout}\n${t.stderr}`).toBe(0);
-      const summary = summaryOf(t.stdout);
+      const summary = ddpSummary(t.stdout);
       expect(summary.before.loss).toBeCloseTo(want.loss, 4);
       expect(summary.before.accuracy).toBeCloseTo(want.accuracy, 6);
       expect(summary.after.loss).toBeLessThan(summary.before.loss);

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
 import { lastJson, removeTempDirs, runCli, tempDir } from '../cli/helpers.js';
 import { randomiseNorms } from './onnx-helpers.js';
-import { freePort, hasTorch, PYTHON, run, SKIP, TORCHRUN } from './torch-helpers.js';
+import { ddpSummary, hasTorch, PYTHON, run, SKIP, torchrunDdp } from './torch-helpers.js';
 
 if (!hasTorch) console.warn(`test/io/pytorch.test.ts:${SKIP}`);
 
@@ -128,28 +128,9 @@ describe(`neurite export --format pytorch: the MNIST CNN through PyTorch and tor
       const before = await runCli(['eval', runDir, '--json']);
       expect(before.code, before.stderr).toBe(0);
       const accBefore = (lastJson(before).metrics as { accuracy: number }).accuracy;
-      const port = await freePort();
-      // Debian's torchrun 1.13 on Python 3.11 needs --redirects/--tee other than their default 0 (see train_ddp.py)
-      const args = ['--nproc_per_node', '2', '--master_port', String(port), '--redirects', '1', '--tee', '1'];
-      const r = await run(
-        TORCHRUN,
-        [...args, 'train_ddp.py', '--steps', '200', '--log-every', '100'],
-        out,
-        170_000,
-      );
+      const r = await torchrunDdp(out, 200, 100);
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
-      const summaryLine = r.stdout
-        .split('\n')
-        .map((l) => l.replace(/^\[default\d+\]:/, ''))
-        .filter((l) => l.startsWith('{'))
-        .at(-1);
-      const summary = JSON.parse(summaryLine ?? '{}') as {
-        processes: number;
-        steps: number;
-        seconds: number;
-        before: { accuracy: number };
-        after: { accuracy: number };
-      };
+      const summary = ddpSummary(r.stdout);
       expect(summary.processes).toBe(2);
       expect(summary.steps).toBe(200);
       const trained = join(out, 'trained');
