@@ -197,24 +197,9 @@ class GradHandout {
  *   an older `.grad`, which users may hold),
  * - it was never handed out as a `.grad` (GradHandout's record),
  * - no gradient still waiting in the engine uses the same memory (rules return views and pass one array to
- *   several inputs: counted per buffer),
- * - no rule said it keeps it ({@link keepGradient}).
+ *   several inputs: counted per buffer).
+ * A rule that needs its gradient after it returns must copy it.
  */
-/**
- * Gradient arrays a backward rule keeps past its own return (say, a rule that collects the gradient of each use
- * of a weight and consumes them all in a later node): the recycler must leave them alone. Weak, so they go
- * with the garbage collector once the rule lets them go.
- */
-const keptByRules = new WeakSet<ArrayBufferLike>();
-
-/**
- * Called by a backward rule that keeps the gradient it received (or an array over the same memory) beyond its
- * return: the engine then never recycles that memory. Rules that only read their gradient need not call it.
- */
-export function keepGradient(g: ArrayBufferView): void {
-  keptByRules.add(g.buffer);
-}
-
 class GradRecycler {
   private readonly mark = issueMark();
   /** Gradients waiting in the engine, per buffer. */
@@ -246,7 +231,7 @@ class GradRecycler {
 
   recycle(): void {
     for (const b of this.dropped) {
-      if (!this.live.has(b) && !this.handout.handedOut(b) && !keptByRules.has(b)) releaseBuffer(b);
+      if (!this.live.has(b) && !this.handout.handedOut(b)) releaseBuffer(b);
     }
     this.dropped.clear();
   }
