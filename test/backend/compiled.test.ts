@@ -1327,6 +1327,8 @@ for (const compiled of COMPILED) {
           [[3, 3, 20, 20], [10, 3, 3, 3], { padding: 1 }],
           [[1, 17, 18, 17], [5, 17, 3, 3], { padding: 1 }],
           [[4, 16, 17, 19], [16, 8, 5, 5], { padding: 2, groups: 2 }],
+          // the direct filter gradient over several images per pass (20² planes: two to a pass), with a remainder
+          [[7, 6, 20, 20], [8, 6, 3, 3], { padding: 1 }],
           // stride 2 (the direct forward pass over phase planes): odd and even sizes, a stride on one axis only
           // with dilation, and a wide map
           [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
