@@ -14,33 +14,67 @@ inline int64_t channel_grain(int64_t per_channel) {
   return std::max<int64_t>(1, kGrain / std::max<int64_t>(per_channel, 1));
 }
 
+// Per-channel loops over the `batch` rows of `inner` elements that lie `stride` apart, each with an AVX2 clone
+// (their float64 arithmetic runs four lanes wide instead of two).
+
+// Σx and then Σ(x − mean)² over the rows: the mean and the biased variance (two passes: the centred sum of
+// squares does not cancel catastrophically).
+NEURITE_CLONES void channel_stats(const float* x, int64_t batch, int64_t stride, int64_t inner, float& mean,
+                                  float& variance) {
+  const double count = static_cast<double>(batch * inner);
+  double s = 0;
+  for (int64_t b = 0; b < batch; b++) {
+    const float* row = x + b * stride;
+    NEURITE_SIMD_SUM(s)
+    for (int64_t k = 0; k < inner; k++) s += row[k];
+  }
+  const double mu = s / count;
+  double q = 0;
+  for (int64_t b = 0; b < batch; b++) {
+    const float* row = x + b * stride;
+    NEURITE_SIMD_SUM(q)
+    for (int64_t k = 0; k < inner; k++) {
+      const double d = row[k] - mu;
+      q += d * d;
+    }
+  }
+  mean = static_cast<float>(mu);
+  variance = static_cast<float>(q / count);
+}
+
+NEURITE_CLONES void row_scale_shift(const float* row, int64_t n, double scale, double shift, float* out) {
+  for (int64_t k = 0; k < n; k++) out[k] = static_cast<float>(row[k] * scale + shift);
+}
+
+// Σdy and Σdy·(x − mu) over the rows of one channel.
+NEURITE_CLONES void channel_grad_sums(const float* x, const float* dy, int64_t batch, int64_t stride, int64_t inner,
+                                      double mu, double& sdy, double& sdyx) {
+  for (int64_t b = 0; b < batch; b++) {
+    const float* xr = x + b * stride;
+    const float* gr = dy + b * stride;
+    NEURITE_SIMD_SUM(sdy)
+    for (int64_t k = 0; k < inner; k++) sdy += gr[k];
+    NEURITE_SIMD_SUM(sdyx)
+    for (int64_t k = 0; k < inner; k++) sdyx += gr[k] * (xr[k] - mu);
+  }
+}
+
+NEURITE_CLONES void channel_grad(const float* x, const float* dy, int64_t batch, int64_t stride, int64_t inner,
+                                 double scale, double mdy, double mu, double mdyx, float* dx) {
+  for (int64_t b = 0; b < batch; b++) {
+    const float* xr = x + b * stride;
+    const float* gr = dy + b * stride;
+    float* o = dx + b * stride;
+    for (int64_t k = 0; k < inner; k++) o[k] = static_cast<float>(scale * (gr[k] - mdy - (xr[k] - mu) * mdyx));
+  }
+}
+
 }  // namespace
 
 void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t inner, float* mean,
                       float* variance) {
-  const double count = static_cast<double>(batch * inner);
   parallel_for(channels, channel_grain(batch * inner), [&](int64_t lo, int64_t hi) {
-    for (int64_t c = lo; c < hi; c++) {
-      double s = 0;
-      for (int64_t b = 0; b < batch; b++) {
-        const float* row = x + (b * channels + c) * inner;
-        NEURITE_SIMD_SUM(s)
-        for (int64_t k = 0; k < inner; k++) s += row[k];
-      }
-      const double mu = s / count;
-      // two passes: the centred sum of squares does not cancel catastrophically
-      double q = 0;
-      for (int64_t b = 0; b < batch; b++) {
-        const float* row = x + (b * channels + c) * inner;
-        NEURITE_SIMD_SUM(q)
-        for (int64_t k = 0; k < inner; k++) {
-          const double d = row[k] - mu;
-          q += d * d;
-        }
-      }
-      mean[c] = static_cast<float>(mu);
-      variance[c] = static_cast<float>(q / count);
-    }
+    for (int64_t c = lo; c < hi; c++) channel_stats(x + c * inner, batch, channels * inner, inner, mean[c], variance[c]);
   });
 }
 
@@ -52,9 +86,7 @@ void batch_norm(const float* x, int64_t batch, int64_t channels, int64_t inner, 
       // the same float64 scale and shift as the reference, so both round alike
       const double scale = static_cast<double>(inv_std[c]) * (weight ? weight[c] : 1.0f);
       const double shift = (bias ? bias[c] : 0.0f) - mean[c] * scale;
-      const float* row = x + p * inner;
-      float* o = out + p * inner;
-      for (int64_t k = 0; k < inner; k++) o[k] = static_cast<float>(row[k] * scale + shift);
+      row_scale_shift(x + p * inner, inner, scale, shift, out + p * inner);
     }
   });
 }
@@ -70,26 +102,14 @@ void batch_norm_backward(const float* x, const float* dy, const float* mean, con
       const double is = inv_std[c];
       double sdy = 0;
       double sdyx = 0;
-      for (int64_t b = 0; b < batch; b++) {
-        const float* xr = x + (b * channels + c) * inner;
-        const float* gr = dy + (b * channels + c) * inner;
-        NEURITE_SIMD_SUM(sdy)
-        for (int64_t k = 0; k < inner; k++) sdy += gr[k];
-        NEURITE_SIMD_SUM(sdyx)
-        for (int64_t k = 0; k < inner; k++) sdyx += gr[k] * (xr[k] - mu);
-      }
+      channel_grad_sums(x + c * inner, dy + c * inner, batch, channels * inner, inner, mu, sdy, sdyx);
       sdyx *= is;
       d_bias[c] = static_cast<float>(sdy);
       d_weight[c] = static_cast<float>(sdyx);
       const double scale = is * (weight ? weight[c] : 1.0f);
       const double mdy = training ? sdy / count : 0.0;
       const double mdyx = training ? sdyx / count * is : 0.0;
-      for (int64_t b = 0; b < batch; b++) {
-        const float* xr = x + (b * channels + c) * inner;
-        const float* gr = dy + (b * channels + c) * inner;
-        float* o = dx + (b * channels + c) * inner;
-        for (int64_t k = 0; k < inner; k++) o[k] = static_cast<float>(scale * (gr[k] - mdy - (xr[k] - mu) * mdyx));
-      }
+      channel_grad(x + c * inner, dy + c * inner, batch, channels * inner, inner, scale, mdy, mu, mdyx, dx + c * inner);
     }
   });
 }
