@@ -556,6 +556,40 @@ void vec_tile(const float* xpad, const int64_t* koff, int64_t K, const float* pa
   }
 }
 
+// The small-map filter gradient, vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels ×
+// kVecPos products k_j = Σ_i dyt[i][v·8 + r] · x[at_i + koff_j] over n positions (dyt: kVecOut channels per
+// position; at_i: the held offset of position i).
+void vec_grad_tile(const float* dyt, const float* x, const int64_t* at, int64_t n, const int64_t* koff, float* tile) {
+  v8 acc[2][kVecPos] = {};
+  const float* x0 = x + koff[0];
+  const float* x1 = x + koff[1];
+  const float* x2 = x + koff[2];
+  const float* x3 = x + koff[3];
+  const float* x4 = x + koff[4];
+  const float* x5 = x + koff[5];
+  for (int64_t i = 0; i < n; i++, dyt += kVecOut) {
+    const int64_t o = at[i];
+    const v8 d0 = tile_load(dyt), d1 = tile_load(dyt + 8);
+#define NEURITE_VEC_STEP(j, xp)                          \
+  {                                                      \
+    const float s = xp[o];                               \
+    const v8 b = {s, s, s, s, s, s, s, s};               \
+    acc[0][j] = _mm256_fmadd_ps(d0, b, acc[0][j]);       \
+    acc[1][j] = _mm256_fmadd_ps(d1, b, acc[1][j]);       \
+  }
+    NEURITE_VEC_STEP(0, x0)
+    NEURITE_VEC_STEP(1, x1)
+    NEURITE_VEC_STEP(2, x2)
+    NEURITE_VEC_STEP(3, x3)
+    NEURITE_VEC_STEP(4, x4)
+    NEURITE_VEC_STEP(5, x5)
+#undef NEURITE_VEC_STEP
+  }
+  for (int v = 0; v < 2; v++) {
+    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * 8, acc[v][j]);
+  }
+}
+
 #pragma GCC pop_options
 
 inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
@@ -902,6 +936,81 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   }
 }
 
+// The filter gradient of a stride-1 convolution on a small map, vectorised over output channels (see
+// vec_grad_tile): images go in passes of about kGradSpan positions whose held planes lie end to end.
+void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, float* dw) {
+  const DirectGeom d(g);
+  const int64_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
+  const int64_t K = cg * d.taps, P = g.out_h * g.out_w;
+  const int64_t blocks = (og + kVecOut - 1) / kVecOut;
+  const int64_t ktiles = (K + kVecPos - 1) / kVecPos;
+  const int64_t in_plane = g.in_h * g.in_w;
+  const int64_t dw_size = g.out_c * K;
+  const int64_t per = std::max<int64_t>(1, std::min<int64_t>(g.batch, kGradSpan / P));
+  const int64_t ld = per * d.plane;  // channel rows of a pass's held planes
+  std::vector<int64_t> koff(static_cast<size_t>(ktiles * kVecPos));
+  for (int64_t k = 0; k < ktiles * kVecPos; k++) {
+    const int64_t kk = std::min(k, K - 1);  // a partial last tile repeats the last product
+    koff[k] = (kk / d.taps) * ld + d.off[kk % d.taps];
+  }
+  std::vector<int64_t> at(static_cast<size_t>(per * P));
+  for (int64_t i = 0; i < per; i++) {
+    for (int64_t p = 0; p < P; p++) at[i * P + p] = i * d.plane + (p / g.out_w) * d.pw + p % g.out_w;
+  }
+  std::fill(dw, dw + dw_size, 0.0f);
+  // images [n0, n1) (at most `per`), output blocks [b0, b1) of every group, added into acc
+  auto pass = [&](int64_t n0, int64_t n1, int64_t b0, int64_t b1, float* xrows, float* dyt, float* acc) {
+    const int64_t k = n1 - n0, n = k * P;
+    float tile[kVecOut * kVecPos];
+    for (int64_t grp = 0; grp < g.groups; grp++) {
+      for (int64_t i = 0; i < k; i++) {
+        pad_planes(x + ((n0 + i) * g.in_c + grp * cg) * in_plane, g, d, 0, cg, xrows + i * d.plane, ld);
+      }
+      for (int64_t b = b0; b < b1; b++) {
+        // dy of this block, position-major: dyt[i·P + p][r] = dy[n0 + i][b·16 + r][p] (zero past og)
+        for (int64_t i = 0; i < k; i++) {
+          const float* src = dy + ((n0 + i) * g.out_c + grp * og) * P;
+          for (int64_t r = 0; r < kVecOut; r++) {
+            const int64_t m = b * kVecOut + r;
+            float* dst = dyt + i * P * kVecOut + r;
+            if (m < og) {
+              for (int64_t p = 0; p < P; p++) dst[p * kVecOut] = src[m * P + p];
+            } else {
+              for (int64_t p = 0; p < P; p++) dst[p * kVecOut] = 0.0f;
+            }
+          }
+        }
+        const int64_t rows = std::min(kVecOut, og - b * kVecOut);
+        for (int64_t t = 0; t < ktiles; t++) {
+          vec_grad_tile(dyt, xrows, at.data(), n, koff.data() + t * kVecPos, tile);
+          const int64_t cols = std::min(kVecPos, K - t * kVecPos);
+          for (int64_t r = 0; r < rows; r++) {
+            float* dst = acc + (grp * og + b * kVecOut + r) * K + t * kVecPos;
+            const int64_t v = r / 8, lane = r % 8;
+            for (int64_t j = 0; j < cols; j++) dst[j] += tile[(v * kVecPos + j) * 8 + lane];
+          }
+        }
+      }
+    }
+  };
+  if (g.batch >= num_threads()) {
+    const double macs = static_cast<double>(g.out_c) * K * P;
+    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    sum_image_chunks(g, grain, dw_size, dw, [&](int64_t lo, int64_t hi, float* acc) {
+      auto xrows = scratch(cg * ld);
+      auto dyt = scratch(per * P * kVecOut);
+      for (int64_t n = lo; n < hi; n += per) pass(n, std::min(hi, n + per), 0, blocks, xrows.get(), dyt.get(), acc);
+    });
+    return;
+  }
+  // fewer images than threads: each thread owns whole output blocks
+  parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) {
+    auto xrows = scratch(cg * ld);
+    auto dyt = scratch(per * P * kVecOut);
+    for (int64_t n = 0; n < g.batch; n += per) pass(n, std::min(g.batch, n + per), b0, b1, xrows.get(), dyt.get(), dw);
+  });
+}
+
 // Whether the direct kernels take a convolution at all: more than one input channel per group (depthwise has
 // its own loops) and a kernel larger than 1×1 (pointwise convolutions already multiply the planes in place).
 // The forward pass takes strides 1 and 2; the input gradient, stride 1 only (it is the forward pass of dy,
@@ -912,13 +1021,15 @@ bool direct_ok(const ConvGeom& g, const Plan& pl, int64_t max_stride) {
          pl.k / pl.cg > 1;
 }
 
-// Whether a direct forward pass (or input gradient, given transposed()) takes the small-map kernel: it computes
-// no padding cells and fills its 16-channel tiles when the output channels per group are a multiple of 16.
-// Against the padded-plane kernel, batch 64, 2 threads, forward / input gradient GFLOP/s: 128→128 at 4² 152/152
-// vs 113/113, 64→64 at 8² 166/162 vs 120/120, 32→64 at 14² 166/166 vs 146/147, 256→256 at 8² 171/170 vs
-// 124/120, 64→128 at 8² stride 2 (forward) 121 vs 100. From 24² on the two tie or the padded planes win by up
-// to 5% (32→64 at 28²: 157/149 vs 165/158), and 8 or 24 channels leave tiles half or a quarter empty (16→8 at
-// 28²: 82 vs 133).
+// Whether a direct forward pass (or input gradient, given transposed()), or a stride-1 filter gradient, takes the
+// small-map kernels: they compute no padding cells and fill their 16-channel tiles when the output channels per
+// group are a multiple of 16. Batch 64, 2 threads, GFLOP/s of forward / input gradient against the padded-plane
+// kernel, and of the filter gradient against this rule's alternative (unfold + OpenBLAS or the padded planes):
+// 128→128 at 4² 152/152 vs 113/113, filter 164 vs 90; 64→64 at 8² 166/162 vs 120/120, filter 178 vs 95;
+// 32→64 at 14² 166/166 vs 146/147, filter 176 vs 129; 256→256 at 8² 171/170 vs 124/120, filter 190 vs 153;
+// 64→128 at 8² stride 2 (forward) 121 vs 100. From 24² on the kernels tie or the padded planes win by up to 5%
+// (32→64 at 28²: 157/149 vs 165/158), and 8 or 24 channels leave tiles half or a quarter empty (16→8 at 28²:
+// 82 vs 133).
 bool small_map(const ConvGeom& g) {
   return (g.out_c / g.groups) % kVecOut == 0 && g.out_h * g.out_w < 24 * 24;
 }
@@ -1044,6 +1155,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
   }
   if (pl.depthwise) return depthwise_filter_grad(x, dy, g, pl, dw);
 #if NEURITE_DIRECT_CONV
+  if (direct_ok(g, pl, 1) && small_map(g)) return vector_filter_grad(x, dy, g, dw);
   if (direct_ok(g, pl, 1) && direct_dw(g)) return direct_filter_grad(x, dy, g, dw);
 #endif
   // adds one image's contribution to acc [outC, K]
