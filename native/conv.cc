@@ -433,8 +433,11 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 // DirectGeom). The products then read the padded planes in place, with no unfolded copy to write and read back:
 //   forward        out[m][i]   += Σ_{c,t} w[m][c][t] · xpad[c][i + off_t]    (register tiles of 4 rows × 24)
 //   input gradient the same kernel on dy, with each filter flipped and its channel axes swapped (stride 1)
-//   filter grad    dw[m][c][t] += Σ_i dywide[m][i] · xpad[c][i + off_t]      (tiles of 3 rows × 3 taps)
+//   filter grad    dw[m][c][t] += Σ_i dywide[m][i] · xpad[c][i + off_t]      (tiles of 4 rows × 3 taps)
 // The columns past oW in each held row are scratch (dropped when copied out, zero when they feed a sum).
+// When the output channels per group are a multiple of 16, all three passes instead run kernels vectorised over
+// output channels (16 channels × 6 positions or products per tile), which read the same held planes but compute
+// only real outputs (see channel_tiles()).
 //
 // Only where it was measured faster than unfold + SGEMM: x86-64 CPUs with AVX2 and FMA (1.2–1.9× on ResNet and
 // GoogLeNet layers). Without fused multiply-adds, and in WebAssembly (SIMD128 tiles of the same shape ran at
@@ -449,7 +452,7 @@ constexpr int64_t kTileCols = 24;  // flat positions per forward tile: three vec
 constexpr int64_t kGradRows = 4;   // filter-gradient tile: output channels …
 constexpr int64_t kGradTaps = 3;   // … × taps
 constexpr int64_t kGradSpan = 1024;
-constexpr int64_t kVecOut = 16;  // small-map tile: output channels (two vectors) …
+constexpr int64_t kVecOut = 16;  // channel-vector tile: output channels (two vectors) …
 constexpr int64_t kVecPos = 6;   // … × output positions  // positions summed per filter-gradient tile (see filter_images)
 
 const bool kDirect = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -522,7 +525,7 @@ void filter_tile(const float* const* dy, const float* xpad, const int64_t* off, 
   _mm_storeu_ps(sums + 8, _mm_add_ps(_mm256_castps256_ps128(h2), _mm256_extractf128_ps(h2, 1)));
 }
 
-// Small maps, vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels × kVecPos positions,
+// Vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels × kVecPos positions,
 // Σ_k packed[k][v·8 + r] · xpad[pos_j + koff_k] over the K = cg·taps products (pos_j: the held offset of output j;
 // koff_k: channel and tap offset of product k). No held cell is computed that is not an output.
 void vec_tile(const float* xpad, const int64_t* koff, int64_t K, const float* packed, const int64_t* pos, float* tile) {
@@ -556,7 +559,7 @@ void vec_tile(const float* xpad, const int64_t* koff, int64_t K, const float* pa
   }
 }
 
-// The small-map filter gradient, vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels ×
+// The filter gradient vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels ×
 // kVecPos products k_j = Σ_i dyt[i][v·8 + r] · x[at_i + koff_j] over n positions (dyt: kVecOut channels per
 // position; at_i: the held offset of position i).
 void vec_grad_tile(const float* dyt, const float* x, const int64_t* at, int64_t n, const int64_t* koff, float* tile) {
@@ -750,8 +753,8 @@ void direct_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   }
 }
 
-// A convolution on a small map (forward, or with `flip` the input gradient through transposed()), vectorised over
-// output channels: the held planes as in direct_conv, but only real outputs are computed.
+// A direct convolution (forward, or with `flip` the input gradient through transposed()) vectorised over output
+// channels: the held planes as in direct_conv, but only real outputs are computed.
 void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, float* out) {
   const DirectGeom d(g);
   const int64_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
@@ -936,7 +939,7 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   }
 }
 
-// The filter gradient of a stride-1 convolution on a small map, vectorised over output channels (see
+// The filter gradient of a stride-1 convolution vectorised over output channels (see
 // vec_grad_tile): images go in passes of about kGradSpan positions whose held planes lie end to end.
 void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, float* dw) {
   const DirectGeom d(g);
@@ -1022,17 +1025,15 @@ bool direct_ok(const ConvGeom& g, const Plan& pl, int64_t max_stride) {
 }
 
 // Whether a direct forward pass (or input gradient, given transposed()), or a stride-1 filter gradient, takes the
-// small-map kernels: they compute no padding cells and fill their 16-channel tiles when the output channels per
-// group are a multiple of 16. Batch 64, 2 threads, GFLOP/s of forward / input gradient against the padded-plane
-// kernel, and of the filter gradient against this rule's alternative (unfold + OpenBLAS or the padded planes):
-// 128→128 at 4² 152/152 vs 113/113, filter 164 vs 90; 64→64 at 8² 166/162 vs 120/120, filter 178 vs 95;
-// 32→64 at 14² 166/166 vs 146/147, filter 176 vs 129; 256→256 at 8² 171/170 vs 124/120, filter 190 vs 153;
-// 64→128 at 8² stride 2 (forward) 121 vs 100. From 24² on the kernels tie or the padded planes win by up to 5%
-// (32→64 at 28²: 157/149 vs 165/158), and 8 or 24 channels leave tiles half or a quarter empty (16→8 at 28²:
-// 82 vs 133).
-bool small_map(const ConvGeom& g) {
-  return (g.out_c / g.groups) % kVecOut == 0 && g.out_h * g.out_w < 24 * 24;
-}
+// kernels vectorised over output channels: they compute no padding cells, and their 16-channel tiles are full
+// when the output channels per group are a multiple of 16 (8 or 24 leave them half or a quarter empty: 16→8 at
+// 28², forward, 82 against 133 GFLOP/s on the padded planes). Batch 64, 2 threads, forward / input gradient /
+// filter gradient, against what the other rules pick (padded planes, or unfold + OpenBLAS for the filter):
+// 128→128 at 4² 152/152/164 vs 113/113/90; 64→64 at 8² 166/162/178 vs 120/120/95; 32→64 at 14² 166/166/176
+// vs 146/147/129; 256→256 at 8² 171/170/190 vs 124/120/153; 32→32 at 32² 161/163/159 vs 145/134/150;
+// 32→32 at 112² (batch 8) 147/148/144 vs 113/112/149. They tie on 28² to 56² maps with 32 to 64 channels (32→64
+// at 28²: 156–160/151–154/159–160 vs 158–164/153–158/152–156).
+bool channel_tiles(const ConvGeom& g) { return (g.out_c / g.groups) % kVecOut == 0; }
 
 // The direct filter gradient computes on every held cell, zeros included, so it wins where those are mostly real
 // outputs or where the GEMM is thin. Per layer, direct against unfold + OpenBLAS, GFLOP/s, batch 64, 2 threads:
@@ -1098,7 +1099,9 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
   if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
   if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
 #if NEURITE_DIRECT_CONV
-  if (direct_ok(g, pl, kDirectStride)) return small_map(g) ? vector_conv(x, w, g, false, out) : direct_conv(x, w, g, false, out);
+  if (direct_ok(g, pl, kDirectStride)) {
+    return channel_tiles(g) ? vector_conv(x, w, g, false, out) : direct_conv(x, w, g, false, out);
+  }
 #endif
   // one image: unfold and multiply, group by group
   for_each_image(g, pl, [&](int64_t n, float* col, bool split) {
@@ -1125,7 +1128,7 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
   // 2 channels at 28²: 34 and 67 GFLOP/s against 54 and 72 for unfold + SGEMM; 3 channels: 93 against 53)
   if (direct_ok(g, pl, 1) && pl.cg >= 3) {
     const ConvGeom t = transposed(g);
-    return small_map(t) ? vector_conv(dy, w, t, true, dx) : direct_conv(dy, w, t, true, dx);
+    return channel_tiles(t) ? vector_conv(dy, w, t, true, dx) : direct_conv(dy, w, t, true, dx);
   }
 #endif
   for_each_image(g, pl, [&](int64_t n, float* col, bool split) {
@@ -1155,7 +1158,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
   }
   if (pl.depthwise) return depthwise_filter_grad(x, dy, g, pl, dw);
 #if NEURITE_DIRECT_CONV
-  if (direct_ok(g, pl, 1) && small_map(g)) return vector_filter_grad(x, dy, g, dw);
+  if (direct_ok(g, pl, 1) && channel_tiles(g)) return vector_filter_grad(x, dy, g, dw);
   if (direct_ok(g, pl, 1) && direct_dw(g)) return direct_filter_grad(x, dy, g, dw);
 #endif
   // adds one image's contribution to acc [outC, K]

@@ -1329,7 +1329,7 @@ for (const compiled of COMPILED) {
           [[4, 16, 17, 19], [16, 8, 5, 5], { padding: 2, groups: 2 }],
           // the direct filter gradient over several images per pass (20² planes: two to a pass), with a remainder
           [[7, 6, 20, 20], [8, 6, 3, 3], { padding: 1 }],
-          // the small-map kernel (16-channel tiles of output channels × 6 positions): a partial position tile with
+          // the kernels vectorised over output channels (16-channel tiles × 6 positions): a partial position tile with
           // uneven padding and two full channel tiles; groups in both passes (16 channels per group each way)
           [[3, 24, 7, 9], [32, 24, 3, 3], { padding: [1, 2] }],
           [[2, 32, 5, 6], [32, 16, 3, 3], { padding: 1, groups: 2 }],
