@@ -1024,16 +1024,23 @@ bool direct_ok(const ConvGeom& g, const Plan& pl, int64_t max_stride) {
          pl.k / pl.cg > 1;
 }
 
-// Whether a direct forward pass (or input gradient, given transposed()), or a stride-1 filter gradient, takes the
-// kernels vectorised over output channels: they compute no padding cells, and their 16-channel tiles are full
-// when the output channels per group are a multiple of 16 (8 or 24 leave them half or a quarter empty: 16→8 at
-// 28², forward, 82 against 133 GFLOP/s on the padded planes). Batch 64, 2 threads, forward / input gradient /
+// Whether the kernels vectorised over output channels take a direct pass (the input gradient's given
+// transposed()): they compute no padding cells, and their 16-channel tiles are full when the output channels
+// per group are a multiple of 16 (8 or 24 leave them half or a quarter empty: 16→8 at 28², forward, 82
+// against 133 GFLOP/s on the padded planes). Batch 64, 2 threads, forward / input gradient /
 // filter gradient, against what the other rules pick (padded planes, or unfold + OpenBLAS for the filter):
 // 128→128 at 4² 152/152/164 vs 113/113/90; 64→64 at 8² 166/162/178 vs 120/120/95; 32→64 at 14² 166/166/176
 // vs 146/147/129; 256→256 at 8² 171/170/190 vs 124/120/153; 32→32 at 32² 161/163/159 vs 145/134/150;
 // 32→32 at 112² (batch 8) 147/148/144 vs 113/112/149. They tie on 28² to 56² maps with 32 to 64 channels (32→64
 // at 28²: 156–160/151–154/159–160 vs 158–164/153–158/152–156).
 bool channel_tiles(const ConvGeom& g) { return (g.out_c / g.groups) % kVecOut == 0; }
+
+// Whether the channel-vector kernels take the forward pass and the filter gradient: the convolutions the direct
+// forward pass takes (strides 1 and 2, kernels larger than 1×1) with full channel tiles. At stride 2 they beat
+// the padded planes forward and unfold + OpenBLAS for the filter (batch 64, 2 threads, GFLOP/s): 16→32 at 32²
+// 90/96 vs 86/67, 32→64 at 16² 119/122 vs 107/93, 64→128 at 8² 112/126 vs 93/91. A strided 1×1 kernel stays
+// with unfold + SGEMM: holding its four phase planes costs more than its few products (16→32 at 32²: 23 vs 41).
+bool vector_ok(const ConvGeom& g, const Plan& pl) { return direct_ok(g, pl, kDirectStride) && channel_tiles(g); }
 
 // The direct filter gradient computes on every held cell, zeros included, so it wins where those are mostly real
 // outputs or where the GEMM is thin. Per layer, direct against unfold + OpenBLAS, GFLOP/s, batch 64, 2 threads:
@@ -1099,9 +1106,8 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
   if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
   if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
 #if NEURITE_DIRECT_CONV
-  if (direct_ok(g, pl, kDirectStride)) {
-    return channel_tiles(g) ? vector_conv(x, w, g, false, out) : direct_conv(x, w, g, false, out);
-  }
+  if (vector_ok(g, pl)) return vector_conv(x, w, g, false, out);
+  if (direct_ok(g, pl, kDirectStride)) return direct_conv(x, w, g, false, out);
 #endif
   // one image: unfold and multiply, group by group
   for_each_image(g, pl, [&](int64_t n, float* col, bool split) {
@@ -1158,7 +1164,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
   }
   if (pl.depthwise) return depthwise_filter_grad(x, dy, g, pl, dw);
 #if NEURITE_DIRECT_CONV
-  if (direct_ok(g, pl, 1) && channel_tiles(g)) return vector_filter_grad(x, dy, g, dw);
+  if (vector_ok(g, pl)) return vector_filter_grad(x, dy, g, dw);
   if (direct_ok(g, pl, 1) && direct_dw(g)) return direct_filter_grad(x, dy, g, dw);
 #endif
   // adds one image's contribution to acc [outC, K]

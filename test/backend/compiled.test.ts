@@ -1337,6 +1337,9 @@ for (const compiled of COMPILED) {
           // remainder on one thread
           [[3, 5, 6, 7], [16, 5, 3, 3], { padding: 1 }],
           [[5, 16, 16, 16], [16, 16, 3, 3], { padding: 1 }],
+          // … and at stride 2 (forward and filter gradient over phase planes); a strided 1×1 kernel stays unfolded
+          [[2, 6, 11, 9], [16, 6, 3, 3], { stride: 2, padding: 1 }],
+          [[3, 8, 9, 7], [16, 8, 1, 1], { stride: 2 }],
           // stride 2 (the direct forward pass over phase planes): odd and even sizes, a stride on one axis only
           // with dilation, and a wide map
           [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
