@@ -437,7 +437,8 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 // The columns past oW in each held row are scratch (dropped when copied out, zero when they feed a sum).
 // When the output channels per group are a multiple of 16, all three passes instead run kernels vectorised over
 // output channels (16 channels × 6 positions or products per tile), which read the same held planes but compute
-// only real outputs (see channel_tiles()).
+// only real outputs (see channel_tiles()). They also take the input gradient of a strided convolution, phase by
+// phase (vector_input_grad_strided()), when its input channels per group are a multiple of 16.
 //
 // Only where it was measured faster than unfold + SGEMM: x86-64 CPUs with AVX2 and FMA (1.2–1.9× on ResNet and
 // GoogLeNet layers). Without fused multiply-adds, and in WebAssembly (SIMD128 tiles of the same shape ran at
@@ -827,6 +828,143 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   }
 }
 
+// The input gradient of a strided convolution, vectorised over its input channels. The cells of dx with rows
+// ≡ a (mod s_h) and columns ≡ b (mod s_w) form a phase, which only the taps (ky, kx) with
+// a + pad_t − ky·dil_h ≡ 0 (mod s_h) (and likewise for columns) reach: over a phase, dx is a stride-1 correlation
+// of dy with those taps, run by vec_tile on zero-padded dy planes.
+void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& g, float* dx) {
+  const int64_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
+  const int64_t taps = g.k_h * g.k_w;
+  const int64_t blocks = cg / kVecOut;
+  struct Phase {
+    int64_t a, b, rows, cols;                 // phase offset and its cells in dx
+    std::vector<int64_t> ky, kx, ry, rx;      // its taps and their dy row/column shifts
+  };
+  std::vector<Phase> phases;
+  int64_t lo_y = 0, hi_y = g.out_h - 1, lo_x = 0, hi_x = g.out_w - 1;  // dy rows/columns read, padding included
+  for (int64_t a = 0; a < g.stride_h; a++) {
+    for (int64_t b = 0; b < g.stride_w; b++) {
+      Phase ph{a, b, (g.in_h - a + g.stride_h - 1) / g.stride_h, (g.in_w - b + g.stride_w - 1) / g.stride_w, {}, {}, {}, {}};
+      if (ph.rows <= 0 || ph.cols <= 0) continue;
+      for (int64_t ky = 0; ky < g.k_h; ky++) {
+        const int64_t dyr = a + g.pad_t - ky * g.dil_h;
+        if (((dyr % g.stride_h) + g.stride_h) % g.stride_h != 0) continue;
+        for (int64_t kx = 0; kx < g.k_w; kx++) {
+          const int64_t dxr = b + g.pad_l - kx * g.dil_w;
+          if (((dxr % g.stride_w) + g.stride_w) % g.stride_w != 0) continue;
+          const int64_t ry = dyr / g.stride_h, rx = dxr / g.stride_w;  // exact divisions
+          ph.ky.push_back(ky);
+          ph.kx.push_back(kx);
+          ph.ry.push_back(ry);
+          ph.rx.push_back(rx);
+          lo_y = std::min(lo_y, ry);
+          hi_y = std::max(hi_y, ph.rows - 1 + ry);
+          lo_x = std::min(lo_x, rx);
+          hi_x = std::max(hi_x, ph.cols - 1 + rx);
+        }
+      }
+      phases.push_back(std::move(ph));
+    }
+  }
+  // held dy planes: rows lo_y..hi_y and columns lo_x..hi_x of dy, zero outside it
+  const int64_t pw = hi_x - lo_x + 1, plane = (hi_y - lo_y + 1) * pw;
+  struct Packed {
+    std::vector<int64_t> koff, pos, at;  // per product, per position (tiles of kVecPos, the last repeated), per cell
+    std::vector<float> w;                // [blocks][K][kVecOut] for every group
+    int64_t K, tiles;
+  };
+  std::vector<Packed> packs(phases.size());
+  for (size_t f = 0; f < phases.size(); f++) {
+    const Phase& ph = phases[f];
+    Packed& pk = packs[f];
+    const int64_t nt = static_cast<int64_t>(ph.ky.size());
+    pk.K = og * nt;
+    for (int64_t o = 0; o < og; o++) {
+      for (int64_t t = 0; t < nt; t++) pk.koff.push_back(o * plane + (ph.ry[t] - lo_y) * pw + (ph.rx[t] - lo_x));
+    }
+    const int64_t cells = ph.rows * ph.cols;
+    pk.tiles = (cells + kVecPos - 1) / kVecPos;
+    for (int64_t i = 0; i < pk.tiles * kVecPos; i++) {
+      const int64_t q = std::min(i, cells - 1);
+      pk.pos.push_back((q / ph.cols) * pw + q % ph.cols);
+    }
+    for (int64_t q = 0; q < cells; q++) {
+      pk.at.push_back((ph.a + (q / ph.cols) * g.stride_h) * g.in_w + ph.b + (q % ph.cols) * g.stride_w);
+    }
+    pk.w.assign(static_cast<size_t>(g.groups * blocks * pk.K * kVecOut), 0.0f);
+    for (int64_t grp = 0; grp < g.groups; grp++) {
+      float* dst = pk.w.data() + grp * blocks * pk.K * kVecOut;
+      for (int64_t c = 0; c < cg; c++) {
+        for (int64_t o = 0; o < og; o++) {
+          for (int64_t t = 0; t < nt; t++) {
+            const float v = w[((grp * og + o) * cg + c) * taps + ph.ky[t] * g.k_w + ph.kx[t]];
+            dst[((c / kVecOut) * pk.K + o * nt + t) * kVecOut + c % kVecOut] = v;
+          }
+        }
+      }
+    }
+  }
+  const int64_t out_plane = g.out_h * g.out_w, in_plane = g.in_h * g.in_w;
+  // dy planes of one image and group → held planes
+  auto hold = [&](const float* src, int64_t m0, int64_t m1, float* buf) {
+    for (int64_t m = m0; m < m1; m++) {
+      float* dst = buf + m * plane;
+      std::fill(dst, dst + plane, 0.0f);
+      for (int64_t oy = 0; oy < g.out_h; oy++) {
+        std::memcpy(dst + (oy - lo_y) * pw - lo_x, src + m * out_plane + oy * g.out_w,
+                    static_cast<size_t>(g.out_w) * sizeof(float));
+      }
+    }
+  };
+  // channel blocks [b0, b1) of one image and group
+  auto run = [&](const float* held, int64_t n, int64_t grp, int64_t b0, int64_t b1) {
+    float tile[kVecOut * kVecPos];
+    float* dxg = dx + (n * g.in_c + grp * cg) * in_plane;
+    for (int64_t b = b0; b < b1; b++) {
+      for (size_t f = 0; f < phases.size(); f++) {
+        const Packed& pk = packs[f];
+        const int64_t cells = static_cast<int64_t>(pk.at.size());
+        const float* wb = pk.w.data() + (grp * blocks + b) * pk.K * kVecOut;
+        for (int64_t t = 0; t < pk.tiles; t++) {
+          if (pk.K > 0) {
+            vec_tile(held, pk.koff.data(), pk.K, wb, pk.pos.data() + t * kVecPos, tile);
+          } else {
+            std::fill(tile, tile + kVecOut * kVecPos, 0.0f);
+          }
+          const int64_t cols = std::min(kVecPos, cells - t * kVecPos);
+          for (int64_t r = 0; r < kVecOut; r++) {
+            float* plane_r = dxg + (b * kVecOut + r) * in_plane;
+            const int64_t v = r / 8, lane = r % 8;
+            for (int64_t j = 0; j < cols; j++) plane_r[pk.at[t * kVecPos + j]] = tile[(v * kVecPos + j) * 8 + lane];
+          }
+        }
+      }
+    }
+  };
+  if (num_threads() > 1 && g.batch >= num_threads()) {
+    const double macs = static_cast<double>(g.in_c) * og * taps * in_plane / (g.stride_h * g.stride_w);
+    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    parallel_for(g.batch, grain, [&](int64_t lo, int64_t hi) {
+      auto held = scratch(og * plane);
+      for (int64_t n = lo; n < hi; n++) {
+        for (int64_t grp = 0; grp < g.groups; grp++) {
+          hold(dy + (n * g.out_c + grp * og) * out_plane, 0, og, held.get());
+          run(held.get(), n, grp, 0, blocks);
+        }
+      }
+    });
+    return;
+  }
+  auto held = scratch(og * plane);
+  for (int64_t n = 0; n < g.batch; n++) {
+    for (int64_t grp = 0; grp < g.groups; grp++) {
+      const float* src = dy + (n * g.out_c + grp * og) * out_plane;
+      parallel_for(og, 1, [&](int64_t m0, int64_t m1) { hold(src, m0, m1, held.get()); });
+      parallel_for(blocks, 1, [&](int64_t b0, int64_t b1) { run(held.get(), n, grp, b0, b1); });
+    }
+  }
+}
+
 // The input gradient of a stride-1 convolution as the geometry of a forward one: dy [oH, oW] padded by
 // (k − 1)·dil − pad on the top and left convolves with the flipped, transposed filters into dx [H, W].
 ConvGeom transposed(const ConvGeom& g) {
@@ -1132,6 +1270,10 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
 #if NEURITE_DIRECT_CONV
   // its tiles' rows are the input's channels: with one or two per group most of each 4-row tile would idle (1 and
   // 2 channels at 28²: 34 and 67 GFLOP/s against 54 and 72 for unfold + SGEMM; 3 channels: 93 against 53)
+  // strided: by phases, when the input channels fill the channel-vector tiles
+  if (direct_ok(g, pl, kDirectStride) && (g.stride_h > 1 || g.stride_w > 1) && pl.cg % kVecOut == 0) {
+    return vector_input_grad_strided(dy, w, g, dx);
+  }
   if (direct_ok(g, pl, 1) && pl.cg >= 3) {
     const ConvGeom t = transposed(g);
     return channel_tiles(t) ? vector_conv(dy, w, t, true, dx) : direct_conv(dy, w, t, true, dx);

@@ -1340,6 +1340,13 @@ for (const compiled of COMPILED) {
           // … and at stride 2 (forward and filter gradient over phase planes); a strided 1×1 kernel stays unfolded
           [[2, 6, 11, 9], [16, 6, 3, 3], { stride: 2, padding: 1 }],
           [[3, 8, 9, 7], [16, 8, 1, 1], { stride: 2 }],
+          // the strided input gradient by phases, vectorised over 16 input channels: odd and even sizes, an even
+          // kernel, a stride on one axis with dilation, groups, and a 1×3 kernel whose odd rows no tap reaches
+          [[3, 16, 9, 8], [8, 16, 3, 3], { stride: 2, padding: 1 }],
+          [[2, 32, 10, 7], [16, 32, 4, 4], { stride: 2, padding: 1 }],
+          [[2, 16, 7, 9], [8, 16, 3, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }],
+          [[2, 32, 8, 8], [8, 16, 3, 3], { stride: 2, padding: 2, groups: 2 }],
+          [[2, 16, 9, 9], [8, 16, 1, 3], { stride: 2 }],
           // stride 2 (the direct forward pass over phase planes): odd and even sizes, a stride on one axis only
           // with dilation, and a wide map
           [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
