@@ -435,10 +435,10 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 //   input gradient the same kernel on dy, with each filter flipped and its channel axes swapped (stride 1)
 //   filter grad    dw[m][c][t] += Σ_i dywide[m][i] · xpad[c][i + off_t]      (tiles of 4 rows × 3 taps)
 // The columns past oW in each held row are scratch (dropped when copied out, zero when they feed a sum).
-// When the output channels per group are a multiple of 16, all three passes instead run kernels vectorised over
-// output channels (16 channels × 6 positions or products per tile), which read the same held planes but compute
-// only real outputs (see channel_tiles()). They also take the input gradient of a strided convolution, phase by
-// phase (vector_input_grad_strided()), when its input channels per group are a multiple of 16.
+// Kernels vectorised over output channels (16 channels × 6 positions or products per tile) read the same held
+// planes but compute only real outputs; they take a pass when more of their tiles' work is real (see
+// channel_tiles() and vector_dw()), and the input gradient of a strided convolution, phase by phase, when its
+// input channels per group are a multiple of 16 (vector_input_grad_strided()).
 //
 // Only where it was measured faster than unfold + SGEMM: x86-64 CPUs with AVX2 and FMA (1.2–1.9× on ResNet and
 // GoogLeNet layers). Without fused multiply-adds, and in WebAssembly (SIMD128 tiles of the same shape ran at
@@ -1162,24 +1162,6 @@ bool direct_ok(const ConvGeom& g, const Plan& pl, int64_t max_stride) {
          pl.k / pl.cg > 1;
 }
 
-// Whether the kernels vectorised over output channels take a direct pass (the input gradient's given
-// transposed()): they compute no padding cells, and their 16-channel tiles are full when the output channels
-// per group are a multiple of 16 (8 or 24 leave them half or a quarter empty: 16→8 at 28², forward, 82
-// against 133 GFLOP/s on the padded planes). Batch 64, 2 threads, forward / input gradient /
-// filter gradient, against what the other rules pick (padded planes, or unfold + OpenBLAS for the filter):
-// 128→128 at 4² 152/152/164 vs 113/113/90; 64→64 at 8² 166/162/178 vs 120/120/95; 32→64 at 14² 166/166/176
-// vs 146/147/129; 256→256 at 8² 171/170/190 vs 124/120/153; 32→32 at 32² 161/163/159 vs 145/134/150;
-// 32→32 at 112² (batch 8) 147/148/144 vs 113/112/149. They tie on 28² to 56² maps with 32 to 64 channels (32→64
-// at 28²: 156–160/151–154/159–160 vs 158–164/153–158/152–156).
-bool channel_tiles(const ConvGeom& g) { return (g.out_c / g.groups) % kVecOut == 0; }
-
-// Whether the channel-vector kernels take the forward pass and the filter gradient: the convolutions the direct
-// forward pass takes (strides 1 and 2, kernels larger than 1×1) with full channel tiles. At stride 2 they beat
-// the padded planes forward and unfold + OpenBLAS for the filter (batch 64, 2 threads, GFLOP/s): 16→32 at 32²
-// 90/96 vs 86/67, 32→64 at 16² 119/122 vs 107/93, 64→128 at 8² 112/126 vs 93/91. A strided 1×1 kernel stays
-// with unfold + SGEMM: holding its four phase planes costs more than its few products (16→32 at 32²: 23 vs 41).
-bool vector_ok(const ConvGeom& g, const Plan& pl) { return direct_ok(g, pl, kDirectStride) && channel_tiles(g); }
-
 // The direct filter gradient computes on every held cell, zeros included, so it wins where those are mostly real
 // outputs or where the GEMM is thin. Per layer, direct against unfold + OpenBLAS, GFLOP/s, batch 64, 2 threads:
 // real share ≥ 0.8 (maps from 24²): 32→64 at 28² 153 vs 115, 64→64 at 32² 161 vs 123; 0.7–0.8 (14², 16²)
@@ -1192,6 +1174,51 @@ bool direct_dw(const ConvGeom& g) {
   const double real = static_cast<double>(g.out_h * g.out_w) / static_cast<double>(d.plane);
   return og <= 8 || real >= 0.8 || (std::min(cg, og) <= 32 && real >= 0.7);
 }
+
+// The share of real work in the tiles of the two direct kernel families. The channel-vector kernels compute
+// whole tiles of 16 output channels × 6 positions; the padded-plane kernels tiles of 4 channels over every held
+// row cell (span: oH rows PW wide, rounded up to 24), and their filter gradient over the whole held plane.
+double vector_fill(const ConvGeom& g) {
+  const int64_t og = g.out_c / g.groups, P = g.out_h * g.out_w;
+  return static_cast<double>(og) / static_cast<double>(round_up(og, kVecOut)) * static_cast<double>(P) /
+         static_cast<double>(round_up(P, kVecPos));
+}
+
+double held_fill(const ConvGeom& g) {
+  const int64_t og = g.out_c / g.groups, P = g.out_h * g.out_w;
+  return static_cast<double>(og) / static_cast<double>(round_up(og, kTileRows)) * static_cast<double>(P) /
+         static_cast<double>(DirectGeom(g).span);
+}
+
+// Whether the channel-vector kernels take a direct forward pass or input gradient (given transposed()): when
+// more of their work is real than of the padded planes'. Measured alternately in one process (batch 64, 2
+// threads, forward / input gradient GFLOP/s, channel-vector vs padded planes), the rule picks the faster in
+// each: 128→128 at 4² 152/152 vs 113/113; 64→64 at 8² 166/162 vs 120/120; 32→64 at 14² 166/166 vs 146/147;
+// 256→256 at 8² 171/170 vs 124/120; 36→72 at 8² 144/118 vs 113/111; 48→104 at 4² (forward) 132 vs 107; but
+// 16→24 at 16² (forward) 119 vs 134, 24→40 at 16² 131/114 vs 143/144, and 16→8 at 28² 79 vs 130 go to the padded
+// planes. Full channel tiles tie with them on 28² to 56² maps with 32 to 64 channels (32→64 at 28²:
+// 156–160/151–154 vs 158–164/153–158) and win on larger (32→32 at 112², batch 8: 147/148 vs 113/112).
+bool channel_tiles(const ConvGeom& g) {
+  return vector_fill(g) >= held_fill(g);
+}
+
+// Whether the channel-vector filter gradient takes a convolution, against the padded planes (where direct_dw()
+// picks them: by the shares of real work) or unfold + OpenBLAS, which runs these layers at about 0.6–0.8 of the
+// full-tile kernel: 128→128 at 4² 164 vs 90, 64→64 at 8² 178 vs 95, 36→72 at 8² 153 vs 99, 8→24 at 16² with
+// 5×5 taps 122 vs 73, 24→40 at 16² 136 vs 127 (padded planes), but 16→24 at 16² 97 vs 126 (padded planes).
+bool vector_dw(const ConvGeom& g) {
+  const bool planes = g.stride_h == 1 && g.stride_w == 1 && direct_dw(g);
+  const double other = planes ? static_cast<double>(g.out_h * g.out_w) / static_cast<double>(DirectGeom(g).plane)
+                              : 0.7;
+  return vector_fill(g) >= other;
+}
+
+// Whether the channel-vector kernels can take the forward pass and the filter gradient: the convolutions the
+// direct forward pass takes (strides 1 and 2, kernels larger than 1×1). At stride 2 they beat the padded planes
+// forward and unfold + OpenBLAS for the filter (batch 64, 2 threads, GFLOP/s): 16→32 at 32² 90/96 vs 86/67,
+// 32→64 at 16² 119/122 vs 107/93, 64→128 at 8² 112/126 vs 93/91. A strided 1×1 kernel stays with unfold + SGEMM:
+// holding its four phase planes costs more than its few products (16→32 at 32²: 23 vs 41).
+bool vector_ok(const ConvGeom& g, const Plan& pl) { return direct_ok(g, pl, kDirectStride); }
 
 #else
 #define NEURITE_DIRECT_CONV 0
@@ -1244,7 +1271,7 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
   if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
   if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
 #if NEURITE_DIRECT_CONV
-  if (vector_ok(g, pl)) return vector_conv(x, w, g, false, out);
+  if (vector_ok(g, pl) && channel_tiles(g)) return vector_conv(x, w, g, false, out);
   if (direct_ok(g, pl, kDirectStride)) return direct_conv(x, w, g, false, out);
 #endif
   // one image: unfold and multiply, group by group
@@ -1306,7 +1333,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
   }
   if (pl.depthwise) return depthwise_filter_grad(x, dy, g, pl, dw);
 #if NEURITE_DIRECT_CONV
-  if (vector_ok(g, pl)) return vector_filter_grad(x, dy, g, dw);
+  if (vector_ok(g, pl) && vector_dw(g)) return vector_filter_grad(x, dy, g, dw);
   if (direct_ok(g, pl, 1) && direct_dw(g)) return direct_filter_grad(x, dy, g, dw);
 #endif
   // adds one image's contribution to acc [outC, K]

@@ -1333,6 +1333,10 @@ for (const compiled of COMPILED) {
           // uneven padding and two full channel tiles; groups in both passes (16 channels per group each way)
           [[3, 24, 7, 9], [32, 24, 3, 3], { padding: [1, 2] }],
           [[2, 32, 5, 6], [32, 16, 3, 3], { padding: 1, groups: 2 }],
+          // a partial channel tile (40 = 2½ tiles) where it still wins: the forward pass and filter gradient, then
+          // the input gradient
+          [[2, 4, 8, 8], [40, 4, 3, 3], { padding: 1 }],
+          [[2, 40, 8, 8], [8, 40, 3, 3], { padding: 1 }],
           // its filter gradient: a partial tile of products (5 channels × 9 taps), and passes of 4 images with a
           // remainder on one thread
           [[3, 5, 6, 7], [16, 5, 3, 3], { padding: 1 }],
