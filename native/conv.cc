@@ -452,9 +452,9 @@ constexpr int64_t kTileRows = 4;   // output channels per forward tile
 constexpr int64_t kTileCols = 24;  // flat positions per forward tile: three vectors
 constexpr int64_t kGradRows = 4;   // filter-gradient tile: output channels …
 constexpr int64_t kGradTaps = 3;   // … × taps
-constexpr int64_t kGradSpan = 1024;
-constexpr int64_t kVecOut = 16;  // channel-vector tile: output channels (two vectors) …
-constexpr int64_t kVecPos = 6;   // … × output positions  // positions summed per filter-gradient tile (see filter_images)
+constexpr int64_t kGradSpan = 1024;  // positions summed per filter-gradient tile (see filter_images)
+constexpr int64_t kVecOut = 16;      // channel-vector tile: output channels (two vectors) …
+constexpr int64_t kVecPos = 6;       // … × output positions or products
 
 const bool kDirect = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 // The largest stride the direct forward pass takes: at stride 2 it ran 1.1–1.35× faster than unfold + SGEMM on
@@ -1295,12 +1295,12 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
   }
   if (pl.depthwise) return depthwise_input_grad(dy, w, g, pl, dx);
 #if NEURITE_DIRECT_CONV
-  // its tiles' rows are the input's channels: with one or two per group most of each 4-row tile would idle (1 and
-  // 2 channels at 28²: 34 and 67 GFLOP/s against 54 and 72 for unfold + SGEMM; 3 channels: 93 against 53)
   // strided: by phases, when the input channels fill the channel-vector tiles
   if (direct_ok(g, pl, kDirectStride) && (g.stride_h > 1 || g.stride_w > 1) && pl.cg % kVecOut == 0) {
     return vector_input_grad_strided(dy, w, g, dx);
   }
+  // the tiles' rows are the input's channels: with one or two per group most of each 4-row tile would idle (1 and
+  // 2 channels at 28²: 34 and 67 GFLOP/s against 54 and 72 for unfold + SGEMM; 3 channels: 93 against 53)
   if (direct_ok(g, pl, 1) && pl.cg >= 3) {
     const ConvGeom t = transposed(g);
     return channel_tiles(t) ? vector_conv(dy, w, t, true, dx) : direct_conv(dy, w, t, true, dx);
