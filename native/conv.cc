@@ -453,6 +453,7 @@ constexpr int64_t kTileCols = 24;  // flat positions per forward tile: three vec
 constexpr int64_t kGradRows = 4;   // filter-gradient tile: output channels …
 constexpr int64_t kGradTaps = 3;   // … × taps
 constexpr int64_t kGradSpan = 1024;  // positions summed per filter-gradient tile (see filter_images)
+constexpr int64_t kLanes = 8;        // floats per vector
 constexpr int64_t kVecOut = 16;      // channel-vector tile: output channels (two vectors) …
 constexpr int64_t kVecPos = 6;       // … × output positions or products
 
@@ -556,7 +557,7 @@ void vec_tile(const float* xpad, const int64_t* koff, int64_t K, const float* pa
 #undef NEURITE_VEC_STEP
   }
   for (int v = 0; v < 2; v++) {
-    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * 8, acc[v][j]);
+    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * kLanes, acc[v][j]);
   }
 }
 
@@ -590,7 +591,7 @@ void vec_grad_tile(const float* dyt, const float* x, const int64_t* at, int64_t 
 #undef NEURITE_VEC_STEP
   }
   for (int v = 0; v < 2; v++) {
-    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * 8, acc[v][j]);
+    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * kLanes, acc[v][j]);
   }
 }
 
@@ -799,8 +800,8 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
         const int64_t cols = std::min(kVecPos, P - t * kVecPos);
         for (int64_t r = 0; r < rows; r++) {
           float* dst = og_out + (b * kVecOut + r) * P + t * kVecPos;
-          const int64_t v = r / 8, lane = r % 8;
-          for (int64_t j = 0; j < cols; j++) dst[j] = tile[(v * kVecPos + j) * 8 + lane];
+          const int64_t v = r / kLanes, lane = r % kLanes;
+          for (int64_t j = 0; j < cols; j++) dst[j] = tile[(v * kVecPos + j) * kLanes + lane];
         }
       }
     }
@@ -934,8 +935,10 @@ void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& 
           const int64_t cols = std::min(kVecPos, cells - t * kVecPos);
           for (int64_t r = 0; r < kVecOut; r++) {
             float* plane_r = dxg + (b * kVecOut + r) * in_plane;
-            const int64_t v = r / 8, lane = r % 8;
-            for (int64_t j = 0; j < cols; j++) plane_r[pk.at[t * kVecPos + j]] = tile[(v * kVecPos + j) * 8 + lane];
+            const int64_t v = r / kLanes, lane = r % kLanes;
+            for (int64_t j = 0; j < cols; j++) {
+              plane_r[pk.at[t * kVecPos + j]] = tile[(v * kVecPos + j) * kLanes + lane];
+            }
           }
         }
       }
@@ -1018,8 +1021,8 @@ void widen_planes(const float* dy, const ConvGeom& g, const DirectGeom& d, int64
 
 // Images per filter-gradient pass: the held planes of consecutive images lie end to end, so one tile sums over
 // about kGradSpan positions of all of them with one horizontal reduction (on 8² maps that took 69 → 95 GFLOP/s,
-// on 4² maps 31 → 69; 512 and 2048 positions measured the same as 1024 or lower). A tap that runs past an image's plane meets the next image's cells
-// only where dy is zero (past the image's span), so the sum is exact.
+// on 4² maps 31 → 69; 512 and 2048 positions measured the same as 1024 or lower). A tap that runs past an image's
+// plane meets the next image's cells only where dy is zero (past the image's span), so the sum is exact.
 int64_t filter_images(const DirectGeom& d, int64_t batch) {
   return std::max<int64_t>(1, std::min<int64_t>(batch, kGradSpan / d.plane));
 }
@@ -1127,8 +1130,8 @@ void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
           const int64_t cols = std::min(kVecPos, K - t * kVecPos);
           for (int64_t r = 0; r < rows; r++) {
             float* dst = acc + (grp * og + b * kVecOut + r) * K + t * kVecPos;
-            const int64_t v = r / 8, lane = r % 8;
-            for (int64_t j = 0; j < cols; j++) dst[j] += tile[(v * kVecPos + j) * 8 + lane];
+            const int64_t v = r / kLanes, lane = r % kLanes;
+            for (int64_t j = 0; j < cols; j++) dst[j] += tile[(v * kVecPos + j) * kLanes + lane];
           }
         }
       }
