@@ -527,60 +527,29 @@ void filter_tile(const float* const* dy, const float* xpad, const int64_t* off, 
   _mm_storeu_ps(sums + 8, _mm_add_ps(_mm256_castps256_ps128(h2), _mm256_extractf128_ps(h2, 1)));
 }
 
-// Vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels × kVecPos positions,
-// Σ_k packed[k][v·8 + r] · xpad[pos_j + koff_k] over the K = cg·taps products (pos_j: the held offset of output j;
-// koff_k: channel and tap offset of product k). No held cell is computed that is not an output.
-void vec_tile(const float* xpad, const int64_t* koff, int64_t K, const float* packed, const int64_t* pos, float* tile) {
+// The channel-vector tile: tile[v·8 + r][j] = Σ_i a[i][v·8 + r] · x[base_j + off_i] over n steps, for kVecOut
+// output channels (a holds kVecOut values per step) × kVecPos columns j. The forward pass (and input gradient)
+// steps over the products k = (channel, tap): a is the packed filters, base_j the held offset of output
+// position j, off_k the channel and tap offset of product k, so no held cell is computed that is not an output.
+// The filter gradient steps over positions i: a is dy held position-major, base_j the offset of product j,
+// off_i the held offset of position i.
+void channel_tile(const float* a, const float* x, const int64_t* base, const int64_t* off, int64_t n, float* tile) {
   v8 acc[2][kVecPos] = {};
-  const float* x0 = xpad + pos[0];
-  const float* x1 = xpad + pos[1];
-  const float* x2 = xpad + pos[2];
-  const float* x3 = xpad + pos[3];
-  const float* x4 = xpad + pos[4];
-  const float* x5 = xpad + pos[5];
-  for (int64_t k = 0; k < K; k++, packed += kVecOut) {
-    const int64_t o = koff[k];
-    const v8 w0 = tile_load(packed), w1 = tile_load(packed + 8);
+  const float* x0 = x + base[0];
+  const float* x1 = x + base[1];
+  const float* x2 = x + base[2];
+  const float* x3 = x + base[3];
+  const float* x4 = x + base[4];
+  const float* x5 = x + base[5];
+  for (int64_t i = 0; i < n; i++, a += kVecOut) {
+    const int64_t o = off[i];
+    const v8 a0 = tile_load(a), a1 = tile_load(a + kLanes);
 #define NEURITE_VEC_STEP(j, xp)                          \
   {                                                      \
     const float s = xp[o];                               \
     const v8 b = {s, s, s, s, s, s, s, s};               \
-    acc[0][j] = _mm256_fmadd_ps(w0, b, acc[0][j]);       \
-    acc[1][j] = _mm256_fmadd_ps(w1, b, acc[1][j]);       \
-  }
-    NEURITE_VEC_STEP(0, x0)
-    NEURITE_VEC_STEP(1, x1)
-    NEURITE_VEC_STEP(2, x2)
-    NEURITE_VEC_STEP(3, x3)
-    NEURITE_VEC_STEP(4, x4)
-    NEURITE_VEC_STEP(5, x5)
-#undef NEURITE_VEC_STEP
-  }
-  for (int v = 0; v < 2; v++) {
-    for (int64_t j = 0; j < kVecPos; j++) tile_store(tile + (v * kVecPos + j) * kLanes, acc[v][j]);
-  }
-}
-
-// The filter gradient vectorised over output channels: tile[v·8 + r][j] for kVecOut output channels ×
-// kVecPos products k_j = Σ_i dyt[i][v·8 + r] · x[at_i + koff_j] over n positions (dyt: kVecOut channels per
-// position; at_i: the held offset of position i).
-void vec_grad_tile(const float* dyt, const float* x, const int64_t* at, int64_t n, const int64_t* koff, float* tile) {
-  v8 acc[2][kVecPos] = {};
-  const float* x0 = x + koff[0];
-  const float* x1 = x + koff[1];
-  const float* x2 = x + koff[2];
-  const float* x3 = x + koff[3];
-  const float* x4 = x + koff[4];
-  const float* x5 = x + koff[5];
-  for (int64_t i = 0; i < n; i++, dyt += kVecOut) {
-    const int64_t o = at[i];
-    const v8 d0 = tile_load(dyt), d1 = tile_load(dyt + 8);
-#define NEURITE_VEC_STEP(j, xp)                          \
-  {                                                      \
-    const float s = xp[o];                               \
-    const v8 b = {s, s, s, s, s, s, s, s};               \
-    acc[0][j] = _mm256_fmadd_ps(d0, b, acc[0][j]);       \
-    acc[1][j] = _mm256_fmadd_ps(d1, b, acc[1][j]);       \
+    acc[0][j] = _mm256_fmadd_ps(a0, b, acc[0][j]);       \
+    acc[1][j] = _mm256_fmadd_ps(a1, b, acc[1][j]);       \
   }
     NEURITE_VEC_STEP(0, x0)
     NEURITE_VEC_STEP(1, x1)
@@ -796,7 +765,7 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
     for (int64_t b = b0; b < b1; b++) {
       const int64_t rows = std::min(kVecOut, og - b * kVecOut);
       for (int64_t t = 0; t < tiles; t++) {
-        vec_tile(xpad, koff.data(), K, pk + b * K * kVecOut, pos.data() + t * kVecPos, tile);
+        channel_tile(pk + b * K * kVecOut, xpad, pos.data() + t * kVecPos, koff.data(), K, tile);
         const int64_t cols = std::min(kVecPos, P - t * kVecPos);
         for (int64_t r = 0; r < rows; r++) {
           float* dst = og_out + (b * kVecOut + r) * P + t * kVecPos;
@@ -832,7 +801,7 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
 // The input gradient of a strided convolution, vectorised over its input channels. The cells of dx with rows
 // ≡ a (mod s_h) and columns ≡ b (mod s_w) form a phase, which only the taps (ky, kx) with
 // a + pad_t − ky·dil_h ≡ 0 (mod s_h) (and likewise for columns) reach: over a phase, dx is a stride-1 correlation
-// of dy with those taps, run by vec_tile on zero-padded dy planes.
+// of dy with those taps, run by channel_tile on zero-padded dy planes.
 void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& g, float* dx) {
   const int64_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
   const int64_t taps = g.k_h * g.k_w;
@@ -928,7 +897,7 @@ void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& 
         const float* wb = pk.w.data() + (grp * blocks + b) * pk.K * kVecOut;
         for (int64_t t = 0; t < pk.tiles; t++) {
           if (pk.K > 0) {
-            vec_tile(held, pk.koff.data(), pk.K, wb, pk.pos.data() + t * kVecPos, tile);
+            channel_tile(wb, held, pk.pos.data() + t * kVecPos, pk.koff.data(), pk.K, tile);
           } else {
             std::fill(tile, tile + kVecOut * kVecPos, 0.0f);
           }
@@ -1081,7 +1050,7 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
 }
 
 // The filter gradient of a stride-1 convolution vectorised over output channels (see
-// vec_grad_tile): images go in passes of about kGradSpan positions whose held planes lie end to end.
+// channel_tile): images go in passes of about kGradSpan positions whose held planes lie end to end.
 void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, float* dw) {
   const DirectGeom d(g);
   const int64_t cg = g.in_c / g.groups, og = g.out_c / g.groups;
@@ -1126,7 +1095,7 @@ void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
         }
         const int64_t rows = std::min(kVecOut, og - b * kVecOut);
         for (int64_t t = 0; t < ktiles; t++) {
-          vec_grad_tile(dyt, xrows, at.data(), n, koff.data() + t * kVecPos, tile);
+          channel_tile(dyt, xrows, koff.data() + t * kVecPos, at.data(), n, tile);
           const int64_t cols = std::min(kVecPos, K - t * kVecPos);
           for (int64_t r = 0; r < rows; r++) {
             float* dst = acc + (grp * og + b * kVecOut + r) * K + t * kVecPos;
