@@ -1351,6 +1351,9 @@ for (const compiled of COMPILED) {
           [[2, 16, 7, 9], [8, 16, 3, 3], { stride: [2, 1], padding: [1, 0], dilation: [1, 2] }],
           [[2, 32, 8, 8], [8, 16, 3, 3], { stride: 2, padding: 2, groups: 2 }],
           [[2, 16, 9, 9], [8, 16, 1, 3], { stride: 2 }],
+          // single images with one 16-channel block, which the pool splits by position or product tiles and by phase
+          [[1, 8, 10, 10], [16, 8, 3, 3], { padding: 1 }],
+          [[1, 16, 7, 7], [16, 16, 3, 3], { stride: 2, padding: 1 }],
           // stride 2 (the direct forward pass over phase planes): odd and even sizes, a stride on one axis only
           // with dilation, and a wide map
           [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
