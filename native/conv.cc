@@ -566,6 +566,12 @@ void channel_tile(const float* a, const float* x, const int64_t* base, const int
 
 #pragma GCC pop_options
 
+// Element (channel r, column j) of a channel_tile result, which holds each column's channels as kVecOut / kLanes
+// vectors.
+inline float tile_at(const float* tile, int64_t r, int64_t j) {
+  return tile[((r / kLanes) * kVecPos + j) * kLanes + r % kLanes];
+}
+
 inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
 // The held layout of one input channel. At stride 1 it is a single plane padded to rows PW wide. At stride s
@@ -641,20 +647,21 @@ void pad_planes_parallel(const float* x, const ConvGeom& g, const DirectGeom& d,
   parallel_for(cg, 1, [&](int64_t c0, int64_t c1) { pad_planes(x, g, d, c0, c1, buf, d.plane); });
 }
 
-// Filters of one group [og, cg, taps] → tiles of kTileRows output channels, [og/kTileRows][cg][taps][kTileRows]
-// (zero rows past og). With `flip`, w is [cg_src = og][og_src = cg][taps] read as the input gradient's filters:
-// the channel axes swapped and the taps reversed.
-void pack_filters(const float* w, int64_t og, int64_t cg, int64_t taps, bool flip, float* packed) {
-  const int64_t blocks = (og + kTileRows - 1) / kTileRows;
+// Filters of one group [og, cg, taps] → tiles of `rows` output channels, [og/rows][cg][taps][rows] (zero rows
+// past og): kTileRows for the padded-plane tiles, kVecOut for the channel-vector ones. With `flip`, w is
+// [cg_src = og][og_src = cg][taps] read as the input gradient's filters: the channel axes swapped and the taps
+// reversed.
+void pack_filters(const float* w, int64_t og, int64_t cg, int64_t taps, bool flip, int64_t rows, float* packed) {
+  const int64_t blocks = (og + rows - 1) / rows;
   for (int64_t b = 0; b < blocks; b++) {
-    float* dst = packed + b * cg * taps * kTileRows;
+    float* dst = packed + b * cg * taps * rows;
     for (int64_t c = 0; c < cg; c++) {
       for (int64_t t = 0; t < taps; t++) {
-        for (int64_t r = 0; r < kTileRows; r++) {
-          const int64_t m = b * kTileRows + r;
+        for (int64_t r = 0; r < rows; r++) {
+          const int64_t m = b * rows + r;
           float v = 0.0f;
           if (m < og) v = flip ? w[(c * og + m) * taps + (taps - 1 - t)] : w[(m * cg + c) * taps + t];
-          dst[(c * taps + t) * kTileRows + r] = v;
+          dst[(c * taps + t) * rows + r] = v;
         }
       }
     }
@@ -691,7 +698,7 @@ void direct_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   const int64_t tile = cg * d.taps * kTileRows;
   std::vector<float> packed(static_cast<size_t>(g.groups * blocks * tile));
   for (int64_t grp = 0; grp < g.groups; grp++) {
-    pack_filters(w + grp * og * cg * d.taps, og, cg, d.taps, flip, packed.data() + grp * blocks * tile);
+    pack_filters(w + grp * og * cg * d.taps, og, cg, d.taps, flip, kTileRows, packed.data() + grp * blocks * tile);
   }
   const int64_t in_plane = g.in_h * g.in_w, out_plane = g.out_h * g.out_w;
   const double macs = static_cast<double>(g.out_c) * cg * d.taps * d.span;
@@ -732,18 +739,9 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   const int64_t K = cg * d.taps;
   const int64_t blocks = (og + kVecOut - 1) / kVecOut;
   // filters per group: [blocks][K][kVecOut], zero past og
-  std::vector<float> packed(static_cast<size_t>(g.groups * blocks * K * kVecOut), 0.0f);
+  std::vector<float> packed(static_cast<size_t>(g.groups * blocks * K * kVecOut));
   for (int64_t grp = 0; grp < g.groups; grp++) {
-    const float* wg = w + grp * og * cg * d.taps;
-    float* dst = packed.data() + grp * blocks * K * kVecOut;
-    for (int64_t m = 0; m < og; m++) {
-      for (int64_t c = 0; c < cg; c++) {
-        for (int64_t t = 0; t < d.taps; t++) {
-          const float v = flip ? wg[(c * og + m) * d.taps + (d.taps - 1 - t)] : wg[(m * cg + c) * d.taps + t];
-          dst[((m / kVecOut) * K + c * d.taps + t) * kVecOut + m % kVecOut] = v;
-        }
-      }
-    }
+    pack_filters(w + grp * og * K, og, cg, d.taps, flip, kVecOut, packed.data() + grp * blocks * K * kVecOut);
   }
   std::vector<int64_t> koff(static_cast<size_t>(K));
   for (int64_t c = 0; c < cg; c++) {
@@ -773,8 +771,7 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
         const int64_t cols = std::min(kVecPos, P - t * kVecPos);
         for (int64_t r = 0; r < rows; r++) {
           float* dst = og_out + (b * kVecOut + r) * P + t * kVecPos;
-          const int64_t v = r / kLanes, lane = r % kLanes;
-          for (int64_t j = 0; j < cols; j++) dst[j] = tile[(v * kVecPos + j) * kLanes + lane];
+          for (int64_t j = 0; j < cols; j++) dst[j] = tile_at(tile, r, j);
         }
       }
     }
@@ -909,10 +906,7 @@ void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& 
         const int64_t cols = std::min(kVecPos, cells - t * kVecPos);
         for (int64_t r = 0; r < kVecOut; r++) {
           float* plane_r = dxg + (b * kVecOut + r) * in_plane;
-          const int64_t v = r / kLanes, lane = r % kLanes;
-          for (int64_t j = 0; j < cols; j++) {
-            plane_r[pk.at[t * kVecPos + j]] = tile[(v * kVecPos + j) * kLanes + lane];
-          }
+          for (int64_t j = 0; j < cols; j++) plane_r[pk.at[t * kVecPos + j]] = tile_at(tile, r, j);
         }
       }
     }
@@ -1108,8 +1102,7 @@ void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
           const int64_t cols = std::min(kVecPos, K - t * kVecPos);
           for (int64_t r = 0; r < rows; r++) {
             float* dst = acc + (grp * og + b * kVecOut + r) * K + t * kVecPos;
-            const int64_t v = r / kLanes, lane = r % kLanes;
-            for (int64_t j = 0; j < cols; j++) dst[j] += tile[(v * kVecPos + j) * kLanes + lane];
+            for (int64_t j = 0; j < cols; j++) dst[j] += tile_at(tile, r, j);
           }
         }
       }
