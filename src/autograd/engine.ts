@@ -4,7 +4,7 @@ import { fmtShape, GradError, ShapeError, ValueError } from '../errors.js';
 import { allocateUninitialized, type TypedArray } from '../tensor/dtype.js';
 import { shapesEqual } from '../tensor/shape.js';
 import { forgetViews, isInternal, markEscaped, onlyInternalViews } from '../tensor/storage.js';
-import { type GradNode, nextTensorId, Tensor } from '../tensor/tensor.js';
+import { type GradNode, nextTensorId, peekGrad, setGrad, Tensor } from '../tensor/tensor.js';
 
 let gradEnabled = true;
 
@@ -159,6 +159,7 @@ function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
  */
 class GradHandout {
   private readonly firstNew = nextTensorId();
+  private readonly mark = issueMark();
   private readonly given = new Set<ArrayBufferLike>();
 
   constructor(seed: Tensor) {
@@ -170,22 +171,33 @@ class GradHandout {
     return this.given.has(buffer);
   }
 
-  give(prev: Tensor | null, g: Tensor): Tensor {
+  /**
+   * Adds `g` to `t`'s `.grad`. A gradient over memory issued during this pass is the library's alone (no user
+   * code has run since, and no other `.grad` shares it), so `t` owns it (tensor/tensor.ts, setGrad).
+   */
+  give(t: Tensor, g: Tensor): void {
+    const prev = peekGrad(t);
+    let out: Tensor;
     if (prev) {
-      const sum = accumulate(prev, g);
-      this.given.add(sum.data.buffer);
-      return sum;
+      out = accumulate(prev, g);
+    } else {
+      const d = g.data;
+      const mine =
+        g.id >= this.firstNew &&
+        !this.given.has(d.buffer) &&
+        d.byteOffset === 0 &&
+        d.byteLength === d.buffer.byteLength;
+      out = mine ? g : copyOf(g);
     }
-    const d = g.data;
-    const owned =
-      g.id >= this.firstNew &&
-      !this.given.has(d.buffer) &&
-      d.byteOffset === 0 &&
-      d.byteLength === d.buffer.byteLength;
-    const out = owned ? g : new Tensor((d as Float32Array).slice(), g.shape);
     this.given.add(out.data.buffer);
-    return out;
+    setGrad(t, out, issuedSince(out.data.buffer, this.mark));
   }
+}
+
+function copyOf(g: Tensor): Tensor {
+  const out = allocateUninitialized('float32', g.size);
+  out.set(g.data);
+  return new Tensor(out, g.shape);
 }
 
 /**
@@ -314,11 +326,11 @@ export function backward(root: Tensor, grad?: Tensor, options: BackwardOptions =
       recycler.drop(g);
       const node = t.gradFn;
       if (!node) {
-        t.grad = handout.give(t.grad, g);
+        handout.give(t, g);
         recycler.recycle();
         continue;
       }
-      if (t.retainsGrad) t.grad = handout.give(t.grad, g);
+      if (t.retainsGrad) handout.give(t, g);
       if (!node.backward) {
         throw new GradError(
           `backward: the graph through '${node.name}' was already released; pass { retainGraph: true } to the first backward call`,

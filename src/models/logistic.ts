@@ -11,7 +11,7 @@ import { argmax, mean, sum } from '../ops/reduce.js';
 import { concat, transpose } from '../ops/shape.js';
 import { cast } from '../ops/util.js';
 import { LBFGS } from '../optim/lbfgs.js';
-import { Tensor } from '../tensor/tensor.js';
+import { peekGrad, Tensor } from '../tensor/tensor.js';
 import { checkXY } from './regression.js';
 
 /** Which model {@link LogisticRegression} fits. */
@@ -244,7 +244,7 @@ export class LogisticRegression extends Module {
       loss.backward();
       gradMax = 0;
       for (const p of this.parameters()) {
-        const g = p.grad?.data ?? [];
+        const g = peekGrad(p)?.data ?? [];
         for (let i = 0; i < g.length; i++) gradMax = Math.max(gradMax, Math.abs(g[i]));
       }
       // The line search compares objective values that differ by less than a float32 ulp near the optimum;

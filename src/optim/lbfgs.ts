@@ -1,6 +1,6 @@
 import { enableGrad } from '../autograd/engine.js';
 import { positiveInt, ValueError } from '../errors.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { peekGrad, type Tensor } from '../tensor/tensor.js';
 import {
   checkNonNegative,
   Optimizer,
@@ -297,7 +297,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     const flat = new Float64Array(this._numel);
     let offset = 0;
     for (const p of this._params) {
-      if (p.grad) flat.set(p.grad.data, offset);
+      const g = peekGrad(p);
+      if (g) flat.set(g.data, offset);
       offset += p.size;
     }
     return flat;

@@ -1,6 +1,6 @@
 import { DTypeError, FormatError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { shapesEqual } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { peekGrad, Tensor } from '../tensor/tensor.js';
 
 /** Hyperparameters every optimiser has; each optimiser extends this with its own. */
 export interface BaseHyper {
@@ -152,7 +152,7 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper, S extends Param
   step(): void {
     for (const group of this.paramGroups) {
       for (const p of group.params) {
-        const g = p.grad;
+        const g = peekGrad(p);
         if (g === null) continue;
         if (g.size !== p.size || g.dtype !== 'float32') {
           throw new ShapeError(
@@ -169,7 +169,10 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper, S extends Param
     }
   }
 
-  /** Forgets every parameter's gradient (sets `grad` to null), as before a new backward pass. */
+  /**
+   * Forgets every parameter's gradient (sets `grad` to null), as before a new backward pass. Gradients nobody
+   * read through `.grad` give their memory to the next pass.
+   */
   zeroGrad(): void {
     for (const group of this.paramGroups) for (const p of group.params) p.grad = null;
   }

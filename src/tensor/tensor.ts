@@ -1,7 +1,8 @@
+import { releaseBuffer } from '../backend/pool.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { type DType, dtypeOf, type TypedArray } from './dtype.js';
 import { type Shape, sizeOf } from './shape.js';
-import { noteView } from './storage.js';
+import { forgetViews, noteView } from './storage.js';
 
 /**
  * A node of the autograd graph: which tensors an op read and how to turn the gradient of its output into
@@ -14,6 +15,13 @@ export interface GradNode {
 }
 
 let nextId = 1;
+
+/** Reads and writes a tensor's private gradient fields; filled in by the class's static block. */
+let gradSlot: {
+  get(t: Tensor): Tensor | null;
+  owned(t: Tensor): boolean;
+  set(t: Tensor, g: Tensor | null, owned: boolean): void;
+};
 
 /** The id the next tensor will get: every tensor with an id at or above it was made after the call. */
 export function nextTensorId(): number {
@@ -32,8 +40,9 @@ export class Tensor {
   readonly dtype: DType;
   /** The values, contiguous and row-major. Treat as read-only unless you own the tensor. */
   data: TypedArray;
-  /** Gradient accumulated by `backward()` (leaves with `requiresGrad`, or tensors that called `retainGrad()`). */
-  grad: Tensor | null = null;
+  #grad: Tensor | null = null;
+  /** Whether `#grad` is the library's alone (see {@link setGrad}): no code outside it has read it yet. */
+  #gradOwned = false;
   /** The op that produced this tensor, if it was recorded for autograd. */
   gradFn: GradNode | null = null;
   private _requiresGrad = false;
@@ -51,6 +60,33 @@ export class Tensor {
     noteView(data);
     this.shape = Object.freeze([...shape]);
     this.dtype = dtypeOf(data);
+  }
+
+  /**
+   * Gradient accumulated by `backward()` (leaves with `requiresGrad`, or tensors that called `retainGrad()`).
+   * A gradient read here is the caller's to keep: `zeroGrad()` and later passes leave its values alone. The memory
+   * of one nobody read is reused once it is replaced.
+   */
+  get grad(): Tensor | null {
+    // the reader may keep it, so from now on its memory belongs to the garbage collector
+    this.#gradOwned = false;
+    return this.#grad;
+  }
+
+  set grad(g: Tensor | null) {
+    setGrad(this, g, false);
+  }
+
+  static {
+    // the library's access to the gradient's ownership, without a public member
+    gradSlot = {
+      get: (t) => t.#grad,
+      owned: (t) => t.#gradOwned,
+      set: (t, g, owned) => {
+        t.#grad = g;
+        t.#gradOwned = owned;
+      },
+    };
   }
 
   get requiresGrad(): boolean {
@@ -168,6 +204,35 @@ export class Tensor {
     const body = this.size <= 64 ? JSON.stringify(this.toArray()) : `${this.size} values`;
     return `Tensor(${fmtShape(this.shape)}, ${this.dtype}${this.requiresGrad ? ', requiresGrad' : ''}): ${body}`;
   }
+}
+
+/** The gradient of `t` for library code that reads it without keeping it (optimisers, clipping). */
+export function peekGrad(t: Tensor): Tensor | null {
+  return gradSlot.get(t);
+}
+
+/** Whether `t`'s gradient is the library's alone: made by it and not yet read through `grad` (see {@link setGrad}). */
+export function ownsGrad(t: Tensor): boolean {
+  return gradSlot.owned(t);
+}
+
+/**
+ * Replaces `t`'s gradient. `owned` says that `g` is the library's alone: made during a backward pass (or by
+ * clipping) over its own memory, shared with no other tensor anyone can reach. Until code outside the library
+ * reads it through `t.grad`, nothing but `t` holds it, so when it is replaced in turn (`zeroGrad()`, `p.grad = …`,
+ * a later pass adding to it) its memory goes to the buffer pool for the next op output of its size: a training
+ * loop's gradients reuse the last step's memory instead of faulting in fresh pages the garbage collector would
+ * free much later.
+ */
+export function setGrad(t: Tensor, g: Tensor | null, owned: boolean): void {
+  const old = gradSlot.get(t);
+  if (old !== null && old !== g && gradSlot.owned(t)) {
+    const d = old.data;
+    if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && releaseBuffer(d.buffer)) {
+      forgetViews(d.buffer);
+    }
+  }
+  gradSlot.set(t, g, owned && g !== null);
 }
 
 export function isTensor(x: unknown): x is Tensor {

@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, expect } from 'vitest';
 import { issueMark, markIssued, releaseBuffer } from '../../src/backend/pool.js';
 import * as nt from '../../src/index.js';
+import { ownsGrad, peekGrad } from '../../src/tensor/tensor.js';
 import { forEachBackend } from '../helpers/backends.js';
 
 type Fwd = { forward(x: nt.Tensor): nt.Tensor };
@@ -160,6 +161,81 @@ forEachBackend('buffer reuse', (_backend, it) => {
     kept.forEach((t, i) => {
       expect(copy(t)).toEqual(before[i]);
     });
+  });
+
+  it("reuses the memory of a parameter's gradient that nobody read, once it is replaced", () => {
+    nt.manualSeed(11);
+    const lin = new nt.nn.Linear(7, 5);
+    const w = lin.weight;
+    const x = nt.randn([3, 7]);
+    const pass = () => fwd(lin, x).square().sum().backward();
+    const bufferOf = () => peekGrad(w)!.data.buffer;
+    pass();
+    const expected = copy(peekGrad(w)!);
+    expect(ownsGrad(w)).toBe(true);
+    const first = bufferOf();
+    lin.zeroGrad();
+    expect(w.grad).toBeNull();
+    pass();
+    // zeroGrad gave the first gradient's memory to the pool, and the second pass's gradient took it
+    expect(bufferOf()).toBe(first);
+    expect(copy(peekGrad(w)!)).toEqual(expected);
+    // a second pass without zeroGrad adds into a new array; the one it replaces is the pool's again
+    const released = nt.bufferPoolStats().released;
+    pass();
+    expect(bufferOf()).not.toBe(first);
+    expect(nt.bufferPoolStats().released).toBeGreaterThan(released);
+    expect(copy(peekGrad(w)!)).toEqual(expected.map((v) => v + v));
+  });
+
+  it('leaves a gradient read through .grad, or set by the user, to its reader', () => {
+    nt.manualSeed(12);
+    const lin = new nt.nn.Linear(7, 5);
+    const [w, b] = [lin.weight, lin.bias!];
+    const opt = new nt.optim.SGD(lin.parameters(), { lr: 0.1 });
+    const pass = () =>
+      fwd(lin, nt.randn([3, 7]))
+        .square()
+        .sum()
+        .backward();
+    pass();
+    const read = w.grad!; // the caller may keep it now
+    expect(ownsGrad(w)).toBe(false);
+    const readValues = copy(read);
+    const mine = nt.ones([5]);
+    b.grad = mine;
+    expect(ownsGrad(b)).toBe(false);
+    for (let s = 0; s < 4; s++) {
+      opt.zeroGrad();
+      pass();
+      nt.optim.clipGradNorm(lin.parameters(), 0.01);
+      opt.step();
+    }
+    expect(copy(read)).toEqual(readValues);
+    expect(copy(mine)).toEqual([1, 1, 1, 1, 1]);
+    expect(peekGrad(w)!.data.buffer).not.toBe(read.data.buffer);
+    expect(peekGrad(b)!.data.buffer).not.toBe(mine.data.buffer);
+  });
+
+  it('clips a gradient only the library holds in place, and copies one someone read', () => {
+    nt.manualSeed(13);
+    const lin = new nt.nn.Linear(4, 3);
+    const w = lin.weight;
+    fwd(lin, nt.randn([2, 4]))
+      .sum()
+      .backward();
+    const owned = peekGrad(w)!;
+    const values = copy(owned);
+    nt.optim.clipGradValue(w, 0.25);
+    expect(peekGrad(w)).toBe(owned);
+    const clamped = values.map((v) => Math.min(Math.max(v, -0.25), 0.25));
+    expect(copy(owned)).toEqual(clamped);
+    const read = w.grad!;
+    // listed twice, the parameter is clipped twice, as PyTorch does; the tensor read above is left alone
+    nt.optim.clipGradValue([w, w], 0.125);
+    expect(copy(read)).toEqual(clamped);
+    expect(copy(peekGrad(w)!)).toEqual(clamped.map((v) => Math.min(Math.max(v, -0.125), 0.125)));
+    expect(ownsGrad(w)).toBe(true);
   });
 
   it("keeps a Sequential's last output when it is a view of an internal one (Flatten last)", () => {
