@@ -301,10 +301,24 @@ describe('playground', () => {
     // polled by interval: after two same-document history steps Playwright's waitForSelector sometimes never saw
     // the rebuilt page's element (30 s timeouts, 3 runs in 4), although it was there within 0.2 s and the page
     // painted and trained normally
-    await page.waitForFunction(() => document.querySelector('#epoch[data-epoch="0"]') !== null, null, {
-      polling: 100,
-      timeout: 30_000,
-    });
+    await page
+      .waitForFunction(() => document.querySelector('#epoch[data-epoch="0"]') !== null, null, {
+        polling: 100,
+        timeout: 30_000,
+      })
+      .catch(async (e: Error) => {
+        // still intermittent in the full suite: say what the page showed, for the next one who meets it
+        const seen = await page.evaluate(() => ({
+          hash: location.hash,
+          epoch: document.querySelector('#epoch')?.outerHTML ?? 'no #epoch',
+          backend: document.querySelector('#backend')?.textContent,
+          message: document.querySelector('#train-message')?.textContent,
+          page: document.querySelector('#page > section')?.className,
+        }));
+        throw new Error(
+          `${e.message}\npage: ${JSON.stringify(seen)}\nerrors: ${JSON.stringify(studio.errors)}`,
+        );
+      });
     expect(await page.locator('canvas.unit').count()).toBe(5);
     expect(studio.errors).toEqual([]);
   });
