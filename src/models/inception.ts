@@ -9,6 +9,7 @@ import {
   Module,
   Sequential,
 } from '../nn/index.js';
+import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
 import { concat, flatten, relu } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -43,10 +44,13 @@ export class BasicConv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const y = this.conv.forward(x);
-    return relu(this.bn ? this.bn.forward(y) : y);
+    const mark = internalMarker(this);
+    const y = mark(this.conv.forward(x));
+    return relu(this.bn ? mark(this.bn.forward(y)) : y);
   }
 }
+
+keepsNothingWithChildren(BasicConv2d);
 
 export interface InceptionOptions {
   /**
@@ -131,8 +135,10 @@ export class Inception extends Module {
         `Inception(${this.inChannels} -> ${this.outChannels}): expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
       );
     }
+    const mark = internalMarker(this);
+    const branches = [this.branch1, this.branch2, this.branch3, this.branch4];
     return concat(
-      [this.branch1.forward(x), this.branch2.forward(x), this.branch3.forward(x), this.branch4.forward(x)],
+      branches.map((b) => mark(b.forward(x))),
       1,
     );
   }
@@ -141,6 +147,8 @@ export class Inception extends Module {
     return `${this.inChannels}, ${this.outChannels}`;
   }
 }
+
+keepsNothingWithChildren(Inception);
 
 /** The paper's Table 1 (ch1x1, ch3x3red, ch3x3, ch5x5red, ch5x5, poolProj) for inception (3a) … (5b). */
 const TABLE1 = {
@@ -282,9 +290,12 @@ export class GoogLeNetMini extends Module {
         `GoogLeNetMini: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
       );
     }
-    let y = this.conv3.forward(this.conv2.forward(this.maxpool1.forward(this.conv1.forward(x))));
-    y = this.inception3b.forward(this.inception3a.forward(y));
-    y = this.maxpool3.forward(y);
+    const mark = internalMarker(this);
+    let y = x;
+    for (const m of [this.conv1, this.maxpool1, this.conv2, this.conv3, this.inception3a, this.inception3b]) {
+      y = mark(m.forward(y));
+    }
+    y = mark(this.maxpool3.forward(y));
     for (const b of [
       this.inception4a,
       this.inception4b,
@@ -292,13 +303,15 @@ export class GoogLeNetMini extends Module {
       this.inception4d,
       this.inception4e,
     ]) {
-      y = b.forward(y);
+      y = mark(b.forward(y));
     }
-    y = this.inception5b.forward(this.inception5a.forward(this.maxpool4.forward(y)));
-    return this.fc.forward(this.dropout.forward(flatten(this.avgpool.forward(y), 1)));
+    y = mark(this.inception5b.forward(mark(this.inception5a.forward(mark(this.maxpool4.forward(y))))));
+    return this.fc.forward(mark(this.dropout.forward(mark(flatten(mark(this.avgpool.forward(y)), 1)))));
   }
 
   protected override extraRepr(): string {
     return `numClasses=${this.numClasses}, inChannels=${this.inChannels}`;
   }
 }
+
+keepsNothingWithChildren(GoogLeNetMini);

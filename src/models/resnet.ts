@@ -1,6 +1,7 @@
 import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential } from '../nn/index.js';
 import { kaimingNormal_, zeros_ } from '../nn/init.js';
+import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
 import { add, flatten, relu } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -60,14 +61,18 @@ export class BasicBlock extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    const out = this.bn2.forward(this.conv2.forward(relu(this.bn1.forward(this.conv1.forward(x)))));
-    return relu(add(out, this.downsample ? shortcut(this.downsample, x) : x));
+    const mark = internalMarker(this);
+    let out = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
+    out = mark(this.bn2.forward(mark(this.conv2.forward(out))));
+    return relu(mark(add(out, this.downsample ? mark(shortcut(this.downsample, x)) : x)));
   }
 
   protected override extraRepr(): string {
     return `${this.inplanes}, ${this.planes}, stride=${this.stride}`;
   }
 }
+
+keepsNothingWithChildren(BasicBlock);
 
 /**
  * The bottleneck block of ResNet-50/101/152 (He et al. 2015): 1×1 conv reducing to `planes` → BN → ReLU → 3×3
@@ -111,16 +116,19 @@ export class Bottleneck extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    let out = relu(this.bn1.forward(this.conv1.forward(x)));
-    out = relu(this.bn2.forward(this.conv2.forward(out)));
-    out = this.bn3.forward(this.conv3.forward(out));
-    return relu(add(out, this.downsample ? shortcut(this.downsample, x) : x));
+    const mark = internalMarker(this);
+    let out = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
+    out = mark(relu(mark(this.bn2.forward(mark(this.conv2.forward(out))))));
+    out = mark(this.bn3.forward(mark(this.conv3.forward(out))));
+    return relu(mark(add(out, this.downsample ? mark(shortcut(this.downsample, x)) : x)));
   }
 
   protected override extraRepr(): string {
     return `${this.inplanes}, ${this.planes}, stride=${this.stride}`;
   }
 }
+
+keepsNothingWithChildren(Bottleneck);
 
 export interface ResNetOptions {
   /** 'basic' (two 3×3 convolutions, ResNet-18/34) or 'bottleneck' (1×1-3×3-1×1, ResNet-50 and deeper). Default 'basic'. */
@@ -249,15 +257,18 @@ export class ResNet extends Module {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new ShapeError(`ResNet: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`);
     }
-    let y = relu(this.bn1.forward(this.conv1.forward(x)));
-    for (const stage of this._stages) y = stage.forward(y);
-    return this.fc.forward(flatten(this.avgpool.forward(y), 1));
+    const mark = internalMarker(this);
+    let y = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
+    for (const stage of this._stages) y = mark(stage.forward(y));
+    return this.fc.forward(mark(flatten(mark(this.avgpool.forward(y)), 1)));
   }
 
   protected override extraRepr(): string {
     return `block=${this.block}, layers=[${this.layers.join(', ')}], numClasses=${this.numClasses}, inChannels=${this.inChannels}`;
   }
 }
+
+keepsNothingWithChildren(ResNet);
 
 /** The paper's depths (Table 1 of He et al.) as block type and blocks per stage. */
 const DEPTHS: Readonly<Record<number, [ResNetOptions['block'], number[]]>> = {

@@ -1,14 +1,8 @@
 import { ValueError } from '../errors.js';
 import { markInternal } from '../tensor/storage.js';
 import { nextTensorId, Tensor } from '../tensor/tensor.js';
-import { ELU, GELU, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Tanh } from './activation.js';
-import { Conv2d } from './conv.js';
-import { Dropout } from './dropout.js';
-import { Flatten, Identity } from './flatten.js';
-import { Linear } from './linear.js';
+import { keepsNothing, keepsNothingWithChildren } from './internal.js';
 import { Module } from './module.js';
-import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
-import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './pool.js';
 
 type AnyModule = Module & { forward(...inputs: unknown[]): unknown };
 
@@ -48,7 +42,7 @@ export class Sequential extends Module {
 
   /**
    * Feeds `input` through every layer in order. An output that passes only between library layers that keep
-   * nothing (see {@link keepsNothing}) is never seen by user code: it is marked internal, so its memory is reused
+   * nothing (nn/internal.ts) is never seen by user code: it is marked internal, so its memory is reused
    * once backward() has released the graph (tensor/storage.ts).
    */
   forward(input: Tensor): Tensor {
@@ -72,41 +66,7 @@ export class Sequential extends Module {
   }
 }
 
-/**
- * Library layers whose forward calls ops on its input and its own parameters and keeps no tensor: what they are
- * given and what they return reach no other code. A subclass, or an instance with its own `forward`, may keep
- * anything, so only these exact classes count (and a Sequential of them).
- */
-const KEEP_NOTHING = new Set<object>(
-  [
-    Conv2d,
-    Linear,
-    ReLU,
-    ReLU6,
-    LeakyReLU,
-    ELU,
-    GELU,
-    Sigmoid,
-    SiLU,
-    Tanh,
-    MaxPool2d,
-    AvgPool2d,
-    AdaptiveAvgPool2d,
-    Flatten,
-    Identity,
-    Dropout,
-    BatchNorm1d,
-    BatchNorm2d,
-    LayerNorm,
-  ].map((c) => c.prototype),
-);
-
-function keepsNothing(m: Module): boolean {
-  if (Object.hasOwn(m, 'forward')) return false;
-  const proto = Object.getPrototypeOf(m);
-  if (proto === Sequential.prototype) return Array.from(m as Sequential).every(keepsNothing);
-  return KEEP_NOTHING.has(proto);
-}
+keepsNothingWithChildren(Sequential);
 
 /** A list of modules that registers them (named 0, 1, …) without defining a forward. */
 export class ModuleList extends Module {

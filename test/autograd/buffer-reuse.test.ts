@@ -146,6 +146,73 @@ forEachBackend('buffer reuse', (_backend, it) => {
     });
   });
 
+  it("trains residual and Inception networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
+    // sizes as a real step's: the many small arrays (batch-norm statistics, the loss) stay out of the count
+    nt.configureBufferPool({ minBytes: 16 << 10 });
+    const makers = [
+      () => nt.models.resnetMini({ depth: 18, widthMultiplier: 0.125 }),
+      () => nt.models.resnetMini({ depth: 50, widthMultiplier: 0.0625 }),
+      () => new nt.models.GoogLeNetMini({ widthMultiplier: 0.125 }),
+    ];
+    for (const make of makers) {
+      const run = () => {
+        nt.manualSeed(1);
+        const model = make();
+        const x = nt.randn([4, 1, 28, 28]);
+        const y = nt.randint(0, 10, [4]);
+        const opt = new nt.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+        const losses: number[] = [];
+        let fresh = 0;
+        for (let s = 0; s < 3; s++) {
+          const before = nt.bufferPoolStats().misses;
+          opt.zeroGrad();
+          const loss = nt.crossEntropy(fwd(model, x), y);
+          loss.backward();
+          opt.step();
+          losses.push(loss.item());
+          fresh = nt.bufferPoolStats().misses - before;
+        }
+        return { losses, fresh, params: model.parameters().map(copy) };
+      };
+      const pooled = run();
+      // from the second step on, every large array a step needs is one the last step gave back: the blocks'
+      // activations, the gradients between them, the parameters' gradients
+      expect(pooled.fresh).toBe(0);
+      nt.configureBufferPool({ maxBytes: 0 });
+      const plain = run();
+      nt.configureBufferPool({ maxBytes: 256 << 20 });
+      expect(plain.fresh).toBeGreaterThan(0);
+      expect(pooled.losses).toEqual(plain.losses);
+      expect(pooled.params).toEqual(plain.params);
+    }
+  });
+
+  it('keeps what a user module put inside a residual block saw', () => {
+    nt.manualSeed(5);
+    const seen: nt.Tensor[] = [];
+    class Spy extends nt.nn.Module {
+      constructor(readonly inner: nt.nn.Conv2d) {
+        super();
+      }
+      forward(x: nt.Tensor): nt.Tensor {
+        const y = fwd(this.inner, x);
+        seen.push(x, y);
+        return y;
+      }
+    }
+    const model = nt.models.resnetMini({ depth: 18, widthMultiplier: 0.125 });
+    const block = model.layer(2).at(0) as nt.models.BasicBlock;
+    (block as unknown as { conv1: nt.nn.Module }).conv1 = new Spy(block.conv1);
+    const x = nt.randn([2, 1, 28, 28]);
+    fwd(model, x).sum().backward();
+    const kept = [...seen];
+    const before = kept.map(copy);
+    train(model, 3, nt.randn([8, 1, 28, 28]));
+    kept.forEach((t, i) => {
+      expect(copy(t)).toEqual(before[i]);
+    });
+  });
+
   it("never recycles what the user holds: outputs, retained gradients, parameters' .grad", () => {
     nt.manualSeed(3);
     const model = cnn();
