@@ -110,13 +110,21 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   const be = getBackend();
   let data = g.data as Float32Array;
   let cur = [...g.shape];
-  // sum away the leading axes broadcasting added
-  while (cur.length > shape.length) {
-    const inner = sizeOfRest(cur);
-    const out = allocateUninitialized('float32', inner) as Float32Array;
-    be.reduce('sum', data, 1, cur[0], inner, out);
+  const next = (out: Float32Array) => {
+    // a partial sum made here is seen by nobody else: its memory serves the next output
+    if (data !== g.data) releaseBuffer(data.buffer);
     data = out;
-    cur = cur.slice(1);
+  };
+  // sum away the leading axes broadcasting added, all in one pass
+  const lead = cur.length - shape.length;
+  if (lead > 0) {
+    let n = 1;
+    for (let i = 0; i < lead; i++) n *= cur[i];
+    cur = cur.slice(lead);
+    const inner = cur.reduce((a, b) => a * b, 1);
+    const out = allocateUninitialized('float32', inner) as Float32Array;
+    be.reduce('sum', data, 1, n, inner, out);
+    next(out);
   }
   for (let axis = 0; axis < shape.length; axis++) {
     if (cur[axis] === shape[axis]) continue;
@@ -131,16 +139,10 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
     for (let i = axis + 1; i < cur.length; i++) inner *= cur[i];
     const out = allocateUninitialized('float32', outer * inner) as Float32Array;
     be.reduce('sum', data, outer, cur[axis], inner, out);
-    data = out;
+    next(out);
     cur[axis] = 1;
   }
   return new Tensor(data, shape);
-}
-
-function sizeOfRest(shape: number[]): number {
-  let n = 1;
-  for (let i = 1; i < shape.length; i++) n *= shape[i];
-  return n;
 }
 
 function accumulate(a: Tensor | undefined, b: Tensor): Tensor {
