@@ -106,6 +106,9 @@ export class ModuleList extends Module {
   }
 }
 
+// no forward of its own: whoever iterates it calls its items
+keepsNothingWithChildren(ModuleList);
+
 /** Modules by name, registered in insertion order. */
 export class ModuleDict extends Module {
   private _map: Map<string, Module>;

@@ -2,6 +2,7 @@ import type { Size2d } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Conv2d } from './conv.js';
+import { internalMarker, keepsNothingWithChildren } from './internal.js';
 import { Module } from './module.js';
 
 export interface SeparableConv2dOptions {
@@ -46,10 +47,13 @@ export class SeparableConv2d extends Module {
   }
 
   forward(x: Tensor): Tensor {
-    return this.pointwise.forward(this.depthwise.forward(x));
+    const mark = internalMarker(this);
+    return this.pointwise.forward(mark(this.depthwise.forward(x)));
   }
 
   protected override extraRepr(): string {
     return `${this.inChannels}, ${this.outChannels}`;
   }
 }
+
+keepsNothingWithChildren(SeparableConv2d);

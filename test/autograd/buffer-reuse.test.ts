@@ -146,13 +146,25 @@ forEachBackend('buffer reuse', (_backend, it) => {
     });
   });
 
-  it("trains residual and Inception networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
+  it("trains residual, Inception and randomly wired networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
     // sizes as a real step's: the many small arrays (batch-norm statistics, the loss) stay out of the count
     nt.configureBufferPool({ minBytes: 16 << 10 });
     const makers = [
       () => nt.models.resnetMini({ depth: 18, widthMultiplier: 0.125 }),
       () => nt.models.resnetMini({ depth: 50, widthMultiplier: 0.0625 }),
       () => new nt.models.GoogLeNetMini({ widthMultiplier: 0.125 }),
+      () =>
+        new nt.models.randwire.RandWireNet({
+          graph: { type: 'ws', k: 4, p: 0.75 },
+          nodes: 8,
+          channels: 16,
+          numClasses: 10,
+          inChannels: 1,
+          headChannels: 32,
+          // full resolution into the first stage, so that its nodes' outputs are large enough to be pooled
+          stemStrides: [1, 1],
+          seed: 0,
+        }),
     ];
     for (const make of makers) {
       const run = () => {

@@ -7,6 +7,7 @@ import { ReLU } from '../../nn/activation.js';
 import { ModuleList, Sequential } from '../../nn/container.js';
 import { Conv2d } from '../../nn/conv.js';
 import { Dropout } from '../../nn/dropout.js';
+import { internalMarker, keepsNothingWithChildren } from '../../nn/internal.js';
 import { Linear } from '../../nn/linear.js';
 import { Module } from '../../nn/module.js';
 import { BatchNorm2d } from '../../nn/norm.js';
@@ -76,16 +77,19 @@ export class RandWireNode extends Module {
         `RandWireNode: expected ${this.inDegree} inputs (one per edge), got ${inputs.length}`,
       );
     }
+    const mark = internalMarker(this);
     const w = sigmoid(this.weight);
-    let x = mul(inputs[0], this.inDegree === 1 ? w : select(w, 0, 0));
-    for (let i = 1; i < inputs.length; i++) x = add(x, mul(inputs[i], select(w, 0, i)));
-    return this.bn.forward(this.conv.forward(relu(x)));
+    let x = mark(mul(inputs[0], this.inDegree === 1 ? w : select(w, 0, 0)));
+    for (let i = 1; i < inputs.length; i++) x = mark(add(x, mark(mul(inputs[i], select(w, 0, i)))));
+    return this.bn.forward(mark(this.conv.forward(mark(relu(x)))));
   }
 
   protected override extraRepr(): string {
     return `inDegree=${this.inDegree}, ${this.inChannels} -> ${this.outChannels}, stride=${this.stride}`;
   }
 }
+
+keepsNothingWithChildren(RandWireNode);
 
 export interface RandWireStageOptions extends RandWireLayerOptions {
   /** Stride of the graph's input nodes (default 2: every stage halves the resolution, as in the paper). */
@@ -142,24 +146,30 @@ export class RandWireStage extends Module {
       );
     }
     const g = this.graph;
+    const mark = internalMarker(this);
+    const single = this._outputs.length === 1;
     const outs: (Tensor | null)[] = new Array(g.numNodes).fill(null);
     // drop each node's output once its last consumer has read it, so only the live frontier stays in memory
     const pending = Array.from({ length: g.numNodes }, (_, v) => g.successors(v).length);
     for (let v = 0; v < g.numNodes; v++) {
       const preds = g.predecessors(v);
       const inputs = preds.length === 0 ? [x] : preds.map((u) => outs[u] as Tensor);
-      outs[v] = (this.nodes.at(v) as RandWireNode).forward(inputs);
+      const out = (this.nodes.at(v) as RandWireNode).forward(inputs);
+      // every node's output feeds other nodes or the average, except a lone output node's, which is returned
+      outs[v] = single && v === this._outputs[0] ? out : mark(out);
       for (const u of preds) if (--pending[u] === 0) outs[u] = null;
     }
     let y = outs[this._outputs[0]] as Tensor;
-    for (let i = 1; i < this._outputs.length; i++) y = add(y, outs[this._outputs[i]] as Tensor);
-    return this._outputs.length === 1 ? y : div(y, this._outputs.length);
+    for (let i = 1; i < this._outputs.length; i++) y = mark(add(y, outs[this._outputs[i]] as Tensor));
+    return single ? y : div(y, this._outputs.length);
   }
 
   protected override extraRepr(): string {
     return `${this.inChannels} -> ${this.outChannels}, ${this.graph.toString()}, inputs=[${this._inputs.join(', ')}], outputs=[${this._outputs.join(', ')}]`;
   }
 }
+
+keepsNothingWithChildren(RandWireStage);
 
 export interface RandWireNetOptions {
   /**
@@ -313,9 +323,12 @@ export class RandWireNet extends Module {
         `RandWireNet: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`,
       );
     }
-    let h = this.conv2.forward(this.conv1.forward(x));
-    for (const stage of this.stages) h = (stage as RandWireStage).forward(h);
-    h = flatten(this.pool.forward(this.head.forward(h)), 1);
-    return this.fc.forward(this.dropout.forward(h));
+    const mark = internalMarker(this);
+    let h = mark(this.conv2.forward(mark(this.conv1.forward(x))));
+    for (const stage of this.stages) h = mark((stage as RandWireStage).forward(h));
+    h = mark(flatten(mark(this.pool.forward(mark(this.head.forward(h)))), 1));
+    return this.fc.forward(mark(this.dropout.forward(h)));
   }
 }
+
+keepsNothingWithChildren(RandWireNet);
