@@ -1,5 +1,6 @@
 import { record } from '../autograd/engine.js';
 import type { ReduceOp } from '../backend/backend.js';
+import { releaseBuffer } from '../backend/pool.js';
 import { getBackend } from '../backend/registry.js';
 import { ValueError } from '../errors.js';
 import { arithmeticType } from '../tensor/dtype.js';
@@ -42,6 +43,8 @@ function reduceKernel(op: ReduceOp, x: Tensor, axes: number[]): Tensor {
     }
     const out = empty([outer * inner], dtype);
     getBackend().reduce(op, data, outer, n, inner, out.data);
+    // a partial result made here is seen by nobody else: its memory serves the next output
+    if (data !== x.data) releaseBuffer(data.buffer);
     data = out.data;
     for (let k = first; k <= last; k++) cur[k] = 1;
     i = j - 1;
