@@ -1,5 +1,6 @@
 import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AvgPool2d, Conv2d, Linear, MaxPool2d, Module } from '../nn/index.js';
+import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
 import { flatten, pad, relu, tanh } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -87,14 +88,18 @@ export class LeNet5 extends Module {
     const top = (FIELD - h) >> 1;
     const left = (FIELD - w) >> 1;
     // the paper's 32×32 input field, the image centred in it
-    const field = h === FIELD && w === FIELD ? x : pad(x, [left, FIELD - w - left, top, FIELD - h - top]);
-    const s2 = this.s2.forward(act(this.c1.forward(field)));
-    const s4 = this.s4.forward(act(this.c3.forward(s2)));
-    const c5 = flatten(act(this.c5.forward(s4)), 1);
-    return this.output.forward(act(this.f6.forward(c5)));
+    const mark = internalMarker(this);
+    const field =
+      h === FIELD && w === FIELD ? x : mark(pad(x, [left, FIELD - w - left, top, FIELD - h - top]));
+    const s2 = mark(this.s2.forward(mark(act(mark(this.c1.forward(field))))));
+    const s4 = mark(this.s4.forward(mark(act(mark(this.c3.forward(s2))))));
+    const c5 = mark(flatten(mark(act(mark(this.c5.forward(s4)))), 1));
+    return this.output.forward(mark(act(mark(this.f6.forward(c5)))));
   }
 
   protected override extraRepr(): string {
     return `numClasses=${this.numClasses}, inChannels=${this.inChannels}, activation=${this.activation}, pooling=${this.pooling}`;
   }
 }
+
+keepsNothingWithChildren(LeNet5);

@@ -146,10 +146,13 @@ forEachBackend('buffer reuse', (_backend, it) => {
     });
   });
 
-  it("trains residual, Inception and randomly wired networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
+  it("trains LeNet-5, residual, Inception and randomly wired networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
     // sizes as a real step's: the many small arrays (batch-norm statistics, the loss) stay out of the count
     nt.configureBufferPool({ minBytes: 16 << 10 });
     const makers = [
+      // 32×32, which LeNet-5 takes without padding (a padded 28×28 image is made without gradients, outside
+      // the graph that backward releases)
+      () => new nt.models.LeNet5(),
       () => nt.models.resnetMini({ depth: 18, widthMultiplier: 0.125 }),
       () => nt.models.resnetMini({ depth: 50, widthMultiplier: 0.0625 }),
       () => new nt.models.GoogLeNetMini({ widthMultiplier: 0.125 }),
@@ -170,7 +173,8 @@ forEachBackend('buffer reuse', (_backend, it) => {
       const run = () => {
         nt.manualSeed(1);
         const model = make();
-        const x = nt.randn([4, 1, 28, 28]);
+        const size = model instanceof nt.models.LeNet5 ? 32 : 28;
+        const x = nt.randn([4, 1, size, size]);
         const y = nt.randint(0, 10, [4]);
         const opt = new nt.optim.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
         const losses: number[] = [];
@@ -400,6 +404,27 @@ forEachBackend('buffer reuse', (_backend, it) => {
     loss.backward(); // through the retained graph: its saved activations must be intact
     model.parameters().forEach((p, i) => {
       expect(copy(p.grad!)).toEqual(first[i]);
+    });
+  });
+
+  it('gives the partial result of a sum over separate axes back to the pool', () => {
+    nt.manualSeed(14);
+    const x = nt.randn([4, 3, 5, 2]);
+    const before = nt.bufferPoolStats().released;
+    // two kernel runs (axis 2, then axis 0): the first one's [4, 3, 2] is seen by nobody else
+    const s = nt.sum(x, [0, 2]);
+    expect(nt.bufferPoolStats().released).toBe(before + 1);
+    const expected: number[] = [];
+    for (let c = 0; c < 3; c++) {
+      for (let w = 0; w < 2; w++) {
+        let total = 0;
+        for (let n = 0; n < 4; n++)
+          for (let h = 0; h < 5; h++) total += x.data[((n * 3 + c) * 5 + h) * 2 + w];
+        expected.push(total);
+      }
+    }
+    copy(s).forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i], 5);
     });
   });
 
