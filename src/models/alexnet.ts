@@ -9,6 +9,7 @@ import {
   ReLU,
   Sequential,
 } from '../nn/index.js';
+import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
 import { flatten } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -116,10 +117,15 @@ export class AlexNet extends Module {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new ShapeError(`AlexNet: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`);
     }
-    return this.classifier.forward(flatten(this.avgpool.forward(this.features.forward(x)), 1));
+    const mark = internalMarker(this);
+    return this.classifier.forward(
+      mark(flatten(mark(this.avgpool.forward(mark(this.features.forward(x)))), 1)),
+    );
   }
 
   protected override extraRepr(): string {
     return `numClasses=${this.numClasses}, inChannels=${this.inChannels}, width=${this.width}`;
   }
 }
+
+keepsNothingWithChildren(AlexNet);

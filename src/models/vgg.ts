@@ -11,6 +11,7 @@ import {
   Sequential,
 } from '../nn/index.js';
 import { constant_, kaimingNormal_, normal_, zeros_ } from '../nn/init.js';
+import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
 import { flatten } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -186,10 +187,15 @@ export class VGG extends Module {
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
       throw new ShapeError(`VGG: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`);
     }
-    return this.classifier.forward(flatten(this.avgpool.forward(this.features.forward(x)), 1));
+    const mark = internalMarker(this);
+    return this.classifier.forward(
+      mark(flatten(mark(this.avgpool.forward(mark(this.features.forward(x)))), 1)),
+    );
   }
 
   protected override extraRepr(): string {
     return `numClasses=${this.numClasses}, inChannels=${this.inChannels}, batchNorm=${this.batchNorm}`;
   }
 }
+
+keepsNothingWithChildren(VGG);

@@ -146,13 +146,15 @@ forEachBackend('buffer reuse', (_backend, it) => {
     });
   });
 
-  it("trains LeNet-5, residual, Inception and randomly wired networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
+  it("trains the classic, residual, Inception and randomly wired networks to the same numbers with and without reuse, reusing their blocks' memory", () => {
     // sizes as a real step's: the many small arrays (batch-norm statistics, the loss) stay out of the count
     nt.configureBufferPool({ minBytes: 16 << 10 });
     const makers = [
       // 32×32, which LeNet-5 takes without padding (a padded 28×28 image is made without gradients, outside
       // the graph that backward releases)
       () => new nt.models.LeNet5(),
+      () => new nt.models.AlexNet(),
+      () => new nt.models.VGG({ config: 'vgg11' }),
       () => nt.models.resnetMini({ depth: 18, widthMultiplier: 0.125 }),
       () => nt.models.resnetMini({ depth: 50, widthMultiplier: 0.0625 }),
       () => new nt.models.GoogLeNetMini({ widthMultiplier: 0.125 }),
