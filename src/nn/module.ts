@@ -124,7 +124,10 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Clears the gradients of every parameter. */
+  /**
+   * Clears the gradients of every parameter (sets `grad` to null). Gradients nobody read through `.grad` give
+   * their memory to the next pass.
+   */
   zeroGrad(): void {
     for (const p of this.parameters()) p.grad = null;
   }
