@@ -1,4 +1,4 @@
-import { issuedSince, issueMark, releaseBuffer } from '../backend/pool.js';
+import { issuedSince, issueMark, releaseArray, releaseBuffer, spansBuffer } from '../backend/pool.js';
 import { getBackend } from '../backend/registry.js';
 import { fmtShape, GradError, ShapeError, ValueError } from '../errors.js';
 import { allocateUninitialized, type TypedArray } from '../tensor/dtype.js';
@@ -79,9 +79,7 @@ class Node implements GradNode {
   /** Gives the op's scratch arrays to the buffer pool: its backward has run for the last time. */
   releaseScratch(): void {
     if (!this.scratch) return;
-    for (const a of this.scratch) {
-      if (a.byteOffset === 0 && a.byteLength === a.buffer.byteLength) releaseBuffer(a.buffer);
-    }
+    for (const a of this.scratch) releaseArray(a);
     this.scratch = null;
   }
 
@@ -184,11 +182,7 @@ class GradHandout {
       out = accumulate(prev, g);
     } else {
       const d = g.data;
-      const mine =
-        g.id >= this.firstNew &&
-        !this.given.has(d.buffer) &&
-        d.byteOffset === 0 &&
-        d.byteLength === d.buffer.byteLength;
+      const mine = g.id >= this.firstNew && !this.given.has(d.buffer) && spansBuffer(d);
       out = mine ? g : copyOf(g);
     }
     this.given.add(out.data.buffer);

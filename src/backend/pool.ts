@@ -121,6 +121,19 @@ export function releaseBuffer(buffer: ArrayBufferLike): boolean {
   return true;
 }
 
+/** Whether `a` views all of its buffer: only then does nothing else of the buffer hide behind it. */
+export function spansBuffer(a: ArrayBufferView): boolean {
+  return a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
+}
+
+/**
+ * Hands back the buffer under `a` when `a` views all of it (see {@link releaseBuffer}, whose proof the caller owes
+ * for the whole buffer). Returns whether it was kept.
+ */
+export function releaseArray(a: ArrayBufferView): boolean {
+  return spansBuffer(a) && releaseBuffer(a.buffer);
+}
+
 /** Counters of the pool since the process started (or since {@link clearBufferPool} reset them). */
 export function bufferPoolStats(): BufferPoolStats {
   return { ...stats };

@@ -1,4 +1,4 @@
-import { releaseBuffer } from '../backend/pool.js';
+import { releaseArray } from '../backend/pool.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { type DType, dtypeOf, type TypedArray } from './dtype.js';
 import { type Shape, sizeOf } from './shape.js';
@@ -227,10 +227,7 @@ export function ownsGrad(t: Tensor): boolean {
 export function setGrad(t: Tensor, g: Tensor | null, owned: boolean): void {
   const old = gradSlot.get(t);
   if (old !== null && old !== g && gradSlot.owned(t)) {
-    const d = old.data;
-    if (d.byteOffset === 0 && d.byteLength === d.buffer.byteLength && releaseBuffer(d.buffer)) {
-      forgetViews(d.buffer);
-    }
+    if (releaseArray(old.data)) forgetViews(old.data.buffer);
   }
   gradSlot.set(t, g, owned && g !== null);
 }
