@@ -22,7 +22,8 @@
         "native/rnn.cc",
         "native/shape.cc",
         "native/softmax.cc",
-        "native/threads.cc"
+        "native/threads.cc",
+        "native/winograd.cc"
       ],
       "defines": ["NAPI_VERSION=8"],
       # portable code generation only (no -march=native): hot loops carry their own AVX2 clones

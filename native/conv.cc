@@ -1,4 +1,6 @@
-// 2-D convolution, forward and both gradients. Stride-1 convolutions with a kernel larger than 1×1 run direct
+// 2-D convolution, forward and both gradients. 3×3 stride-1 convolutions with 16 or more channels on each side
+// and maps from 7×7 run the Winograd kernels of winograd.cc, which spend 16 products per 2×2 outputs and channel
+// pair where a direct convolution spends 36. Other stride-1 convolutions with a kernel larger than 1×1 run direct
 // kernels over zero-padded planes (the "direct convolution" section below); the rest is lowered to GEMM
 // through im2col: per image and group the unfolded input col [Cg·kH·kW, oH·oW] gives out_g = W_g · col,
 // dx_g = col2im(W_gᵀ · dy_g) and dW_g += dy_g · colᵀ. With a batch at least as large as the pool, each thread
@@ -12,6 +14,7 @@
 #include "gemm.h"
 #include "kernels.h"
 #include "threads.h"
+#include "winograd.h"
 
 #if NEURITE_X86_CLONES
 #include <immintrin.h>
@@ -51,6 +54,21 @@ inline void valid_range(int64_t out_size, int64_t stride, int64_t pad, int64_t o
   lo = std::max<int64_t>(0, ceil_div(pad - offset, stride));
   hi = std::min<int64_t>(out_size, ceil_div(size + pad - offset, stride));
   if (hi < lo) hi = lo;
+}
+
+// The input gradient of a stride-1 convolution as the geometry of a forward one: dy [oH, oW] padded by
+// (k − 1)·dil − pad on the top and left convolves with the flipped, transposed filters into dx [H, W].
+ConvGeom transposed(const ConvGeom& g) {
+  ConvGeom t = g;
+  t.in_c = g.out_c;
+  t.in_h = g.out_h;
+  t.in_w = g.out_w;
+  t.out_c = g.in_c;
+  t.out_h = g.in_h;
+  t.out_w = g.in_w;
+  t.pad_t = (g.k_h - 1) * g.dil_h - g.pad_t;
+  t.pad_l = (g.k_w - 1) * g.dil_w - g.pad_l;
+  return t;
 }
 
 // Unfolds channels [c0, c1) of one group's input planes into col rows [c0·kH·kW, c1·kH·kW).
@@ -935,20 +953,6 @@ void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& 
   }
 }
 
-// The input gradient of a stride-1 convolution as the geometry of a forward one: dy [oH, oW] padded by
-// (k − 1)·dil − pad on the top and left convolves with the flipped, transposed filters into dx [H, W].
-ConvGeom transposed(const ConvGeom& g) {
-  ConvGeom t = g;
-  t.in_c = g.out_c;
-  t.in_h = g.out_h;
-  t.in_w = g.out_w;
-  t.out_c = g.in_c;
-  t.out_h = g.in_h;
-  t.out_w = g.in_w;
-  t.pad_t = (g.k_h - 1) * g.dil_h - g.pad_t;
-  t.pad_l = (g.k_w - 1) * g.dil_w - g.pad_l;
-  return t;
-}
 
 // dw rows [m0, m1) of one group += Σ_i dy[m][i] · x[c][i + off_t] over n positions (a multiple of 8): dy rows
 // dy_ld apart, held input planes x_ld apart.
@@ -1250,6 +1254,7 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
   const Plan pl(g);
   if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
   if (pl.depthwise) return depthwise_forward(x, w, g, pl, out);
+  if (winograd_fits(g)) return winograd_conv(x, w, g, false, out);
 #if NEURITE_DIRECT_CONV
   if (vector_ok(g, pl) && channel_tiles(g)) return vector_conv(x, w, g, false, out);
   if (direct_ok(g, pl, kDirectStride)) return direct_conv(x, w, g, false, out);
@@ -1274,6 +1279,7 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
     return;
   }
   if (pl.depthwise) return depthwise_input_grad(dy, w, g, pl, dx);
+  if (winograd_fits(g) && winograd_fits(transposed(g))) return winograd_conv(dy, w, transposed(g), true, dx);
 #if NEURITE_DIRECT_CONV
   // strided: by phases, when the input channels fill the channel-vector tiles
   if (direct_ok(g, pl, kDirectStride) && (g.stride_h > 1 || g.stride_w > 1) && pl.cg % kVecOut == 0) {
@@ -1312,6 +1318,7 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
     return;
   }
   if (pl.depthwise) return depthwise_filter_grad(x, dy, g, pl, dw);
+  if (winograd_filter_fits(g)) return winograd_filter_grad(x, dy, g, dw);
 #if NEURITE_DIRECT_CONV
   if (vector_ok(g, pl) && vector_dw(g)) return vector_filter_grad(x, dy, g, dw);
   if (direct_ok(g, pl, 1) && direct_dw(g)) return direct_filter_grad(x, dy, g, dw);

@@ -35,6 +35,7 @@ const KERNELS = [
   'native/rnn.cc',
   'native/shape.cc',
   'native/softmax.cc',
+  'native/winograd.cc',
 ];
 /** What stands in for the N-API glue, the BLAS and the std::thread pool. */
 const WASM_GLUE = ['native/wasm/exports.cc', 'native/wasm/sgemm.cc', 'native/wasm/threads.cc'];

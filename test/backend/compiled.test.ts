@@ -1359,6 +1359,16 @@ for (const compiled of COMPILED) {
           [[2, 4, 40, 38], [6, 4, 3, 3], { stride: 2, padding: 1 }],
           [[2, 3, 31, 21], [5, 3, 3, 3], { stride: [2, 1], padding: [1, 2], dilation: [1, 2] }],
           [[3, 6, 9, 10], [4, 3, 4, 2], { stride: [1, 2], padding: [2, 0], dilation: [2, 1], groups: 2 }],
+          // Winograd F(2×2, 3×3) (3×3, stride 1, 16+ channels, maps from 7×7): odd output sizes (half tiles), channels
+          // that are not multiples of 16 (held in 16s) with a partial 6-row tile of output channels in the filter
+          // gradient, padding 0, 2 and uneven (the input gradient's geometry pads 2 − p), passes of several images
+          // with a remainder, one image (blocks split over the pool, the filter gradient stays direct on 2 threads)
+          [[3, 16, 9, 11], [24, 16, 3, 3], { padding: 1 }],
+          [[2, 24, 10, 9], [40, 24, 3, 3], {}],
+          [[2, 16, 8, 12], [16, 16, 3, 3], { padding: [2, 0] }],
+          [[2, 32, 7, 7], [16, 32, 3, 3], { padding: [0, 2] }],
+          [[11, 16, 7, 8], [24, 16, 3, 3], { padding: 1 }],
+          [[1, 24, 15, 13], [32, 24, 3, 3], { padding: 1 }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
@@ -1405,6 +1415,19 @@ for (const compiled of COMPILED) {
           const [xShape, wShape, options] = cases[16];
           const info = conv2dInfo(xShape, wShape, options);
           const r = rng(92);
+          const x = floats(sizeOf(xShape), r);
+          const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
+          const first = new Float32Array(sizeOf(wShape));
+          const second = new Float32Array(sizeOf(wShape));
+          native.conv2dBackpropFilter(x, dy, info, first);
+          native.conv2dBackpropFilter(x, dy, info, second);
+          expectSame(second, first, 'conv2dBackpropFilter, second run');
+        });
+
+        it('gives the same numbers run after run through the Winograd kernels', () => {
+          const [xShape, wShape, options] = cases.at(-2)!;
+          const info = conv2dInfo(xShape, wShape, options);
+          const r = rng(93);
           const x = floats(sizeOf(xShape), r);
           const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
           const first = new Float32Array(sizeOf(wShape));
