@@ -1,6 +1,6 @@
 // 2-D convolution, forward and both gradients. 3×3 stride-1 convolutions with 16 or more channels on each side
-// and maps from 7×7 run the Winograd kernels of winograd.cc, which spend 16 products per 2×2 outputs and channel
-// pair where a direct convolution spends 36. Other stride-1 convolutions with a kernel larger than 1×1 run direct
+// and maps from 7×7 run the Winograd kernels of winograd.cc (x86-64 with AVX2 and FMA, and WebAssembly), which
+// spend 16 products per 2×2 outputs and channel pair where a direct convolution spends 36. Other stride-1 convolutions with a kernel larger than 1×1 run direct
 // kernels over zero-padded planes (the "direct convolution" section below); the rest is lowered to GEMM
 // through im2col: per image and group the unfolded input col [Cg·kH·kW, oH·oW] gives out_g = W_g · col,
 // dx_g = col2im(W_gᵀ · dy_g) and dW_g += dy_g · colᵀ. With a batch at least as large as the pool, each thread
@@ -460,7 +460,7 @@ void depthwise_filter_grad(const float* x, const float* dy, const ConvGeom& g, c
 //
 // Only where it was measured faster than unfold + SGEMM: x86-64 CPUs with AVX2 and FMA (1.2–1.9× on ResNet and
 // GoogLeNet layers). Without fused multiply-adds, and in WebAssembly (SIMD128 tiles of the same shape ran at
-// 0.6–0.8× of the wasm SGEMM path), every convolution keeps the lowering.
+// 0.6–0.8× of the wasm SGEMM path), every convolution that Winograd does not take keeps the lowering.
 #if NEURITE_X86_CLONES
 #define NEURITE_DIRECT_CONV 1
 

@@ -13,8 +13,8 @@
 // dU_ξ[o][c] = Σ_tiles (A dY Aᵀ)_ξ[o] · V_ξ[c] (again one product per ξ, summed over tiles), then dg = Gᵀ dU G.
 //
 // Layout: each image's input is first held channels-last and zero-padded (rows and columns of the patches,
-// channels rounded up to 16), so that a patch cell of 8 channels is one vector load and every transform runs
-// on 8 channels at once. Tiles go in blocks of kBlock, small enough that a block's V and M stay in the L2
+// channels rounded up to kChan), so that a patch cell of kLanes channels is one vector load and every transform
+// runs on a vector of channels at once. Tiles go in blocks of kBlock, small enough that a block's V and M stay in the L2
 // cache between the transforms and the 16 products.
 #include "winograd.h"
 
@@ -25,24 +25,39 @@
 
 #include "threads.h"
 
+// Where the kernels exist: x86-64 with AVX2 and FMA (checked at load time), and WebAssembly SIMD128.
 #if NEURITE_X86_CLONES
 #include <immintrin.h>
+#define NEURITE_WINOGRAD 1
+#elif defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define NEURITE_WINOGRAD 1
+#else
+#define NEURITE_WINOGRAD 0
 #endif
 
 namespace neurite {
 
-#if NEURITE_X86_CLONES
+#if NEURITE_WINOGRAD
 namespace {
 
-using v8 = float __attribute__((vector_size(32)));
-
+#if NEURITE_X86_CLONES
+using vf = float __attribute__((vector_size(32)));
 constexpr int64_t kLanes = 8;   // floats per vector
 constexpr int64_t kChan = 16;   // channels are held in multiples of this: two vectors, the product tile's width
 constexpr int64_t kRows = 6;    // rows of the product tile (tiles, or output channels in the filter gradient)
-constexpr int64_t kBlock = 36;  // tiles per block: a multiple of kRows
-constexpr int64_t kCells = 16;  // cells of the transformed 4×4 domain
-
 const bool kWinograd = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+// SIMD128 as V8 compiles it on x86-64 has 15 vector registers and no fused multiply-add: the product tile is
+// 5 rows × 8 channels, ten accumulators, the shape of native/wasm/sgemm.cc's micro-kernel (which says why).
+using vf = float __attribute__((vector_size(16)));
+constexpr int64_t kLanes = 4;
+constexpr int64_t kChan = 8;
+constexpr int64_t kRows = 5;
+const bool kWinograd = true;
+#endif
+constexpr int64_t kBlock = 6 * kRows;  // tiles per block
+constexpr int64_t kCells = 16;         // cells of the transformed 4×4 domain
 
 inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
 
@@ -66,40 +81,45 @@ struct WinoGeom {
   int64_t spread() const { return 4 * tiles * op; }      // one image's channels-last output (or dy), whole tiles
 };
 
-// Everything below runs only where kWinograd holds (winograd_fits() checks it), so it is all compiled for AVX2 and
-// FMA: the transforms then inline into their loops.
+// Everything below runs only where kWinograd holds (winograd_fits() checks it), so on x86 it is all compiled for
+// AVX2 and FMA: the transforms then inline into their loops.
+#if NEURITE_X86_CLONES
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
+#endif
 
-inline v8 load(const float* p) {
-  v8 v;
+inline vf load(const float* p) {
+  vf v;
   std::memcpy(&v, p, sizeof v);
   return v;
 }
 
-inline void store(float* p, v8 v) { std::memcpy(p, &v, sizeof v); }
+inline void store(float* p, vf v) { std::memcpy(p, &v, sizeof v); }
 
-inline v8 splat(float s) { return v8{s, s, s, s, s, s, s, s}; }
+#if NEURITE_X86_CLONES
+inline vf splat(float s) { return _mm256_set1_ps(s); }
+#else
+inline vf splat(float s) { return vf{s, s, s, s}; }
+#endif
 
-inline v8 fma(v8 a, v8 b, v8 c) { return _mm256_fmadd_ps(a, b, c); }
-
-// c[r][0..16) (+)= Σ_k a_r[k·ak] · b[k·bk + 0..16) for the kRows rows a_r, n steps; c rows cr apart.
+#if NEURITE_X86_CLONES
+// c[r][0..kChan) (+)= Σ_k a_r[k·ak] · b[k·bk + 0..kChan) for the kRows rows a_r, n steps; c rows cr apart.
 template <bool kAdd>
 void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk, int64_t n, float* c, int64_t cr) {
-  v8 acc[kRows][2];
+  vf acc[kRows][2];
   for (int r = 0; r < kRows; r++) {
-    acc[r][0] = kAdd ? load(c + r * cr) : v8{};
-    acc[r][1] = kAdd ? load(c + r * cr + kLanes) : v8{};
+    acc[r][0] = kAdd ? load(c + r * cr) : vf{};
+    acc[r][1] = kAdd ? load(c + r * cr + kLanes) : vf{};
   }
   const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
   for (int64_t k = 0; k < n; k++, b += bk) {
-    const v8 b0 = load(b), b1 = load(b + kLanes);
+    const vf b0 = load(b), b1 = load(b + kLanes);
     const int64_t o = k * ak;
 #define NEURITE_WINO_STEP(r, ap)                 \
   {                                              \
-    const v8 s = splat(ap[o]);                   \
-    acc[r][0] = fma(s, b0, acc[r][0]);           \
-    acc[r][1] = fma(s, b1, acc[r][1]);           \
+    const vf s = splat(ap[o]);                   \
+    acc[r][0] = _mm256_fmadd_ps(s, b0, acc[r][0]);           \
+    acc[r][1] = _mm256_fmadd_ps(s, b1, acc[r][1]);           \
   }
     NEURITE_WINO_STEP(0, a0)
     NEURITE_WINO_STEP(1, a1)
@@ -115,11 +135,45 @@ void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk,
   }
 }
 
-// Bᵀ d B for 8 channels of one patch: d[a][b] at p + (a·sw + b)·cp; cell ξ = 4i + j goes to v + ξ·vs.
+#else
+// The same product tile in SIMD128: 5 rows × 2 vectors, a splat and two multiply-adds per row and step.
+template <bool kAdd>
+void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk, int64_t n, float* c, int64_t cr) {
+  v128_t acc[kRows][2];
+  for (int r = 0; r < kRows; r++) {
+    acc[r][0] = kAdd ? wasm_v128_load(c + r * cr) : wasm_f32x4_const_splat(0.0f);
+    acc[r][1] = kAdd ? wasm_v128_load(c + r * cr + 4) : wasm_f32x4_const_splat(0.0f);
+  }
+  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4];
+  for (int64_t k = 0; k < n; k++, b += bk) {
+    const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
+    const int64_t o = k * ak;
+#define NEURITE_WINO_STEP(r, ap)                                             \
+  {                                                                          \
+    const v128_t s = wasm_v128_load32_splat(ap + o);                         \
+    acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(s, b0));            \
+    acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(s, b1));            \
+  }
+    NEURITE_WINO_STEP(0, a0)
+    NEURITE_WINO_STEP(1, a1)
+    NEURITE_WINO_STEP(2, a2)
+    NEURITE_WINO_STEP(3, a3)
+    NEURITE_WINO_STEP(4, a4)
+#undef NEURITE_WINO_STEP
+  }
+  for (int r = 0; r < kRows; r++) {
+    wasm_v128_store(c + r * cr, acc[r][0]);
+    wasm_v128_store(c + r * cr + 4, acc[r][1]);
+  }
+}
+
+#endif
+
+// Bᵀ d B for kLanes channels of one patch: d[a][b] at p + (a·sw + b)·cp; cell ξ = 4i + j goes to v + ξ·vs.
 inline void input_tile(const float* p, int64_t row, int64_t cp, float* v, int64_t vs) {
-  v8 t[4][4];
+  vf t[4][4];
   for (int b = 0; b < 4; b++) {
-    const v8 d0 = load(p + b * cp), d1 = load(p + row + b * cp), d2 = load(p + 2 * row + b * cp),
+    const vf d0 = load(p + b * cp), d1 = load(p + row + b * cp), d2 = load(p + 2 * row + b * cp),
              d3 = load(p + 3 * row + b * cp);
     t[0][b] = d0 - d2;
     t[1][b] = d1 + d2;
@@ -134,11 +188,11 @@ inline void input_tile(const float* p, int64_t row, int64_t cp, float* v, int64_
   }
 }
 
-// Aᵀ m A for 8 output channels of one tile: m_ξ at m + ξ·ms; y[a][b] to y + (a·row + b)·op.
+// Aᵀ m A for kLanes output channels of one tile: m_ξ at m + ξ·ms; y[a][b] to y + (a·row + b)·op.
 inline void output_tile(const float* m, int64_t ms, float* y, int64_t row, int64_t op) {
-  v8 s[2][4];
+  vf s[2][4];
   for (int b = 0; b < 4; b++) {
-    const v8 m0 = load(m + b * ms), m1 = load(m + (4 + b) * ms), m2 = load(m + (8 + b) * ms),
+    const vf m0 = load(m + b * ms), m1 = load(m + (4 + b) * ms), m2 = load(m + (8 + b) * ms),
              m3 = load(m + (12 + b) * ms);
     s[0][b] = m0 + m1 + m2;
     s[1][b] = m1 - m2 - m3;
@@ -149,11 +203,11 @@ inline void output_tile(const float* m, int64_t ms, float* y, int64_t row, int64
   }
 }
 
-// A dy Aᵀ for 8 output channels of one tile (the adjoint of output_tile): dy[a][b] at y + (a·row + b)·op.
+// A dy Aᵀ for kLanes output channels of one tile (the adjoint of output_tile): dy[a][b] at y + (a·row + b)·op.
 inline void gradient_tile(const float* y, int64_t row, int64_t op, float* m, int64_t ms) {
-  v8 t[4][2];
+  vf t[4][2];
   for (int b = 0; b < 2; b++) {
-    const v8 y0 = load(y + b * op), y1 = load(y + row + b * op);
+    const vf y0 = load(y + b * op), y1 = load(y + row + b * op);
     t[0][b] = y0;
     t[1][b] = y0 + y1;
     t[2][b] = y0 - y1;
@@ -167,6 +221,7 @@ inline void gradient_tile(const float* y, int64_t row, int64_t op, float* m, int
   }
 }
 
+#if NEURITE_X86_CLONES
 // The 8 × 8 block src[k·src_ld + j] → dst[j·dst_ld + k].
 void transpose_block(const float* src, int64_t src_ld, float* dst, int64_t dst_ld) {
   __m256 r[8], t[8];
@@ -188,8 +243,23 @@ void transpose_block(const float* src, int64_t src_ld, float* dst, int64_t dst_l
 }
 
 
+#else
+// The 4 × 4 block src[k·src_ld + j] → dst[j·dst_ld + k].
+void transpose_block(const float* src, int64_t src_ld, float* dst, int64_t dst_ld) {
+  const v128_t r0 = wasm_v128_load(src), r1 = wasm_v128_load(src + src_ld), r2 = wasm_v128_load(src + 2 * src_ld),
+               r3 = wasm_v128_load(src + 3 * src_ld);
+  const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(dst, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(dst + dst_ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(dst + 2 * dst_ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(dst + 3 * dst_ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+#endif
+
 // Planes → channels-last: dst[y·dst_row + x·ld + c] = src[c·plane + y·src_row + x] for c < channels (a multiple of
-// 8), y < rows, x < cols; 8 × 8 blocks go through a vector transpose.
+// kLanes), y < rows, x < cols; kLanes × kLanes blocks go through a vector transpose.
 void to_channels_last(const float* src, int64_t channels, int64_t rows, int64_t cols, int64_t src_row, int64_t plane,
                       float* dst, int64_t dst_row, int64_t ld) {
   const int64_t whole = cols / kLanes * kLanes;
@@ -205,7 +275,8 @@ void to_channels_last(const float* src, int64_t channels, int64_t rows, int64_t 
   }
 }
 
-// The inverse: dst[c·plane + y·dst_row + x] = src[y·src_row + x·ld + c] for c in [c0, c1) (multiples of 8).
+// The inverse: dst[c·plane + y·dst_row + x] = src[y·src_row + x·ld + c] for c in [c0, c1) (multiples of
+// kLanes).
 void from_channels_last(const float* src, int64_t c0, int64_t c1, int64_t rows, int64_t cols, int64_t src_row,
                         int64_t ld, float* dst, int64_t dst_row, int64_t plane) {
   const int64_t whole = cols / kLanes * kLanes;
@@ -346,7 +417,7 @@ void forward_blocks(const float* xs, const float* u, const WinoGeom& w, int64_t 
   }
 }
 
-// Channels-last ys [2·th][2·tw][op] → out planes [out_c, oH, oW], channels [o0, o1) (multiples of 8).
+// Channels-last ys [2·th][2·tw][op] → out planes [out_c, oH, oW], channels [o0, o1) (multiples of kLanes).
 void release_output(const float* ys, const ConvGeom& g, const WinoGeom& w, int64_t o0, int64_t o1, float* out) {
   from_channels_last(ys, o0, o1, g.out_h, g.out_w, 2 * w.tw * w.op, w.op, out, g.out_w, g.out_h * g.out_w);
 }
@@ -359,7 +430,9 @@ int64_t image_grain(const WinoGeom& w) {
   return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
 }
 
+#if NEURITE_X86_CLONES
 #pragma GCC pop_options
+#endif
 
 }  // namespace
 
@@ -369,10 +442,13 @@ int64_t image_grain(const WinoGeom& w) {
 // (batch 8) 130 → 202 / 139 → 189; one image, 64→64 at 28²: 102 → 101 / 118 → 110 (the filter gradient stays
 // direct there). On 4² maps a tile's 4×4 patch is mostly padding and the filters' transform weighs more:
 // 128→128 at 4² 118 → 111 / 131 → 120, 256→256 134 → 115 / 142 → 110, so maps below 7×7 stay direct.
+// WebAssembly (Node 20, 2 threads), against unfold + the SIMD128 SGEMM: 32→64 at 28² 39.9 → 68.0 / 42.5 → 71.9;
+// 16→16 at 32² 19.8 → 53.2 / 22.9 → 48.4; 64→64 at 8² 32.8 → 78.2 / 34.0 → 79.0; one image, 64→64 at 28²
+// 42.6 → 55.8 / 43.3 → 51.8.
 bool winograd_fits(const ConvGeom& g) {
   return kWinograd && g.groups == 1 && g.k_h == 3 && g.k_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
          g.dil_h == 1 && g.dil_w == 1 && g.pad_t >= 0 && g.pad_t <= 2 && g.pad_l >= 0 && g.pad_l <= 2 &&
-         g.in_c >= kChan && g.out_c >= kChan && g.in_c % kLanes == 0 && g.out_c % kLanes == 0 && g.out_h >= 7 &&
+         g.in_c >= 16 && g.out_c >= 16 && g.in_c % 8 == 0 && g.out_c % 8 == 0 && g.out_h >= 7 &&
          g.out_w >= 7;
 }
 
@@ -515,6 +591,6 @@ bool winograd_filter_fits(const ConvGeom&) { return false; }
 void winograd_conv(const float*, const float*, const ConvGeom&, bool, float*) {}
 void winograd_filter_grad(const float*, const float*, const ConvGeom&, float*) {}
 
-#endif  // NEURITE_X86_CLONES
+#endif  // NEURITE_WINOGRAD
 
 }  // namespace neurite
