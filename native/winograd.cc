@@ -318,31 +318,40 @@ void hold_input(const float* x, const ConvGeom& g, const WinoGeom& w, float* xs)
                    w.sw * w.cp, w.cp);
 }
 
-// Filters → U_ξ[c][o] (cp × op each, zero past the real channels): G g Gᵀ of every filter g = w(o, c).
-std::vector<float> hold_filters(const float* w, const ConvGeom& g, const WinoGeom& wg, bool flip) {
-  std::vector<float> u(static_cast<size_t>(kCells * wg.cp * wg.op), 0.0f);
-  for (int64_t c = 0; c < g.in_c; c++) {
-    for (int64_t o = 0; o < g.out_c; o++) {
-      float k[3][3];
-      for (int kh = 0; kh < 3; kh++) {
+// Filters → U_ξ[c][o] (cp × op each, zero past the real channels): G g Gᵀ of every filter g = w(o, c), split
+// over the pool by input channel.
+std::unique_ptr<float[]> hold_filters(const float* w, const ConvGeom& g, const WinoGeom& wg, bool flip) {
+  auto u = buffer(kCells * wg.cp * wg.op);
+  float* up = u.get();
+  parallel_for(wg.cp, std::max<int64_t>(1, 4096 / wg.op), [&](int64_t c0, int64_t c1) {
+    for (int64_t c = c0; c < c1; c++) {
+      for (int64_t x = 0; x < kCells; x++) {
+        float* row = up + (x * wg.cp + c) * wg.op;
+        std::fill(row + (c < g.in_c ? g.out_c : 0), row + wg.op, 0.0f);
+      }
+      if (c >= g.in_c) continue;
+      for (int64_t o = 0; o < g.out_c; o++) {
+        float k[3][3];
+        for (int kh = 0; kh < 3; kh++) {
+          for (int kw = 0; kw < 3; kw++) {
+            k[kh][kw] = flip ? w[(c * g.out_c + o) * 9 + (2 - kh) * 3 + (2 - kw)] : w[(o * g.in_c + c) * 9 + kh * 3 + kw];
+          }
+        }
+        float t[4][3];  // G k
         for (int kw = 0; kw < 3; kw++) {
-          k[kh][kw] = flip ? w[(c * g.out_c + o) * 9 + (2 - kh) * 3 + (2 - kw)] : w[(o * g.in_c + c) * 9 + kh * 3 + kw];
+          t[0][kw] = k[0][kw];
+          t[1][kw] = 0.5f * (k[0][kw] + k[1][kw] + k[2][kw]);
+          t[2][kw] = 0.5f * (k[0][kw] - k[1][kw] + k[2][kw]);
+          t[3][kw] = k[2][kw];
+        }
+        for (int i = 0; i < 4; i++) {
+          const float cell[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
+                                 t[i][2]};
+          for (int j = 0; j < 4; j++) up[((4 * i + j) * wg.cp + c) * wg.op + o] = cell[j];
         }
       }
-      float t[4][3];  // G k
-      for (int kw = 0; kw < 3; kw++) {
-        t[0][kw] = k[0][kw];
-        t[1][kw] = 0.5f * (k[0][kw] + k[1][kw] + k[2][kw]);
-        t[2][kw] = 0.5f * (k[0][kw] - k[1][kw] + k[2][kw]);
-        t[3][kw] = k[2][kw];
-      }
-      for (int i = 0; i < 4; i++) {
-        const float cell[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]),
-                               t[i][2]};
-        for (int j = 0; j < 4; j++) u[((4 * i + j) * wg.cp + c) * wg.op + o] = cell[j];
-      }
     }
-  }
+  });
   return u;
 }
 
@@ -437,26 +446,25 @@ int64_t image_grain(const WinoGeom& w) {
 }  // namespace
 
 // Measured against the direct kernels (batch 64, 2 threads, GFLOP/s of the direct count, forward / forward with
-// both gradients): 32→64 at 28² 128 → 182 / 153 → 240; 16→16 at 32² 140 → 175 / 130 → 160; 32→32 at 16²
-// 134 → 218 / 146 → 195; 64→64 at 8² 145 → 217 / 149 → 200; 24→32 at 16² 128 → 168 / 139 → 155; 32→32 at 112²
-// (batch 8) 130 → 202 / 139 → 189; one image, 64→64 at 28²: 102 → 101 / 118 → 110 (the filter gradient stays
-// direct there). On 4² maps a tile's 4×4 patch is mostly padding and the filters' transform weighs more:
-// 128→128 at 4² 118 → 111 / 131 → 120, 256→256 134 → 115 / 142 → 110, so maps below 7×7 stay direct.
-// WebAssembly (Node 20, 2 threads), against unfold + the SIMD128 SGEMM: 32→64 at 28² 39.9 → 68.0 / 42.5 → 71.9;
-// 16→16 at 32² 19.8 → 53.2 / 22.9 → 48.4; 64→64 at 8² 32.8 → 78.2 / 34.0 → 79.0; one image, 64→64 at 28²
-// 42.6 → 55.8 / 43.3 → 51.8.
+// both gradients): 32→64 at 28² 160 → 259 / 158 → 255; 16→16 at 32² 140 → 175 / 130 → 160; 32→32 at 16²
+// 134 → 218 / 146 → 195; 64→64 at 8² 146 → 239 / 150 → 223; 64→64 at 6² 151 → 195 / 153 → 210; 24→32 at 16²
+// 128 → 168 / 139 → 155; 32→32 at 112² (batch 8) 130 → 202 / 139 → 189; one image, 64→64 at 28²: 102 → 101 /
+// 118 → 110 (the filter gradient stays direct there). On 4² maps: 64→64 122 → 136 / 119 → 146, 128→128 96 → 127
+// / 116 → 136, 256→256 130 → 134 / 131 → 136. Smaller maps and wider layers lose, as one 4×4 patch per image is
+// mostly padding and the transformed filters (16·C·O floats) outgrow the caches: 512→512 at 2² 65 → 45 / 65 → 54.
 bool winograd_fits(const ConvGeom& g) {
   return kWinograd && g.groups == 1 && g.k_h == 3 && g.k_w == 3 && g.stride_h == 1 && g.stride_w == 1 &&
          g.dil_h == 1 && g.dil_w == 1 && g.pad_t >= 0 && g.pad_t <= 2 && g.pad_l >= 0 && g.pad_l <= 2 &&
-         g.in_c >= 16 && g.out_c >= 16 && g.in_c % 8 == 0 && g.out_c % 8 == 0 && g.out_h >= 7 &&
-         g.out_w >= 7;
+         g.in_c >= 16 && g.out_c >= 16 && g.in_c % 8 == 0 && g.out_c % 8 == 0 && g.out_h >= 4 &&
+         g.out_w >= 4 && g.in_c * g.out_c <= 256 * 256;
 }
 
 bool winograd_filter_fits(const ConvGeom& g) { return winograd_fits(g) && g.batch >= num_threads(); }
 
 void winograd_conv(const float* x, const float* wt, const ConvGeom& g, bool flip, float* out) {
   const WinoGeom w(g);
-  const std::vector<float> u = hold_filters(wt, g, w, flip);
+  const auto held_u = hold_filters(wt, g, w, flip);
+  const float* u = held_u.get();
   const int64_t in_size = g.in_c * g.in_h * g.in_w, out_size = g.out_c * g.out_h * g.out_w;
   const int64_t per = pass_images(w, g.batch);
   auto hold = [&](int64_t n0, int64_t n1, float* xs) {
@@ -468,7 +476,7 @@ void winograd_conv(const float* x, const float* wt, const ConvGeom& g, bool flip
       for (int64_t n0 = lo; n0 < hi; n0 += per) {
         const int64_t n1 = std::min(hi, n0 + per), total = (n1 - n0) * w.tiles;
         hold(n0, n1, s.xs.get());
-        forward_blocks(s.xs.get(), u.data(), w, total, 0, (total + kBlock - 1) / kBlock, s.v.get(), s.m.get(),
+        forward_blocks(s.xs.get(), u, w, total, 0, (total + kBlock - 1) / kBlock, s.v.get(), s.m.get(),
                        s.ys.get());
         for (int64_t n = n0; n < n1; n++) release_output(s.ys.get() + (n - n0) * w.spread(), g, w, 0, g.out_c, out + n * out_size);
       }
@@ -481,7 +489,7 @@ void winograd_conv(const float* x, const float* wt, const ConvGeom& g, bool flip
   const int64_t total = g.batch * w.tiles;
   parallel_for((total + kBlock - 1) / kBlock, 1, [&](int64_t b0, int64_t b1) {
     Scratch s(w, 0);
-    forward_blocks(held.xs.get(), u.data(), w, total, b0, b1, s.v.get(), s.m.get(), held.ys.get());
+    forward_blocks(held.xs.get(), u, w, total, b0, b1, s.v.get(), s.m.get(), held.ys.get());
   });
   const int64_t groups = g.out_c / kLanes;
   parallel_for(g.batch * groups, 1, [&](int64_t i0, int64_t i1) {
@@ -547,41 +555,50 @@ void winograd_filter_grad(const float* x, const float* dy, const ConvGeom& g, fl
   };
   // partial sums of dU per chunk of images, added in chunk order (the result does not depend on the threads)
   const int64_t grain = image_grain(w);
-  const int parts = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain})));
+  const int parts = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain})));
   std::vector<std::unique_ptr<float[]>> partial(parts);
-  for (auto& p : partial) {
-    p = buffer(du_size);
-    std::fill(p.get(), p.get() + du_size, 0.0f);
-  }
+  for (auto& p : partial) p = buffer(du_size);
+  auto chunk = [&](int t) {
+    std::fill(partial[t].get(), partial[t].get() + du_size, 0.0f);
+    images(g.batch * t / parts, g.batch * (t + 1) / parts, partial[t].get());
+  };
   if (parts > 1) {
-    run_tasks(parts, [&](int t) { images(g.batch * t / parts, g.batch * (t + 1) / parts, partial[t].get()); });
+    run_tasks(parts, chunk);
   } else {
-    images(0, g.batch, partial[0].get());
+    chunk(0);
   }
-  float* du = partial[0].get();
-  for (int t = 1; t < parts; t++) {
-    const float* src = partial[t].get();
-    for (int64_t i = 0; i < du_size; i++) du[i] += src[i];
-  }
-  // dg = Gᵀ dU G for every filter
-  static const float G[4][3] = {{1, 0, 0}, {0.5f, 0.5f, 0.5f}, {0.5f, -0.5f, 0.5f}, {0, 0, 1}};
-  for (int64_t o = 0; o < g.out_c; o++) {
-    for (int64_t c = 0; c < g.in_c; c++) {
-      float cell[4][4];
-      for (int i = 0; i < 4; i++) {
-        for (int j = 0; j < 4; j++) cell[i][j] = du[((4 * i + j) * w.op + o) * w.cp + c];
+  // dg = Gᵀ dU G for every filter, split over the pool by output channel: Gᵀ dU G's 3 × 3 cells are sums of the
+  // 4 × 4 cells of dU with weights 1 and ½, applied rows then columns
+  parallel_for(g.out_c, std::max<int64_t>(1, 2048 / w.cp), [&](int64_t o0, int64_t o1) {
+    std::vector<float> cells(static_cast<size_t>(kCells * w.cp));
+    for (int64_t o = o0; o < o1; o++) {
+      for (int64_t x = 0; x < kCells; x++) {
+        float* dst = cells.data() + x * w.cp;
+        std::memcpy(dst, partial[0].get() + (x * w.op + o) * w.cp, static_cast<size_t>(w.cp) * sizeof(float));
+        for (int t = 1; t < parts; t++) {
+          const float* src = partial[t].get() + (x * w.op + o) * w.cp;
+          for (int64_t c = 0; c < w.cp; c++) dst[c] += src[c];
+        }
       }
-      for (int kh = 0; kh < 3; kh++) {
+      for (int64_t c = 0; c < g.in_c; c++) {
+        float r[4][3];  // dU G, row by row
+        for (int i = 0; i < 4; i++) {
+          const float* d = cells.data() + 4 * i * w.cp + c;
+          const float d0 = d[0], d1 = d[w.cp], d2 = d[2 * w.cp], d3 = d[3 * w.cp];
+          r[i][0] = d0 + 0.5f * (d1 + d2);
+          r[i][1] = 0.5f * (d1 - d2);
+          r[i][2] = 0.5f * (d1 + d2) + d3;
+        }
+        float* out = dw + (o * g.in_c + c) * 9;
         for (int kw = 0; kw < 3; kw++) {
-          float acc = 0.0f;
-          for (int i = 0; i < 4; i++) {
-            for (int j = 0; j < 4; j++) acc += G[i][kh] * cell[i][j] * G[j][kw];
-          }
-          dw[(o * g.in_c + c) * 9 + kh * 3 + kw] = acc;
+          out[kw] = r[0][kw] + 0.5f * (r[1][kw] + r[2][kw]);
+          out[3 + kw] = 0.5f * (r[1][kw] - r[2][kw]);
+          out[6 + kw] = 0.5f * (r[1][kw] + r[2][kw]) + r[3][kw];
         }
       }
     }
-  }
+  });
 }
 
 #else

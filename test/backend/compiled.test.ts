@@ -1369,6 +1369,9 @@ for (const compiled of COMPILED) {
           [[2, 32, 7, 7], [16, 32, 3, 3], { padding: [0, 2] }],
           [[11, 16, 7, 8], [24, 16, 3, 3], { padding: 1 }],
           [[1, 24, 15, 13], [32, 24, 3, 3], { padding: 1 }],
+          // … on the smallest maps it takes (4 × 4 and 4 × 5 outputs: every patch reaches into the padding)
+          [[9, 32, 4, 4], [48, 32, 3, 3], { padding: 1 }],
+          [[3, 16, 6, 5], [16, 16, 3, 3], { padding: [0, 1] }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
