@@ -1,7 +1,8 @@
 // 2-D convolution, forward and both gradients. 3×3 stride-1 convolutions with 16 or more channels on each side
-// and maps from 7×7 run the Winograd kernels of winograd.cc (x86-64 with AVX2 and FMA, and WebAssembly), which
-// spend 16 products per 2×2 outputs and channel pair where a direct convolution spends 36. Other stride-1 convolutions with a kernel larger than 1×1 run direct
-// kernels over zero-padded planes (the "direct convolution" section below); the rest is lowered to GEMM
+// and maps from 4×4 run the Winograd kernels of winograd.cc (x86-64 with AVX2 and FMA, and WebAssembly), which
+// spend 16 products per 2×2 outputs and channel pair where a direct convolution spends 36. Other stride-1
+// convolutions with a kernel larger than 1×1 run direct kernels over zero-padded planes (the "direct
+// convolution" section below); the rest is lowered to GEMM
 // through im2col: per image and group the unfolded input col [Cg·kH·kW, oH·oW] gives out_g = W_g · col,
 // dx_g = col2im(W_gᵀ · dy_g) and dW_g += dy_g · colᵀ. With a batch at least as large as the pool, each thread
 // takes whole images (its own col buffer, single-threaded BLAS); smaller batches split each GEMM instead.

@@ -5,8 +5,9 @@
 
 namespace neurite {
 
-// Whether this build and CPU run the Winograd kernels for g (3×3, stride 1, no dilation, one group, padding
-// 0–2 on the top and left, and enough channels on both sides to fill its vectors).
+// Whether this build and CPU run the Winograd kernels for g: 3×3, stride 1, no dilation, one group, padding 0–2
+// on the top and left, 16 or more channels on each side (at most 256 × 256), maps from 4 × 4 (winograd.cc says
+// where these bounds were measured).
 bool winograd_fits(const ConvGeom& g);
 
 // Whether winograd_filter_grad takes g: as winograd_fits, with at least one image per thread (the products are

@@ -1372,6 +1372,10 @@ for (const compiled of COMPILED) {
           // … on the smallest maps it takes (4 × 4 and 4 × 5 outputs: every patch reaches into the padding)
           [[9, 32, 4, 4], [48, 32, 3, 3], { padding: 1 }],
           [[3, 16, 6, 5], [16, 16, 3, 3], { padding: [0, 1] }],
+          // … and channel counts that are not multiples of a vector (GoogLeNet-mini's 28→56 branch; 30 and 60 leave
+          // 6 and 4 channels past the last whole vector, one image splits the release by channel groups)
+          [[3, 28, 9, 9], [56, 28, 3, 3], { padding: 1 }],
+          [[1, 30, 7, 8], [60, 30, 3, 3], { padding: 1 }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
