@@ -115,11 +115,11 @@ void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk,
   for (int64_t k = 0; k < n; k++, b += bk) {
     const vf b0 = load(b), b1 = load(b + kLanes);
     const int64_t o = k * ak;
-#define NEURITE_WINO_STEP(r, ap)                 \
-  {                                              \
-    const vf s = splat(ap[o]);                   \
-    acc[r][0] = _mm256_fmadd_ps(s, b0, acc[r][0]);           \
-    acc[r][1] = _mm256_fmadd_ps(s, b1, acc[r][1]);           \
+#define NEURITE_WINO_STEP(r, ap)                       \
+  {                                                    \
+    const vf s = splat(ap[o]);                         \
+    acc[r][0] = _mm256_fmadd_ps(s, b0, acc[r][0]);     \
+    acc[r][1] = _mm256_fmadd_ps(s, b1, acc[r][1]);     \
   }
     NEURITE_WINO_STEP(0, a0)
     NEURITE_WINO_STEP(1, a1)
@@ -414,7 +414,7 @@ void transform_inputs(const float* xs, const WinoGeom& w, int64_t f0, int64_t n,
   }
 }
 
-// Blocks [b0, b1) of a pass of `total` tiles: held inputs s.xs → channels-last outputs ys.
+// Blocks [b0, b1) of a pass of `total` tiles: held inputs xs → channels-last outputs ys (v and m: scratch).
 void forward_blocks(const float* xs, const float* u, const WinoGeom& w, int64_t total, int64_t b0, int64_t b1,
                     float* v, float* m, float* ys) {
   const int64_t vs = kBlock * w.cp, ms = kBlock * w.op, row = 2 * w.tw * w.op;
