@@ -1376,6 +1376,13 @@ for (const compiled of COMPILED) {
           // 6 and 4 channels past the last whole vector, one image splits the release by channel groups)
           [[3, 28, 9, 9], [56, 28, 3, 3], { padding: 1 }],
           [[1, 30, 7, 8], [60, 30, 3, 3], { padding: 1 }],
+          // kernels that cover the whole input (one output position, a GEMM over the batch): LeNet-5's C5, a
+          // rectangular one, a stride that changes nothing, one image; with padding or groups it is a convolution
+          [[9, 16, 5, 5], [120, 16, 5, 5], {}],
+          [[3, 4, 3, 6], [7, 4, 3, 6], { stride: 2 }],
+          [[1, 5, 4, 4], [3, 5, 4, 4], {}],
+          [[2, 4, 3, 3], [6, 2, 3, 3], { groups: 2 }],
+          [[2, 3, 2, 2], [4, 3, 4, 4], { padding: 1 }],
         ];
 
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
