@@ -1285,7 +1285,10 @@ for (const compiled of COMPILED) {
       });
 
       describe('convolution', () => {
-        const cases: [x: number[], w: number[], options: Conv2dOptions][] = [
+        type Case = [x: number[], w: number[], options: Conv2dOptions];
+        // Winograd with several images per thread: the filter gradient adds one partial sum per thread
+        const winogradBatch: Case = [[11, 16, 7, 8], [24, 16, 3, 3], { padding: 1 }];
+        const cases: Case[] = [
           [[2, 3, 7, 6], [4, 3, 3, 3], { padding: 1 }],
           [[2, 3, 9, 8], [5, 3, 3, 3], { stride: 2, padding: [1, 0], dilation: 2 }],
           [[1, 2, 10, 11], [3, 2, 2, 3], { stride: [3, 1], padding: [0, 2], dilation: [1, 2] }],
@@ -1367,7 +1370,7 @@ for (const compiled of COMPILED) {
           [[2, 24, 10, 9], [40, 24, 3, 3], {}],
           [[2, 16, 8, 12], [16, 16, 3, 3], { padding: [2, 0] }],
           [[2, 32, 7, 7], [16, 32, 3, 3], { padding: [0, 2] }],
-          [[11, 16, 7, 8], [24, 16, 3, 3], { padding: 1 }],
+          winogradBatch,
           [[1, 24, 15, 13], [32, 24, 3, 3], { padding: 1 }],
           // … on the smallest maps it takes (4 × 4 and 4 × 5 outputs: every patch reaches into the padding)
           [[9, 32, 4, 4], [48, 32, 3, 3], { padding: 1 }],
@@ -1425,31 +1428,23 @@ for (const compiled of COMPILED) {
           });
         });
 
-        it('gives the same numbers run after run', () => {
-          const [xShape, wShape, options] = cases[16];
-          const info = conv2dInfo(xShape, wShape, options);
-          const r = rng(92);
-          const x = floats(sizeOf(xShape), r);
-          const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
-          const first = new Float32Array(sizeOf(wShape));
-          const second = new Float32Array(sizeOf(wShape));
-          native.conv2dBackpropFilter(x, dy, info, first);
-          native.conv2dBackpropFilter(x, dy, info, second);
-          expectSame(second, first, 'conv2dBackpropFilter, second run');
-        });
-
-        it('gives the same numbers run after run through the Winograd kernels', () => {
-          const [xShape, wShape, options] = cases.at(-2)!;
-          const info = conv2dInfo(xShape, wShape, options);
-          const r = rng(93);
-          const x = floats(sizeOf(xShape), r);
-          const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
-          const first = new Float32Array(sizeOf(wShape));
-          const second = new Float32Array(sizeOf(wShape));
-          native.conv2dBackpropFilter(x, dy, info, first);
-          native.conv2dBackpropFilter(x, dy, info, second);
-          expectSame(second, first, 'conv2dBackpropFilter, second run');
-        });
+        // the direct filter gradient over images per thread, and Winograd's sum of per-thread partials
+        for (const [through, [xShape, wShape, options], seed] of [
+          ['', cases[16], 92],
+          [' through the Winograd kernels', winogradBatch, 93],
+        ] as const) {
+          it(`gives the same numbers run after run${through}`, () => {
+            const info = conv2dInfo(xShape, wShape, options);
+            const r = rng(seed);
+            const x = floats(sizeOf(xShape), r);
+            const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
+            const first = new Float32Array(sizeOf(wShape));
+            const second = new Float32Array(sizeOf(wShape));
+            native.conv2dBackpropFilter(x, dy, info, first);
+            native.conv2dBackpropFilter(x, dy, info, second);
+            expectSame(second, first, 'conv2dBackpropFilter, second run');
+          });
+        }
       });
 
       describe('pooling', () => {
