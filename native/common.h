@@ -2,14 +2,22 @@
 // geometry records that TypeScript serialises into Int32Arrays.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <memory>
 
 namespace neurite {
 
 enum class DType { F32, I32, U8 };
+
+// a rounded up to a multiple of b (a ≥ 0, b > 0).
+inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
+
+// Uninitialised floats for a kernel's scratch: at least one, so that an empty size still has a pointer.
+inline std::unique_ptr<float[]> scratch(int64_t n) { return std::unique_ptr<float[]>(new float[std::max<int64_t>(n, 1)]); }
 
 // A typed array as the kernels see it: no ownership, no copy.
 struct Array {

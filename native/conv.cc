@@ -24,9 +24,6 @@
 namespace neurite {
 namespace {
 
-// Multiply-adds below which a thread is not worth waking.
-constexpr double kMinMacs = 1 << 18;
-
 struct Plan {
   int64_t cg;        // input channels per group
   int64_t og;        // output channels per group
@@ -132,12 +129,10 @@ void col2im(const float* col, const ConvGeom& g, const Plan& pl, int64_t c0, int
   }
 }
 
-std::unique_ptr<float[]> scratch(int64_t n) { return std::unique_ptr<float[]>(new float[std::max<int64_t>(n, 1)]); }
-
 // Whether whole images go to threads (true) or each image's GEMMs are split (false).
 bool by_image(const ConvGeom& g, const Plan& pl) {
   return num_threads() > 1 && g.batch >= num_threads() &&
-         static_cast<double>(g.out_c) * pl.k * pl.p * g.batch >= kMinMacs;
+         static_cast<double>(g.out_c) * pl.k * pl.p * g.batch >= kParallelMacs;
 }
 
 // Channels per task when one image's unfolding is split over the pool: about 16k copied elements each.
@@ -146,8 +141,7 @@ int64_t channel_grain(const Plan& pl) {
 }
 
 int64_t image_grain(const ConvGeom& g, const Plan& pl) {
-  const double macs = std::max(1.0, static_cast<double>(g.out_c) * pl.k * pl.p);
-  return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / macs));
+  return macs_grain(static_cast<double>(g.out_c) * pl.k * pl.p);
 }
 
 // Filter gradients over a batch that feeds the pool: chunk(lo, hi, acc) adds images [lo, hi) into acc, one
@@ -252,7 +246,7 @@ NEURITE_CLONES void depthwise_plane_filter_grad(const float* xp, const float* dy
 }
 
 int64_t plane_grain(const ConvGeom& g) {
-  return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max<int64_t>(1, g.out_h * g.out_w * g.k_h * g.k_w)));
+  return macs_grain(static_cast<double>(g.out_h * g.out_w * g.k_h * g.k_w));
 }
 
 // --- stride-1 depthwise on padded planes ----------------------------------------------------------------
@@ -591,8 +585,6 @@ inline float tile_at(const float* tile, int64_t r, int64_t j) {
   return tile[((r / kLanes) * kVecPos + j) * kLanes + r % kLanes];
 }
 
-inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
-
 // The held layout of one input channel. At stride 1 it is a single plane padded to rows PW wide. At stride s
 // it is s_h·s_w phase planes: phase (a, b) holds the padded cells whose row is a mod s_h and column b mod s_w,
 // so that the taps of output (oy, ox) again sit at oy·PW + ox plus a fixed offset per tap (its phase plane and
@@ -723,7 +715,7 @@ void direct_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   const double macs = static_cast<double>(g.out_c) * cg * d.taps * d.span;
   const bool images = num_threads() > 1 && g.batch >= num_threads();
   if (images) {
-    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    const int64_t grain = macs_grain(macs);
     parallel_for(g.batch, grain, [&](int64_t lo, int64_t hi) {
       auto xpad = scratch(cg * d.plane);
       auto wide = scratch(blocks * kTileRows * d.span);
@@ -797,7 +789,7 @@ void vector_conv(const float* x, const float* w, const ConvGeom& g, bool flip, f
   };
   if (num_threads() > 1 && g.batch >= num_threads()) {
     const double macs = static_cast<double>(g.out_c) * K * P;
-    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    const int64_t grain = macs_grain(macs);
     parallel_for(g.batch, grain, [&](int64_t lo, int64_t hi) {
       auto xpad = scratch(cg * d.plane);
       for (int64_t n = lo; n < hi; n++) {
@@ -932,7 +924,7 @@ void vector_input_grad_strided(const float* dy, const float* w, const ConvGeom& 
   };
   if (num_threads() > 1 && g.batch >= num_threads()) {
     const double macs = static_cast<double>(g.in_c) * og * taps * in_plane / (g.stride_h * g.stride_w);
-    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    const int64_t grain = macs_grain(macs);
     parallel_for(g.batch, grain, [&](int64_t lo, int64_t hi) {
       auto held = scratch(og * plane);
       for (int64_t n = lo; n < hi; n++) {
@@ -1026,7 +1018,7 @@ void direct_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   };
   const double macs = static_cast<double>(g.out_c) * cg * d.taps * d.span;
   if (g.batch >= num_threads()) {
-    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    const int64_t grain = macs_grain(macs);
     sum_image_chunks(g, grain, dw_size, dw, [&](int64_t lo, int64_t hi, float* acc) {
       auto xrows = scratch(cg * ld);
       auto dyrows = scratch(og * ld);
@@ -1115,7 +1107,7 @@ void vector_filter_grad(const float* x, const float* dy, const ConvGeom& g, floa
   };
   if (g.batch >= num_threads()) {
     const double macs = static_cast<double>(g.out_c) * K * P;
-    const int64_t grain = std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
+    const int64_t grain = macs_grain(macs);
     sum_image_chunks(g, grain, dw_size, dw, [&](int64_t lo, int64_t hi, float* acc) {
       auto xrows = scratch(cg * ld);
       auto dyt = scratch(per * P * kVecOut);

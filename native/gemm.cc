@@ -7,9 +7,6 @@
 namespace neurite {
 namespace {
 
-// Below this many multiply-adds a product is done before a second thread would have woken up.
-constexpr double kParallelMacs = 1 << 18;
-
 // Rounds a split point down to a multiple of 16 so chunks start on cache-line boundaries.
 int64_t split_point(int64_t size, int t, int parts) {
   if (t == parts) return size;

@@ -10,6 +10,15 @@
 
 namespace neurite {
 
+// Multiply-adds below which a second thread is not worth waking: a product or a chunk this small is done before
+// the thread would have started.
+constexpr double kParallelMacs = 1 << 18;
+
+// Items per parallel_for chunk when each item costs `macs` multiply-adds: enough items for kParallelMacs.
+inline int64_t macs_grain(double macs) {
+  return std::max<int64_t>(1, static_cast<int64_t>(kParallelMacs / std::max(1.0, macs)));
+}
+
 // Threads the kernels use (the calling thread included).
 int num_threads();
 // Sets the thread count (1 = everything on the calling thread); starts workers when it grows.

@@ -59,10 +59,6 @@ const bool kWinograd = true;
 constexpr int64_t kBlock = 6 * kRows;  // tiles per block
 constexpr int64_t kCells = 16;         // cells of the transformed 4×4 domain
 
-inline int64_t round_up(int64_t a, int64_t b) { return (a + b - 1) / b * b; }
-
-std::unique_ptr<float[]> buffer(int64_t n) { return std::unique_ptr<float[]>(new float[std::max<int64_t>(n, 1)]); }
-
 struct WinoGeom {
   int64_t th, tw, tiles;  // tile rows and columns of one image, and their product
   int64_t cp, op;         // input and output channels, rounded up to kChan
@@ -103,71 +99,36 @@ inline vf splat(float s) { return vf{s, s, s, s}; }
 #endif
 
 #if NEURITE_X86_CLONES
-// c[r][0..kChan) (+)= Σ_k a_r[k·ak] · b[k·bk + 0..kChan) for the kRows rows a_r, n steps; c rows cr apart.
+inline vf madd(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
+#else
+inline vf madd(vf a, vf b, vf c) { return a * b + c; }  // SIMD128 has no fused multiply-add
+#endif
+
+// c[r][0..kChan) (+)= Σ_k a_r[k·ak] · b[k·bk + 0..kChan) for the kRows rows a_r, n steps; c rows cr apart. The
+// kRows × 2 accumulators, the two b vectors and a splat fill the registers (see kRows).
 template <bool kAdd>
 void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk, int64_t n, float* c, int64_t cr) {
   vf acc[kRows][2];
+  const float* rows[kRows];
   for (int r = 0; r < kRows; r++) {
     acc[r][0] = kAdd ? load(c + r * cr) : vf{};
     acc[r][1] = kAdd ? load(c + r * cr + kLanes) : vf{};
+    rows[r] = a[r];
   }
-  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4], *a5 = a[5];
   for (int64_t k = 0; k < n; k++, b += bk) {
     const vf b0 = load(b), b1 = load(b + kLanes);
     const int64_t o = k * ak;
-#define NEURITE_WINO_STEP(r, ap)                       \
-  {                                                    \
-    const vf s = splat(ap[o]);                         \
-    acc[r][0] = _mm256_fmadd_ps(s, b0, acc[r][0]);     \
-    acc[r][1] = _mm256_fmadd_ps(s, b1, acc[r][1]);     \
-  }
-    NEURITE_WINO_STEP(0, a0)
-    NEURITE_WINO_STEP(1, a1)
-    NEURITE_WINO_STEP(2, a2)
-    NEURITE_WINO_STEP(3, a3)
-    NEURITE_WINO_STEP(4, a4)
-    NEURITE_WINO_STEP(5, a5)
-#undef NEURITE_WINO_STEP
+    for (int r = 0; r < kRows; r++) {
+      const vf s = splat(rows[r][o]);
+      acc[r][0] = madd(s, b0, acc[r][0]);
+      acc[r][1] = madd(s, b1, acc[r][1]);
+    }
   }
   for (int r = 0; r < kRows; r++) {
     store(c + r * cr, acc[r][0]);
     store(c + r * cr + kLanes, acc[r][1]);
   }
 }
-
-#else
-// The same product tile in SIMD128: 5 rows × 2 vectors, a splat and two multiply-adds per row and step.
-template <bool kAdd>
-void product_tile(const float* const* a, int64_t ak, const float* b, int64_t bk, int64_t n, float* c, int64_t cr) {
-  v128_t acc[kRows][2];
-  for (int r = 0; r < kRows; r++) {
-    acc[r][0] = kAdd ? wasm_v128_load(c + r * cr) : wasm_f32x4_const_splat(0.0f);
-    acc[r][1] = kAdd ? wasm_v128_load(c + r * cr + 4) : wasm_f32x4_const_splat(0.0f);
-  }
-  const float *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3], *a4 = a[4];
-  for (int64_t k = 0; k < n; k++, b += bk) {
-    const v128_t b0 = wasm_v128_load(b), b1 = wasm_v128_load(b + 4);
-    const int64_t o = k * ak;
-#define NEURITE_WINO_STEP(r, ap)                                             \
-  {                                                                          \
-    const v128_t s = wasm_v128_load32_splat(ap + o);                         \
-    acc[r][0] = wasm_f32x4_add(acc[r][0], wasm_f32x4_mul(s, b0));            \
-    acc[r][1] = wasm_f32x4_add(acc[r][1], wasm_f32x4_mul(s, b1));            \
-  }
-    NEURITE_WINO_STEP(0, a0)
-    NEURITE_WINO_STEP(1, a1)
-    NEURITE_WINO_STEP(2, a2)
-    NEURITE_WINO_STEP(3, a3)
-    NEURITE_WINO_STEP(4, a4)
-#undef NEURITE_WINO_STEP
-  }
-  for (int r = 0; r < kRows; r++) {
-    wasm_v128_store(c + r * cr, acc[r][0]);
-    wasm_v128_store(c + r * cr + 4, acc[r][1]);
-  }
-}
-
-#endif
 
 // Bᵀ d B for kLanes channels of one patch: d[a][b] at p + (a·sw + b)·cp; cell ξ = 4i + j goes to v + ξ·vs.
 inline void input_tile(const float* p, int64_t row, int64_t cp, float* v, int64_t vs) {
@@ -336,7 +297,7 @@ void hold_input(const float* x, const ConvGeom& g, const WinoGeom& w, float* xs)
 // Filters → U_ξ[c][o] (cp × op each, zero past the real channels): G g Gᵀ of every filter g = w(o, c), split
 // over the pool by input channel.
 std::unique_ptr<float[]> hold_filters(const float* w, const ConvGeom& g, const WinoGeom& wg, bool flip) {
-  auto u = buffer(kCells * wg.cp * wg.op);
+  auto u = scratch(kCells * wg.cp * wg.op);
   float* up = u.get();
   parallel_for(wg.cp, std::max<int64_t>(1, 4096 / wg.op), [&](int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; c++) {
@@ -383,10 +344,10 @@ int64_t pass_images(const WinoGeom& w, int64_t batch) {
 struct Scratch {
   std::unique_ptr<float[]> xs, ys, v, m;
   Scratch(const WinoGeom& w, int64_t images)
-      : xs(buffer(images * w.held())),
-        ys(buffer(images * w.spread())),
-        v(buffer(kCells * kBlock * w.cp)),
-        m(buffer(kCells * kBlock * w.op)) {}
+      : xs(scratch(images * w.held())),
+        ys(scratch(images * w.spread())),
+        v(scratch(kCells * kBlock * w.cp)),
+        m(scratch(kCells * kBlock * w.op)) {}
 };
 
 // Where tile f of a pass (f = image · tiles + tile) starts in the held inputs and in the channels-last outputs.
@@ -446,13 +407,7 @@ void release_output(const float* ys, const ConvGeom& g, const WinoGeom& w, int64
   from_channels_last(ys, o0, o1, g.out_h, g.out_w, 2 * w.tw * w.op, w.op, out, g.out_w, g.out_h * g.out_w);
 }
 
-// Multiply-adds below which a thread is not worth waking (as in conv.cc).
-constexpr double kMinMacs = 1 << 18;
-
-int64_t image_grain(const WinoGeom& w) {
-  const double macs = static_cast<double>(kCells) * w.tiles * w.cp * w.op;
-  return std::max<int64_t>(1, static_cast<int64_t>(kMinMacs / std::max(1.0, macs)));
-}
+int64_t image_grain(const WinoGeom& w) { return macs_grain(static_cast<double>(kCells) * w.tiles * w.cp * w.op); }
 
 #if NEURITE_X86_CLONES
 #pragma GCC pop_options
@@ -581,7 +536,7 @@ void winograd_filter_grad(const float* x, const float* dy, const ConvGeom& g, fl
   const int parts = static_cast<int>(
       std::max<int64_t>(1, std::min<int64_t>({num_threads(), g.batch, (g.batch + grain - 1) / grain})));
   std::vector<std::unique_ptr<float[]>> partial(parts);
-  for (auto& p : partial) p = buffer(du_size);
+  for (auto& p : partial) p = scratch(du_size);
   auto chunk = [&](int t) {
     std::fill(partial[t].get(), partial[t].get() + du_size, 0.0f);
     images(g.batch * t / parts, g.batch * (t + 1) / parts, partial[t].get());
