@@ -23,7 +23,7 @@ import {
 } from '../charrnn/protocol.js';
 import { HIDDEN_SIZES, LAYERS, LEARNING_RATES } from '../charrnn/settings.js';
 import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
-import { announceBackend, handleInOrder } from './serve.js';
+import { serve } from './serve.js';
 
 const POST_MS = 150;
 /** The share of the text (its end) held out, as the CLI's charrnn preset holds it out. */
@@ -504,8 +504,6 @@ async function load(msg: Extract<ToCharRnnWorker, { type: 'load' }>): Promise<vo
 }
 
 async function handle(msg: ToCharRnnWorker): Promise<void> {
-  // the model is built on the backend the worker runs on
-  await backendReady;
   switch (msg.type) {
     case 'setup': {
       running = false;
@@ -566,10 +564,8 @@ async function handle(msg: ToCharRnnWorker): Promise<void> {
   }
 }
 
-// messages are handled one at a time, in order (setup awaits the text)
-handleInOrder(handle, (message) => {
+// the backend is chosen first; then messages are handled one at a time, in order (setup awaits the text)
+serve(post, handle, (message) => {
   running = false;
   post({ type: 'error', message });
 });
-
-const backendReady = announceBackend(post);

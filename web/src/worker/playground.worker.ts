@@ -9,8 +9,8 @@ import { DOMAIN } from '../playground/datasets.js';
 import type { EpochRecord, FromWorker, ToWorker } from '../playground/protocol.js';
 import type { FeatureName, PlaygroundSettings } from '../playground/settings.js';
 import { featureValue, isRegression } from '../playground/settings.js';
-import { chooseBackend } from './backend.js';
 import { decodeCheckpointFiles, encodeCheckpointFiles } from './checkpoint.js';
+import { serve } from './serve.js';
 
 const GRID = 80;
 const THUMB = 20;
@@ -394,8 +394,7 @@ async function loop(): Promise<void> {
   }
 }
 
-self.onmessage = (event: MessageEvent<ToWorker>) => {
-  const msg = event.data;
+function handle(msg: ToWorker): void {
   try {
     switch (msg.type) {
       case 'setup':
@@ -445,9 +444,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   } catch (e) {
     fail(e, msg.type === 'setup' ? 'setup' : 'train');
   }
-};
+}
 
-chooseBackend().then(
-  (backend) => post({ type: 'ready', backend }),
-  (e) => fail(e, 'setup'),
-);
+// the backend is chosen first; then messages are handled in order (handle reports its own errors)
+serve(post, handle, (message) => fail(new Error(message), 'train'));

@@ -27,7 +27,7 @@ import {
   shuffledTrainOrder,
   TRAIN,
 } from './mnist-data.js';
-import { announceBackend, handleInOrder } from './serve.js';
+import { serve } from './serve.js';
 
 const POST_MS = 150;
 const EVAL_BATCH = 250;
@@ -427,10 +427,8 @@ async function handle(msg: ToRandwireWorker): Promise<void> {
   }
 }
 
-// messages are handled one at a time, in order (setup awaits the digits)
-handleInOrder(handle, (message) => {
+// the backend is chosen first; then messages are handled one at a time, in order (setup awaits the digits)
+serve(post, handle, (message) => {
   running = false;
   post({ type: 'error', message });
 });
-
-void announceBackend(post);

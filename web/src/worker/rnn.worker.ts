@@ -11,7 +11,7 @@ import { TASK_DEFAULTS } from '../rnn/settings.js';
 import { type LiveTask, makeTask, needs } from '../rnn/tasks.js';
 import { decodeCheckpointFiles, encodeModelCheckpoint } from './checkpoint.js';
 import { loadMnistData, type MnistData } from './mnist-data.js';
-import { announceBackend, handleInOrder } from './serve.js';
+import { serve } from './serve.js';
 
 const POST_MS = 150;
 /** Test evaluations per epoch (the curves' test points). */
@@ -342,10 +342,8 @@ async function handle(msg: ToRnnWorker): Promise<void> {
   }
 }
 
-// messages are handled one at a time, in order (setup awaits the data)
-handleInOrder(handle, (message) => {
+// the backend is chosen first; then messages are handled one at a time, in order (setup awaits the data)
+serve(post, handle, (message) => {
   running = false;
   post({ type: 'error', message });
 });
-
-void announceBackend(post);
