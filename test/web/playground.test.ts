@@ -296,7 +296,9 @@ describe('playground', () => {
     await page.waitForSelector('#runs-status');
     await page.click('nav a[href="#/mnist"]');
     await page.waitForSelector('#digit-0', { timeout: 60_000 });
+    // back as a person goes back: to the runs page, seen, then to the playground
     await page.goBack();
+    await page.waitForSelector('#runs-status');
     await page.goBack();
     // polled by interval: after two same-document history steps Playwright's waitForSelector sometimes never saw
     // the rebuilt page's element (30 s timeouts, 3 runs in 4), although it was there within 0.2 s and the page

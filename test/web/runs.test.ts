@@ -101,6 +101,35 @@ describe('runs dashboard', () => {
     expect(studio.errors).toEqual([]);
   }, 200_000);
 
+  it('a page that was left while it loaded never rewrites the URL of the page shown after it', async () => {
+    // the run's log is held back until the page has moved on to the playground
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let asked = false;
+    await page.route('**/api/runs/*/log', async (route) => {
+      asked = true;
+      await held;
+      await route.continue().catch(() => {});
+    });
+    try {
+      await page.goto(`${studio.server.url}#/runs?runs=lenet`);
+      await page.waitForFunction(() => location.hash.startsWith('#/runs'));
+      await expect.poll(() => asked, { timeout: 30_000 }).toBe(true);
+      await page.click('nav a[href="#/playground"]');
+      await page.waitForSelector('#epoch');
+      release();
+      await page.waitForTimeout(500);
+      expect(new URL(page.url()).hash).toMatch(/^#\/playground/);
+      expect(await page.getAttribute('#page > section', 'class')).toContain('playground');
+    } finally {
+      release();
+      await page.unroute('**/api/runs/*/log');
+    }
+    expect(studio.errors).toEqual([]);
+  });
+
   it('hands out only the run files, from inside the runs folder', async () => {
     expect(await status('/api/runs/lenet/checkpoint.json')).toBe(200);
     expect(await status('/api/runs/lenet/result.json')).toBe(200);

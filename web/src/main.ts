@@ -46,6 +46,8 @@ document.body.append(
 );
 
 let current: { route: Route; page: Page } | null = null;
+/** The page shown now; a page's URL writes count only while it is the one shown. */
+let shown: object = {};
 
 function parseHash(): { name: string; params: URLSearchParams } {
   const hash = location.hash.replace(/^#\/?/, '');
@@ -59,9 +61,15 @@ function show(): void {
   const route = ROUTES.find((r) => r.name === name) ?? ROUTES[0];
   if (current?.route === route) return;
   current?.page.destroy();
+  const token = {};
+  shown = token;
   const ctx: PageContext = {
     params,
-    setParams: (p) => history.replaceState(null, '', `#/${route.name}?${p.toString()}`),
+    // a page that was left may still finish async work (the runs page awaits its logs): it must not rewrite the
+    // URL of the history entry that is current by then, another page's
+    setParams: (p) => {
+      if (shown === token) history.replaceState(null, '', `#/${route.name}?${p.toString()}`);
+    },
     backendBadge,
   };
   // pages without training (the runs dashboard) have no backend to show
