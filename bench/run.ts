@@ -14,8 +14,11 @@
  *   npm run bench -- --list                          # the cases and implementations as JSON
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nativeWinogradDefault } from '../src/backend/native/index.js';
 import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
 import {
   CASES,
@@ -303,6 +306,24 @@ console.log(
       : '') +
     '. Medians over repetitions.',
 );
+/** The CPU, its widest vector extension, and the Winograd copy the native backend runs on it by default. */
+function hostLine(): string {
+  const flags = existsSync('/proc/cpuinfo')
+    ? (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/)
+    : [];
+  const widest = flags.includes('avx512f')
+    ? 'AVX-512'
+    : flags.includes('avx2')
+      ? 'AVX2'
+      : flags.length
+        ? 'no AVX2'
+        : 'vector extensions unknown';
+  const native = impls.includes('neurite-native')
+    ? `; neurite-native's Winograd copy: ${nativeWinogradDefault() ?? 'addon not loaded'}${process.env.NEURITE_AVX512 === '0' ? ' (NEURITE_AVX512=0)' : ''}`
+    : '';
+  return `Host: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${widest}${native}.`;
+}
+console.log(hostLine());
 if (impls.some((i) => BROWSER_IMPLS.includes(i)))
   console.log(
     'Browser columns: headless chromium, a cross-origin isolated page (COOP same-origin, COEP require-corp), ' +

@@ -10,6 +10,7 @@
 #include "gemm.h"
 #include "kernels.h"
 #include "threads.h"
+#include "winograd.h"
 
 namespace neurite {
 namespace {
@@ -99,6 +100,14 @@ class Args {
   double number(size_t i) const {
     double v = 0;
     if (i >= argc_ || napi_get_value_double(env_, argv_[i], &v) != napi_ok) fail(i, "a number");
+    return v;
+  }
+
+  std::string string(size_t i) const {
+    size_t len = 0;
+    if (i >= argc_ || napi_get_value_string_utf8(env_, argv_[i], nullptr, 0, &len) != napi_ok) fail(i, "a string");
+    std::string v(len, '\0');
+    napi_get_value_string_utf8(env_, argv_[i], v.data(), len + 1, &len);
     return v;
   }
 
@@ -373,6 +382,30 @@ napi_value js_blas_name(napi_env env, const Args&) {
   return v;
 }
 
+napi_value js_winograd_copies(napi_env env, const Args&) {
+  const auto names = winograd_copies();
+  napi_value list;
+  napi_create_array_with_length(env, names.size(), &list);
+  for (size_t i = 0; i < names.size(); i++) {
+    napi_value v;
+    napi_create_string_utf8(env, names[i].c_str(), names[i].size(), &v);
+    napi_set_element(env, list, static_cast<uint32_t>(i), v);
+  }
+  return list;
+}
+
+napi_value js_select_winograd(napi_env env, const Args& a) {
+  napi_value v;
+  napi_get_boolean(env, winograd_select(a.string(0)), &v);
+  return v;
+}
+
+napi_value js_winograd_default(napi_env env, const Args&) {
+  napi_value v;
+  napi_create_string_utf8(env, winograd_default(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
 struct Export {
   const char* name;
   napi_callback fn;
@@ -422,6 +455,9 @@ const Export kExports[] = {
     {"numThreads", entry<js_num_threads>},
     {"setNumThreads", entry<js_set_num_threads>},
     {"blasName", entry<js_blas_name>},
+    {"winogradCopies", entry<js_winograd_copies>},
+    {"selectWinograd", entry<js_select_winograd>},
+    {"winogradDefault", entry<js_winograd_default>},
 };
 
 }  // namespace

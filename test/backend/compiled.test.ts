@@ -6,7 +6,8 @@
  * integers, booleans and indices agree exactly. The large cases run with one thread and with three, so both
  * the sequential and the split paths of every kernel are compared.
  */
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ArgReduceOp,
@@ -23,6 +24,9 @@ import {
   loadNativeBackend,
   nativeAddonPath,
   nativeLoadError,
+  nativeWinogradCopies,
+  nativeWinogradDefault,
+  selectNativeWinograd,
   setNumThreads,
 } from '../../src/backend/native/index.js';
 import { initNodeBackends } from '../../src/backend/native/init.js';
@@ -1391,40 +1395,43 @@ for (const compiled of COMPILED) {
         const label = (x: number[], w: number[], o: Conv2dOptions) =>
           `x [${x}] w [${w}] ${JSON.stringify(o)}`;
 
+        /** The three passes of one case on the compiled backend against the TypeScript kernels. */
+        const compareConv = ([xShape, wShape, options]: Case, r: () => number, through = '') => {
+          const info: Conv2dInfo = conv2dInfo(xShape, wShape, options);
+          const outSize = info.batch * info.outChannels * info.outHeight * info.outWidth;
+          const x = floats(sizeOf(xShape), r, { lo: -1, hi: 1 });
+          const w = floats(sizeOf(wShape), r, { lo: -1, hi: 1 });
+          const dy = floats(outSize, r, { lo: -1, hi: 1 });
+          const what = `${label(xShape, wShape, options)} on ${getNumThreads()} threads${through}`;
+          const taps = info.kernelHeight * info.kernelWidth;
+
+          const want = new Float32Array(outSize);
+          const got = new Float32Array(outSize).fill(Number.NaN);
+          ts.conv2d(x, w, info, want);
+          native.conv2d(x, w, info, got);
+          expectNear(got, want, `conv2d ${what}`, { atol: 1e-6 * (wShape[1] * taps + 1) });
+
+          const dxWant = new Float32Array(x.length);
+          const dxGot = new Float32Array(x.length).fill(Number.NaN);
+          ts.conv2dBackpropInput(dy, w, info, dxWant);
+          native.conv2dBackpropInput(dy, w, info, dxGot);
+          const perGroup = info.outChannels / info.groups;
+          expectNear(dxGot, dxWant, `conv2dBackpropInput ${what}`, {
+            atol: 1e-6 * (perGroup * taps + 1),
+          });
+
+          const dwWant = new Float32Array(w.length);
+          const dwGot = new Float32Array(w.length).fill(Number.NaN);
+          ts.conv2dBackpropFilter(x, dy, info, dwWant);
+          native.conv2dBackpropFilter(x, dy, info, dwGot);
+          const terms = info.batch * info.outHeight * info.outWidth;
+          expectNear(dwGot, dwWant, `conv2dBackpropFilter ${what}`, { atol: 1e-6 * (terms + 1) });
+        };
+
         it('forward, input gradient and filter gradient: strides, padding, dilation, groups, depthwise', () => {
           const r = rng(91);
           withThreadsAll(() => {
-            for (const [xShape, wShape, options] of cases) {
-              const info: Conv2dInfo = conv2dInfo(xShape, wShape, options);
-              const outSize = info.batch * info.outChannels * info.outHeight * info.outWidth;
-              const x = floats(sizeOf(xShape), r, { lo: -1, hi: 1 });
-              const w = floats(sizeOf(wShape), r, { lo: -1, hi: 1 });
-              const dy = floats(outSize, r, { lo: -1, hi: 1 });
-              const what = `${label(xShape, wShape, options)} on ${getNumThreads()} threads`;
-              const taps = info.kernelHeight * info.kernelWidth;
-
-              const want = new Float32Array(outSize);
-              const got = new Float32Array(outSize).fill(Number.NaN);
-              ts.conv2d(x, w, info, want);
-              native.conv2d(x, w, info, got);
-              expectNear(got, want, `conv2d ${what}`, { atol: 1e-6 * (wShape[1] * taps + 1) });
-
-              const dxWant = new Float32Array(x.length);
-              const dxGot = new Float32Array(x.length).fill(Number.NaN);
-              ts.conv2dBackpropInput(dy, w, info, dxWant);
-              native.conv2dBackpropInput(dy, w, info, dxGot);
-              const perGroup = info.outChannels / info.groups;
-              expectNear(dxGot, dxWant, `conv2dBackpropInput ${what}`, {
-                atol: 1e-6 * (perGroup * taps + 1),
-              });
-
-              const dwWant = new Float32Array(w.length);
-              const dwGot = new Float32Array(w.length).fill(Number.NaN);
-              ts.conv2dBackpropFilter(x, dy, info, dwWant);
-              native.conv2dBackpropFilter(x, dy, info, dwGot);
-              const terms = info.batch * info.outHeight * info.outWidth;
-              expectNear(dwGot, dwWant, `conv2dBackpropFilter ${what}`, { atol: 1e-6 * (terms + 1) });
-            }
+            for (const c of cases) compareConv(c, r);
           });
         });
 
@@ -1445,6 +1452,90 @@ for (const compiled of COMPILED) {
             expectSame(second, first, 'conv2dBackpropFilter, second run');
           });
         }
+        // Every copy of the Winograd kernels this CPU can run, each forced onto every case within the shape
+        // bounds whatever its channel fill (16 channels are half zeros on AVX-512's 32-channel grid). On hosts
+        // without AVX-512 its arithmetic runs as avx512-emulated; hosts with it run both and compare their bits.
+        const WIDE: Case[] = [
+          // 32-channel blocks with 8 (and 4) channels past them, passes of several images, one image
+          [[3, 40, 9, 7], [48, 40, 3, 3], { padding: 1 }],
+          [[2, 44, 8, 6], [36, 44, 3, 3], { padding: [0, 2] }],
+          [[5, 64, 6, 6], [96, 64, 3, 3], { padding: 1 }],
+          [[1, 33, 9, 10], [70, 33, 3, 3], { padding: 2 }],
+        ];
+        const winogradShape = ([x, w, o]: Case) => {
+          const info = conv2dInfo(x, w, o);
+          return (
+            info.groups === 1 &&
+            info.kernelHeight === 3 &&
+            info.kernelWidth === 3 &&
+            info.strideHeight === 1 &&
+            info.strideWidth === 1 &&
+            info.dilationHeight === 1 &&
+            info.dilationWidth === 1 &&
+            info.inChannels >= 16 &&
+            info.outChannels >= 16 &&
+            info.outHeight >= 4 &&
+            info.outWidth >= 4
+          );
+        };
+        const cpuFlags = existsSync('/proc/cpuinfo')
+          ? (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/)
+          : [];
+        const x86Avx2 = process.arch === 'x64' && cpuFlags.includes('avx2') && cpuFlags.includes('fma');
+
+        it.skipIf(compiled.name !== 'native')('every copy of the Winograd kernels the CPU can run', () => {
+          const copies = nativeWinogradCopies().filter((c) => c !== 'auto' && c !== 'off');
+          if (x86Avx2) {
+            expect(copies).toEqual(expect.arrayContaining(['avx2', 'avx512-emulated']));
+            expect(copies.includes('avx512')).toBe(cpuFlags.includes('avx512f'));
+            expect(['avx2', 'avx512']).toContain(nativeWinogradDefault());
+          }
+          const winograd = [...cases.filter(winogradShape), ...WIDE];
+          expect(winograd.length).toBeGreaterThan(15);
+          try {
+            for (const copy of copies) {
+              selectNativeWinograd(copy);
+              const r = rng(94);
+              withThreadsAll(() => {
+                for (const c of winograd) compareConv(c, r, ` through the ${copy} copy`);
+              });
+            }
+          } finally {
+            selectNativeWinograd('auto');
+          }
+          expect(() => selectNativeWinograd('avx1024')).toThrow(
+            /no copy 'avx1024' on this CPU \(available: auto, off/,
+          );
+        });
+
+        it.skipIf(compiled.name !== 'native' || !nativeWinogradCopies().includes('avx512'))(
+          'the AVX-512 copy computes what its emulation on AVX2 computes, bit for bit',
+          () => {
+            const r = rng(95);
+            try {
+              for (const c of WIDE) {
+                const info = conv2dInfo(...c);
+                const x = floats(sizeOf(c[0]), r);
+                const w = floats(sizeOf(c[1]), r);
+                const dy = floats(info.batch * info.outChannels * info.outHeight * info.outWidth, r);
+                const run = (copy: string) => {
+                  selectNativeWinograd(copy);
+                  const out = new Float32Array(dy.length);
+                  const dx = new Float32Array(x.length);
+                  const dw = new Float32Array(w.length);
+                  native.conv2d(x, w, info, out);
+                  native.conv2dBackpropInput(dy, w, info, dx);
+                  native.conv2dBackpropFilter(x, dy, info, dw);
+                  return [out, dx, dw];
+                };
+                const [real, emulated] = [run('avx512'), run('avx512-emulated')];
+                for (let i = 0; i < 3; i++) expectSame(real[i], emulated[i], `${label(...c)} pass ${i}`);
+              }
+            } finally {
+              selectNativeWinograd('auto');
+            }
+          },
+        );
       });
 
       describe('pooling', () => {
@@ -1599,6 +1690,19 @@ describe.skipIf(!built)('backend selection in Node', () => {
       /NEURITE_BACKEND must be 'native', 'wasm' or 'ts', got 'gpu'/,
     );
     expect(new ValueError('x')).toBeInstanceOf(NeuriteError);
+  });
+
+  it('NEURITE_AVX512=0 keeps CPUs with AVX-512 on the AVX2 copy of the Winograd kernels', () => {
+    const flags = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+    const avx2 = process.arch === 'x64' && / avx2\b/.test(flags) && / fma\b/.test(flags);
+    const copy = (env: Record<string, string>) =>
+      execFileSync(
+        process.execPath,
+        ['-e', `console.log(require(${JSON.stringify(nativeAddonPath())}).winogradDefault())`],
+        { env: { ...process.env, ...env }, encoding: 'utf8' },
+      ).trim();
+    expect(copy({ NEURITE_AVX512: '0' })).toBe(avx2 ? 'avx2' : 'none');
+    expect(copy({ NEURITE_AVX512: '1' })).toBe(!avx2 ? 'none' : / avx512f\b/.test(flags) ? 'avx512' : 'avx2');
   });
 
   it('setNumThreads takes positive integers only', () => {

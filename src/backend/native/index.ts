@@ -20,8 +20,14 @@ import { registerBackend, setBackend } from '../registry.js';
 /** Where the addon lands after a build: build/Release under the package root, from src/ and from dist/. */
 const ADDON_URL = new URL('../../../build/Release/neurite_native.node', import.meta.url);
 
-/** The addon's exports: the kernels plus its thread and BLAS controls. */
-type NativeAddon = Addon & AddonRuntime & { blasName(): string };
+/** The addon's exports: the kernels plus its thread, BLAS and kernel-copy controls. */
+type NativeAddon = Addon &
+  AddonRuntime & {
+    blasName(): string;
+    winogradCopies(): string[];
+    selectWinograd(name: string): boolean;
+    winogradDefault(): string;
+  };
 
 let addon: NativeAddon | null | undefined;
 let backend: Backend | null = null;
@@ -91,4 +97,37 @@ export function setNumThreads(n: number): void {
     throw new ValueError(`setNumThreads: expected a positive integer, got ${n}`);
   }
   loadAddon()?.setNumThreads(n);
+}
+
+/**
+ * The copies of the Winograd convolution kernels (3×3, stride 1) the native backend can run on this CPU, by name:
+ * `auto` (the default: per layer, the widest copy whose channel grid the layer fills), `off`, then on x86-64
+ * `avx2`, `avx512-emulated` (the AVX-512 copy's exact arithmetic on AVX2, which lets hosts without AVX-512 test
+ * it) and, on CPUs with AVX-512, `avx512`. Empty when the native backend is not loaded.
+ */
+export function nativeWinogradCopies(): string[] {
+  return loadAddon()?.winogradCopies() ?? [];
+}
+
+/**
+ * Makes every convolution within the Winograd kernels' shape bounds run the copy `name`, whatever its channel
+ * counts, or restores `auto` (or `off`: the direct and GEMM kernels only). For tests and speed comparisons; a
+ * name this CPU cannot run is a ValueError that lists the ones it can.
+ */
+export function selectNativeWinograd(name: string): void {
+  const a = loadAddon();
+  if (!a) throw new ValueError(`selectNativeWinograd: the native backend is not loaded (${loadError})`);
+  if (!a.selectWinograd(name)) {
+    throw new ValueError(
+      `selectNativeWinograd: no copy '${name}' on this CPU (available: ${a.winogradCopies().join(', ')})`,
+    );
+  }
+}
+
+/**
+ * The widest Winograd copy `auto` runs on this CPU: `avx512`, `avx2` or `none` (null when the native backend is
+ * not loaded). `NEURITE_AVX512=0` in the environment keeps CPUs with AVX-512 on `avx2`.
+ */
+export function nativeWinogradDefault(): string | null {
+  return loadAddon()?.winogradDefault() ?? null;
 }
