@@ -208,6 +208,21 @@ function codes<T extends string>(order: readonly T[]): Record<T, number> {
 const BINARY: Record<BinaryOp, number> = codes(BINARY_OPS);
 const UNARY: Record<UnaryOp, number> = codes(UNARY_OPS);
 const UNARY_GRAD: Record<UnaryGradOp, number> = codes(UNARY_GRAD_OPS);
+
+/**
+ * Which of x and y = f(x) each gradient kernel reads (native/elementwise.cc's unary_grad). The other operand is
+ * passed as the same array as the one read, so that the WebAssembly backend, which copies each distinct input
+ * into its memory once, copies three arrays for ReLU's gradient instead of four.
+ */
+const GRAD_READS: Record<UnaryGradOp, 'x' | 'y' | 'both'> = {
+  relu: 'x',
+  sigmoid: 'y',
+  tanh: 'y',
+  softplus: 'x',
+  gelu: 'x',
+  elu: 'both',
+  leakyRelu: 'x',
+};
 const REDUCE: Record<ReduceOp, number> = codes(REDUCE_OPS);
 
 /**
@@ -382,7 +397,8 @@ export function wrapKernels(name: string, addon: Addon): Backend {
       addon.unary(UNARY[op], x, out, alpha);
     },
     unaryGrad(op, x, y, dy, out, alpha) {
-      addon.unaryGrad(UNARY_GRAD[op], x, y, dy, out, alpha);
+      const reads = GRAD_READS[op];
+      addon.unaryGrad(UNARY_GRAD[op], reads === 'y' ? y : x, reads === 'x' ? x : y, dy, out, alpha);
     },
     where(cond, cShape, a, aShape, b, bShape, out, outShape) {
       const n = out.length;

@@ -169,11 +169,23 @@ export function wasmKernels(
     const arrays = tokens.map((t) => 'AFLMD?'.includes(t.kind));
     const args: number[] = [];
     const ptrs: number[] = new Array(tokens.length).fill(0);
+    const same: number[] = new Array(tokens.length).fill(-1);
     return (...values: unknown[]) => {
-      // place every array at a 16-byte boundary of the scratch block
+      // place every array at a 16-byte boundary of the scratch block; an array passed twice as an input only is
+      // placed (and copied) once
       let bytes = 0;
       for (let i = 0; i < tokens.length; i++) {
+        same[i] = -1;
         if (!arrays[i] || values[i] == null) continue;
+        if (tokens[i].dir === 'in') {
+          for (let j = 0; j < i; j++) {
+            if (values[j] === values[i] && tokens[j].dir === 'in') {
+              same[i] = j;
+              break;
+            }
+          }
+          if (same[i] >= 0) continue;
+        }
         bytes += ((values[i] as TypedArray).byteLength + 15) & ~15;
       }
       const base = reserve(bytes);
@@ -182,6 +194,10 @@ export function wasmKernels(
       for (let i = 0; i < tokens.length; i++) {
         const v = values[i];
         if (!arrays[i] || v == null) continue;
+        if (same[i] >= 0) {
+          ptrs[i] = ptrs[same[i]];
+          continue;
+        }
         const a = v as TypedArray | Float64Array;
         ptrs[i] = at;
         if (tokens[i].dir !== 'out') copyIn(a, at);
