@@ -83,8 +83,8 @@ class Args {
     return i32(i);
   }
 
-  // A Float32Array, or null for an optional operand.
-  const float* f32_or_null(size_t i) const {
+  // A Float32Array, or null for an optional operand (an input, or an output the caller may not want).
+  float* f32_or_null(size_t i) const {
     napi_valuetype t = napi_undefined;
     if (i < argc_) napi_typeof(env_, argv_[i], &t);
     if (t == napi_null || t == napi_undefined) return nullptr;
@@ -276,7 +276,7 @@ napi_value js_adam_step(napi_env, const Args& a) {
   const Array p = a.typed(0, DType::F32);
   const AdamHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10), a.number(11),
                     a.number(12)};
-  adam_step(p.as<float>(), a.f32(1), a.f32(2), a.f32(3), const_cast<float*>(a.f32_or_null(4)), p.len, h);
+  adam_step(p.as<float>(), a.f32(1), a.f32(2), a.f32(3), a.f32_or_null(4), p.len, h);
   return nullptr;
 }
 
@@ -291,7 +291,7 @@ napi_value js_rmsprop_step(napi_env, const Args& a) {
   const Array p = a.typed(0, DType::F32);
   const RmspropHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10)};
   rmsprop_step(p.as<float>(), a.f32(1), a.f32(2), const_cast<float*>(a.f32_or_null(3)),
-               const_cast<float*>(a.f32_or_null(4)), p.len, h);
+               a.f32_or_null(4), p.len, h);
   return nullptr;
 }
 
@@ -320,7 +320,7 @@ napi_value js_batch_norm_backward(napi_env, const Args& a) {
 }
 
 napi_value js_conv2d(napi_env, const Args& a) {
-  conv2d(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
+  conv2d(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3), a.f32_or_null(4));
   return nullptr;
 }
 
@@ -330,7 +330,7 @@ napi_value js_conv2d_backprop_input(napi_env, const Args& a) {
 }
 
 napi_value js_conv2d_backprop_filter(napi_env, const Args& a) {
-  conv2d_backprop_filter(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3));
+  conv2d_backprop_filter(a.f32(0), a.f32(1), ConvGeom::from(a.i32(2)), a.f32(3), a.f32_or_null(4));
   return nullptr;
 }
 

@@ -300,6 +300,17 @@ NEURITE_CLONES float flat_dot(const float* a, const float* b, int64_t n) {
   return s;
 }
 
+NEURITE_CLONES void flat_add(float* y, float a, int64_t n) {
+  for (int64_t i = 0; i < n; i++) y[i] += a;
+}
+
+NEURITE_CLONES float flat_sum(const float* a, int64_t n) {
+  float s = 0;
+  NEURITE_SIMD_SUM(s)
+  for (int64_t i = 0; i < n; i++) s += a[i];
+  return s;
+}
+
 void flat_forward(const float* x, const float* w, const ConvGeom& g, const Plan& pl, float* out) {
   const FlatGeom f(g);
   const int64_t taps = g.k_h * g.k_w;
@@ -1255,7 +1266,10 @@ void for_each_image(const ConvGeom& g, const Plan& pl, F&& image) {
 
 }  // namespace
 
-void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
+namespace {
+
+// The convolution without its bias.
+void conv2d_unbiased(const float* x, const float* w, const ConvGeom& g, float* out) {
   const Plan pl(g);
   if (g.batch == 0 || g.out_c == 0 || pl.p == 0) return;
   if (whole_input(g)) {
@@ -1276,6 +1290,34 @@ void conv2d(const float* x, const float* w, const ConvGeom& g, float* out) {
       (split ? sgemm_parallel : sgemm)(false, false, pl.og, pl.p, pl.k, 1.0f, wg, pl.k, b, pl.p, 0.0f, og_out, pl.p);
     }
   });
+}
+
+// out[n][o][·] += bias[o], over the planes in parallel.
+void add_bias(const float* bias, const ConvGeom& g, float* out) {
+  const int64_t p = g.out_h * g.out_w;
+  parallel_for(g.batch * g.out_c, macs_grain(static_cast<double>(p)), [&](int64_t lo, int64_t hi) {
+    for (int64_t i = lo; i < hi; i++) flat_add(out + i * p, bias[i % g.out_c], p);
+  });
+}
+
+// dbias[o] = Σ over images and positions of dy[n][o][·]: each plane summed in float vectors, the planes' sums in
+// double, over the channels in parallel (the result does not depend on the threads).
+void bias_grad(const float* dy, const ConvGeom& g, float* dbias) {
+  const int64_t p = g.out_h * g.out_w;
+  parallel_for(g.out_c, macs_grain(static_cast<double>(g.batch * p)), [&](int64_t lo, int64_t hi) {
+    for (int64_t o = lo; o < hi; o++) {
+      double s = 0;
+      for (int64_t n = 0; n < g.batch; n++) s += flat_sum(dy + (n * g.out_c + o) * p, p);
+      dbias[o] = static_cast<float>(s);
+    }
+  });
+}
+
+}  // namespace
+
+void conv2d(const float* x, const float* w, const ConvGeom& g, float* out, const float* bias) {
+  conv2d_unbiased(x, w, g, out);
+  if (bias) add_bias(bias, g, out);
 }
 
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx) {
@@ -1320,7 +1362,10 @@ void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, f
   });
 }
 
-void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw) {
+namespace {
+
+// The filter gradient alone.
+void filter_grad(const float* x, const float* dy, const ConvGeom& g, float* dw) {
   const Plan pl(g);
   const int64_t dw_size = g.out_c * pl.k;
   if (dw_size == 0) return;
@@ -1357,6 +1402,13 @@ void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, 
     auto col = scratch(col_size);
     for (int64_t n = lo; n < hi; n++) image(n, col.get(), acc, false);
   });
+}
+
+}  // namespace
+
+void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw, float* dbias) {
+  filter_grad(x, dy, g, dw);
+  if (dbias) bias_grad(dy, g, dbias);
 }
 
 }  // namespace neurite

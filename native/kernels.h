@@ -146,9 +146,11 @@ struct AdagradHyper {
 void adagrad_step(float* p, const float* grad, float* sum, int64_t n, const AdagradHyper& h);
 
 // conv.cc
-void conv2d(const float* x, const float* w, const ConvGeom& g, float* out);
+// out = x ⋆ w, plus bias[o] on output channel o unless bias is null.
+void conv2d(const float* x, const float* w, const ConvGeom& g, float* out, const float* bias);
 void conv2d_backprop_input(const float* dy, const float* w, const ConvGeom& g, float* dx);
-void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw);
+// dw, and unless dbias is null the bias gradient: dbias[o] = Σ over images and positions of dy.
+void conv2d_backprop_filter(const float* x, const float* dy, const ConvGeom& g, float* dw, float* dbias);
 
 // pool.cc
 void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax);

@@ -230,8 +230,8 @@ void wasm_adagrad_step(int32_t p, int32_t n, int32_t grad, int32_t sum, double l
   adagrad_step(f(p), f(grad), f(sum), n, h);
 }
 
-NEURITE_EXPORT("conv2d") void wasm_conv2d(int32_t x, int32_t w, int32_t info, int32_t out) {
-  conv2d(f(x), f(w), ConvGeom::from(i(info)), f(out));
+NEURITE_EXPORT("conv2d") void wasm_conv2d(int32_t x, int32_t w, int32_t info, int32_t out, int32_t bias) {
+  conv2d(f(x), f(w), ConvGeom::from(i(info)), f(out), f(bias));
 }
 
 NEURITE_EXPORT("conv2dBackpropInput") void wasm_conv2d_backprop_input(int32_t dy, int32_t w, int32_t info, int32_t dx) {
@@ -239,8 +239,8 @@ NEURITE_EXPORT("conv2dBackpropInput") void wasm_conv2d_backprop_input(int32_t dy
 }
 
 NEURITE_EXPORT("conv2dBackpropFilter")
-void wasm_conv2d_backprop_filter(int32_t x, int32_t dy, int32_t info, int32_t dw) {
-  conv2d_backprop_filter(f(x), f(dy), ConvGeom::from(i(info)), f(dw));
+void wasm_conv2d_backprop_filter(int32_t x, int32_t dy, int32_t info, int32_t dw, int32_t dbias) {
+  conv2d_backprop_filter(f(x), f(dy), ConvGeom::from(i(info)), f(dw), f(dbias));
 }
 
 NEURITE_EXPORT("maxPool2d") void wasm_max_pool2d(int32_t x, int32_t info, int32_t out, int32_t argmax) {

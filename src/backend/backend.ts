@@ -499,9 +499,23 @@ export interface Backend {
   /** One Adagrad step in place over `p` and its running sum of squared gradients. See {@link AdagradHyper}. */
   adagradStep(p: Float32Array, grad: Float32Array, sum: Float32Array, h: AdagradHyper): void;
 
-  conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void;
+  /** out = x ⋆ w, plus bias[o] on every position of output channel o when a bias is given. */
+  conv2d(
+    x: Float32Array,
+    w: Float32Array,
+    info: Conv2dInfo,
+    out: Float32Array,
+    bias?: Float32Array | null,
+  ): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Conv2dInfo, dx: Float32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Conv2dInfo, dw: Float32Array): void;
+  /** dw from x and dy; with `dbias`, also the bias gradient: dbias[o] = Σ over images and positions of dy. */
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    info: Conv2dInfo,
+    dw: Float32Array,
+    dbias?: Float32Array | null,
+  ): void;
 
   /** Max pooling; `argmax` receives the flat index within each (n, c) input plane (-1 if the window is all padding). */
   maxPool2d(x: Float32Array, info: Pool2dInfo, out: Float32Array, argmax: Int32Array): void;

@@ -127,9 +127,21 @@ export interface Addon extends Pick<Backend, (typeof PASS_THROUGH)[number]> {
     l2: number,
     sign: number,
   ): void;
-  conv2d(x: Float32Array, w: Float32Array, info: Int32Array, out: Float32Array): void;
+  conv2d(
+    x: Float32Array,
+    w: Float32Array,
+    info: Int32Array,
+    out: Float32Array,
+    bias: Float32Array | null,
+  ): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, info: Int32Array, dx: Float32Array): void;
-  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, info: Int32Array, dw: Float32Array): void;
+  conv2dBackpropFilter(
+    x: Float32Array,
+    dy: Float32Array,
+    info: Int32Array,
+    dw: Float32Array,
+    dbias: Float32Array | null,
+  ): void;
   maxPool2d(x: Float32Array, info: Int32Array, out: Float32Array, argmax: Int32Array): void;
   maxPool2dBackward(dy: Float32Array, argmax: Int32Array, info: Int32Array, dx: Float32Array): void;
   avgPool2d(x: Float32Array, info: Int32Array, out: Float32Array): void;
@@ -483,14 +495,14 @@ export function wrapKernels(name: string, addon: Addon): Backend {
     adagradStep(p, grad, sum, h) {
       addon.adagradStep(p, grad, sum, h.lr, h.eps, h.l2, h.sign);
     },
-    conv2d(x, w, info, out) {
-      addon.conv2d(x, w, packConv(geometry, info), out);
+    conv2d(x, w, info, out, bias = null) {
+      addon.conv2d(x, w, packConv(geometry, info), out, bias);
     },
     conv2dBackpropInput(dy, w, info, dx) {
       addon.conv2dBackpropInput(dy, w, packConv(geometry, info), dx);
     },
-    conv2dBackpropFilter(x, dy, info, dw) {
-      addon.conv2dBackpropFilter(x, dy, packConv(geometry, info), dw);
+    conv2dBackpropFilter(x, dy, info, dw, dbias = null) {
+      addon.conv2dBackpropFilter(x, dy, packConv(geometry, info), dw, dbias);
     },
     maxPool2d(x, info, out, argmax) {
       addon.maxPool2d(x, packPool(geometry, info), out, argmax);

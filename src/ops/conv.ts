@@ -153,11 +153,14 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Con
   const outShape = [info.batch, info.outChannels, info.outHeight, info.outWidth];
   const be = getBackend();
   const out = empty(outShape);
-  be.conv2d(x.data as Float32Array, weight.data as Float32Array, info, out.data as Float32Array);
-  if (bias) {
-    // in place: out is this op's own fresh array, and the binary kernels read each element before writing it
-    be.binary('add', out.data, outShape, bias.data, [info.outChannels, 1, 1], out.data, outShape);
-  }
+  // the bias is added by the convolution kernel itself, not by a pass of its own over the output
+  be.conv2d(
+    x.data as Float32Array,
+    weight.data as Float32Array,
+    info,
+    out.data as Float32Array,
+    (bias?.data as Float32Array | undefined) ?? null,
+  );
   const inputs = bias ? [x, weight, bias] : [x, weight];
   return record(out, 'conv2d', inputs, (g, needs) => {
     const dy = g.data as Float32Array;
@@ -167,11 +170,22 @@ function conv2dBatched(x: Tensor, weight: Tensor, bias: Tensor | null, info: Con
       dx = empty(x.shape);
       getBackend().conv2dBackpropInput(dy, weight.data as Float32Array, info, dx.data as Float32Array);
     }
+    let db: Tensor | null = null;
     if (needs[1]) {
       dw = empty(weight.shape);
-      getBackend().conv2dBackpropFilter(x.data as Float32Array, dy, info, dw.data as Float32Array);
+      // the bias gradient (the sum of dy per channel) comes with the filter gradient, from the same pass
+      db = needs[2] ? empty([info.outChannels]) : null;
+      getBackend().conv2dBackpropFilter(
+        x.data as Float32Array,
+        dy,
+        info,
+        dw.data as Float32Array,
+        (db?.data as Float32Array | undefined) ?? null,
+      );
+    } else if (needs[2]) {
+      db = sum(g, [0, 2, 3]);
     }
-    return [dx, dw, needs[2] ? sum(g, [0, 2, 3]) : null];
+    return [dx, dw, db];
   });
 }
 

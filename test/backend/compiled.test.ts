@@ -1405,11 +1405,16 @@ for (const compiled of COMPILED) {
           const what = `${label(xShape, wShape, options)} on ${getNumThreads()} threads${through}`;
           const taps = info.kernelHeight * info.kernelWidth;
 
+          // half the cases with a bias: added by the forward kernel, its gradient summed by the filter gradient's
+          const bias = r() < 0.5 ? floats(info.outChannels, r) : null;
+
           const want = new Float32Array(outSize);
           const got = new Float32Array(outSize).fill(Number.NaN);
-          ts.conv2d(x, w, info, want);
-          native.conv2d(x, w, info, got);
-          expectNear(got, want, `conv2d ${what}`, { atol: 1e-6 * (wShape[1] * taps + 1) });
+          ts.conv2d(x, w, info, want, bias);
+          native.conv2d(x, w, info, got, bias);
+          expectNear(got, want, `conv2d ${what}${bias ? ' with a bias' : ''}`, {
+            atol: 1e-6 * (wShape[1] * taps + 1),
+          });
 
           const dxWant = new Float32Array(x.length);
           const dxGot = new Float32Array(x.length).fill(Number.NaN);
@@ -1422,10 +1427,17 @@ for (const compiled of COMPILED) {
 
           const dwWant = new Float32Array(w.length);
           const dwGot = new Float32Array(w.length).fill(Number.NaN);
-          ts.conv2dBackpropFilter(x, dy, info, dwWant);
-          native.conv2dBackpropFilter(x, dy, info, dwGot);
+          const dbWant = bias ? new Float32Array(info.outChannels) : null;
+          const dbGot = bias ? new Float32Array(info.outChannels).fill(Number.NaN) : null;
+          ts.conv2dBackpropFilter(x, dy, info, dwWant, dbWant);
+          native.conv2dBackpropFilter(x, dy, info, dwGot, dbGot);
           const terms = info.batch * info.outHeight * info.outWidth;
           expectNear(dwGot, dwWant, `conv2dBackpropFilter ${what}`, { atol: 1e-6 * (terms + 1) });
+          if (dbGot && dbWant) {
+            expectNear(dbGot, dbWant, `conv2dBackpropFilter's bias gradient ${what}`, {
+              atol: 1e-6 * (terms + 1),
+            });
+          }
         };
 
         it('forward, input gradient and filter gradient: strides, padding, dilation, groups, depthwise', () => {

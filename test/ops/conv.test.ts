@@ -148,6 +148,27 @@ forEachBackend('conv2d', (_backend, it) => {
       expect(x.grad).toBeNull();
       expect(w.grad!.shape).toEqual([3, 2, 3, 3]);
     });
+
+    it('gives the bias its gradient with the weight frozen, and the weight its own with the bias frozen', () => {
+      const g = new nt.Generator(5);
+      const x = nt.randn([2, 2, 5, 4], { generator: g });
+      const w = nt.randn([3, 2, 3, 3], { generator: g });
+      const b = nt.randn([3], { generator: g });
+      const up = nt.randn([2, 3, 3, 2], { generator: g });
+      const want = nt.sum(up, [0, 2, 3]);
+      // the bias alone (its gradient is the sum of dy, not computed by the filter gradient's kernel)
+      const bOnly = b.detach().requiresGrad_();
+      nt.conv2d(x, w, bOnly).mul(up).sum().backward();
+      expectClose(bOnly.grad!.data, want.data, { atol: 1e-5, rtol: 1e-5 }, 'dbias, weight frozen');
+      // both (the bias gradient from the filter gradient's kernel), then the weight alone: the same dweight
+      const w1 = w.detach().requiresGrad_();
+      const b1 = b.detach().requiresGrad_();
+      nt.conv2d(x, w1, b1).mul(up).sum().backward();
+      expectClose(b1.grad!.data, want.data, { atol: 1e-5, rtol: 1e-5 }, 'dbias with dweight');
+      const w2 = w.detach().requiresGrad_();
+      nt.conv2d(x, w2, b).mul(up).sum().backward();
+      expect(Array.from(w2.grad!.data)).toEqual(Array.from(w1.grad!.data));
+    });
   });
 });
 

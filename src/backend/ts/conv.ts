@@ -128,8 +128,17 @@ function geometry(info: Conv2dInfo): GroupGeometry {
   };
 }
 
-/** out [N, outC, oH, oW] = x [N, inC, H, W] ⋆ w [outC, inC/groups, kH, kW] (cross-correlation, no bias). */
-export function conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: Float32Array): void {
+/**
+ * out [N, outC, oH, oW] = x [N, inC, H, W] ⋆ w [outC, inC/groups, kH, kW] (cross-correlation), plus bias [outC]
+ * on each output channel when given.
+ */
+export function conv2d(
+  x: Float32Array,
+  w: Float32Array,
+  info: Conv2dInfo,
+  out: Float32Array,
+  bias: Float32Array | null = null,
+): void {
   const { cg, og, k, p, inPlane } = geometry(info);
   // one product per image and group: the same sizes every time
   const product = oneProduct({ m: og, n: p, k });
@@ -148,6 +157,15 @@ export function conv2d(x: Float32Array, w: Float32Array, info: Conv2dInfo, out: 
       const wg = w.subarray(g * og * k, (g + 1) * og * k);
       const oOff = (n * info.outChannels + g * og) * p;
       gemm(wg, b, product, out.subarray(oOff, oOff + og * p));
+    }
+  }
+  if (bias) {
+    for (let n = 0; n < info.batch; n++) {
+      for (let o = 0; o < info.outChannels; o++) {
+        const b = bias[o];
+        const at = (n * info.outChannels + o) * p;
+        for (let i = at; i < at + p; i++) out[i] += b;
+      }
     }
   }
 }
@@ -179,12 +197,16 @@ export function conv2dBackpropInput(
   }
 }
 
-/** dw [outC, inC/groups, kH, kW] = Σ over the batch of dy_g · colᵀ. */
+/**
+ * dw [outC, inC/groups, kH, kW] = Σ over the batch of dy_g · colᵀ; with `dbias` [outC], also the sum of dy over
+ * images and positions per output channel.
+ */
 export function conv2dBackpropFilter(
   x: Float32Array,
   dy: Float32Array,
   info: Conv2dInfo,
   dw: Float32Array,
+  dbias: Float32Array | null = null,
 ): void {
   const { cg, og, k, p, inPlane } = geometry(info);
   // one product per image and group: each added into dw (beta 1)
@@ -198,6 +220,16 @@ export function conv2dBackpropFilter(
       im2col(x, (n * info.inChannels + g * cg) * inPlane, cg, info, colT, 1, k);
       const yOff = (n * info.outChannels + g * og) * p;
       gemm(dy.subarray(yOff, yOff + og * p), colT, product, dwg);
+    }
+  }
+  if (dbias) {
+    for (let o = 0; o < info.outChannels; o++) {
+      let s = 0;
+      for (let n = 0; n < info.batch; n++) {
+        const at = (n * info.outChannels + o) * p;
+        for (let i = at; i < at + p; i++) s += dy[i];
+      }
+      dbias[o] = s;
     }
   }
 }
