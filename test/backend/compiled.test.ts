@@ -1093,6 +1093,8 @@ for (const compiled of COMPILED) {
             [0, 3, 4],
             [2, 0, 3],
             [16, 11, 300],
+            // rows of a 112² map: 196 of the compiled kernels' float runs, added up in double
+            [2, 2, 12544],
           ];
           withThreadsAll(() => {
             for (const [n, c, inner] of cases) {
