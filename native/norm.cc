@@ -1,8 +1,9 @@
 // Fused batch normalisation over x viewed as [batch, channels, inner]: statistics, normalisation and gradient,
-// one channel per task item. Channel sums are double across rows (each row summed in float), the reference's are
-// double throughout.
+// one channel per task item. Channel sums are double: rows of 32 and more are summed in float runs first, shorter
+// rows in double throughout, as in the reference (see kFloatRun).
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "kernels.h"
 #include "threads.h"
@@ -16,82 +17,115 @@ inline int64_t channel_grain(int64_t per_channel) {
   return std::max<int64_t>(1, kGrain / std::max<int64_t>(per_channel, 1));
 }
 
-// Per-channel loops over the `batch` rows of `inner` elements that lie `stride` apart, each with an AVX2 clone.
-// Their sums run in float vectors over runs of kFloatRun elements and add the runs up in double: eight lanes
-// where float64 sums ran four (the batch norms of a ResNet step were bound by that arithmetic, not by memory:
-// the backward pass on [64, 16, 32²] took 0.62 → 0.41 ms, the statistics 0.20 → 0.17 ms), while a lane adds only
-// 8 terms in float (16 in WebAssembly), however large the maps. Runs of 512 lost 3e-4 of a 25,088-term bias
-// gradient in WebAssembly.
+// Per-channel loops over the `batch` rows of `inner` elements that lie `stride` apart, in two arithmetics (T),
+// each with an AVX2 clone. Rows of kShortRow elements and more are summed in float vectors over runs of kFloatRun
+// elements whose sums add up in double, and dx is computed in float: eight lanes where float64 ran four (the batch
+// norms of a ResNet step were bound by that arithmetic, not by memory: the backward pass on [64, 16, 32²] took
+// 0.62 → 0.41 ms, the statistics 0.20 → 0.17 ms), while a lane adds only 8 terms in float (16 in WebAssembly),
+// however large the maps; runs of 512 lost 3e-4 of a 25,088-term bias gradient in WebAssembly. Shorter rows
+// (BatchNorm1d's have one element, 4×4 maps 16) gain nothing from float runs and stay in float64 throughout, as the
+// reference, so an MLP's batch norms round as they always did (on [64, 128, 4²] the float runs took 0.17 and 0.13
+// ms for the backward pass and the statistics, against 0.14 and 0.07).
 constexpr int64_t kFloatRun = 64;
+constexpr int64_t kShortRow = 32;
+
+// Elements summed in T before the sum moves to double: float runs, or whole rows in double.
+template <class T>
+int64_t run_length(int64_t inner) {
+  return std::is_same<T, float>::value ? kFloatRun : std::max<int64_t>(inner, 1);
+}
 
 // Σx and then Σ(x − mean)² over the rows: the mean and the biased variance (two passes: the centred sum of
 // squares does not cancel catastrophically).
+template <class T>
 NEURITE_CLONES void channel_stats(const float* x, int64_t batch, int64_t stride, int64_t inner, float& mean,
                                   float& variance) {
   const double count = static_cast<double>(batch * inner);
+  const int64_t run = run_length<T>(inner);
   double s = 0;
   for (int64_t b = 0; b < batch; b++) {
     const float* row = x + b * stride;
-    for (int64_t k0 = 0; k0 < inner; k0 += kFloatRun) {
-      const int64_t k1 = std::min(inner, k0 + kFloatRun);
-      float t = 0;
+    for (int64_t k0 = 0; k0 < inner; k0 += run) {
+      const int64_t k1 = std::min(inner, k0 + run);
+      T t = 0;
       NEURITE_SIMD_SUM(t)
       for (int64_t k = k0; k < k1; k++) t += row[k];
       s += t;
     }
   }
-  const float mu = static_cast<float>(s / count);
+  const double mu = s / count;
+  const T m = static_cast<T>(mu);
   double q = 0;
   for (int64_t b = 0; b < batch; b++) {
     const float* row = x + b * stride;
-    for (int64_t k0 = 0; k0 < inner; k0 += kFloatRun) {
-      const int64_t k1 = std::min(inner, k0 + kFloatRun);
-      float t = 0;
+    for (int64_t k0 = 0; k0 < inner; k0 += run) {
+      const int64_t k1 = std::min(inner, k0 + run);
+      T t = 0;
       NEURITE_SIMD_SUM(t)
       for (int64_t k = k0; k < k1; k++) {
-        const float d = row[k] - mu;
+        const T d = row[k] - m;
         t += d * d;
       }
       q += t;
     }
   }
-  mean = mu;
+  mean = static_cast<float>(mu);
   variance = static_cast<float>(q / count);
 }
 
-NEURITE_CLONES void row_scale_shift(const float* row, int64_t n, double scale, double shift, float* out) {
-  for (int64_t k = 0; k < n; k++) out[k] = static_cast<float>(row[k] * scale + shift);
-}
-
 // Σdy and Σdy·(x − mu) over the rows of one channel.
+template <class T>
 NEURITE_CLONES void channel_grad_sums(const float* x, const float* dy, int64_t batch, int64_t stride, int64_t inner,
-                                      float mu, double& sdy, double& sdyx) {
+                                      T mu, double& sdy, double& sdyx) {
+  const int64_t run = run_length<T>(inner);
   for (int64_t b = 0; b < batch; b++) {
     const float* xr = x + b * stride;
     const float* gr = dy + b * stride;
-    for (int64_t k0 = 0; k0 < inner; k0 += kFloatRun) {
-      const int64_t k1 = std::min(inner, k0 + kFloatRun);
-      float s = 0;
-      NEURITE_SIMD_SUM(s)
-      for (int64_t k = k0; k < k1; k++) s += gr[k];
-      float t = 0;
+    for (int64_t k0 = 0; k0 < inner; k0 += run) {
+      const int64_t k1 = std::min(inner, k0 + run);
+      T t = 0;
       NEURITE_SIMD_SUM(t)
-      for (int64_t k = k0; k < k1; k++) t += gr[k] * (xr[k] - mu);
-      sdy += s;
-      sdyx += t;
+      for (int64_t k = k0; k < k1; k++) t += gr[k];
+      T u = 0;
+      NEURITE_SIMD_SUM(u)
+      for (int64_t k = k0; k < k1; k++) u += gr[k] * (xr[k] - mu);
+      sdy += t;
+      sdyx += u;
     }
   }
 }
 
-// dx = scale·(dy − mdy − (x − mu)·mdyx), in float (the per-channel factors come rounded from double).
+// dx = scale·(dy − mdy − (x − mu)·mdyx).
+template <class T>
 NEURITE_CLONES void channel_grad(const float* x, const float* dy, int64_t batch, int64_t stride, int64_t inner,
-                                 float scale, float mdy, float mu, float mdyx, float* dx) {
+                                 T scale, T mdy, T mu, T mdyx, float* dx) {
   for (int64_t b = 0; b < batch; b++) {
     const float* xr = x + b * stride;
     const float* gr = dy + b * stride;
     float* o = dx + b * stride;
-    for (int64_t k = 0; k < inner; k++) o[k] = scale * (gr[k] - mdy - (xr[k] - mu) * mdyx);
+    for (int64_t k = 0; k < inner; k++) o[k] = static_cast<float>(scale * (gr[k] - mdy - (xr[k] - mu) * mdyx));
   }
+}
+
+// The backward pass of one channel in arithmetic T.
+template <class T>
+void channel_backward(const float* x, const float* dy, double mu, double is, double w, double count, bool training,
+                      int64_t batch, int64_t stride, int64_t inner, float* dx, float& d_weight, float& d_bias) {
+  double sdy = 0;
+  double sdyx = 0;
+  channel_grad_sums<T>(x, dy, batch, stride, inner, static_cast<T>(mu), sdy, sdyx);
+  sdyx *= is;
+  d_bias = static_cast<float>(sdy);
+  d_weight = static_cast<float>(sdyx);
+  const double scale = is * w;
+  const double mdy = training ? sdy / count : 0.0;
+  const double mdyx = training ? sdyx / count * is : 0.0;
+  channel_grad<T>(x, dy, batch, stride, inner, static_cast<T>(scale), static_cast<T>(mdy), static_cast<T>(mu),
+                  static_cast<T>(mdyx), dx);
+}
+
+NEURITE_CLONES void row_scale_shift(const float* row, int64_t n, double scale, double shift, float* out) {
+  for (int64_t k = 0; k < n; k++) out[k] = static_cast<float>(row[k] * scale + shift);
 }
 
 }  // namespace
@@ -99,7 +133,10 @@ NEURITE_CLONES void channel_grad(const float* x, const float* dy, int64_t batch,
 void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t inner, float* mean,
                       float* variance) {
   parallel_for(channels, channel_grain(batch * inner), [&](int64_t lo, int64_t hi) {
-    for (int64_t c = lo; c < hi; c++) channel_stats(x + c * inner, batch, channels * inner, inner, mean[c], variance[c]);
+    for (int64_t c = lo; c < hi; c++) {
+      (inner >= kShortRow ? channel_stats<float> : channel_stats<double>)(x + c * inner, batch, channels * inner,
+                                                                           inner, mean[c], variance[c]);
+    }
   });
 }
 
@@ -123,19 +160,10 @@ void batch_norm_backward(const float* x, const float* dy, const float* mean, con
   const double count = static_cast<double>(batch * inner);
   parallel_for(channels, channel_grain(batch * inner), [&](int64_t lo, int64_t hi) {
     for (int64_t c = lo; c < hi; c++) {
-      const float mu = mean[c];
-      const double is = inv_std[c];
-      double sdy = 0;
-      double sdyx = 0;
-      channel_grad_sums(x + c * inner, dy + c * inner, batch, channels * inner, inner, mu, sdy, sdyx);
-      sdyx *= is;
-      d_bias[c] = static_cast<float>(sdy);
-      d_weight[c] = static_cast<float>(sdyx);
-      const double scale = is * (weight ? weight[c] : 1.0f);
-      const double mdy = training ? sdy / count : 0.0;
-      const double mdyx = training ? sdyx / count * is : 0.0;
-      channel_grad(x + c * inner, dy + c * inner, batch, channels * inner, inner, static_cast<float>(scale),
-                   static_cast<float>(mdy), mu, static_cast<float>(mdyx), dx + c * inner);
+      const double w = weight ? weight[c] : 1.0f;
+      (inner >= kShortRow ? channel_backward<float> : channel_backward<double>)(
+          x + c * inner, dy + c * inner, mean[c], inv_std[c], w, count, training, batch, channels * inner, inner,
+          dx + c * inner, d_weight[c], d_bias[c]);
     }
   });
 }
