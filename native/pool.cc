@@ -139,32 +139,48 @@ bool windows_inside(const PoolGeom& g) {
          (g.out_h - 1) * g.stride_h + g.k_h <= g.in_h && (g.out_w - 1) * g.stride_w + g.k_w <= g.in_w;
 }
 
-// Stride 1 (the Inception pool branch, 3×3 with padding 1): the plane is copied into a buffer padded to rows PW
-// wide, and each output row is held PW wide too, so every tap is one flat loop over the whole plane,
-// best[i] vs pad[i + off] — no per-row bounds, and loops long enough to vectorise even for 4×4 maps. `at` maps a
-// padded cell to its input index, −1 for padding, which never wins. Same visiting order and rules as max_plane.
+// Stride 1 (the Inception pool branch, 3×3 with padding 1) and windows that overhang the input at stride 2 (a
+// ceil-mode 3×3 / stride-2 pool): the plane is copied into buffers padded to rows PW wide, and each output row is
+// held PW wide too, so every tap is one flat loop over the whole plane, best[i] vs pad[i + off] — no per-row bounds,
+// and loops long enough to vectorise even for 4×4 maps. At stride s the padded plane is held as s_h·s_w phase
+// planes, as the direct convolutions hold theirs: phase (a, b) has the padded cells whose row is a mod s_h and
+// column b mod s_w, so that a tap's cells for all outputs are again one contiguous run (on 64×120 planes of 16²,
+// the 3×3 stride-2 ceil-mode pool took 4.1 ms a call on the per-window path). `at` maps a held cell to its input
+// index, −1 for padding, which never wins. Same visiting order and rules as max_plane.
 struct FlatPool {
-  int64_t ph, pw;            // padded height and width
+  int64_t ph, pw;            // rows and held width of a phase plane: oH/oW plus the largest tap shift
+  int64_t phase;             // length of one phase plane, with the tail the last taps read past its last row
   int64_t span;              // oH · PW: the held output positions
-  int64_t size;              // padded plane plus the tail the last taps read past its last row
+  int64_t size;              // all phase planes
   std::vector<int64_t> off;  // flat offset of each tap, row-major
-  std::vector<int32_t> at;   // input index of each padded cell, −1 for padding
+  std::vector<int32_t> at;   // input index of each held cell, −1 for padding
 
   explicit FlatPool(const PoolGeom& g)
-      : ph(g.out_h + (g.k_h - 1) * g.dil_h),
-        pw(g.out_w + (g.k_w - 1) * g.dil_w),
+      : ph(g.out_h + (g.k_h - 1) * g.dil_h / g.stride_h),
+        pw(g.out_w + (g.k_w - 1) * g.dil_w / g.stride_w),
+        phase(ph * pw + (g.k_w - 1) * g.dil_w / g.stride_w),
         span(g.out_h * pw),
-        size(ph * pw + (g.k_w - 1) * g.dil_w),
+        size(g.stride_h * g.stride_w * phase),
         off(static_cast<size_t>(g.k_h * g.k_w)),
         at(static_cast<size_t>(size), -1) {
-    for (int64_t ky = 0; ky < g.k_h; ky++)
-      for (int64_t kx = 0; kx < g.k_w; kx++) off[ky * g.k_w + kx] = ky * g.dil_h * pw + kx * g.dil_w;
-    for (int64_t r = 0; r < ph; r++) {
-      const int64_t iy = r - g.pad_t;
-      if (iy < 0 || iy >= g.in_h) continue;
-      for (int64_t c = 0; c < pw; c++) {
-        const int64_t ix = c - g.pad_l;
-        if (ix >= 0 && ix < g.in_w) at[r * pw + c] = static_cast<int32_t>(iy * g.in_w + ix);
+    for (int64_t ky = 0; ky < g.k_h; ky++) {
+      for (int64_t kx = 0; kx < g.k_w; kx++) {
+        const int64_t r = ky * g.dil_h, c = kx * g.dil_w;
+        const int64_t which = (r % g.stride_h) * g.stride_w + c % g.stride_w;
+        off[ky * g.k_w + kx] = which * phase + (r / g.stride_h) * pw + c / g.stride_w;
+      }
+    }
+    for (int64_t a = 0; a < g.stride_h; a++) {
+      for (int64_t b = 0; b < g.stride_w; b++) {
+        int32_t* cells = at.data() + (a * g.stride_w + b) * phase;
+        for (int64_t r = 0; r < ph; r++) {
+          const int64_t iy = r * g.stride_h + a - g.pad_t;
+          if (iy < 0 || iy >= g.in_h) continue;
+          for (int64_t c = 0; c < pw; c++) {
+            const int64_t ix = c * g.stride_w + b - g.pad_l;
+            if (ix >= 0 && ix < g.in_w) cells[r * pw + c] = static_cast<int32_t>(iy * g.in_w + ix);
+          }
+        }
       }
     }
   }
@@ -184,12 +200,18 @@ NEURITE_CLONES void max_taps_flat(const float* __restrict pad, const int32_t* __
 void max_plane_flat(const float* xp, const PoolGeom& g, const FlatPool& f, float* pad, float* best, int32_t* where,
                     float* op, int32_t* ap) {
   // padding cells keep whatever the buffer holds: `at` rules them out
-  const int64_t col0 = std::max<int64_t>(0, g.pad_l);
-  const int64_t col1 = std::min<int64_t>(f.pw, g.in_w + g.pad_l);
-  for (int64_t r = 0; r < f.ph; r++) {
-    const int64_t iy = r - g.pad_t;
-    if (iy < 0 || iy >= g.in_h || col1 <= col0) continue;
-    std::copy(xp + iy * g.in_w + (col0 - g.pad_l), xp + iy * g.in_w + (col1 - g.pad_l), pad + r * f.pw + col0);
+  if (g.stride_h == 1 && g.stride_w == 1) {
+    const int64_t col0 = std::max<int64_t>(0, g.pad_l);
+    const int64_t col1 = std::min<int64_t>(f.pw, g.in_w + g.pad_l);
+    for (int64_t r = 0; r < f.ph; r++) {
+      const int64_t iy = r - g.pad_t;
+      if (iy < 0 || iy >= g.in_h || col1 <= col0) continue;
+      std::copy(xp + iy * g.in_w + (col0 - g.pad_l), xp + iy * g.in_w + (col1 - g.pad_l), pad + r * f.pw + col0);
+    }
+  } else {
+    for (int64_t i = 0; i < f.size; i++) {
+      if (f.at[i] >= 0) pad[i] = xp[f.at[i]];
+    }
   }
   std::fill(best, best + f.span, -std::numeric_limits<float>::infinity());
   std::fill(where, where + f.span, -1);
@@ -198,6 +220,14 @@ void max_plane_flat(const float* xp, const PoolGeom& g, const FlatPool& f, float
     std::copy(best + oy * f.pw, best + oy * f.pw + g.out_w, op + oy * g.out_w);
     std::copy(where + oy * f.pw, where + oy * f.pw + g.out_w, ap + oy * g.out_w);
   }
+}
+
+// Which planes take the flat path: stride 1 (but not the plain 2×2 windows max_plane_inside has), and stride 2
+// where some window overhangs the input (padding or ceil mode), which max_plane would bound window by window.
+bool flat_fits(const PoolGeom& g) {
+  if (g.out_h <= 0 || g.out_w <= 0) return false;
+  if (g.stride_h == 1 && g.stride_w == 1) return !(windows_inside(g) && g.k_h == 2 && g.k_w == 2);
+  return g.stride_h <= 2 && g.stride_w <= 2 && !windows_inside(g);
 }
 
 // An average window clipped to the input, and its divisor: with countIncludePad the padding counts but not
@@ -229,7 +259,7 @@ inline int64_t adaptive_end(int64_t i, int64_t in, int64_t out) { return ((i + 1
 void max_pool2d(const float* x, const PoolGeom& g, float* out, int32_t* argmax) {
   const int64_t in_plane = g.in_h * g.in_w;
   const int64_t out_plane = g.out_h * g.out_w;
-  if (g.stride_h == 1 && g.stride_w == 1 && !(windows_inside(g) && g.k_h == 2 && g.k_w == 2) && out_plane > 0) {
+  if (flat_fits(g)) {
     const FlatPool f(g);
     parallel_for(g.batch * g.channels, plane_grain(out_plane * g.k_h * g.k_w), [&](int64_t lo, int64_t hi) {
       std::vector<float> pad(static_cast<size_t>(f.size), 0.0f);
