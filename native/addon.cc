@@ -283,14 +283,14 @@ napi_value js_adam_step(napi_env, const Args& a) {
 napi_value js_sgd_step(napi_env, const Args& a) {
   const Array p = a.typed(0, DType::F32);
   const SgdHyper h{a.number(3), a.number(4), a.number(5), a.number(6), a.number(7), a.number(8)};
-  sgd_step(p.as<float>(), a.f32(1), const_cast<float*>(a.f32_or_null(2)), p.len, h);
+  sgd_step(p.as<float>(), a.f32(1), a.f32_or_null(2), p.len, h);
   return nullptr;
 }
 
 napi_value js_rmsprop_step(napi_env, const Args& a) {
   const Array p = a.typed(0, DType::F32);
   const RmspropHyper h{a.number(5), a.number(6), a.number(7), a.number(8), a.number(9), a.number(10)};
-  rmsprop_step(p.as<float>(), a.f32(1), a.f32(2), const_cast<float*>(a.f32_or_null(3)),
+  rmsprop_step(p.as<float>(), a.f32(1), a.f32(2), a.f32_or_null(3),
                a.f32_or_null(4), p.len, h);
   return nullptr;
 }

@@ -1264,10 +1264,6 @@ void for_each_image(const ConvGeom& g, const Plan& pl, F&& image) {
   }
 }
 
-}  // namespace
-
-namespace {
-
 // The convolution without its bias.
 void conv2d_unbiased(const float* x, const float* w, const ConvGeom& g, float* out) {
   const Plan pl(g);

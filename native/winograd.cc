@@ -81,9 +81,10 @@ void clear_outside(float* buf, int64_t rows, int64_t cols, int64_t ld, int64_t r
 #pragma GCC push_options
 #pragma GCC target("avx2,fma")
 
-// The 8 × 8 block src[k·src_ld + j] → dst[j·dst_ld + k]. Every x86 copy moves planes with it: the moves are
-// bound by memory, not by the width of the vectors.
-inline void transpose8(const float* src, int64_t src_ld, float* dst, int64_t dst_ld) {
+// The 8 × 8 block src[k·src_ld + j] → dst[j·dst_ld + k]. Every x86 copy moves planes with it (the copies'
+// namespaces find it here): the moves are bound by memory, not by the width of the vectors.
+constexpr int64_t kTLanes = 8;
+inline void transpose_block(const float* src, int64_t src_ld, float* dst, int64_t dst_ld) {
   __m256 r[8], t[8];
   for (int k = 0; k < 8; k++) r[k] = _mm256_loadu_ps(src + k * src_ld);
   for (int k = 0; k < 8; k += 2) {
@@ -105,10 +106,9 @@ inline void transpose8(const float* src, int64_t src_ld, float* dst, int64_t dst
 // AVX2 and FMA: the product tile is 6 rows × 16 channels, twelve accumulators of the sixteen registers.
 namespace avx2 {
 using vf = float __attribute__((vector_size(32)));
-constexpr int64_t kLanes = 8, kChan = 16, kRows = 6, kTLanes = 8;
+constexpr int64_t kLanes = 8, kChan = 16, kRows = 6;
 inline vf splat(float s) { return _mm256_set1_ps(s); }
 inline vf madd(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
-inline void transpose_block(const float* s, int64_t sl, float* d, int64_t dl) { transpose8(s, sl, d, dl); }
 #include "winograd-kernels.inc"
 }  // namespace avx2
 
@@ -116,7 +116,7 @@ inline void transpose_block(const float* s, int64_t sl, float* d, int64_t dl) { 
 // multiply-add is done on each half, so every lane computes what the avx512 copy computes, in the same order.
 namespace avx512_emulated {
 using vf = float __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16, kChan = 32, kRows = 6, kTLanes = 8;
+constexpr int64_t kLanes = 16, kChan = 32, kRows = 6;
 inline vf splat(float s) { return vf{} + s; }
 inline vf madd(vf a, vf b, vf c) {
   __m256 h[3][2];
@@ -128,7 +128,6 @@ inline vf madd(vf a, vf b, vf c) {
   std::memcpy(&out, r, sizeof out);
   return out;
 }
-inline void transpose_block(const float* s, int64_t sl, float* d, int64_t dl) { transpose8(s, sl, d, dl); }
 #include "winograd-kernels.inc"
 }  // namespace avx512_emulated
 
@@ -140,10 +139,9 @@ inline void transpose_block(const float* s, int64_t sl, float* d, int64_t dl) { 
 // measured on an AVX-512 host yet; its arithmetic is tested through avx512_emulated).
 namespace avx512 {
 using vf = float __attribute__((vector_size(64)));
-constexpr int64_t kLanes = 16, kChan = 32, kRows = 6, kTLanes = 8;
+constexpr int64_t kLanes = 16, kChan = 32, kRows = 6;
 inline vf splat(float s) { return _mm512_set1_ps(s); }
 inline vf madd(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
-inline void transpose_block(const float* s, int64_t sl, float* d, int64_t dl) { transpose8(s, sl, d, dl); }
 #include "winograd-kernels.inc"
 }  // namespace avx512
 
