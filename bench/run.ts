@@ -14,12 +14,12 @@
  *   npm run bench -- --list                          # the cases and implementations as JSON
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeWinogradDefault } from '../src/backend/native/index.js';
 import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
+import { cpuFlags } from '../test/helpers/cpu.js';
 import {
   CASES,
   CONV,
@@ -308,9 +308,7 @@ console.log(
 );
 /** The CPU, its widest vector extension, and the Winograd copy the native backend runs on it by default. */
 function hostLine(): string {
-  const flags = existsSync('/proc/cpuinfo')
-    ? (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/)
-    : [];
+  const flags = cpuFlags();
   const widest = flags.includes('avx512f')
     ? 'AVX-512'
     : flags.includes('avx2')

@@ -7,7 +7,7 @@
  * the sequential and the split paths of every kernel are compared.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type {
   ArgReduceOp,
@@ -38,6 +38,7 @@ import { type Conv2dOptions, conv2dInfo } from '../../src/ops/conv.js';
 import { type Pool2dOptions, pool2dInfo } from '../../src/ops/pool.js';
 import type { DType, TypedArray } from '../../src/tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../../src/tensor/shape.js';
+import { cpuFlags, hasAvx2 } from '../helpers/cpu.js';
 
 // Skipped only when the addon was not built (no compiler or BLAS at install); a built addon that fails to load
 // fails the suite.
@@ -47,6 +48,7 @@ const skipNote = built ? '' : ` (skipped: ${nativeLoadError()})`;
 if (!built)
   console.warn(`test/backend/compiled.test.ts: the native backend is skipped: ${nativeLoadError()}`);
 const ts = tsBackend;
+const CPU_FLAGS = cpuFlags();
 
 // --- data ------------------------------------------------------------------------------------------------
 
@@ -1492,16 +1494,12 @@ for (const compiled of COMPILED) {
             info.outWidth >= 4
           );
         };
-        const cpuFlags = existsSync('/proc/cpuinfo')
-          ? (readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1] ?? '').trim().split(/\s+/)
-          : [];
-        const x86Avx2 = process.arch === 'x64' && cpuFlags.includes('avx2') && cpuFlags.includes('fma');
 
         it.skipIf(compiled.name !== 'native')('every copy of the Winograd kernels the CPU can run', () => {
           const copies = nativeWinogradCopies().filter((c) => c !== 'auto' && c !== 'off');
-          if (x86Avx2) {
+          if (hasAvx2(CPU_FLAGS)) {
             expect(copies).toEqual(expect.arrayContaining(['avx2', 'avx512-emulated']));
-            expect(copies.includes('avx512')).toBe(cpuFlags.includes('avx512f'));
+            expect(copies.includes('avx512')).toBe(CPU_FLAGS.includes('avx512f'));
             expect(['avx2', 'avx512']).toContain(nativeWinogradDefault());
           }
           const winograd = [...cases.filter(winogradShape), ...WIDE];
@@ -1707,8 +1705,7 @@ describe.skipIf(!built)('backend selection in Node', () => {
   });
 
   it('NEURITE_AVX512=0 keeps CPUs with AVX-512 on the AVX2 copy of the Winograd kernels', () => {
-    const flags = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-    const avx2 = process.arch === 'x64' && / avx2\b/.test(flags) && / fma\b/.test(flags);
+    const avx2 = hasAvx2(CPU_FLAGS);
     const copy = (env: Record<string, string>) =>
       execFileSync(
         process.execPath,
@@ -1716,7 +1713,9 @@ describe.skipIf(!built)('backend selection in Node', () => {
         { env: { ...process.env, ...env }, encoding: 'utf8' },
       ).trim();
     expect(copy({ NEURITE_AVX512: '0' })).toBe(avx2 ? 'avx2' : 'none');
-    expect(copy({ NEURITE_AVX512: '1' })).toBe(!avx2 ? 'none' : / avx512f\b/.test(flags) ? 'avx512' : 'avx2');
+    expect(copy({ NEURITE_AVX512: '1' })).toBe(
+      !avx2 ? 'none' : CPU_FLAGS.includes('avx512f') ? 'avx512' : 'avx2',
+    );
   });
 
   it('setNumThreads takes positive integers only', () => {
