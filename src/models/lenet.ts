@@ -1,6 +1,6 @@
 import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AvgPool2d, Conv2d, Linear, MaxPool2d, Module } from '../nn/index.js';
-import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
+import { internalMarker, keepsNothingWithChildren, reluThenPool } from '../nn/internal.js';
 import { flatten, pad, relu, tanh } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -91,8 +91,11 @@ export class LeNet5 extends Module {
     const mark = internalMarker(this);
     const field =
       h === FIELD && w === FIELD ? x : mark(pad(x, [left, FIELD - w - left, top, FIELD - h - top]));
-    const s2 = mark(this.s2.forward(mark(act(mark(this.c1.forward(field))))));
-    const s4 = mark(this.s4.forward(mark(act(mark(this.c3.forward(s2))))));
+    // with ReLU and max-pooling, each pool runs before its ReLU: the same result on a quarter of the elements
+    const actPool = (t: Tensor, pool: AvgPool2d | MaxPool2d): Tensor =>
+      act === relu ? reluThenPool(t, pool, mark) : pool.forward(mark(act(t)));
+    const s2 = mark(actPool(mark(this.c1.forward(field)), this.s2));
+    const s4 = mark(actPool(mark(this.c3.forward(s2)), this.s4));
     const c5 = mark(flatten(mark(act(mark(this.c5.forward(s4)))), 1));
     return this.output.forward(mark(act(mark(this.f6.forward(c5)))));
   }

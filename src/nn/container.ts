@@ -1,7 +1,13 @@
 import { ValueError } from '../errors.js';
 import { markInternal } from '../tensor/storage.js';
 import { nextTensorId, Tensor } from '../tensor/tensor.js';
-import { keepsNothing, keepsNothingWithChildren } from './internal.js';
+import {
+  isPlainMaxPool,
+  isPlainRelu,
+  keepsNothing,
+  keepsNothingWithChildren,
+  reluThenPool,
+} from './internal.js';
 import { Module } from './module.js';
 
 type AnyModule = Module & { forward(...inputs: unknown[]): unknown };
@@ -51,6 +57,17 @@ export class Sequential extends Module {
     const outs: unknown[] = new Array(layers.length);
     let x: unknown = input;
     for (let i = 0; i < layers.length; i++) {
+      const next = layers[i + 1];
+      if (x instanceof Tensor && next && isPlainRelu(layers[i]) && isPlainMaxPool(next)) {
+        // a plain ReLU then a plain max-pool run as pooling then ReLU: the same values and gradients, with the
+        // ReLU on the pooled map (see reluThenPool); what passes between them is internal, as below
+        x = reluThenPool(x, next as AnyModule & { forward(x: Tensor): Tensor }, (t) => {
+          outs[i] = t;
+          return t;
+        });
+        outs[++i] = x;
+        continue;
+      }
       x = (layers[i] as AnyModule).forward(x);
       outs[i] = x;
     }

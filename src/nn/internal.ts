@@ -5,6 +5,7 @@
  * children by hand (a residual block, an Inception module, a whole ResNet) marks its intermediates with
  * {@link internalMarker}.
  */
+import { relu } from '../ops/activation.js';
 import { markInternal } from '../tensor/storage.js';
 import { nextTensorId, type Tensor } from '../tensor/tensor.js';
 import { ELU, GELU, LeakyReLU, ReLU, ReLU6, Sigmoid, SiLU, Tanh } from './activation.js';
@@ -14,7 +15,7 @@ import { Flatten, Identity } from './flatten.js';
 import { Linear } from './linear.js';
 import type { Module } from './module.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
-import { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './pool.js';
+import { AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d } from './pool.js';
 
 /**
  * Library layers whose forward calls ops on its input and its own parameters and keeps no tensor: what they are
@@ -33,6 +34,7 @@ const LEAVES = new Set<object>(
     Sigmoid,
     SiLU,
     Tanh,
+    MaxPool1d,
     MaxPool2d,
     AvgPool2d,
     AdaptiveAvgPool2d,
@@ -79,4 +81,41 @@ export function internalMarker(block: Module): (t: Tensor) => Tensor {
     if (t.id >= since) markInternal(t);
     return t;
   };
+}
+
+/** Whether `m` is exactly a library ReLU layer with nothing of its own. */
+export function isPlainRelu(m: Module): boolean {
+  return Object.getPrototypeOf(m) === ReLU.prototype && !Object.hasOwn(m, 'forward');
+}
+
+/**
+ * Whether `m` is exactly a library max-pooling layer (MaxPool1d, MaxPool2d) with nothing of its own and no
+ * dilation. Undilated, every window holds an input element (padding is at most half the window, and a ceil-mode
+ * window never starts past the input); a dilated window can fall wholly on padding, where pooling gives −∞ and
+ * pooling the ReLU's output would too, but the ReLU of the pooled −∞ gives 0.
+ */
+export function isPlainMaxPool(m: Module): boolean {
+  if (Object.hasOwn(m, 'forward')) return false;
+  const proto = Object.getPrototypeOf(m);
+  if (proto !== MaxPool2d.prototype && proto !== MaxPool1d.prototype) return false;
+  const dilation = (m as MaxPool1d | MaxPool2d).dilation;
+  return (Array.isArray(dilation) ? dilation : [dilation]).every((d) => d === 1);
+}
+
+/**
+ * `pool.forward(relu(x))`, computed as `relu(pool.forward(x))` when `pool` is a plain max-pooling layer. The two
+ * agree bit for bit, values and gradients: ReLU keeps every positive value and their order, so a window whose
+ * maximum is positive picks the same element either way; a window without a positive element gives 0 and passes
+ * no gradient either way, as ReLU's gradient is 0 at x ≤ 0 and at NaN (which both orders pick alike). The ReLU
+ * then runs on the pooled map, a quarter of the elements after a 2×2 pool, forward and backward, and the
+ * full-size ReLU output is never made. Only for callers whose ReLU output would reach no other code (Sequential,
+ * for a plain ReLU layer followed by a plain max-pool; a library block). `mark` marks the tensor between the two
+ * ops (see {@link internalMarker}).
+ */
+export function reluThenPool(
+  x: Tensor,
+  pool: Module & { forward(x: Tensor): Tensor },
+  mark: (t: Tensor) => Tensor = unmarked,
+): Tensor {
+  return isPlainMaxPool(pool) ? relu(mark(pool.forward(x))) : pool.forward(mark(relu(x)));
 }
