@@ -37,6 +37,7 @@ import {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = [
   'neurite-native',
+  'neurite-native-avx2',
   'neurite-wasm',
   'neurite-ts',
   'tfjs-wasm',
@@ -115,7 +116,12 @@ const selected = arg('cases');
 const cases = CASES.filter((c) =>
   selected ? selected.includes(c.id) || (c.group !== undefined && selected.includes(c.group)) : !c.group,
 );
-let impls: Impl[] = [...IMPLS].filter((i) => !arg('impls') || arg('impls')!.includes(i));
+// neurite-native-avx2 is neurite-native kept on its AVX2 kernels (NEURITE_AVX512=0): a column of its own, by
+// default, only on a CPU with AVX-512, where it tells what the AVX-512 copies gain in the same run
+const hasAvx512 = cpuFlags().includes('avx512f');
+let impls: Impl[] = [...IMPLS].filter((i) =>
+  arg('impls') ? arg('impls')!.includes(i) : i !== 'neurite-native-avx2' || hasAvx512,
+);
 
 const torchOk = (() => {
   try {
@@ -138,6 +144,9 @@ function runCase(impl: Impl, caseId: string): Cell {
   if (BROWSER_IMPLS.includes(impl)) {
     if (!hasChromium()) return { skip: NO_CHROMIUM };
     if (spec.unit === 'MiB') return { skip: 'a page has no resident-memory figure' };
+  }
+  if (impl === 'neurite-native-avx2' && !hasAvx512) {
+    return { skip: 'this CPU has no AVX-512: the same code as neurite-native' };
   }
   if (GROWTH_CASES.has(caseId) && impl !== 'neurite-native' && impl !== 'pytorch') {
     return { skip: `${GROWTH_EPOCHS} epochs would take too long` };
@@ -173,10 +182,12 @@ function runCase(impl: Impl, caseId: string): Cell {
       timeout,
     });
   } else {
-    if (impl === 'neurite-native') env.NEURITE_BACKEND = 'native';
+    if (impl === 'neurite-native' || impl === 'neurite-native-avx2') env.NEURITE_BACKEND = 'native';
+    if (impl === 'neurite-native-avx2') env.NEURITE_AVX512 = '0';
     if (impl === 'neurite-ts') env.NEURITE_BACKEND = 'ts';
     if (impl === 'neurite-wasm') env.NEURITE_BACKEND = 'wasm';
-    r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'worker.ts'), impl, caseId], {
+    const workerImpl = impl === 'neurite-native-avx2' ? 'neurite-native' : impl;
+    r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'worker.ts'), workerImpl, caseId], {
       env,
       encoding: 'utf8',
       timeout,
@@ -245,6 +256,7 @@ function speedup(caseId: string, a: Impl, b: Impl): string {
 /** The ratio columns, each shown when both of its implementations are. */
 const RATIOS: { title: string; a: Impl; b: Impl }[] = [
   { title: 'native vs pytorch', a: 'neurite-native', b: 'pytorch' },
+  { title: 'native vs its AVX2 copy', a: 'neurite-native', b: 'neurite-native-avx2' },
   { title: 'native vs tfjs-wasm', a: 'neurite-native', b: 'tfjs-wasm' },
   { title: 'wasm vs tfjs-wasm', a: 'neurite-wasm', b: 'tfjs-wasm' },
   { title: 'wasm vs ts', a: 'neurite-wasm', b: 'neurite-ts' },
@@ -274,6 +286,7 @@ for (const c of cases) {
 function threadsOf(impl: Impl): string {
   const fixed: Partial<Record<Impl, string>> = {
     'neurite-native': '2',
+    'neurite-native-avx2': '2',
     'neurite-wasm': '2 (threaded build)',
     'neurite-ts': '1 (JavaScript)',
     'tfjs-wasm': '1 (tfjs-backend-wasm has no threads in Node)',
@@ -319,7 +332,11 @@ function hostLine(): string {
   const native = impls.includes('neurite-native')
     ? `; neurite-native's Winograd copy: ${nativeWinogradDefault() ?? 'addon not loaded'}${process.env.NEURITE_AVX512 === '0' ? ' (NEURITE_AVX512=0)' : ''}`
     : '';
-  return `Host: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${widest}${native}.`;
+  const avx2 =
+    impls.includes('neurite-native-avx2') && hasAvx512
+      ? "; neurite-native-avx2's: avx2 (NEURITE_AVX512=0)"
+      : '';
+  return `Host: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${widest}${native}${avx2}.`;
 }
 console.log(hostLine());
 if (impls.some((i) => BROWSER_IMPLS.includes(i)))

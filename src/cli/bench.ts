@@ -94,7 +94,7 @@ export function benchCommand(): Command {
     )
     .option(
       '--impls <list>',
-      'comma-separated implementations: neurite-native, neurite-wasm, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch, browser-neurite-wasm, browser-tfjs-wasm',
+      'comma-separated implementations: neurite-native, neurite-native-avx2 (on AVX-512 CPUs), neurite-wasm, neurite-ts, tfjs-wasm, tfjs-cpu, pytorch, browser-neurite-wasm, browser-tfjs-wasm',
     )
     .option(
       '--repeat <n>',
