@@ -3,7 +3,7 @@
  * `npm run neurite -- …`: the command line of this checkout. It runs the compiled CLI in dist/, and first
  * rebuilds what is older than its sources, so an edit under src/ (or web/, for `studio`) takes effect instead
  * of running yesterday's build: dist/ with tsc when a file under src/ is newer than it, and the studio's page
- * with vite when the command is `studio` and a file under web/ is newer than the built page.
+ * with vite when the command is `studio` and a file under web/ or src/ is newer than the built page.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -58,7 +58,9 @@ else if (newest(path.join(root, 'src')) > built)
   npmRun('build:cli', 'src/ has changed since dist/ was built');
 if (args[0] === 'studio') {
   const page = mtime(path.join(root, 'dist', 'studio', 'index.html'));
-  if (newest(path.join(root, 'web')) > page) npmRun('build:studio', "the studio's page is older than web/");
+  // the page bundles the library too
+  const sources = Math.max(newest(path.join(root, 'web')), newest(path.join(root, 'src')));
+  if (sources > page) npmRun('build:studio', "the studio's page is older than web/ or src/");
 }
 // Ctrl-C reaches the CLI too (one process group): it stops training and says how to resume, and this process
 // waits for it to finish instead of returning to the shell under its last words
