@@ -309,13 +309,13 @@ napi_value js_batch_norm_stats(napi_env, const Args& a) {
 
 napi_value js_batch_norm(napi_env, const Args& a) {
   batch_norm(a.f32(0), a.integer(1), a.integer(2), a.integer(3), a.f32(4), a.f32(5), a.f32_or_null(6),
-             a.f32_or_null(7), a.f32(8));
+             a.f32_or_null(7), a.f32(8), a.flag(9));
   return nullptr;
 }
 
 napi_value js_batch_norm_backward(napi_env, const Args& a) {
   batch_norm_backward(a.f32(0), a.f32(1), a.f32(2), a.f32(3), a.f32_or_null(4), BatchNormGeom::from(a.i32(5)),
-                      a.f32(6), a.f32(7), a.f32(8));
+                      a.f32(6), a.f32(7), a.f32(8), a.f32_or_null(9));
   return nullptr;
 }
 

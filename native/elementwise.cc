@@ -382,8 +382,7 @@ void unary(int op, const float* x, float* out, int64_t n, double alpha) {
     case kReciprocal:
       return map_unary(x, out, n, cheap, [](float v) { return 1.0f / v; });
     case kRelu:
-      // NaN stays NaN (Math.max in the reference, torch.relu alike)
-      return map_unary(x, out, n, cheap, [](float v) { return (v > 0 || v != v) ? v : 0.0f; });
+      return map_unary(x, out, n, cheap, [](float v) { return relu_value(v); });
     case kSigmoid:
       return map_unary(x, out, n, costly, [](float v) {
         if (v >= 0) return 1.0f / (1.0f + std::exp(-v));

@@ -98,8 +98,10 @@ void gru_cell_backward(const float* act, const float* h_proj, const float* h, co
 // norm.cc — x viewed as [batch, channels, inner]; weight and bias may be null (1 and 0).
 void batch_norm_stats(const float* x, int64_t batch, int64_t channels, int64_t inner, float* mean,
                       float* variance);
+// With `relu`, out = relu_value(normalised x). With a non-null y (the output of a batch_norm with relu), the
+// backward pass takes dy only where y > 0, as the ReLU's gradient does.
 void batch_norm(const float* x, int64_t batch, int64_t channels, int64_t inner, const float* mean,
-                const float* inv_std, const float* weight, const float* bias, float* out);
+                const float* inv_std, const float* weight, const float* bias, float* out, bool relu);
 // BatchNormInfo as packed by src/backend/kernel-abi.ts (same field order as the interface).
 struct BatchNormGeom {
   int64_t batch, channels, inner;
@@ -108,7 +110,8 @@ struct BatchNormGeom {
   static BatchNormGeom from(const int32_t* v) { return {v[0], v[1], v[2], v[3] != 0}; }
 };
 void batch_norm_backward(const float* x, const float* dy, const float* mean, const float* inv_std,
-                         const float* weight, const BatchNormGeom& g, float* dx, float* d_weight, float* d_bias);
+                         const float* weight, const BatchNormGeom& g, float* dx, float* d_weight, float* d_bias,
+                         const float* y);
 
 // softmax.cc: cross-entropy with class-index targets (see src/backend/backend.ts)
 void softmax_cross_entropy(const float* x, int64_t rows, int64_t cols, const int32_t* target, int64_t ignore_index,

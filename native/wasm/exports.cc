@@ -190,15 +190,15 @@ void wasm_batch_norm_stats(int32_t x, int32_t batch, int32_t channels, int32_t i
 
 NEURITE_EXPORT("batchNorm")
 void wasm_batch_norm(int32_t x, int32_t batch, int32_t channels, int32_t inner, int32_t mean, int32_t inv_std,
-                     int32_t weight, int32_t bias, int32_t out) {
-  batch_norm(f(x), batch, channels, inner, f(mean), f(inv_std), f(weight), f(bias), f(out));
+                     int32_t weight, int32_t bias, int32_t out, int32_t relu) {
+  batch_norm(f(x), batch, channels, inner, f(mean), f(inv_std), f(weight), f(bias), f(out), relu != 0);
 }
 
 NEURITE_EXPORT("batchNormBackward")
 void wasm_batch_norm_backward(int32_t x, int32_t dy, int32_t mean, int32_t inv_std, int32_t weight, int32_t info,
-                              int32_t dx, int32_t d_weight, int32_t d_bias) {
+                              int32_t dx, int32_t d_weight, int32_t d_bias, int32_t y) {
   batch_norm_backward(f(x), f(dy), f(mean), f(inv_std), f(weight), BatchNormGeom::from(i(info)), f(dx), f(d_weight),
-                      f(d_bias));
+                      f(d_bias), f(y));
 }
 
 NEURITE_EXPORT("adamStep")

@@ -436,7 +436,7 @@ export interface Backend {
   ): void;
   /**
    * out = (x − mean)·invStd·weight + bias per channel of x viewed as [batch, channels, inner]; a null weight
-   * is 1, a null bias 0.
+   * is 1, a null bias 0. With `relu`, out is the ReLU of that (as the `relu` unary kernel: NaN stays NaN).
    */
   batchNorm(
     x: Float32Array,
@@ -448,11 +448,14 @@ export interface Backend {
     weight: Float32Array | null,
     bias: Float32Array | null,
     out: Float32Array,
+    relu: boolean,
   ): void;
   /**
    * The gradient of {@link Backend.batchNorm} given the upstream `dy`: dBias = Σdy, dWeight = Σdy·x̂ per
    * channel (x̂ = (x − mean)·invStd), and dx, over x viewed as in {@link BatchNormInfo} (whose `training` says
-   * whether dx carries the terms that flow through the batch statistics).
+   * whether dx carries the terms that flow through the batch statistics). For a batchNorm run with `relu`, `y`
+   * is its output, and dy counts only where y > 0 (the ReLU's gradient, as the `relu` unaryGrad kernel); null
+   * otherwise.
    */
   batchNormBackward(
     x: Float32Array,
@@ -464,6 +467,7 @@ export interface Backend {
     dx: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
+    y: Float32Array | null,
   ): void;
 
   /**

@@ -78,6 +78,7 @@ export interface Addon extends Pick<Backend, (typeof PASS_THROUGH)[number]> {
     dx: Float32Array,
     dWeight: Float32Array,
     dBias: Float32Array,
+    y: Float32Array | null,
   ): void;
   adamStep(
     p: Float32Array,
@@ -466,8 +467,19 @@ export function wrapKernels(name: string, addon: Addon): Backend {
         .padded(begin, nd).array;
       addon.insert(src, dst, m, accumulate);
     },
-    batchNormBackward(x, dy, mean, invStd, weight, info, dx, dWeight, dBias) {
-      addon.batchNormBackward(x, dy, mean, invStd, weight, packBatchNorm(geometry, info), dx, dWeight, dBias);
+    batchNormBackward(x, dy, mean, invStd, weight, info, dx, dWeight, dBias, y) {
+      addon.batchNormBackward(
+        x,
+        dy,
+        mean,
+        invStd,
+        weight,
+        packBatchNorm(geometry, info),
+        dx,
+        dWeight,
+        dBias,
+        y,
+      );
     },
     adamStep(p, grad, m, v, vMax, h) {
       addon.adamStep(

@@ -9,7 +9,7 @@ import {
   Module,
   Sequential,
 } from '../nn/index.js';
-import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
+import { internalMarker, keepsNothingWithChildren, normThenRelu } from '../nn/internal.js';
 import { concat, flatten, relu } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -46,7 +46,7 @@ export class BasicConv2d extends Module {
   forward(x: Tensor): Tensor {
     const mark = internalMarker(this);
     const y = mark(this.conv.forward(x));
-    return relu(this.bn ? mark(this.bn.forward(y)) : y);
+    return this.bn ? normThenRelu(y, this.bn, mark) : relu(y);
   }
 }
 

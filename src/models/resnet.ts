@@ -1,7 +1,7 @@
 import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, Sequential } from '../nn/index.js';
 import { kaimingNormal_, zeros_ } from '../nn/init.js';
-import { internalMarker, keepsNothingWithChildren } from '../nn/internal.js';
+import { internalMarker, keepsNothingWithChildren, normThenRelu } from '../nn/internal.js';
 import { add, flatten, relu } from '../ops/index.js';
 import type { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -62,7 +62,7 @@ export class BasicBlock extends Module {
 
   forward(x: Tensor): Tensor {
     const mark = internalMarker(this);
-    let out = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
+    let out = mark(normThenRelu(mark(this.conv1.forward(x)), this.bn1, mark));
     out = mark(this.bn2.forward(mark(this.conv2.forward(out))));
     return relu(mark(add(out, this.downsample ? mark(shortcut(this.downsample, x)) : x)));
   }
@@ -117,8 +117,8 @@ export class Bottleneck extends Module {
 
   forward(x: Tensor): Tensor {
     const mark = internalMarker(this);
-    let out = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
-    out = mark(relu(mark(this.bn2.forward(mark(this.conv2.forward(out))))));
+    let out = mark(normThenRelu(mark(this.conv1.forward(x)), this.bn1, mark));
+    out = mark(normThenRelu(mark(this.conv2.forward(out)), this.bn2, mark));
     out = mark(this.bn3.forward(mark(this.conv3.forward(out))));
     return relu(mark(add(out, this.downsample ? mark(shortcut(this.downsample, x)) : x)));
   }
@@ -258,7 +258,7 @@ export class ResNet extends Module {
       throw new ShapeError(`ResNet: expected input [N, ${this.inChannels}, H, W], got ${fmtShape(x.shape)}`);
     }
     const mark = internalMarker(this);
-    let y = mark(relu(mark(this.bn1.forward(mark(this.conv1.forward(x))))));
+    let y = mark(normThenRelu(mark(this.conv1.forward(x)), this.bn1, mark));
     for (const stage of this._stages) y = mark(stage.forward(y));
     return this.fc.forward(mark(flatten(mark(this.avgpool.forward(y)), 1)));
   }

@@ -2,10 +2,12 @@ import { ValueError } from '../errors.js';
 import { markInternal } from '../tensor/storage.js';
 import { nextTensorId, Tensor } from '../tensor/tensor.js';
 import {
+  isPlainBatchNorm,
   isPlainMaxPool,
   isPlainRelu,
   keepsNothing,
   keepsNothingWithChildren,
+  normThenRelu,
   reluThenPool,
 } from './internal.js';
 import { Module } from './module.js';
@@ -58,6 +60,14 @@ export class Sequential extends Module {
     let x: unknown = input;
     for (let i = 0; i < layers.length; i++) {
       const next = layers[i + 1];
+      if (x instanceof Tensor && next && isPlainBatchNorm(layers[i]) && isPlainRelu(next)) {
+        // a plain batch norm then a plain ReLU run as one kernel (see normThenRelu): the ReLU hands on the norm's
+        // output, as Identity would
+        x = normThenRelu(x, layers[i] as AnyModule & { forward(x: Tensor): Tensor });
+        outs[i] = x;
+        outs[++i] = x;
+        continue;
+      }
       if (x instanceof Tensor && next && isPlainRelu(layers[i]) && isPlainMaxPool(next)) {
         // a plain ReLU then a plain max-pool run as pooling then ReLU: the same values and gradients, with the
         // ReLU on the pooled map (see reluThenPool); what passes between them is internal, as below

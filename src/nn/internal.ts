@@ -83,6 +83,28 @@ export function internalMarker(block: Module): (t: Tensor) => Tensor {
   };
 }
 
+/** Whether `m` is exactly a library batch norm (BatchNorm1d, BatchNorm2d) with nothing of its own. */
+export function isPlainBatchNorm(m: Module): m is BatchNorm1d | BatchNorm2d {
+  if (Object.hasOwn(m, 'forward')) return false;
+  const proto = Object.getPrototypeOf(m);
+  return proto === BatchNorm2d.prototype || proto === BatchNorm1d.prototype;
+}
+
+/**
+ * `relu(norm.forward(x))`, in one kernel pass when `norm` is a plain batch norm: the kernel applies the ReLU to
+ * the values it writes and its backward pass takes the upstream gradient only where that output is positive, so
+ * values and gradients are the same, bit for bit, and the norm's output before the ReLU is never made. Only for
+ * callers whose norm output would reach nothing but the ReLU (Sequential, for a plain batch norm followed by a
+ * plain ReLU; a library block). `mark` marks the tensor between the two when they run apart.
+ */
+export function normThenRelu(
+  x: Tensor,
+  norm: Module & { forward(x: Tensor): Tensor },
+  mark: (t: Tensor) => Tensor = unmarked,
+): Tensor {
+  return isPlainBatchNorm(norm) ? norm._forwardRelu(x) : relu(mark(norm.forward(x)));
+}
+
 /** Whether `m` is exactly a library ReLU layer with nothing of its own. */
 export function isPlainRelu(m: Module): boolean {
   return Object.getPrototypeOf(m) === ReLU.prototype && !Object.hasOwn(m, 'forward');

@@ -64,6 +64,18 @@ export abstract class BatchNormBase extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.normalize(x, false);
+  }
+
+  /**
+   * @internal `relu(this.forward(x))` in one kernel pass, with the same values and gradients: for library code
+   * whose norm output reaches nothing but the ReLU (see normThenRelu in nn/internal.ts).
+   */
+  _forwardRelu(x: Tensor): Tensor {
+    return this.normalize(x, true);
+  }
+
+  private normalize(x: Tensor, relu: boolean): Tensor {
     this.checkInput(x);
     let factor = this.momentum ?? 0;
     if (this.training && this.num_batches_tracked) {
@@ -81,7 +93,7 @@ export abstract class BatchNormBase extends Module {
       passStats ? this.running_var : null,
       this.weight,
       this.bias,
-      { training: useBatchStats, momentum: factor, eps: this.eps },
+      { training: useBatchStats, momentum: factor, eps: this.eps, relu },
     );
   }
 

@@ -21,6 +21,12 @@ export interface BatchNormFnOptions {
   momentum?: number;
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /**
+   * Apply a ReLU to the output in the same pass (default false): the same values and gradients as
+   * `relu(batchNorm(…))`, without the intermediate tensor and the ReLU's own passes (its backward reads this
+   * output instead of the ReLU's input).
+   */
+  relu?: boolean;
 }
 
 function checkFloat(t: Tensor, role: string, op: string): void {
@@ -68,11 +74,12 @@ export const batchNorm = defineOp(
     options: BatchNormFnOptions = {},
   ): Tensor => {
     const op = 'batchNorm';
-    checkOptions(op, options, { training: 'boolean', momentum: 'number', eps: 'number' });
+    checkOptions(op, options, { training: 'boolean', momentum: 'number', eps: 'number', relu: 'boolean' });
     checkStatsAndAffine(op, runningMean, runningVar, weight, bias);
     const training = options.training ?? false;
     const momentum = options.momentum ?? 0.1;
     const eps = options.eps ?? 1e-5;
+    const withRelu = options.relu ?? false;
     checkFloat(x, 'input', op);
     if (x.ndim < 2) {
       throw new ShapeError(
@@ -122,7 +129,8 @@ export const batchNorm = defineOp(
     const wd = weight ? (weight.data as Float32Array) : null;
     const bd = bias ? (bias.data as Float32Array) : null;
     const y = empty(x.shape);
-    be.batchNorm(xd, batch, channels, inner, mu, invStd, wd, bd, y.data as Float32Array);
+    const yd = y.data as Float32Array;
+    be.batchNorm(xd, batch, channels, inner, mu, invStd, wd, bd, yd, withRelu);
     const inputs = [x];
     if (weight) inputs.push(weight);
     if (bias) inputs.push(bias);
@@ -140,6 +148,7 @@ export const batchNorm = defineOp(
         dx.data as Float32Array,
         dw.data as Float32Array,
         db.data as Float32Array,
+        withRelu ? yd : null,
       );
       const grads: (Tensor | null)[] = [needs[0] ? dx : null];
       if (weight) grads.push(needs[grads.length] ? dw : null);

@@ -1113,25 +1113,49 @@ for (const compiled of COMPILED) {
               }
               const invStd = Float32Array.from(variance[0], (v) => 1 / Math.sqrt(v + 1e-5));
               const dy = floats(size, r);
-              for (const affine of [true, false]) {
+              for (const [affine, relu] of [
+                [true, false],
+                [false, false],
+                [true, true],
+                [false, true],
+              ]) {
                 const w = affine ? floats(c, r) : null;
                 const b = affine ? floats(c, r) : null;
                 const out = [new Float32Array(size), new Float32Array(size)];
-                ts.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[0]);
-                native.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[1]);
-                expectNear(out[1], out[0], `${what} out`, { atol: 1e-5 });
+                ts.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[0], relu);
+                native.batchNorm(x, n, c, inner, mean[0], invStd, w, b, out[1], relu);
+                const kind = `${affine ? 'affine' : 'plain'}${relu ? ' + relu' : ''}`;
+                expectNear(out[1], out[0], `${what} ${kind} out`, { atol: 1e-5 });
+                // the fused ReLU is the relu kernel of the plain output, bit for bit
+                const plain = new Float32Array(size);
+                native.batchNorm(x, n, c, inner, mean[0], invStd, w, b, plain, false);
+                if (relu) {
+                  const composed = new Float32Array(size);
+                  native.unary('relu', plain, composed, 0);
+                  expect(out[1]).toEqual(composed);
+                }
+                // both backends mask by the same output
+                const y = relu ? out[0] : null;
+                let masked = dy;
+                if (y) {
+                  masked = new Float32Array(size);
+                  native.unaryGrad('relu', y, y, dy, masked, 0);
+                }
                 for (const training of [true, false]) {
-                  const grads = [0, 1].map(
+                  const grads = [0, 1, 2].map(
                     () => [new Float32Array(size), new Float32Array(c), new Float32Array(c)] as const,
                   );
-                  const [g0, g1] = grads;
+                  const [g0, g1, g2] = grads;
                   const info = { batch: n, channels: c, inner, training };
-                  ts.batchNormBackward(x, dy, mean[0], invStd, w, info, g0[0], g0[1], g0[2]);
-                  native.batchNormBackward(x, dy, mean[0], invStd, w, info, g1[0], g1[1], g1[2]);
-                  const which = `${what} ${affine ? 'affine' : 'plain'} ${training ? 'training' : 'eval'}`;
-                  expectNear(grads[1][0], grads[0][0], `${which} dx`, { atol: 1e-5 });
-                  expectNear(grads[1][1], grads[0][1], `${which} dWeight`, { atol: 1e-4 });
-                  expectNear(grads[1][2], grads[0][2], `${which} dBias`, { atol: 1e-4 });
+                  ts.batchNormBackward(x, dy, mean[0], invStd, w, info, g0[0], g0[1], g0[2], y);
+                  native.batchNormBackward(x, dy, mean[0], invStd, w, info, g1[0], g1[1], g1[2], y);
+                  const which = `${what} ${kind} ${training ? 'training' : 'eval'}`;
+                  expectNear(g1[0], g0[0], `${which} dx`, { atol: 1e-5 });
+                  expectNear(g1[1], g0[1], `${which} dWeight`, { atol: 1e-4 });
+                  expectNear(g1[2], g0[2], `${which} dBias`, { atol: 1e-4 });
+                  // the masked gradient is the ReLU's gradient fed to the plain backward pass, bit for bit
+                  native.batchNormBackward(x, masked, mean[0], invStd, w, info, g2[0], g2[1], g2[2], null);
+                  expect(g1).toEqual(g2);
                 }
               }
             }

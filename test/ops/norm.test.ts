@@ -130,6 +130,50 @@ forEachBackend('norm gradcheck', (_b, it) => {
       );
     });
 
+  it('batchNorm with its ReLU fused (relu: true), training and evaluation', () => {
+    const rm = nt.randn([3]);
+    const rv = nt.rand([3]).add(0.5);
+    for (const training of [true, false]) {
+      const opts = { training, momentum: 0 };
+      // inputs whose outputs keep clear of the ReLU's kink, where finite differences would straddle it
+      let args: nt.Tensor[] = [];
+      for (let tries = 0; tries < 100; tries++) {
+        args = [nt.randn([4, 3, 2]), nt.rand([3]).add(0.5), nt.randn([3])];
+        const y = nt.batchNorm(args[0], rm.clone(), rv.clone(), args[1], args[2], opts);
+        if (Array.from(y.data as Float32Array).every((v) => Math.abs(v) > 0.05)) break;
+      }
+      gradcheck((x, w, b) => nt.batchNorm(x, rm, rv, w, b, { ...opts, relu: true }), args);
+    }
+  });
+
+  it('batchNorm with relu: true is relu(batchNorm(…)), values and gradients bit for bit', () => {
+    const g = new nt.Generator(8);
+    const shape = [5, 4, 6];
+    const xData = nt.randn(shape, { generator: g }).data as Float32Array;
+    xData[7] = Number.NaN;
+    const up = nt.randn(shape, { generator: g });
+    const wData = nt.randn([4], { generator: g }).data as Float32Array;
+    const bData = nt.randn([4], { generator: g }).data as Float32Array;
+    for (const training of [true, false]) {
+      const run = (fused: boolean) => {
+        const x = nt.tensor(xData.slice(), shape, { requiresGrad: true });
+        const w = nt.tensor(wData.slice(), [4], { requiresGrad: true });
+        const b = nt.tensor(bData.slice(), [4], { requiresGrad: true });
+        const rm = nt.zeros([4]);
+        const rv = nt.ones([4]);
+        const y = fused
+          ? nt.batchNorm(x, rm, rv, w, b, { training, relu: true })
+          : nt.relu(nt.batchNorm(x, rm, rv, w, b, { training }));
+        nt.sum(nt.mul(y, up)).backward();
+        return [y, x.grad!, w.grad!, b.grad!, rm, rv].map((t) => Array.from(t.data as Float32Array));
+      };
+      expect(run(true)).toEqual(run(false));
+    }
+    expect(() =>
+      nt.batchNorm(nt.zeros([4, 3]), null, null, null, null, { training: true, relu: 1 as never }),
+    ).toThrow(/relu/);
+  });
+
   it('batchNorm evaluation', () => {
     const rm = nt.randn([3]);
     const rv = nt.rand([3]).add(0.5);

@@ -1,6 +1,6 @@
 /**
- * Fused batch normalisation: per-channel statistics, the normalisation with its affine part, and the whole
- * gradient in one kernel each. Channel sums are float64.
+ * Fused batch normalisation: per-channel statistics, the normalisation with its affine part (and an optional
+ * ReLU after it), and the whole gradient in one kernel each. Channel sums are float64.
  */
 import type { BatchNormInfo } from '../backend.js';
 
@@ -44,13 +44,19 @@ export function batchNorm(
   weight: Float32Array | null,
   bias: Float32Array | null,
   out: Float32Array,
+  relu: boolean,
 ): void {
   for (let c = 0; c < channels; c++) {
     const scale = invStd[c] * (weight ? weight[c] : 1);
     const shift = (bias ? bias[c] : 0) - mean[c] * scale;
     for (let b = 0; b < batch; b++) {
       const row = (b * channels + c) * inner;
-      for (let k = 0; k < inner; k++) out[row + k] = x[row + k] * scale + shift;
+      if (relu) {
+        // the float value, then Math.max as the ReLU kernel (NaN stays NaN, −0 becomes +0)
+        for (let k = 0; k < inner; k++) out[row + k] = Math.max(Math.fround(x[row + k] * scale + shift), 0);
+      } else {
+        for (let k = 0; k < inner; k++) out[row + k] = x[row + k] * scale + shift;
+      }
     }
   }
 }
@@ -65,9 +71,16 @@ export function batchNormBackward(
   dx: Float32Array,
   dWeight: Float32Array,
   dBias: Float32Array,
+  y: Float32Array | null,
 ): void {
   const { batch, channels, inner, training } = info;
   const count = batch * inner;
+  // with a ReLU after the norm (y its output), the upstream gradient counts where y > 0, as the ReLU's own
+  if (y) {
+    const masked = new Float32Array(dy.length);
+    for (let i = 0; i < dy.length; i++) masked[i] = y[i] > 0 ? dy[i] : 0;
+    dy = masked;
+  }
   for (let c = 0; c < channels; c++) {
     const mu = mean[c];
     const is = invStd[c];

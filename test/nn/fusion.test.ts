@@ -1,9 +1,11 @@
 /**
- * A plain ReLU followed by a plain max-pool runs as pooling then ReLU (nn/internal.ts, reluThenPool), inside a
- * Sequential and in LeNet-5. The two orders must agree bit for bit, values and every gradient, on every backend:
- * the inputs below are rounded to a few levels so that windows tie, hold only negative values, zeros of both
- * signs, NaN and −∞, and the pools overlap, pad and run in ceil mode. Each comparison is against the same layers
- * run one by one, in the written order.
+ * Layers that run fused where nothing else sees what passes between them (nn/internal.ts): a plain ReLU followed
+ * by a plain max-pool runs as pooling then ReLU (reluThenPool), and a plain batch norm followed by a plain ReLU as
+ * one kernel (normThenRelu), inside a Sequential and in the library's models. The fused and the written orders
+ * must agree bit for bit, values and every gradient (and the running statistics), on every backend: the inputs
+ * below are rounded to a few levels so that windows tie, hold only negative values, zeros of both signs, NaN and
+ * −∞, and the pools overlap, pad and run in ceil mode. Each comparison is against the same layers run as written:
+ * one by one, or with every layer given a forward of its own (which the fusion leaves alone).
  */
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { Backend } from '../../src/backend/backend.js';
@@ -75,7 +77,31 @@ function reluSizes(backend: Backend, body: () => void): number[] {
   return sizes;
 }
 
-forEachBackend('ReLU before max-pooling', (backend, it) => {
+/** The values of every buffer (running statistics, batch counters). */
+function buffers(m: nt.nn.Module): number[][] {
+  return m.namedBuffers().map(([, t]) => Array.from(t.data as ArrayLike<number>));
+}
+
+/**
+ * `net` with every batch norm, ReLU and max-pool given a forward of its own, the prototype's: the same math, but no
+ * longer a plain library layer, so nothing fuses them and every layer runs as written.
+ */
+function unfused<M extends nt.nn.Module>(net: M): M {
+  for (const m of net.modules()) {
+    if (
+      m instanceof nt.nn.BatchNorm2d ||
+      m instanceof nt.nn.BatchNorm1d ||
+      m instanceof nt.nn.ReLU ||
+      m instanceof nt.nn.MaxPool2d
+    ) {
+      const own = Object.getPrototypeOf(m).forward as (x: nt.Tensor) => nt.Tensor;
+      Object.defineProperty(m, 'forward', { value: (x: nt.Tensor) => own.call(m, x) });
+    }
+  }
+  return net;
+}
+
+forEachBackend('fused layers', (backend, it) => {
   beforeEach(() => nt.clearBufferPool());
   afterEach(() => nt.clearBufferPool());
 
@@ -186,5 +212,77 @@ forEachBackend('ReLU before max-pooling', (backend, it) => {
     expect(fused).toEqual(outcome(net, x, written, 9));
     // C1's ReLU on the 14×14 pooled maps, C3's on 5×5, C5's and F6's on the vectors
     expect(sizes).toEqual([4 * 6 * 14 * 14, 4 * 16 * 5 * 5, 4 * 120, 4 * 84]);
+  });
+
+  it('a batch norm then a ReLU gives the same values, gradients and running statistics as written', () => {
+    const make = () =>
+      new nt.nn.Sequential(
+        new nt.nn.Conv2d(2, 4, 3, { padding: 1 }),
+        new nt.nn.BatchNorm2d(4),
+        new nt.nn.ReLU(),
+        new nt.nn.MaxPool2d(2),
+        new nt.nn.Conv2d(4, 3, 3),
+        new nt.nn.BatchNorm2d(3, { affine: false }),
+        new nt.nn.ReLU(),
+        new nt.nn.Flatten(),
+        new nt.nn.Linear(3 * 2 * 2, 6),
+        new nt.nn.BatchNorm1d(6, { trackRunningStats: false }),
+        new nt.nn.ReLU(),
+      );
+    for (const training of [true, false]) {
+      nt.manualSeed(11);
+      const fusedNet = make();
+      nt.manualSeed(11);
+      const writtenNet = make();
+      fusedNet.train(training);
+      writtenNet.train(training);
+      for (const seed of [12, 13]) {
+        const x = coarse([3, 2, 8, 8], seed);
+        const fused = outcome(fusedNet, x, (xi) => fwd(fusedNet, xi), seed + 10);
+        const written = outcome(writtenNet, x, (xi) => oneByOne(writtenNet, xi), seed + 10);
+        expect(fused).toEqual(written);
+        expect(buffers(fusedNet)).toEqual(buffers(writtenNet));
+      }
+    }
+  });
+
+  it('runs a batch norm and its ReLU as one kernel, forward and backward', () => {
+    const seq = new nt.nn.Sequential(new nt.nn.BatchNorm2d(3), new nt.nn.ReLU());
+    const x = nt.randn([2, 3, 4, 4], { requiresGrad: true });
+    expect(reluSizes(backend, () => fwd(seq, x).sum().backward())).toEqual([]);
+    expect(x.grad).not.toBeNull();
+  });
+
+  it('the classic, residual and Inception networks give the same values, gradients and statistics as written', () => {
+    const nets: [string, () => nt.nn.Module][] = [
+      ['ResNet-18 mini', () => nt.models.resnet18Mini({ inChannels: 3, baseWidth: 4 })],
+      [
+        'GoogLeNet-mini',
+        () => new nt.models.GoogLeNetMini({ inChannels: 3, widthMultiplier: 0.0625, dropout: 0 }),
+      ],
+      [
+        'VGG-11 with batch norm',
+        () => new nt.models.VGG({ inChannels: 3, widthMultiplier: 0.125, hiddenFeatures: 8, dropout: 0 }),
+      ],
+      [
+        'AlexNet',
+        () => new nt.models.AlexNet({ inChannels: 3, width: 0.0625, hiddenFeatures: 8, dropout: 0 }),
+      ],
+      [
+        'LeNet-5 (ReLU, max)',
+        () => new nt.models.LeNet5({ inChannels: 3, activation: 'relu', pooling: 'max' }),
+      ],
+    ];
+    for (const [name, make] of nets) {
+      nt.manualSeed(21);
+      const fusedNet = make();
+      nt.manualSeed(21);
+      const writtenNet = unfused(make());
+      const x = coarse([2, 3, 32, 32], 22);
+      const fused = outcome(fusedNet, x, (xi) => fwd(fusedNet, xi), 23);
+      const written = outcome(writtenNet, x, (xi) => fwd(writtenNet, xi), 23);
+      expect(fused, name).toEqual(written);
+      expect(buffers(fusedNet), name).toEqual(buffers(writtenNet));
+    }
   });
 });
