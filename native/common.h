@@ -134,6 +134,9 @@ inline int elem_size(DType t) { return t == DType::U8 ? 1 : 4; }
 // max(v, 0) as Math.max in the reference and torch.relu: NaN stays NaN, −0 becomes +0.
 inline float relu_value(float v) { return (v > 0 || v != v) ? v : 0.0f; }
 
+// The ReLU's gradient at x (its input, or its output: both are positive at the same places) for upstream g.
+inline float relu_grad_value(float x, float g) { return x > 0 ? g : 0.0f; }
+
 // Conv2dInfo as serialised by src/backend/native/index.ts (same field order as the interface).
 struct ConvGeom {
   int64_t batch, in_c, in_h, in_w, out_c, out_h, out_w, k_h, k_w, stride_h, stride_w, pad_t, pad_l, dil_h,

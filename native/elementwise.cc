@@ -423,7 +423,7 @@ void unary_grad(int op, const float* x, const float* y, const float* dy, float* 
   const int64_t costly = kCostlyGrain;
   switch (op) {
     case kGradRelu:
-      return map_grad(x, y, dy, out, n, cheap, [](float v, float, float g) { return v > 0 ? g : 0.0f; });
+      return map_grad(x, y, dy, out, n, cheap, [](float v, float, float g) { return relu_grad_value(v, g); });
     case kGradSigmoid:
       return map_grad(x, y, dy, out, n, cheap, [](float, float s, float g) {
         return static_cast<float>(static_cast<double>(g) * s * (1.0 - s));

@@ -1,6 +1,7 @@
 // Fused batch normalisation over x viewed as [batch, channels, inner]: statistics, normalisation and gradient,
-// one channel per task item, with an optional ReLU after it (forward: relu_value; backward: dy masked by its output). Channel sums are double: rows of 32 and more are summed in float runs first, shorter
-// rows in double throughout, as in the reference (see kFloatRun).
+// one channel per task item, with an optional ReLU after it (forward: relu_value; backward: dy masked by its
+// output). Channel sums are double: rows of 32 and more are summed in float runs first, shorter rows in double
+// throughout, as in the reference (see kFloatRun).
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
@@ -108,19 +109,15 @@ NEURITE_CLONES void channel_grad(const float* x, const float* dy, int64_t batch,
 }
 
 // The upstream gradient of one channel through a ReLU after the norm (y its output), rows packed into `masked`:
-// dy where y > 0 and 0 elsewhere, as the ReLU's own gradient gives it. Both loads come before the select, so that
-// it vectorises (a load in one arm of the ?: would be a conditional one).
+// the ReLU's own gradient rule. Both loads are its arguments, so they happen unconditionally and the select
+// vectorises (a load in one arm of a ?: would be a conditional one).
 NEURITE_CLONES void relu_masked_rows(const float* dy, const float* y, int64_t batch, int64_t stride, int64_t inner,
                                      float* masked) {
   for (int64_t b = 0; b < batch; b++) {
     const float* gr = dy + b * stride;
     const float* yr = y + b * stride;
     float* o = masked + b * inner;
-    for (int64_t k = 0; k < inner; k++) {
-      const float g = gr[k];
-      const float m = yr[k];
-      o[k] = m > 0 ? g : 0.0f;
-    }
+    for (int64_t k = 0; k < inner; k++) o[k] = relu_grad_value(yr[k], gr[k]);
   }
 }
 

@@ -3,6 +3,7 @@
  * ReLU after it), and the whole gradient in one kernel each. Channel sums are float64.
  */
 import type { BatchNormInfo } from '../backend.js';
+import { unaryGrad } from './elementwise.js';
 
 export function batchNormStats(
   x: Float32Array,
@@ -75,10 +76,10 @@ export function batchNormBackward(
 ): void {
   const { batch, channels, inner, training } = info;
   const count = batch * inner;
-  // with a ReLU after the norm (y its output), the upstream gradient counts where y > 0, as the ReLU's own
+  // with a ReLU after the norm (y its output), the upstream gradient goes through the ReLU's own gradient first
   if (y) {
     const masked = new Float32Array(dy.length);
-    for (let i = 0; i < dy.length; i++) masked[i] = y[i] > 0 ? dy[i] : 0;
+    unaryGrad('relu', y, y, dy, masked, 0);
     dy = masked;
   }
   for (let c = 0; c < channels; c++) {
