@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AUSTEN_NOVELS, loadTextCorpus } from '../../src/data/text.js';
 import { CharVocab } from '../../src/data/vocab.js';
 import { bigramBitsPerCharacter } from '../../src/models/seq/charrnn.js';
-import { openStudio, ROOT, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -112,7 +112,7 @@ describe('char-RNN page', () => {
       const res = await fetch(`${studio.server.url}data/text/austen/${novel}.txt.gz`, { method: 'HEAD' });
       expect(res.status, novel).toBe(200);
     }
-    await page.goto(`${studio.server.url}#/charrnn`);
+    await gotoFresh(page, `${studio.server.url}#/charrnn`);
     await page.waitForSelector('#sample[data-step="0"]', { timeout: 60_000 });
     expect(await page.textContent('#backend')).toBe('backend: wasm');
     expect(await page.getAttribute('#vocab', 'data-size')).toBe(String(austen.vocab.size));
@@ -352,8 +352,7 @@ describe('char-RNN page', () => {
       '#/charrnn?text=emma&cell=gru&hidden=64&layers=2&seqLength=32&batchSize=16&lr=0.003&steps=600&seed=7&temperature=0.5&prime=Emma&sampleEvery=25';
     const first: string[] = [];
     for (let load = 0; load < 2; load++) {
-      await page.goto('about:blank');
-      await page.goto(studio.server.url + hash);
+      await gotoFresh(page, studio.server.url + hash);
       await ready(page);
       expect(new URL(page.url()).hash).toBe(hash);
       expect(await page.inputValue('#cell')).toBe('gru');
@@ -379,8 +378,7 @@ describe('char-RNN page', () => {
     }
     expect(first[1]).toBe(first[0]);
     // a URL made with a file of one's own says that the file must be chosen again
-    await page.goto('about:blank');
-    await page.goto(`${studio.server.url}#/charrnn?text=file&file=tyger.txt`);
+    await gotoFresh(page, `${studio.server.url}#/charrnn?text=file&file=tyger.txt`);
     await ready(page);
     expect(await page.textContent('#text-message')).toContain(
       'This link was made with a text file of your own (tyger.txt)',

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, ROOT, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -51,7 +51,7 @@ async function loadFiles(files: { name: string; buffer: Buffer }[]): Promise<str
 
 describe('checkpoints in the MNIST page', () => {
   it('opens a run of neurite train with the test accuracy the CLI measured', async () => {
-    await page.goto(`${studio.server.url}#/mnist?checkpoint=cli-lenet`);
+    await gotoFresh(page, `${studio.server.url}#/mnist?checkpoint=cli-lenet`);
     await page.waitForSelector('#mnist-message[data-loaded="true"]', { timeout: 60_000 });
     expect(await page.textContent('#mnist-message')).toContain(
       'LeNet-5 (tanh, avg pooling), trained 1 epoch',
@@ -65,7 +65,7 @@ describe('checkpoints in the MNIST page', () => {
   });
 
   it('saves a model trained in the page in the CLI format: neurite eval and the page agree', async () => {
-    await page.goto(`${studio.server.url}#/mnist?model=lenet5-relu`);
+    await gotoFresh(page, `${studio.server.url}#/mnist?model=lenet5-relu`);
     await page.waitForSelector('#digit-0', { timeout: 60_000 });
     for (let i = 0; i < 12; i++) {
       await page.click('#step');

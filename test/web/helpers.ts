@@ -79,6 +79,16 @@ export interface Studio {
   close(): Promise<void>;
 }
 
+/**
+ * Opens a studio URL in a fresh document. A goto that changes only the hash is a same-document navigation: the
+ * app rebuilds its page on the hashchange event, which can land after the test's next step, so the test would
+ * act on the page shown before. Going through about:blank loads the app anew from the URL.
+ */
+export async function gotoFresh(page: Page, url: string): Promise<void> {
+  await page.goto('about:blank');
+  await page.goto(url);
+}
+
 /** Builds if needed, starts the server on a free port and launches chromium with a fresh profile. */
 export async function openStudio(runsDir?: string): Promise<Studio> {
   ensureBuilt();

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -21,7 +21,7 @@ afterAll(async () => {
 
 describe('MNIST page', () => {
   it('loads the shipped digits with no console errors', async () => {
-    await page.goto(`${studio.server.url}#/mnist`);
+    await gotoFresh(page, `${studio.server.url}#/mnist`);
     await page.waitForSelector('#digit-23', { timeout: 60_000 });
     await page.waitForSelector('#epoch[data-epoch="0"]');
     expect(await page.textContent('#backend')).toBe('backend: wasm');

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
-import { openStudio, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -24,7 +24,7 @@ afterAll(async () => {
 });
 
 async function open(hash: string): Promise<void> {
-  await page.goto(`${studio.server.url}#/playground?${hash}`);
+  await gotoFresh(page, `${studio.server.url}#/playground?${hash}`);
   await page.waitForSelector('#backend[data-backend]');
   await page.waitForSelector('#epoch[data-epoch="0"]');
 }
@@ -287,6 +287,19 @@ describe('playground', () => {
     });
     await page.waitForSelector('#dataset-custom[aria-pressed="true"]');
     expect(await page.textContent('#data-message')).toContain('dropped.csv: 30 points, 3 classes');
+    expect(studio.errors).toEqual([]);
+  });
+
+  it('rebuilds itself from a URL pasted into the same tab', async () => {
+    await open('dataset=xor&hidden=5');
+    // a same-document hash change to the same page, other settings: the page is rebuilt from the new URL
+    await page.evaluate(() => {
+      location.hash = '#/playground?dataset=spiral&hidden=3&lr=0.1';
+    });
+    await page.waitForSelector('#dataset-spiral[aria-pressed="true"]');
+    await page.waitForFunction(() => document.querySelectorAll('canvas.unit').length === 3);
+    expect(await page.inputValue('#lr')).toBe('0.1');
+    expect(await page.getAttribute('#dataset-xor', 'aria-pressed')).toBe('false');
     expect(studio.errors).toEqual([]);
   });
 

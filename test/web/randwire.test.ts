@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nt from '../../src/node.js';
-import { openStudio, ROOT, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -71,7 +71,7 @@ function expectedGraph(spec: nt.models.randwire.GraphSpec, n: number, seed: numb
 
 /** Opens a page state from its URL and waits until its graphs are drawn. */
 async function open(query: string): Promise<void> {
-  await page.goto(`${studio.server.url}#/randwire?${query}`);
+  await gotoFresh(page, `${studio.server.url}#/randwire?${query}`);
   await page.waitForSelector('#dag[data-weights]', { timeout: 60_000 });
 }
 
@@ -90,7 +90,7 @@ async function weights(): Promise<number[]> {
 
 describe('RandWire page', () => {
   it('loads with the backend shown and every setting in the URL, without console errors', async () => {
-    await page.goto(`${studio.server.url}#/randwire`);
+    await gotoFresh(page, `${studio.server.url}#/randwire`);
     await page.waitForSelector('#status:has-text("Ready")', { timeout: 60_000 });
     expect(await page.textContent('#backend')).toBe('backend: wasm');
     const params = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
@@ -182,7 +182,7 @@ describe('RandWire page', () => {
   });
 
   it('reports a setting the generator rejects next to its control, in neurite’s words', async () => {
-    await page.goto(`${studio.server.url}#/randwire?graph=ws&k=5&nodes=8`);
+    await gotoFresh(page, `${studio.server.url}#/randwire?graph=ws&k=5&nodes=8`);
     await page.waitForSelector('#graph-message:not(:empty)', { timeout: 60_000 });
     expect(await page.textContent('#graph-message')).toContain('K must be an even integer');
     expect(await page.getAttribute('#k', 'aria-invalid')).toBe('true');
@@ -194,7 +194,7 @@ describe('RandWire page', () => {
 
   // One training run in this file: the defaults, a small WS network, 2 epochs.
   it('trains the default WS network to ≥ 95 % test accuracy, and the edge weights move as it learns', async () => {
-    await page.goto(`${studio.server.url}#/randwire`);
+    await gotoFresh(page, `${studio.server.url}#/randwire`);
     await page.waitForSelector('#status:has-text("Ready")', { timeout: 60_000 });
     const initial = await weights();
     expect(initial.length).toBeGreaterThan(10);
@@ -294,7 +294,7 @@ describe('RandWire page', () => {
 
   it('opens a run of neurite train randwire-mnist with the accuracy neurite’s Node API gives on the test digits', async () => {
     const run = join(runsDir, 'cli-randwire');
-    await page.goto(`${studio.server.url}#/randwire?checkpoint=cli-randwire`);
+    await gotoFresh(page, `${studio.server.url}#/randwire?checkpoint=cli-randwire`);
     await page.waitForSelector('#randwire-message[data-loaded="true"]', { timeout: 60_000 });
     expect(await page.textContent('#randwire-message')).toContain(
       'Loaded run cli-randwire: RandWire WS(4, 0.75), 3 stages of 6 nodes, C = 8, stem strides 1, 1, head 256, trained 1 epoch',

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, ROOT, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -67,9 +67,7 @@ function params(p: Page): URLSearchParams {
 
 /** Opens the page on a URL and waits until the worker has built the task and posted its first views. */
 async function open(hash: string): Promise<void> {
-  await page.goto(`${studio.server.url}#/rnn?${hash}`);
-  // a hash change within the app rebuilds the page; make sure this URL's page is the one shown
-  await page.reload();
+  await gotoFresh(page, `${studio.server.url}#/rnn?${hash}`);
   // the first unrolled view, or an error the page shows (then the test fails naming it)
   await page.waitForSelector('#unrolled[data-kind], #rnn-message.error', { timeout: 60_000 });
   const error = await page.$('#rnn-message.error');
@@ -117,7 +115,7 @@ const TASKS = [
 
 describe('RNN structures page', () => {
   it('opens on the many-to-one task with its defaults, the four structures and no console errors', async () => {
-    await page.goto(`${studio.server.url}#/rnn`);
+    await gotoFresh(page, `${studio.server.url}#/rnn`);
     await page.waitForSelector('#unrolled[data-kind]', { timeout: 60_000 });
     expect(await page.textContent('#backend')).toBe('backend: wasm');
     expect(await page.locator('.structure').count()).toBe(4);

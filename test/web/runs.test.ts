@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStudio, ROOT, type Studio } from './helpers.js';
+import { gotoFresh, openStudio, ROOT, type Studio } from './helpers.js';
 
 let studio: Studio;
 let page: Page;
@@ -45,7 +45,7 @@ const points = () =>
 
 describe('runs dashboard', () => {
   it('follows a run of neurite train live, without a reload', async () => {
-    await page.goto(`${studio.server.url}#/runs`);
+    await gotoFresh(page, `${studio.server.url}#/runs`);
     await page.waitForFunction(() =>
       /No runs yet/.test(document.querySelector('#runs-status')?.textContent ?? ''),
     );
@@ -114,8 +114,10 @@ describe('runs dashboard', () => {
       await route.continue().catch(() => {});
     });
     try {
-      await page.goto(`${studio.server.url}#/runs?runs=lenet`);
-      await page.waitForFunction(() => location.hash.startsWith('#/runs'));
+      // a fresh document: a goto that changes only the hash is a same-document navigation, whose hashchange can
+      // land after the click below and bring the runs page back over the playground
+      await gotoFresh(page, `${studio.server.url}#/runs?runs=lenet`);
+      await page.waitForSelector('#page > section.runs');
       await expect.poll(() => asked, { timeout: 30_000 }).toBe(true);
       await page.click('nav a[href="#/playground"]');
       await page.waitForSelector('#epoch');
