@@ -322,7 +322,8 @@ describe('playground', () => {
         timeout: 30_000,
       })
       .catch(async (e: Error) => {
-        // still intermittent in the full suite: say what the page showed, for the next one who meets it
+        // this step timed out in the full suite until the runs page stopped rewriting the URL after it was left
+        // (390f103); if it ever times out again, say what the page showed
         const seen = await page.evaluate(() => ({
           hash: location.hash,
           epoch: document.querySelector('#epoch')?.outerHTML ?? 'no #epoch',
