@@ -6,6 +6,7 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "gemm.h"
 #include "kernels.h"
@@ -91,6 +92,34 @@ class Args {
     return f32(i);
   }
 
+  // A JavaScript array of Float32Arrays of `len` floats each (null entries allowed when `nullable`), as pointers.
+  std::vector<float*> f32_list(size_t i, int64_t len, bool nullable) const {
+    bool is_array = false;
+    uint32_t count = 0;
+    if (i >= argc_ || napi_is_array(env_, argv_[i], &is_array) != napi_ok || !is_array ||
+        napi_get_array_length(env_, argv_[i], &count) != napi_ok) {
+      fail(i, "an array of Float32Arrays");
+    }
+    std::vector<float*> out(count, nullptr);
+    for (uint32_t e = 0; e < count; e++) {
+      napi_value v;
+      napi_valuetype t = napi_undefined;
+      if (napi_get_element(env_, argv_[i], e, &v) != napi_ok) fail(i, "an array of Float32Arrays");
+      napi_typeof(env_, v, &t);
+      if (t == napi_null && nullable) continue;
+      napi_typedarray_type type;
+      size_t length = 0;
+      void* data = nullptr;
+      if (napi_get_typedarray_info(env_, v, &type, &length, &data, nullptr, nullptr) != napi_ok ||
+          type != napi_float32_array || static_cast<int64_t>(length) != len) {
+        fail(i, nullable ? "an array of Float32Arrays (or nulls) of the output's length"
+                         : "an array of Float32Arrays of the output's length");
+      }
+      out[e] = static_cast<float*>(data);
+    }
+    return out;
+  }
+
   int64_t integer(size_t i) const {
     int64_t v = 0;
     if (i >= argc_ || napi_get_value_int64(env_, argv_[i], &v) != napi_ok) fail(i, "an integer");
@@ -159,6 +188,31 @@ napi_value js_unary(napi_env, const Args& a) {
 napi_value js_unary_grad(napi_env, const Args& a) {
   const Array x = a.typed(1, DType::F32);
   unary_grad(static_cast<int>(a.integer(0)), x.as<float>(), a.f32(2), a.f32(3), a.f32(4), x.len, a.number(5));
+  return nullptr;
+}
+
+napi_value js_weighted_sum(napi_env, const Args& a) {
+  const Array out = a.typed(2, DType::F32);
+  const std::vector<float*> xs = a.f32_list(0, out.len, false);
+  const Array w = a.typed(1, DType::F32);
+  if (xs.empty() || w.len != static_cast<int64_t>(xs.size())) {
+    throw ArgError{"neurite native weightedSum: expected one weight per array, at least one array"};
+  }
+  weighted_sum(xs.data(), static_cast<int64_t>(xs.size()), w.as<float>(), out.as<float>(), out.len, a.flag(3));
+  return nullptr;
+}
+
+napi_value js_weighted_sum_backward(napi_env, const Args& a) {
+  const Array dy = a.typed(2, DType::F32);
+  const std::vector<float*> xs = a.f32_list(0, dy.len, false);
+  const Array w = a.typed(1, DType::F32);
+  const std::vector<float*> dxs = a.f32_list(4, dy.len, true);
+  float* dw = a.f32_or_null(5);
+  if (w.len != static_cast<int64_t>(xs.size()) || dxs.size() != xs.size()) {
+    throw ArgError{"neurite native weightedSumBackward: expected one weight and one gradient slot per array"};
+  }
+  weighted_sum_backward(xs.data(), static_cast<int64_t>(xs.size()), w.as<float>(), dy.as<float>(), a.f32_or_null(3),
+                        dxs.data(), dw, dy.len);
   return nullptr;
 }
 
@@ -415,6 +469,8 @@ const Export kExports[] = {
     {"binary", entry<js_binary>},
     {"unary", entry<js_unary>},
     {"unaryGrad", entry<js_unary_grad>},
+    {"weightedSum", entry<js_weighted_sum>},
+    {"weightedSumBackward", entry<js_weighted_sum_backward>},
     {"clamp", entry<js_clamp>},
     {"where", entry<js_where>},
     {"cast", entry<js_cast>},

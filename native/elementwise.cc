@@ -1,7 +1,9 @@
 // Elementwise kernels. Results match the TypeScript reference exactly where it is exact (integer wrap-around,
 // NaN handling, comparisons, rounding) and to a float ulp or two for transcendental functions.
+#include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <vector>
 
 #include "broadcast.h"
 #include "kernels.h"
@@ -555,6 +557,95 @@ void cast(const Array& x, const Array& out) {
       return cast_from(x.as<int32_t>(), out);
     default:
       return cast_from(x.as<uint8_t>(), out);
+  }
+}
+
+namespace {
+
+// weightedSum works through its output in blocks this long, which stay in L1 while each input is added in.
+constexpr int64_t kWeightedBlock = 2048;
+// Products of an input and the gradient summed in float before the sum moves to double (as norm.cc's runs).
+constexpr int64_t kWeightedRun = 64;
+
+NEURITE_CLONES void weighted_sum_block(const float* const* xs, int64_t k, const float* w, float* out, int64_t lo,
+                                       int64_t hi, bool relu) {
+  const float w0 = w[0];
+  const float* x0 = xs[0];
+  for (int64_t j = lo; j < hi; j++) out[j] = w0 * x0[j];
+  for (int64_t i = 1; i < k; i++) {
+    const float wi = w[i];
+    const float* x = xs[i];
+    for (int64_t j = lo; j < hi; j++) out[j] += wi * x[j];
+  }
+  if (relu) {
+    for (int64_t j = lo; j < hi; j++) out[j] = relu_value(out[j]);
+  }
+}
+
+// Σ g·x over [0, n) in float runs added up in double.
+NEURITE_CLONES double dot_runs(const float* g, const float* x, int64_t n) {
+  double s = 0;
+  for (int64_t r = 0; r < n; r += kWeightedRun) {
+    const int64_t e = std::min(n, r + kWeightedRun);
+    float t = 0;
+    NEURITE_SIMD_SUM(t)
+    for (int64_t j = r; j < e; j++) t += g[j] * x[j];
+    s += t;
+  }
+  return s;
+}
+
+NEURITE_CLONES void scale_into(const float* g, float wi, float* dx, int64_t n) {
+  for (int64_t j = 0; j < n; j++) dx[j] = wi * g[j];
+}
+
+NEURITE_CLONES void relu_mask(const float* y, const float* dy, float* g, int64_t n) {
+  for (int64_t j = 0; j < n; j++) g[j] = relu_grad_value(y[j], dy[j]);
+}
+
+}  // namespace
+
+void weighted_sum(const float* const* xs, int64_t k, const float* w, float* out, int64_t n, bool relu) {
+  if (n <= 0 || k <= 0) return;
+  parallel_for(n, std::max<int64_t>(kWeightedBlock, kCheapGrain / k), [&](int64_t lo, int64_t hi) {
+    for (int64_t b = lo; b < hi; b += kWeightedBlock) weighted_sum_block(xs, k, w, out, b, std::min(hi, b + kWeightedBlock), relu);
+  });
+}
+
+void weighted_sum_backward(const float* const* xs, int64_t k, const float* w, const float* dy, const float* y,
+                           float* const* dxs, float* dw, int64_t n) {
+  if (k <= 0) return;
+  if (n <= 0) {
+    if (dw) std::fill(dw, dw + k, 0.0f);
+    return;
+  }
+  // fixed chunks (a function of n and the thread count), each with its own partial sums, added in chunk order:
+  // the same result run after run
+  const int parts = chunks_for(n, std::max<int64_t>(kWeightedBlock, kCheapGrain / k));
+  std::vector<double> partial(dw ? static_cast<size_t>(parts * k) : 0, 0.0);
+  run_tasks(parts, [&](int t) {
+    const int64_t lo = n * t / parts;
+    const int64_t hi = n * (t + 1) / parts;
+    float masked[kWeightedBlock];
+    for (int64_t b = lo; b < hi; b += kWeightedBlock) {
+      const int64_t len = std::min(hi, b + kWeightedBlock) - b;
+      const float* g = dy + b;
+      if (y) {
+        relu_mask(y + b, dy + b, masked, len);
+        g = masked;
+      }
+      for (int64_t i = 0; i < k; i++) {
+        if (dxs[i]) scale_into(g, w[i], dxs[i] + b, len);
+        if (dw) partial[static_cast<size_t>(t * k + i)] += dot_runs(g, xs[i] + b, len);
+      }
+    }
+  });
+  if (dw) {
+    for (int64_t i = 0; i < k; i++) {
+      double s = 0;
+      for (int t = 0; t < parts; t++) s += partial[static_cast<size_t>(t * k + i)];
+      dw[i] = static_cast<float>(s);
+    }
   }
 }
 

@@ -63,6 +63,12 @@ void binary(int op, const Array& a, const Array& b, const Array& out, const int3
 void unary(int op, const float* x, float* out, int64_t n, double alpha);
 void unary_grad(int op, const float* x, const float* y, const float* dy, float* out, int64_t n, double alpha);
 void clamp(const float* x, int64_t n, double lo, double hi, float* out);
+// out = Σᵢ w[i]·xs[i] (k arrays of n floats, added in order), then max(·, 0) when relu.
+void weighted_sum(const float* const* xs, int64_t k, const float* w, float* out, int64_t n, bool relu);
+// Its gradients: g = dy, or relu_grad_value(y, dy) when y is given; dxs[i] = w[i]·g where dxs[i] is not null,
+// dw[i] = Σ g·xs[i] when dw is not null.
+void weighted_sum_backward(const float* const* xs, int64_t k, const float* w, const float* dy, const float* y,
+                           float* const* dxs, float* dw, int64_t n);
 void where(const Array& cond, const Array& a, const Array& b, const Array& out, const int32_t* meta);
 void cast(const Array& x, const Array& out);
 

@@ -37,6 +37,10 @@ export const OPS = {
   add: { torch: 'torch.add', diff: 'no `alpha` argument' },
   sub: { torch: 'torch.sub', diff: 'no `alpha` argument' },
   mul: { torch: 'torch.mul' },
+  weightedSum: {
+    torch: '(w.view(-1, 1, …) * torch.stack(xs)).sum(0)',
+    diff: 'no single PyTorch op; one kernel pass, with an optional fused ReLU (`relu: true`)',
+  },
   div: { torch: 'torch.div', diff: 'no `rounding_mode` (use floorDivide or trunc)' },
   pow: { torch: 'torch.pow' },
   neg: { torch: 'torch.neg' },

@@ -68,6 +68,20 @@ void wasm_unary_grad(int32_t op, int32_t x, int32_t n, int32_t y, int32_t dy, in
   unary_grad(op, f(x), f(y), f(dy), f(out), n, alpha);
 }
 
+// xs (and dxs) arrive as a table of `k` pointers in this module's memory, each to an array of n floats (a null
+// pointer for a gradient not wanted); on wasm32 a pointer is an int32, so the table is read as it is.
+NEURITE_EXPORT("weightedSum")
+void wasm_weighted_sum(int32_t xs, int32_t k, int32_t w, int32_t out, int32_t n, int32_t relu) {
+  weighted_sum(ptr<const float* const>(xs), k, f(w), f(out), n, relu != 0);
+}
+
+NEURITE_EXPORT("weightedSumBackward")
+void wasm_weighted_sum_backward(int32_t xs, int32_t k, int32_t w, int32_t dy, int32_t n, int32_t y, int32_t dxs,
+                                int32_t dxs_k, int32_t dw) {
+  (void)dxs_k;
+  weighted_sum_backward(ptr<const float* const>(xs), k, f(w), f(dy), f(y), ptr<float* const>(dxs), f(dw), n);
+}
+
 NEURITE_EXPORT("clamp") void wasm_clamp(int32_t x, int32_t n, double lo, double hi, int32_t out) {
   clamp(f(x), n, lo, hi, f(out));
 }

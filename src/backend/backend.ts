@@ -247,6 +247,24 @@ export interface Backend {
     out: Float32Array,
     alpha: number,
   ): void;
+  /**
+   * out = Σᵢ weights[i]·xs[i] over arrays of out's length, added in the order i = 0, 1, …; with `relu`, max(·, 0)
+   * of that sum (NaN kept). `weights` holds one value per array.
+   */
+  weightedSum(xs: readonly Float32Array[], weights: Float32Array, out: Float32Array, relu: boolean): void;
+  /**
+   * weightedSum's gradients for the upstream gradient dy. With `y` (the forward's output when it ran with relu)
+   * dy counts only where y > 0. dxs[i] = weights[i]·dy (skipped where dxs[i] is null); dWeights[i] = Σ dy·xs[i]
+   * (skipped when dWeights is null).
+   */
+  weightedSumBackward(
+    xs: readonly Float32Array[],
+    weights: Float32Array,
+    dy: Float32Array,
+    y: Float32Array | null,
+    dxs: readonly (Float32Array | null)[],
+    dWeights: Float32Array | null,
+  ): void;
   /** out = min(max(x, lo), hi). */
   clamp(x: Float32Array, lo: number, hi: number, out: Float32Array): void;
   /** out = cond ? a : b with broadcasting of all three. */

@@ -23,6 +23,8 @@ import type {
  * passes their arguments straight through, so their types come from {@link Backend} and are not restated here.
  */
 export const PASS_THROUGH = [
+  'weightedSum',
+  'weightedSumBackward',
   'clamp',
   'cast',
   'indexSelect',

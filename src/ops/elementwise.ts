@@ -1,18 +1,20 @@
 import { record } from '../autograd/engine.js';
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { DTypeError, ValueError } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { arithmeticType, promote } from '../tensor/dtype.js';
-import { broadcastShapes } from '../tensor/shape.js';
+import { broadcastShapes, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   asTensor,
   cast,
   checkArg,
+  checkOptions,
   defineOp,
   empty,
   floatData,
   type OptionSpec,
+  TENSOR_LIST,
   type TensorLike,
 } from './util.js';
 
@@ -302,3 +304,68 @@ export const logicalNot = defineOp('logicalNot', ['a'], (a: Tensor): Tensor => {
   checkArg('logicalNot', 'a', a, 'tensor');
   return eq(cast(a, 'bool'), 0);
 });
+
+export interface WeightedSumOptions {
+  /**
+   * Apply a ReLU to the sum in the same pass (default false): the values and gradients of
+   * `relu(weightedSum(…))` without the intermediate tensor and the ReLU's own passes.
+   */
+  relu?: boolean;
+}
+
+/**
+ * Σᵢ weights[i]·tensors[i] over tensors of one shape, added in order (the aggregation of a randomly wired
+ * network's node, with its weights already made positive). One op where the same sum written as products and
+ * additions makes 2k − 1 of each, forward and backward: the gradients reach every tensor (weights[i]·g) and the
+ * weights (Σ g·tensors[i]) in one kernel pass. PyTorch writes it `(w.view(-1, 1, …) * torch.stack(xs)).sum(0)`.
+ */
+export const weightedSum = defineOp(
+  'weightedSum',
+  ['tensors', 'weights', 'options'],
+  (tensors: readonly Tensor[], weights: Tensor, options: WeightedSumOptions = {}): Tensor => {
+    const op = 'weightedSum';
+    checkArg(op, 'tensors', tensors, TENSOR_LIST);
+    checkArg(op, 'weights', weights, 'tensor');
+    checkOptions(op, options, { relu: 'boolean' });
+    if (tensors === undefined || tensors.length === 0)
+      throw new ValueError(`${op}: needs at least one tensor`);
+    if (weights === undefined) throw new ValueError(`${op}: weights are required`);
+    const first = tensors[0];
+    for (const [i, t] of tensors.entries()) {
+      if (t.dtype !== 'float32') throw new DTypeError(`${op}: tensor ${i} must be float32, got ${t.dtype}`);
+      if (!shapesEqual(t.shape, first.shape)) {
+        throw new ShapeError(
+          `${op}: tensor ${i} has shape ${fmtShape(t.shape)}, tensor 0 ${fmtShape(first.shape)}; all must have one shape`,
+        );
+      }
+    }
+    if (weights.dtype !== 'float32')
+      throw new DTypeError(`${op}: weights must be float32, got ${weights.dtype}`);
+    if (weights.ndim !== 1 || weights.shape[0] !== tensors.length) {
+      throw new ShapeError(
+        `${op}: weights have shape ${fmtShape(weights.shape)}, expected [${tensors.length}] (one per tensor)`,
+      );
+    }
+    const relu = options.relu ?? false;
+    const be = getBackend();
+    const xs = tensors.map((t) => t.data as Float32Array);
+    const wd = weights.data as Float32Array;
+    const out = empty(first.shape);
+    const yd = out.data as Float32Array;
+    be.weightedSum(xs, wd, yd, relu);
+    return record(out, op, [...tensors, weights], (g, needs) => {
+      const k = tensors.length;
+      const dxs = tensors.map((t, i) => (needs[i] ? empty(t.shape) : null));
+      const dw = needs[k] ? empty([k]) : null;
+      be.weightedSumBackward(
+        xs,
+        wd,
+        g.data as Float32Array,
+        relu ? yd : null,
+        dxs.map((d) => (d ? (d.data as Float32Array) : null)),
+        dw ? (dw.data as Float32Array) : null,
+      );
+      return [...dxs, dw];
+    });
+  },
+);

@@ -4,18 +4,21 @@ import { fmtShape, positiveInt, ShapeError, ValueError } from '../errors.js';
 import { promote } from '../tensor/dtype.js';
 import { checkShape, normAxes, normAxis, type Shape, shapesEqual, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cast, checkArg, defineOp, empty, type OptionSpec, requireAxes, zeroed } from './util.js';
+import {
+  cast,
+  checkArg,
+  defineOp,
+  empty,
+  type OptionSpec,
+  requireAxes,
+  TENSOR_LIST,
+  zeroed,
+} from './util.js';
 
 /** A shape, permutation or index list: an array of integers (`reshape(x, [2, 3])`, not `reshape(x, 2, 3)`). */
 const INT_LIST: OptionSpec = {
   test: (v) => Array.isArray(v) && v.every((d) => Number.isInteger(d)),
   expected: 'an array of integers',
-};
-
-/** The tensors that concat and stack join: an array (`concat([a, b])`, not `concat(a, b)`). */
-const TENSOR_LIST: OptionSpec = {
-  test: (v) => Array.isArray(v) && v.every((t) => t instanceof Tensor),
-  expected: 'an array of tensors',
 };
 
 /**

@@ -134,6 +134,12 @@ export function checkArg(op: string, name: string, value: unknown, spec: OptionS
   checkValue(op, name, value, spec);
 }
 
+/** An array of tensors (`concat([a, b])`, not `concat(a, b)`), as the ops that take several tensors want it. */
+export const TENSOR_LIST: OptionSpec = {
+  test: (v) => Array.isArray(v) && v.every((t) => t instanceof Tensor),
+  expected: 'an array of tensors',
+};
+
 function checkValue(op: string, what: string, value: unknown, spec: OptionSpec): void {
   if (value === undefined) return;
   let ok: boolean;

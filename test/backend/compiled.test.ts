@@ -507,6 +507,49 @@ for (const compiled of COMPILED) {
           });
         });
 
+        it('weightedSum and its gradient: 1 to 5 arrays, NaN and ±∞, ReLU, gradients left out, split over threads', () => {
+          const r = rng(29);
+          withThreadsAll(() => {
+            for (const n of [0, 7, 100_003]) {
+              for (const k of [1, 2, 5]) {
+                for (const relu of [false, true]) {
+                  const what = `weightedSum of ${k} × ${n}${relu ? ' with ReLU' : ''}`;
+                  const xs = Array.from({ length: k }, () => floats(n, r, { specials: 0.01 }));
+                  const w = floats(k, r, { lo: -2, hi: 2 });
+                  const want = new Float32Array(n);
+                  const got = new Float32Array(n).fill(Number.NaN);
+                  ts.weightedSum(xs, w, want, relu);
+                  native.weightedSum(xs, w, got, relu);
+                  // the same products added in the same order: the same floats
+                  expectSame(got, want, what);
+                  const dy = floats(n, r, { specials: 0.01 });
+                  const y = relu ? want : null;
+                  // every other input's gradient left out, and the weights' on every other pass
+                  const wantDx = xs.map((_, i) => (i % 2 === 0 ? new Float32Array(n) : null));
+                  const gotDx = xs.map((_, i) => (i % 2 === 0 ? new Float32Array(n).fill(Number.NaN) : null));
+                  const withDw = n !== 7;
+                  const wantDw = withDw ? new Float32Array(k) : null;
+                  const gotDw = withDw ? new Float32Array(k).fill(Number.NaN) : null;
+                  ts.weightedSumBackward(xs, w, dy, y, wantDx, wantDw);
+                  native.weightedSumBackward(xs, w, dy, y, gotDx, gotDw);
+                  for (let i = 0; i < k; i++) {
+                    if (wantDx[i]) expectSame(gotDx[i]!, wantDx[i]!, `${what}: gradient of array ${i}`);
+                  }
+                  if (wantDw && gotDw) {
+                    // sums of n products in float runs, against the reference's float64: a relative 1e-5 of the
+                    // magnitudes summed
+                    const scale = Math.max(1, n) * 9;
+                    expectNear(gotDw, wantDw, `${what}: gradient of the weights`, {
+                      rtol: 1e-5,
+                      atol: 1e-6 * scale,
+                    });
+                  }
+                }
+              }
+            }
+          });
+        });
+
         it('clamp: bounds that are not float32 values, lo > hi, NaN passes through', () => {
           for (const x of [unaryInput, bigInput]) {
             for (const [lo, hi] of [

@@ -278,3 +278,50 @@ export function cast(x: TypedArray, out: TypedArray): void {
     for (let i = 0; i < x.length; i++) out[i] = x[i];
   }
 }
+
+export function weightedSum(
+  xs: readonly Float32Array[],
+  weights: Float32Array,
+  out: Float32Array,
+  relu: boolean,
+): void {
+  const n = out.length;
+  const w0 = weights[0];
+  const x0 = xs[0];
+  for (let j = 0; j < n; j++) out[j] = Math.fround(w0 * x0[j]);
+  for (let i = 1; i < xs.length; i++) {
+    const w = weights[i];
+    const x = xs[i];
+    for (let j = 0; j < n; j++) out[j] += Math.fround(w * x[j]);
+  }
+  if (relu) for (let j = 0; j < n; j++) out[j] = Math.max(out[j], 0);
+}
+
+export function weightedSumBackward(
+  xs: readonly Float32Array[],
+  weights: Float32Array,
+  dy: Float32Array,
+  y: Float32Array | null,
+  dxs: readonly (Float32Array | null)[],
+  dWeights: Float32Array | null,
+): void {
+  const n = dy.length;
+  let g = dy;
+  if (y) {
+    g = new Float32Array(n);
+    unaryGrad('relu', y, y, dy, g, 0);
+  }
+  for (let i = 0; i < xs.length; i++) {
+    const dx = dxs[i];
+    if (dx) {
+      const w = weights[i];
+      for (let j = 0; j < n; j++) dx[j] = w * g[j];
+    }
+    if (dWeights) {
+      const x = xs[i];
+      let s = 0;
+      for (let j = 0; j < n; j++) s += g[j] * x[j];
+      dWeights[i] = s;
+    }
+  }
+}

@@ -1,6 +1,15 @@
 import type { Backend } from '../backend.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
-import { binary, cast, clamp, unary, unaryGrad, where } from './elementwise.js';
+import {
+  binary,
+  cast,
+  clamp,
+  unary,
+  unaryGrad,
+  weightedSum,
+  weightedSumBackward,
+  where,
+} from './elementwise.js';
 import { gemm } from './gemm.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { batchNorm, batchNormBackward, batchNormStats } from './norm.js';
@@ -24,6 +33,8 @@ export const tsBackend: Backend = {
   binary,
   unary,
   unaryGrad,
+  weightedSum,
+  weightedSumBackward,
   clamp,
   where,
   cast,

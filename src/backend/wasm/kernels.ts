@@ -20,13 +20,16 @@ import { type Addon, GEMM_BETA } from '../kernel-abi.js';
  * How each argument of an addon function crosses into WebAssembly, one token per argument in the addon's order:
  * `i` integer, `d` number, `b` boolean (0/1); arrays: `A` a typed array passed as (pointer, length, dtype code),
  * `F` a pointer, `L` a pointer followed by the length, `M` an Int32Array or null (null pointer), `D` a
- * Float64Array, `?` a Float32Array or null. An array token ends in `>` when the kernel writes it without reading (copied out only), `^` when it
+ * Float64Array, `?` a Float32Array or null, `X` a list of Float32Arrays (nulls allowed) passed as (pointer to a
+ * table of their pointers, count). An array token ends in `>` when the kernel writes it without reading (copied out only), `^` when it
  * reads and writes it (copied in and out); otherwise the kernel only reads it.
  */
 const SIGNATURES: Record<keyof Addon, string> = {
   binary: 'i A A A> M',
   unary: 'i L F> d',
   unaryGrad: 'i L F F F> d',
+  weightedSum: 'X F L> b',
+  weightedSumBackward: 'X F L ? X> ?>',
   clamp: 'L d d F>',
   where: 'A A A A> M',
   cast: 'A A>',
@@ -166,7 +169,8 @@ export function wasmKernels(
     const fn = exports[name];
     if (typeof fn !== 'function') throw new TypeError(`neurite wasm: the module does not export '${name}'`);
     const kernel = fn as (...args: number[]) => void;
-    const arrays = tokens.map((t) => 'AFLMD?'.includes(t.kind));
+    const arrays = tokens.map((t) => 'AFLMD?X'.includes(t.kind));
+    const lists = tokens.map((t) => t.kind === 'X');
     const args: number[] = [];
     const ptrs: number[] = new Array(tokens.length).fill(0);
     const same: number[] = new Array(tokens.length).fill(-1);
@@ -186,6 +190,12 @@ export function wasmKernels(
           }
           if (same[i] >= 0) continue;
         }
+        if (lists[i]) {
+          const list = values[i] as readonly (Float32Array | null)[];
+          bytes += (4 * list.length + 15) & ~15;
+          for (const a of list) if (a) bytes += (a.byteLength + 15) & ~15;
+          continue;
+        }
         bytes += ((values[i] as TypedArray).byteLength + 15) & ~15;
       }
       const base = reserve(bytes);
@@ -196,6 +206,21 @@ export function wasmKernels(
         if (!arrays[i] || v == null) continue;
         if (same[i] >= 0) {
           ptrs[i] = ptrs[same[i]];
+          continue;
+        }
+        if (lists[i]) {
+          const list = v as readonly (Float32Array | null)[];
+          const table = at;
+          ptrs[i] = table;
+          at += (4 * list.length + 15) & ~15;
+          for (let e = 0; e < list.length; e++) {
+            const a = list[e];
+            i32[(table >>> 2) + e] = a ? at : 0;
+            if (!a) continue;
+            if (tokens[i].dir !== 'out') copyIn(a, at);
+            else if (options.poisonOutputs) u8.fill(0xff, at, at + a.byteLength);
+            at += (a.byteLength + 15) & ~15;
+          }
           continue;
         }
         const a = v as TypedArray | Float64Array;
@@ -226,6 +251,9 @@ export function wasmKernels(
           case 'L':
             args.push(ptrs[i], (v as TypedArray).length);
             break;
+          case 'X':
+            args.push(ptrs[i], (v as readonly unknown[]).length);
+            break;
           default:
             args.push(v == null ? 0 : ptrs[i]);
         }
@@ -235,7 +263,16 @@ export function wasmKernels(
       views();
       for (let i = 0; i < tokens.length; i++) {
         const v = values[i];
-        if (arrays[i] && v != null && tokens[i].dir !== 'in') copyOut(v as TypedArray, ptrs[i]);
+        if (!arrays[i] || v == null || tokens[i].dir === 'in') continue;
+        if (lists[i]) {
+          const list = v as readonly (Float32Array | null)[];
+          for (let e = 0; e < list.length; e++) {
+            const a = list[e];
+            if (a) copyOut(a, i32[(ptrs[i] >>> 2) + e] >>> 0);
+          }
+        } else {
+          copyOut(v as TypedArray, ptrs[i]);
+        }
       }
     };
   }

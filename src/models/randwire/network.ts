@@ -14,9 +14,9 @@ import { BatchNorm2d } from '../../nn/norm.js';
 import { Parameter } from '../../nn/parameter.js';
 import { AdaptiveAvgPool2d } from '../../nn/pool.js';
 import { SeparableConv2d } from '../../nn/separable.js';
-import { relu, sigmoid } from '../../ops/activation.js';
-import { add, div, mul } from '../../ops/elementwise.js';
-import { flatten, select } from '../../ops/shape.js';
+import { sigmoid } from '../../ops/activation.js';
+import { add, div, weightedSum } from '../../ops/elementwise.js';
+import { flatten } from '../../ops/shape.js';
 import { zeros } from '../../tensor/creation.js';
 import { defaultGenerator, Generator } from '../../tensor/random.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -78,10 +78,9 @@ export class RandWireNode extends Module {
       );
     }
     const mark = internalMarker(this);
-    const w = sigmoid(this.weight);
-    let x = mark(mul(inputs[0], this.inDegree === 1 ? w : select(w, 0, 0)));
-    for (let i = 1; i < inputs.length; i++) x = mark(add(x, mark(mul(inputs[i], select(w, 0, i)))));
-    return this.bn.forward(mark(this.conv.forward(mark(relu(x)))));
+    // ReLU(Σ sigmoid(wᵢ)·xᵢ) as one op: a node of in-degree k would otherwise make 2k − 1 products and sums
+    const x = mark(weightedSum(inputs, sigmoid(this.weight), { relu: true }));
+    return this.bn.forward(mark(this.conv.forward(x)));
   }
 
   protected override extraRepr(): string {
