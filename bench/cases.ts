@@ -18,7 +18,7 @@ export interface CaseSpec {
   /** The CNN of the epoch cases with another batch size or channel multiplier. */
   cnn?: { batch?: number; width?: number };
   /** A larger model trained for a fixed number of steps on 32×32×3 inputs (ms per step). */
-  model?: 'resnet18' | 'googlenet';
+  model?: 'resnet18' | 'googlenet' | 'randwire';
 }
 
 /** What a case run returns: its value (and a note), or why it was skipped. */
@@ -79,6 +79,13 @@ export const CASES: CaseSpec[] = [
     group: 'scaling',
     model: 'googlenet',
   },
+  {
+    id: 'randwire-step',
+    title: 'RandWire WS(4, 0.75), 3 stages of 8 nodes, C = 16 train step, 32×32×3, batch 64',
+    unit: 'ms',
+    group: 'scaling',
+    model: 'randwire',
+  },
 ];
 
 /** The groups `--cases` also accepts. */
@@ -100,6 +107,20 @@ export const LSTM = { input: 64, hidden: 256, steps: 50, batch: 32 };
 export const TRAIN = { samples: 8000, batch: 64, lr: 1e-3 };
 /** The larger models' cases: batch, steps timed after one warm-up step, input size, classes. */
 export const LARGE = { batch: 64, steps: 10, channels: 3, size: 32, classes: 10 };
+/**
+ * The randomly wired network of the randwire-step case: the randwire-mnist preset's network (neurite train's
+ * defaults) on LARGE's inputs. PyTorch runs the same network from the model.py that neurite's PyTorch export
+ * writes for it, so both sides have the same graph.
+ */
+export const RANDWIRE = {
+  graph: { type: 'ws', k: 4, p: 0.75 },
+  nodes: 8,
+  channels: 16,
+  stages: 3,
+  headChannels: 256,
+  stemStrides: [1, 1],
+  seed: 0,
+} as const;
 
 /**
  * `NEURITE_BENCH_SMOKE=1` (`npm run bench -- --smoke`): every case on tiny settings, to check that it runs, not to

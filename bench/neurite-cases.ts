@@ -4,7 +4,7 @@
  * no Node imports. The caller selects the backend and seeds the generator.
  */
 import type * as Neurite from '../src/index.js';
-import { type CaseSpec, CONV, LARGE, LSTM, type Result, TRAIN, timeIt } from './cases.js';
+import { type CaseSpec, CONV, LARGE, LSTM, RANDWIRE, type Result, TRAIN, timeIt } from './cases.js';
 import type { MnistSource } from './data.js';
 
 /** The library namespace: `import * as nt from 'neurite'` in a browser, `'neurite/node'` in Node. */
@@ -78,10 +78,21 @@ export function epoch(
 }
 
 /** The larger models of the scaling cases, for 32×32 inputs of LARGE.channels channels, as neurite ships them. */
-export function largeModel(nt: Nt, which: 'resnet18' | 'googlenet'): Module {
+export function largeModel(nt: Nt, which: LargeModel): Module {
   const o = { inChannels: LARGE.channels, numClasses: LARGE.classes };
+  if (which === 'randwire') {
+    return new nt.models.RandWireNet({
+      ...o,
+      ...RANDWIRE,
+      graph: { ...RANDWIRE.graph },
+      stemStrides: [RANDWIRE.stemStrides[0], RANDWIRE.stemStrides[1]],
+    });
+  }
   return which === 'resnet18' ? nt.models.resnet18Mini(o) : new nt.models.GoogLeNetMini(o);
 }
+
+/** The models of the larger-model cases. */
+export type LargeModel = NonNullable<CaseSpec['model']>;
 
 /** Parameters of a model, for the note that checks PyTorch's copy has the same architecture. */
 export function parameterCount(model: Module): number {
@@ -92,7 +103,7 @@ export function parameterCount(model: Module): number {
  * Milliseconds per training step (forward, cross-entropy, backward, Adam) of a larger model on seeded random
  * 32×32 images, the mean of LARGE.steps steps after one warm-up step.
  */
-export function largeStep(nt: Nt, which: 'resnet18' | 'googlenet'): { value: number; note: string } {
+export function largeStep(nt: Nt, which: LargeModel): { value: number; note: string } {
   const model = largeModel(nt, which);
   const forward = (x: Neurite.Tensor) =>
     (model as unknown as { forward(x: Neurite.Tensor): Neurite.Tensor }).forward(x);
@@ -160,6 +171,7 @@ export async function runNeuriteCase(nt: Nt, spec: CaseSpec, mnist: MnistSource)
     }
     case 'resnet18-step':
     case 'googlenet-step':
+    case 'randwire-step':
       return largeStep(nt, spec.model!);
     case 'cnn-epoch':
       return epoch(nt, mnist, cnn(nt), false, 90);

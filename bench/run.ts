@@ -14,10 +14,12 @@
  *   npm run bench -- --list                          # the cases and implementations as JSON
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { nativeWinogradDefault } from '../src/backend/native/index.js';
+import * as nt from '../src/node.js';
 import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
 import { cpuFlags } from '../test/helpers/cpu.js';
 import {
@@ -33,6 +35,7 @@ import {
   smokeSettings,
   TRAIN,
 } from './cases.js';
+import { largeModel } from './neurite-cases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const IMPLS = [
@@ -136,6 +139,20 @@ if (!torchOk && impls.includes('pytorch')) {
   impls = impls.filter((i) => i !== 'pytorch');
 }
 
+/**
+ * The model.py of the randwire-step case's network, written once per run by neurite's PyTorch export: PyTorch
+ * builds the same graph from it.
+ */
+let randwireModelPy: string | null = null;
+function randwireModel(): string {
+  if (randwireModelPy) return randwireModelPy;
+  const files = nt.pytorch.exportModel(largeModel(nt, 'randwire')).files;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'neurite-bench-randwire-'));
+  randwireModelPy = path.join(dir, 'model.py');
+  writeFileSync(randwireModelPy, files['model.py'] as string);
+  return randwireModelPy;
+}
+
 /** A measurement; the browser columns add the threads and binary their library reported in the page. */
 type Cell = { value?: number; note?: string; skip?: string; threads?: number; build?: string };
 
@@ -173,6 +190,7 @@ function runCase(impl: Impl, caseId: string): Cell {
       large: LARGE,
       cnn: spec.cnn ?? {},
       model: spec.model ?? null,
+      modelPy: spec.model === 'randwire' ? randwireModel() : null,
       growthEpochs: GROWTH_EPOCHS,
       growthFrom: GROWTH_FROM,
     });

@@ -4,6 +4,7 @@ The thread counts are set by the caller through the environment before torch is 
 (OPENBLAS_NUM_THREADS for Debian's BLAS, OMP_NUM_THREADS for torch's own kernels).
 """
 import gzip
+import importlib.util
 import json
 import os
 import resource
@@ -200,7 +201,15 @@ class GoogLeNetMini(nn.Module):
 def large_step(which):
     """Milliseconds per training step of a larger model (mean of `steps` after one warm-up), as neurite's."""
     lg = cfg["large"]
-    m = (ResNetMini if which == "resnet18" else GoogLeNetMini)(lg["channels"], lg["classes"])
+    if which == "randwire":
+        # the same network from the model.py neurite's PyTorch export wrote for it (bench/run.ts)
+        spec = importlib.util.spec_from_file_location("randwire_model", cfg["modelPy"])
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        m = module.build_model()
+        m.train()
+    else:
+        m = (ResNetMini if which == "resnet18" else GoogLeNetMini)(lg["channels"], lg["classes"])
     opt = torch.optim.Adam(m.parameters(), lr=cfg["train"]["lr"])
     x = torch.rand(lg["batch"], lg["channels"], lg["size"], lg["size"])
     y = torch.randint(0, lg["classes"], (lg["batch"],))
@@ -243,7 +252,7 @@ def run():
         return flops / (time_it(fb) * 1e6)
     if case.startswith(("cnn-batch-", "cnn-width-", "cnn-threads-")):
         return epoch(cnn(cfg["cnn"].get("width", 1)), False, bs=cfg["cnn"].get("batch"))
-    if case in ("resnet18-step", "googlenet-step"):
+    if case in ("resnet18-step", "googlenet-step", "randwire-step"):
         return large_step(cfg["model"])
     if case == "mlp-epoch":
         m = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
