@@ -1388,6 +1388,14 @@ for (const compiled of COMPILED) {
           [[5, 8, 12, 12], [16, 4, 3, 3], { padding: 1, groups: 2 }],
           [[4, 16, 20, 20], [32, 16, 1, 1], {}],
           [[3, 32, 20, 20], [32, 1, 3, 3], { padding: 1, groups: 32 }],
+          // depthwise with output planes the input's size (the margined filter gradient): 4×4 to 32×32 planes,
+          // two outputs per channel, a rectangular plane and kernel, dilation, taps that never reach the plane
+          [[4, 64, 4, 4], [64, 1, 3, 3], { padding: 1, groups: 64 }],
+          [[2, 6, 8, 8], [12, 1, 3, 3], { padding: 1, groups: 6 }],
+          [[2, 4, 5, 7], [4, 1, 3, 5], { padding: [1, 2], groups: 4 }],
+          [[2, 4, 6, 6], [4, 1, 3, 3], { padding: 2, dilation: 2, groups: 4 }],
+          [[2, 2, 2, 2], [2, 1, 5, 5], { padding: 2, groups: 2 }],
+          [[2, 16, 32, 32], [16, 1, 3, 3], { padding: 1, groups: 16 }],
           // few output pixels, odd batches, strides with dilation and groups, a 2×3 kernel, split over images
           [[7, 16, 4, 4], [32, 16, 3, 3], { padding: 1 }],
           [[8, 32, 9, 9], [64, 16, 3, 3], { stride: 2, padding: [1, 0], dilation: [1, 2], groups: 2 }],
@@ -1516,6 +1524,29 @@ for (const compiled of COMPILED) {
           withThreadsAll(() => {
             for (const c of cases) compareConv(c, r);
           });
+        });
+
+        it('depthwise filter gradient: an Inf or NaN beside a plane’s edge reaches only the taps that read it', () => {
+          const r = rng(95);
+          for (const [h, w] of [
+            [4, 4],
+            [5, 7],
+          ]) {
+            const xShape = [2, 3, h, w];
+            const info = conv2dInfo(xShape, [3, 1, 3, 3], { padding: 1, groups: 3 });
+            const x = floats(sizeOf(xShape), r, { lo: -1, hi: 1 });
+            // an Inf at the end of a row and a NaN at the start of the next: the taps that wrap would see them
+            x[w - 1] = Number.POSITIVE_INFINITY;
+            x[2 * w] = Number.NaN;
+            const dy = floats(x.length, r, { lo: -1, hi: 1 });
+            const want = new Float32Array(27);
+            const got = new Float32Array(27).fill(-1);
+            ts.conv2dBackpropFilter(x, dy, info, want);
+            native.conv2dBackpropFilter(x, dy, info, got);
+            expectNear(got, want, `depthwise filter gradient on ${h}×${w} planes`, { atol: 1e-5 });
+            // channel 0 holds the specials, the other channels none
+            expect(want.slice(9).every(Number.isFinite)).toBe(true);
+          }
         });
 
         // the direct filter gradient over images per thread, and Winograd's sum of per-thread partials
