@@ -380,17 +380,21 @@ void flat_filter_grad(const float* x, const float* dy, const ConvGeom& g, const 
   parallel_for(g.out_c, std::max<int64_t>(1, plane_grain(g) / std::max<int64_t>(1, g.batch)),
                [&](int64_t lo, int64_t hi) {
                  std::vector<float> padded(f.size);
-                 std::vector<float> wide(f.span);
                  std::vector<double> acc(taps);
                  for (int64_t oc = lo; oc < hi; oc++) {
                    std::fill(acc.begin(), acc.end(), 0.0);
                    const int64_t c = oc / pl.og;
                    for (int64_t n = 0; n < g.batch; n++) {
                      pad_plane(x + (n * g.in_c + c) * pl.in_plane, g, f, padded.data());
-                     widen_plane(dy + (n * g.out_c + oc) * pl.p, g, f, wide.data());
+                     const float* gp = dy + (n * g.out_c + oc) * pl.p;
+                     // row by row over the output's columns only: a widened row's zeros would meet input values
+                     // past them, and 0·Inf would put a NaN where the reference adds nothing
                      for (int64_t ky = 0; ky < g.k_h; ky++) {
                        for (int64_t kx = 0; kx < g.k_w; kx++) {
-                         acc[ky * g.k_w + kx] += flat_dot(wide.data(), padded.data() + f.offset(g, ky, kx), f.span);
+                         const float* in = padded.data() + f.offset(g, ky, kx);
+                         double s = 0;
+                         for (int64_t oy = 0; oy < g.out_h; oy++) s += flat_dot(gp + oy * g.out_w, in + oy * f.pw, g.out_w);
+                         acc[ky * g.k_w + kx] += s;
                        }
                      }
                    }
@@ -400,7 +404,7 @@ void flat_filter_grad(const float* x, const float* dy, const ConvGeom& g, const 
 }
 
 
-// --- depthwise filter gradient, stride 1, output planes the input's size, planes of up to kMarginPlane elements
+// --- depthwise filter gradient, stride 1, output planes the input's size (up to kMarginPlane elements) --------
 // dw[c, tap] = Σ over images and positions p of dy[p] · x[p + off(tap)]. Each input plane sits in a buffer with
 // `margin` zeros before and after it (the farthest tap's reach), so a tap is one dot product over the flat plane:
 // a tap that leaves the plane through its top or bottom reads the margin's zeros. One that leaves through a side
@@ -409,9 +413,10 @@ void flat_filter_grad(const float* x, const float* dy, const ConvGeom& g, const 
 // exactly where the reference skips the tap, so an Inf or NaN beside an edge never leaks in), and a plane's taps
 // run in one call, with the plane's size fixed at compile time for 4×4 to 32×32 planes. Against the flat
 // kernel's widened rows this took the filter gradients of a RandWire step's depthwise convolutions from 0.26–0.34
-// to 0.17–0.23 ms on 4×4 to 16×16 planes (64 images). The same layout did not pay for the forward pass and the
-// input gradient, whose copies of each plane cost what the widened rows did.
-constexpr int64_t kMarginPlane = 1024;
+// to 0.17–0.23 ms on 4×4 to 16×16 planes (64 images), and costs the same on 64×64 planes. The same layout did
+// not pay for the forward pass and the input gradient, whose copies of each plane cost what the widened rows did.
+// The bound keeps a thread's kw plane copies within a few MiB.
+constexpr int64_t kMarginPlane = 1 << 16;
 
 struct MarginPlan {
   int64_t w = 0, h = 0, hw = 0, margin = 0, kw = 0, taps = 0, stride = 0;
