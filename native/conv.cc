@@ -404,19 +404,22 @@ void flat_filter_grad(const float* x, const float* dy, const ConvGeom& g, const 
 }
 
 
-// --- depthwise filter gradient, stride 1, output planes the input's size (up to kMarginPlane elements) --------
-// dw[c, tap] = Σ over images and positions p of dy[p] · x[p + off(tap)]. Each input plane sits in a buffer with
-// `margin` zeros before and after it (the farthest tap's reach), so a tap is one dot product over the flat plane:
-// a tap that leaves the plane through its top or bottom reads the margin's zeros. One that leaves through a side
-// would read the next or the previous row instead, so each kernel column reads its own copy of the plane, in which
-// the columns it must not see are zero (the last −dx columns for dx < 0, the first dx for dx > 0: the zeros stand
-// exactly where the reference skips the tap, so an Inf or NaN beside an edge never leaks in), and a plane's taps
-// run in one call, with the plane's size fixed at compile time for 4×4 to 32×32 planes. Against the flat
-// kernel's widened rows this took the filter gradients of a RandWire step's depthwise convolutions from 0.26–0.34
-// to 0.17–0.23 ms on 4×4 to 16×16 planes (64 images), and costs the same on 64×64 planes. The same layout did
-// not pay for the forward pass and the input gradient, whose copies of each plane cost what the widened rows did.
-// The bound keeps a thread's kw plane copies within a few MiB.
+// --- stride-1 depthwise with output planes the input's size (up to kMarginPlane elements), on margined planes ---
+// Each plane sits in a buffer with `margin` zeros before and after it (the farthest tap's reach), so a tap is one
+// loop over the flat plane, position p meeting p + off(tap): a tap that leaves the plane through its top or
+// bottom meets the margin's zeros. One that leaves through a side would meet the next or the previous row
+// instead, so each kernel column reads its own copy of the plane, in which the columns it must not see are zero
+// (the zeros stand exactly where the reference skips the tap, so an Inf or NaN beside an edge never leaks in),
+// and a plane's taps run in one call, with its size fixed at compile time for 4×4 to 32×32 planes. The filter
+// gradient is a dot product per tap over the input's copies; the forward pass gathers from them; the input
+// gradient gathers from the output gradient's copies with the offsets negated. Against the flat kernels'
+// widened rows, on a RandWire step's planes (64 images, 4×4 to 16×16): filter gradient 0.26–0.34 → 0.17–0.23 ms,
+// input gradient 0.29–0.30 → 0.18–0.24 ms (and 1.0 → 0.70 ms on 32×32, 4.4 → 3.75 on 64×64), forward 0.25 → 0.20
+// ms on 4×4 and 0.19–0.43 → 0.23–0.25 on 16×16; from 32×32 up the forward pass's copies cost more than the
+// widened rows (0.64 → 0.69 ms, 3.3 → 3.7 on 64×64), so it keeps the flat kernel there (kMarginForwardPlane).
+// kMarginPlane keeps a thread's plane copies within a few MiB.
 constexpr int64_t kMarginPlane = 1 << 16;
+constexpr int64_t kMarginForwardPlane = 256;
 
 struct MarginPlan {
   int64_t w = 0, h = 0, hw = 0, margin = 0, kw = 0, taps = 0, stride = 0;
@@ -424,11 +427,13 @@ struct MarginPlan {
   std::vector<int64_t> dx;   // column shift of each kernel column
   std::vector<bool> used;    // whether a tap reaches the plane at all (|dx| < W and some row in range)
 
-  explicit MarginPlan(const ConvGeom& g)
+  // flip: the offsets and column shifts negated, for the input gradient, which gathers from the output gradient
+  explicit MarginPlan(const ConvGeom& g, bool flip = false)
       : w(g.in_w), h(g.in_h), hw(g.in_h * g.in_w), kw(g.k_w), taps(g.k_h * g.k_w), off(taps), dx(g.k_w), used(taps) {
-    for (int64_t kx = 0; kx < g.k_w; kx++) dx[kx] = kx * g.dil_w - g.pad_l;
+    const int64_t sign = flip ? -1 : 1;
+    for (int64_t kx = 0; kx < g.k_w; kx++) dx[kx] = sign * (kx * g.dil_w - g.pad_l);
     for (int64_t ky = 0; ky < g.k_h; ky++) {
-      const int64_t dy = ky * g.dil_h - g.pad_t;
+      const int64_t dy = sign * (ky * g.dil_h - g.pad_t);
       for (int64_t kx = 0; kx < g.k_w; kx++) {
         const int64_t t = ky * g.k_w + kx;
         used[t] = std::abs(dx[kx]) < w && std::abs(dy) < h;
@@ -486,6 +491,36 @@ void margin_plane(const MarginPlan& mp, const float* in, const float* gp, double
   }
 }
 
+// out[p] = Σ over taps of w[t] · in[p + off(t)], `in` as for the filter gradient (the input plane's cut copies,
+// or for the input gradient the output gradient's, with the flipped plan).
+template <int HW>
+NEURITE_CLONES void margin_plane_gather(const MarginPlan& mp, const float* __restrict in, const float* __restrict wp,
+                                        float* __restrict out) {
+  const int64_t hw = HW > 0 ? HW : mp.hw;
+  for (int64_t p = 0; p < hw; p++) out[p] = 0.0f;
+  for (int64_t t = 0; t < mp.taps; t++) {
+    if (!mp.used[t]) continue;
+    const float a = wp[t];
+    const float* __restrict src = in + (t % mp.kw) * mp.stride + mp.off[t];
+    for (int64_t p = 0; p < hw; p++) out[p] += a * src[p];
+  }
+}
+
+void margin_gather(const MarginPlan& mp, const float* in, const float* wp, float* out) {
+  switch (mp.hw) {
+    case 16:
+      return margin_plane_gather<16>(mp, in, wp, out);
+    case 64:
+      return margin_plane_gather<64>(mp, in, wp, out);
+    case 256:
+      return margin_plane_gather<256>(mp, in, wp, out);
+    case 1024:
+      return margin_plane_gather<1024>(mp, in, wp, out);
+    default:
+      return margin_plane_gather<0>(mp, in, wp, out);
+  }
+}
+
 // The kw copies of an input plane, each in its margins, each cut for its kernel column.
 void margin_copies(const MarginPlan& mp, const float* src, float* bufs) {
   for (int64_t kx = 0; kx < mp.kw; kx++) {
@@ -514,7 +549,46 @@ void margin_filter_grad(const float* x, const float* dy, const ConvGeom& g, cons
                });
 }
 
+void margin_forward(const float* x, const float* w, const ConvGeom& g, const Plan& pl, float* out) {
+  const MarginPlan mp(g);
+  parallel_for(g.batch * g.in_c, plane_grain(g) / pl.og + 1, [&](int64_t lo, int64_t hi) {
+    std::vector<float> bufs(mp.kw * mp.stride, 0.0f);
+    for (int64_t q = lo; q < hi; q++) {
+      const int64_t n = q / g.in_c;
+      const int64_t c = q % g.in_c;
+      margin_copies(mp, x + q * pl.in_plane, bufs.data());
+      for (int64_t m = 0; m < pl.og; m++) {
+        const int64_t oc = c * pl.og + m;
+        margin_gather(mp, bufs.data() + mp.margin, w + oc * mp.taps, out + (n * g.out_c + oc) * pl.p);
+      }
+    }
+  });
+}
+
+// dx[q] = Σ over the output channels of the group and the taps of w · dy[q − off]: the forward pass's gather on
+// the output gradient's cut copies, with the plan flipped
+void margin_input_grad(const float* dy, const float* w, const ConvGeom& g, const Plan& pl, float* dx) {
+  const MarginPlan mp(g, true);
+  parallel_for(g.batch * g.in_c, plane_grain(g) / pl.og + 1, [&](int64_t lo, int64_t hi) {
+    std::vector<float> bufs(mp.kw * mp.stride, 0.0f);
+    std::vector<float> part(pl.og > 1 ? mp.hw : 0);
+    for (int64_t q = lo; q < hi; q++) {
+      const int64_t n = q / g.in_c;
+      const int64_t c = q % g.in_c;
+      float* dxp = dx + q * pl.in_plane;
+      for (int64_t m = 0; m < pl.og; m++) {
+        const int64_t oc = c * pl.og + m;
+        margin_copies(mp, dy + (n * g.out_c + oc) * pl.p, bufs.data());
+        float* target = m == 0 ? dxp : part.data();
+        margin_gather(mp, bufs.data() + mp.margin, w + oc * mp.taps, target);
+        if (m > 0) for (int64_t i = 0; i < mp.hw; i++) dxp[i] += part[i];
+      }
+    }
+  });
+}
+
 void depthwise_forward(const float* x, const float* w, const ConvGeom& g, const Plan& pl, float* out) {
+  if (margin_fits(g) && g.in_h * g.in_w <= kMarginForwardPlane) return margin_forward(x, w, g, pl, out);
   if (g.stride_h == 1 && g.stride_w == 1) return flat_forward(x, w, g, pl, out);
   const std::vector<int64_t> cols = column_ranges(g);
   parallel_for(g.batch * g.out_c, plane_grain(g), [&](int64_t lo, int64_t hi) {
@@ -528,6 +602,7 @@ void depthwise_forward(const float* x, const float* w, const ConvGeom& g, const 
 }
 
 void depthwise_input_grad(const float* dy, const float* w, const ConvGeom& g, const Plan& pl, float* dx) {
+  if (margin_fits(g)) return margin_input_grad(dy, w, g, pl, dx);
   if (g.stride_h == 1 && g.stride_w == 1) return flat_input_grad(dy, w, g, pl, dx);
   // each task owns whole input planes, gathering from the og output planes that read each one
   const std::vector<int64_t> cols = column_ranges(g);

@@ -1526,9 +1526,9 @@ for (const compiled of COMPILED) {
           });
         });
 
-        it('depthwise filter gradient: an Inf or NaN beside a plane’s edge reaches only the taps that read it', () => {
+        it('depthwise, all three passes: an Inf or NaN beside a plane’s edge reaches only the taps that read it', () => {
           const r = rng(95);
-          // output planes the input's size (margined planes), and smaller ones (padding 0: the flat kernel)
+          // output planes the input's size (margined planes), and smaller ones (padding 0: the flat kernels)
           for (const [h, w, padding] of [
             [4, 4, 1],
             [5, 7, 1],
@@ -1536,20 +1536,37 @@ for (const compiled of COMPILED) {
           ]) {
             const xShape = [2, 3, h, w];
             const info = conv2dInfo(xShape, [3, 1, 3, 3], { padding, groups: 3 });
+            const what = `on ${h}×${w} planes, padding ${padding}`;
+            const outSize = 2 * 3 * info.outHeight * info.outWidth;
+            const ow = info.outWidth;
+            // an Inf at the end of a row and a NaN at the start of the next, in the input and in the output
+            // gradient: the taps that wrap to the next row would see them
             const x = floats(sizeOf(xShape), r, { lo: -1, hi: 1 });
-            // an Inf at the end of a row and a NaN at the start of the next: the taps that wrap would see them
             x[w - 1] = Number.POSITIVE_INFINITY;
             x[2 * w] = Number.NaN;
-            const dy = floats(2 * 3 * info.outHeight * info.outWidth, r, { lo: -1, hi: 1 });
-            const want = new Float32Array(27);
-            const got = new Float32Array(27).fill(-1);
-            ts.conv2dBackpropFilter(x, dy, info, want);
-            native.conv2dBackpropFilter(x, dy, info, got);
-            expectNear(got, want, `depthwise filter gradient on ${h}×${w} planes, padding ${padding}`, {
-              atol: 1e-5,
-            });
-            // channel 0 holds the specials, the other channels none
-            expect(want.slice(9).every(Number.isFinite)).toBe(true);
+            const dy = floats(outSize, r, { lo: -1, hi: 1 });
+            dy[ow - 1] = Number.NEGATIVE_INFINITY;
+            dy[2 * ow] = Number.NaN;
+            const k = floats(27, r, { lo: -1, hi: 1 });
+            const pairs: [string, (be: Backend, out: Float32Array) => void, number][] = [
+              ['forward', (be, out) => be.conv2d(x, k, info, out), outSize],
+              ['input gradient', (be, out) => be.conv2dBackpropInput(dy, k, info, out), x.length],
+              ['filter gradient', (be, out) => be.conv2dBackpropFilter(x, dy, info, out), 27],
+            ];
+            for (const [pass, run, size] of pairs) {
+              const want = new Float32Array(size);
+              const got = new Float32Array(size).fill(-1);
+              run(ts, want);
+              run(native, got);
+              expectNear(got, want, `depthwise ${pass} ${what}`, { atol: 1e-5 });
+              // channel 0 holds the specials, the others none: what reaches them is finite
+              // (filter gradient: 3 channels of 9 taps; the others: 2 images of 3 planes, image 0's channels 1, 2)
+              const plane = size / 6;
+              const rest = pass === 'filter gradient' ? want.slice(9) : want.slice(plane, 3 * plane);
+              expect(rest.every(Number.isFinite), `${pass} ${what}: the other channels stay finite`).toBe(
+                true,
+              );
+            }
           }
         });
 
