@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #include "gemm.h"
@@ -475,19 +476,21 @@ NEURITE_CLONES void margin_plane_filter_grad(const MarginPlan& mp, const float* 
   }
 }
 
-// margin_plane_filter_grad for mp's plane size: a fixed-size copy for the square planes of 4 to 32 a side.
-void margin_plane(const MarginPlan& mp, const float* in, const float* gp, double* acc) {
-  switch (mp.hw) {
+// Calls f(std::integral_constant<int, HW>) with HW = hw for the square planes of 4 to 32 a side, whose plane kernels
+// get a compile-time size (whole vectors, no remainder loops), and HW = 0 (the size read at run time) otherwise.
+template <class F>
+void with_plane_size(int64_t hw, F&& f) {
+  switch (hw) {
     case 16:
-      return margin_plane_filter_grad<16>(mp, in, gp, acc);
+      return f(std::integral_constant<int, 16>{});
     case 64:
-      return margin_plane_filter_grad<64>(mp, in, gp, acc);
+      return f(std::integral_constant<int, 64>{});
     case 256:
-      return margin_plane_filter_grad<256>(mp, in, gp, acc);
+      return f(std::integral_constant<int, 256>{});
     case 1024:
-      return margin_plane_filter_grad<1024>(mp, in, gp, acc);
+      return f(std::integral_constant<int, 1024>{});
     default:
-      return margin_plane_filter_grad<0>(mp, in, gp, acc);
+      return f(std::integral_constant<int, 0>{});
   }
 }
 
@@ -503,21 +506,6 @@ NEURITE_CLONES void margin_plane_gather(const MarginPlan& mp, const float* __res
     const float a = wp[t];
     const float* __restrict src = in + (t % mp.kw) * mp.stride + mp.off[t];
     for (int64_t p = 0; p < hw; p++) out[p] += a * src[p];
-  }
-}
-
-void margin_gather(const MarginPlan& mp, const float* in, const float* wp, float* out) {
-  switch (mp.hw) {
-    case 16:
-      return margin_plane_gather<16>(mp, in, wp, out);
-    case 64:
-      return margin_plane_gather<64>(mp, in, wp, out);
-    case 256:
-      return margin_plane_gather<256>(mp, in, wp, out);
-    case 1024:
-      return margin_plane_gather<1024>(mp, in, wp, out);
-    default:
-      return margin_plane_gather<0>(mp, in, wp, out);
   }
 }
 
@@ -542,7 +530,9 @@ void margin_filter_grad(const float* x, const float* dy, const ConvGeom& g, cons
                    for (int64_t n = 0; n < g.batch; n++) {
                      margin_copies(mp, x + (n * g.in_c + c) * pl.in_plane, bufs.data());
                      const float* gp = dy + (n * g.out_c + oc) * pl.p;
-                     margin_plane(mp, bufs.data() + mp.margin, gp, acc.data());
+                     with_plane_size(mp.hw, [&](auto size) {
+                       margin_plane_filter_grad<decltype(size)::value>(mp, bufs.data() + mp.margin, gp, acc.data());
+                     });
                    }
                    for (int64_t t = 0; t < mp.taps; t++) dw[oc * mp.taps + t] = static_cast<float>(acc[t]);
                  }
@@ -559,7 +549,10 @@ void margin_forward(const float* x, const float* w, const ConvGeom& g, const Pla
       margin_copies(mp, x + q * pl.in_plane, bufs.data());
       for (int64_t m = 0; m < pl.og; m++) {
         const int64_t oc = c * pl.og + m;
-        margin_gather(mp, bufs.data() + mp.margin, w + oc * mp.taps, out + (n * g.out_c + oc) * pl.p);
+        with_plane_size(mp.hw, [&](auto size) {
+          margin_plane_gather<decltype(size)::value>(mp, bufs.data() + mp.margin, w + oc * mp.taps,
+                                                     out + (n * g.out_c + oc) * pl.p);
+        });
       }
     }
   });
@@ -580,7 +573,9 @@ void margin_input_grad(const float* dy, const float* w, const ConvGeom& g, const
         const int64_t oc = c * pl.og + m;
         margin_copies(mp, dy + (n * g.out_c + oc) * pl.p, bufs.data());
         float* target = m == 0 ? dxp : part.data();
-        margin_gather(mp, bufs.data() + mp.margin, w + oc * mp.taps, target);
+        with_plane_size(mp.hw, [&](auto size) {
+          margin_plane_gather<decltype(size)::value>(mp, bufs.data() + mp.margin, w + oc * mp.taps, target);
+        });
         if (m > 0) for (int64_t i = 0; i < mp.hw; i++) dxp[i] += part[i];
       }
     }

@@ -567,6 +567,9 @@ constexpr int64_t kWeightedBlock = 2048;
 // Products of an input and the gradient summed in float before the sum moves to double (as norm.cc's runs).
 constexpr int64_t kWeightedRun = 64;
 
+// Elements per parallel chunk for k arrays: whole blocks, and about as much work as a cheap elementwise chunk.
+int64_t weighted_grain(int64_t k) { return std::max<int64_t>(kWeightedBlock, kCheapGrain / k); }
+
 NEURITE_CLONES void weighted_sum_block(const float* const* xs, int64_t k, const float* w, float* out, int64_t lo,
                                        int64_t hi, bool relu) {
   const float w0 = w[0];
@@ -607,7 +610,7 @@ NEURITE_CLONES void relu_mask(const float* y, const float* dy, float* g, int64_t
 
 void weighted_sum(const float* const* xs, int64_t k, const float* w, float* out, int64_t n, bool relu) {
   if (n <= 0 || k <= 0) return;
-  parallel_for(n, std::max<int64_t>(kWeightedBlock, kCheapGrain / k), [&](int64_t lo, int64_t hi) {
+  parallel_for(n, weighted_grain(k), [&](int64_t lo, int64_t hi) {
     for (int64_t b = lo; b < hi; b += kWeightedBlock) weighted_sum_block(xs, k, w, out, b, std::min(hi, b + kWeightedBlock), relu);
   });
 }
@@ -621,7 +624,7 @@ void weighted_sum_backward(const float* const* xs, int64_t k, const float* w, co
   }
   // fixed chunks (a function of n and the thread count), each with its own partial sums, added in chunk order:
   // the same result run after run
-  const int parts = chunks_for(n, std::max<int64_t>(kWeightedBlock, kCheapGrain / k));
+  const int parts = chunks_for(n, weighted_grain(k));
   std::vector<double> partial(dw ? static_cast<size_t>(parts * k) : 0, 0.0);
   run_tasks(parts, [&](int t) {
     const int64_t lo = n * t / parts;

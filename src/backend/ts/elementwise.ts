@@ -294,7 +294,7 @@ export function weightedSum(
     const x = xs[i];
     for (let j = 0; j < n; j++) out[j] += Math.fround(w * x[j]);
   }
-  if (relu) for (let j = 0; j < n; j++) out[j] = Math.max(out[j], 0);
+  if (relu) unary('relu', out, out, 0);
 }
 
 export function weightedSumBackward(
