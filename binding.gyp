@@ -11,6 +11,7 @@
       "target_name": "neurite_native",
       "sources": [
         "native/addon.cc",
+        "native/arena.cc",
         "native/blas.cc",
         "native/conv.cc",
         "native/elementwise.cc",

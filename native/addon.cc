@@ -2,12 +2,17 @@
 // calls a kernel. Argument errors can only come from a bug in src/backend/native/index.ts, so they surface
 // as a TypeError naming the function and the argument.
 #include <node_api.h>
+#include <v8.h>
 
+#include <cstring>
 #include <exception>
+#include <memory>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "arena.h"
 #include "gemm.h"
 #include "kernels.h"
 #include "threads.h"
@@ -436,6 +441,12 @@ napi_value js_blas_name(napi_env env, const Args&) {
   return v;
 }
 
+napi_value js_blas_core(napi_env env, const Args&) {
+  napi_value v;
+  napi_create_string_utf8(env, blas_core(), NAPI_AUTO_LENGTH, &v);
+  return v;
+}
+
 napi_value js_winograd_copies(napi_env env, const Args&) {
   const auto names = winograd_copies();
   napi_value list;
@@ -458,6 +469,52 @@ napi_value js_winograd_default(napi_env env, const Args&) {
   napi_value v;
   napi_create_string_utf8(env, winograd_default(), NAPI_AUTO_LENGTH, &v);
   return v;
+}
+
+// An ArrayBuffer of `bytes` bytes (contents unspecified) over memory of the arena (see arena.h). Node-API's own
+// external buffers cannot serve: their finalizers wait for a turn of the event loop, which a synchronous training
+// loop never gives, so this one function speaks V8's API, whose deleter runs as V8 frees the buffer. Node-API
+// values are V8 handles (Node's js_native_api_v8.h converts them the same way).
+void give_back_to_arena(void* data, size_t length, void*) { arena_give_back(data, length); }
+
+napi_value js_raw_buffer(napi_env, const Args& a) {
+  const int64_t bytes = a.integer(0);
+  if (bytes < 0) throw ArgError{"neurite native rawBuffer: expected a byte count of 0 or more"};
+  const size_t n = static_cast<size_t>(bytes);
+  void* block = arena_take(n);
+  std::unique_ptr<v8::BackingStore> store = v8::ArrayBuffer::NewBackingStore(block, n, give_back_to_arena, nullptr);
+  const v8::Local<v8::Value> buffer = v8::ArrayBuffer::New(v8::Isolate::GetCurrent(), std::move(store));
+  static_assert(sizeof buffer == sizeof(napi_value), "a Node-API value is a V8 handle");
+  napi_value out;
+  std::memcpy(&out, &buffer, sizeof out);
+  return out;
+}
+
+napi_value js_arena_stats(napi_env env, const Args&) {
+  const ArenaStats s = arena_stats();
+  napi_value out;
+  napi_create_object(env, &out);
+  const std::pair<const char*, int64_t> fields[] = {
+      {"cachedBytes", s.cached_bytes}, {"cachedBlocks", s.cached_blocks}, {"liveBytes", s.live_bytes},
+      {"reused", s.reused},           {"fresh", s.fresh},                 {"released", s.released},
+      {"limitBytes", s.limit_bytes},
+  };
+  for (const auto& [name, value] : fields) {
+    napi_value v;
+    napi_create_double(env, static_cast<double>(value), &v);
+    napi_set_named_property(env, out, name, v);
+  }
+  return out;
+}
+
+napi_value js_arena_trim(napi_env, const Args&) {
+  arena_trim();
+  return nullptr;
+}
+
+napi_value js_set_arena_limit(napi_env, const Args& a) {
+  arena_set_limit(a.integer(0));
+  return nullptr;
 }
 
 struct Export {
@@ -511,9 +568,14 @@ const Export kExports[] = {
     {"numThreads", entry<js_num_threads>},
     {"setNumThreads", entry<js_set_num_threads>},
     {"blasName", entry<js_blas_name>},
+    {"blasCore", entry<js_blas_core>},
     {"winogradCopies", entry<js_winograd_copies>},
     {"selectWinograd", entry<js_select_winograd>},
     {"winogradDefault", entry<js_winograd_default>},
+    {"rawBuffer", entry<js_raw_buffer>},
+    {"arenaStats", entry<js_arena_stats>},
+    {"arenaTrim", entry<js_arena_trim>},
+    {"setArenaLimit", entry<js_set_arena_limit>},
 };
 
 }  // namespace

@@ -8,7 +8,14 @@
  * ```
  */
 
-export { getNumThreads, initNativeBackend, setNumThreads } from './backend/native/init.js';
+export {
+  getNumThreads,
+  initNativeBackend,
+  nativeArenaStats,
+  setNativeArenaLimit,
+  setNumThreads,
+  trimNativeArena,
+} from './backend/native/init.js';
 export { loadCsv } from './data/csv-file.js';
 export * from './data/mnist.js';
 export * from './data/tabular.js';

@@ -24,10 +24,30 @@ const ADDON_URL = new URL('../../../build/Release/neurite_native.node', import.m
 type NativeAddon = Addon &
   AddonRuntime & {
     blasName(): string;
+    blasCore(): string;
     winogradCopies(): string[];
     selectWinograd(name: string): boolean;
     winogradDefault(): string;
+    rawBuffer(bytes: number): ArrayBuffer;
+    arenaStats(): NativeArenaStats;
+    arenaTrim(): void;
+    setArenaLimit(bytes: number): void;
   };
+
+/** What the native addon's arena holds (see {@link nativeArenaStats}). */
+export interface NativeArenaStats {
+  /** Bytes held for reuse now, and in how many blocks. */
+  cachedBytes: number;
+  cachedBlocks: number;
+  /** Bytes of arrays alive now (handed out, not yet freed by the garbage collector). */
+  liveBytes: number;
+  /** Blocks handed out again from the cache, blocks made new, and blocks given back to the system. */
+  reused: number;
+  fresh: number;
+  released: number;
+  /** The most bytes the arena keeps unused ({@link setNativeArenaLimit}). */
+  limitBytes: number;
+}
 
 let addon: NativeAddon | null | undefined;
 let backend: Backend | null = null;
@@ -100,6 +120,15 @@ export function setNumThreads(n: number): void {
 }
 
 /**
+ * The kernels the native backend's BLAS runs on this CPU, as it names them (OpenBLAS: `Haswell`, `SkylakeX`, …,
+ * its own pick or the one the `OPENBLAS_CORETYPE` environment variable names; `accelerate` or `cblas` for the
+ * others), or null when the native backend is not loaded.
+ */
+export function nativeBlasCore(): string | null {
+  return loadAddon()?.blasCore() ?? null;
+}
+
+/**
  * The copies of the Winograd convolution kernels (3×3, stride 1) the native backend can run on this CPU, by name:
  * `auto` (the default: per layer, the widest copy whose channel grid the layer fills), `off`, then on x86-64
  * `avx2`, `avx512-emulated` (the AVX-512 copy's exact arithmetic on AVX2, which lets hosts without AVX-512 test
@@ -130,4 +159,36 @@ export function selectNativeWinograd(name: string): void {
  */
 export function nativeWinogradDefault(): string | null {
   return loadAddon()?.winogradDefault() ?? null;
+}
+
+/**
+ * An ArrayBuffer of `bytes` bytes (contents unspecified) over the addon's arena, or null when the native backend
+ * is not loaded. In Node the outputs of ops are made here (both backends, see `init.ts`): when the garbage
+ * collector frees such an array, its memory goes back to the arena, not to the system, and the next array of the
+ * same size reuses it with its pages already mapped. Fresh memory costs a page fault per 4 KiB page on first
+ * touch, which on some virtual machines is slower than the kernels that write it.
+ */
+export function nativeRawBuffer(bytes: number): ArrayBuffer | null {
+  return loadAddon()?.rawBuffer(bytes) ?? null;
+}
+
+/** What the native arena holds now, or null when the native backend is not loaded. */
+export function nativeArenaStats(): NativeArenaStats | null {
+  return loadAddon()?.arenaStats() ?? null;
+}
+
+/**
+ * Sets the most bytes the native arena keeps for reuse (default 256 MiB); memory freed beyond it goes back to the
+ * system. 0 keeps nothing. Lowering the bound frees what the arena holds now.
+ */
+export function setNativeArenaLimit(bytes: number): void {
+  if (!Number.isSafeInteger(bytes) || bytes < 0) {
+    throw new ValueError(`setNativeArenaLimit: expected a whole number of bytes (0 or more), got ${bytes}`);
+  }
+  loadAddon()?.setArenaLimit(bytes);
+}
+
+/** Gives back to the system all the memory the native arena holds for reuse (arrays still alive are kept). */
+export function trimNativeArena(): void {
+  loadAddon()?.arenaTrim();
 }

@@ -14,6 +14,7 @@ import { loadWasmBackendSync } from '../wasm/load.node.js';
 import {
   initNativeBackend,
   nativeLoadError,
+  nativeRawBuffer,
   getNumThreads as nativeThreads,
   setNumThreads as setNativeThreads,
 } from './index.js';
@@ -66,10 +67,15 @@ initNodeBackends();
 if (process.env.NEURITE_GC_TUNING === '1')
   setFlagsFromString('--no-concurrent-marking --no-concurrent-sweeping');
 
-// Outputs that kernels overwrite in full skip zero-filling in Node (both backends): see setRawAllocator.
-// Small arrays stay with V8's own allocation, which is cheaper than a Buffer for them.
+// Outputs that kernels overwrite in full skip zero-filling in Node (both backends): see setRawAllocator. Their
+// memory comes from the native addon's arena when the addon is built (freed arrays' memory is reused with its pages
+// mapped: see nativeRawBuffer), else from Buffer.allocUnsafeSlow. Small arrays stay with V8's own allocation, which
+// is cheaper for them.
 setRawAllocator({
-  alloc: (bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+  alloc:
+    nativeRawBuffer(0) !== null
+      ? (bytes) => nativeRawBuffer(bytes) as ArrayBuffer
+      : (bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
   minElements: 1 << 12,
 });
 
@@ -88,4 +94,12 @@ export function setNumThreads(n: number): void {
   setWasmThreads(n);
 }
 
-export { initNativeBackend, loadNativeBackend, nativeAddonPath, nativeLoadError } from './index.js';
+export {
+  initNativeBackend,
+  loadNativeBackend,
+  nativeAddonPath,
+  nativeArenaStats,
+  nativeLoadError,
+  setNativeArenaLimit,
+  trimNativeArena,
+} from './index.js';
