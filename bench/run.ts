@@ -18,7 +18,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nativeWinogradDefault } from '../src/backend/native/index.js';
+import { nativeBlasCore, nativeWinogradDefault } from '../src/backend/native/index.js';
 import * as nt from '../src/node.js';
 import { CHROMIUM, hasChromium } from '../test/helpers/chromium.js';
 import { cpuFlags } from '../test/helpers/cpu.js';
@@ -337,7 +337,7 @@ console.log(
       : '') +
     '. Medians over repetitions.',
 );
-/** The CPU, its widest vector extension, and the Winograd copy the native backend runs on it by default. */
+/** The CPU, its widest vector extension, the Winograd copy the native backend runs on it by default, and its BLAS kernels. */
 function hostLine(): string {
   const flags = cpuFlags();
   const widest = flags.includes('avx512f')
@@ -354,7 +354,11 @@ function hostLine(): string {
     impls.includes('neurite-native-avx2') && hasAvx512
       ? "; neurite-native-avx2's: avx2 (NEURITE_AVX512=0)"
       : '';
-  return `Host: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${widest}${native}${avx2}.`;
+  // the BLAS kernels neurite-native and PyTorch share (both load the system OpenBLAS on Linux)
+  const blas = impls.includes('neurite-native')
+    ? `; BLAS kernels: ${nativeBlasCore() ?? 'addon not loaded'}${process.env.OPENBLAS_CORETYPE ? ` (OPENBLAS_CORETYPE=${process.env.OPENBLAS_CORETYPE})` : ''}`
+    : '';
+  return `Host: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, ${widest}${native}${avx2}${blas}.`;
 }
 console.log(hostLine());
 if (impls.some((i) => BROWSER_IMPLS.includes(i)))

@@ -28,6 +28,14 @@ const char* blas_name() {
 #endif
 }
 
+const char* blas_core() {
+#if defined(OPENBLAS_VERSION)
+  return openblas_get_corename();
+#else
+  return blas_name();
+#endif
+}
+
 bool blas_splittable() {
 #if defined(OPENBLAS_VERSION)
   // OpenBLAS runs each call on the calling thread once pinned to one thread, so the pool can split work.

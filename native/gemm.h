@@ -11,6 +11,8 @@ void blas_init();
 
 // Name of the BLAS linked in, for diagnostics.
 const char* blas_name();
+// The kernels the BLAS chose for this CPU (OpenBLAS's core name), for diagnostics; else blas_name().
+const char* blas_core();
 
 // Whether a product may be split over the thread pool: the BLAS runs each call on the calling thread only.
 bool blas_splittable();
