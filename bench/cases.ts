@@ -140,16 +140,24 @@ export function median(xs: number[]): number {
 }
 
 /**
- * Calls shorter than this are timed in groups that last about as long, after a warm-up of as long: one call of a
- * fraction of a millisecond right after start-up (SGEMM 256: 0.2-0.7 ms) measures cold caches, sleeping threads
- * and timer noise more than the work. torch_bench.py groups its calls the same way.
+ * Calls shorter than this are timed in groups that last about as long: one call of a fraction of a millisecond
+ * (SGEMM 256: 0.2-0.7 ms) measures timer noise more than the work. torch_bench.py groups its calls the same way.
  */
 export const GROUP_MS = 20;
 
 /**
+ * Such short calls are first repeated for this long, unmeasured: right after start-up they meet cold caches,
+ * sleeping threads and memory that has never been touched. Neurite's outputs reuse the memory of arrays the
+ * garbage collector freed (native/arena.h), so its steady state starts after the first collections: a warm-up of
+ * 20 ms timed SGEMM 256's first few hundred calls, each faulting in fresh pages (51 GFLOP/s, against 125 once
+ * warm, on a host where a page fault costs 10 µs). torch_bench.py warms up as long.
+ */
+export const WARMUP_MS = 500;
+
+/**
  * Times `fn` (after one warm-up call): at least `minReps` (1 when the warm-up alone took longer than the budget)
  * and at most `maxReps` samples, stopping once `budgetMs` is spent. A call shorter than {@link GROUP_MS} is
- * warmed up for that long more, and each sample then times a group of as many calls as fit in it. Returns the
+ * first warmed up for {@link WARMUP_MS}, and each sample then times a group of as many calls as fit in it. Returns the
  * median time of one call in milliseconds.
  */
 export async function timeIt(
@@ -165,11 +173,11 @@ export async function timeIt(
   if (first < GROUP_MS) {
     const c0 = performance.now();
     let calls = 0;
-    while (performance.now() - c0 < GROUP_MS) {
+    while (performance.now() - c0 < WARMUP_MS) {
       await fn();
       calls++;
     }
-    group = calls;
+    group = Math.max(1, Math.round((calls * GROUP_MS) / (performance.now() - c0)));
   }
   const times: number[] = [];
   const start = performance.now();
