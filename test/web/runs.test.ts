@@ -40,6 +40,9 @@ function status(path: string): Promise<number> {
   });
 }
 
+/** Epochs of the live run: the page must see it before its last one. */
+const EPOCHS = 12;
+
 const points = () =>
   page.evaluate(() => Number(document.querySelector('#run-chart')?.getAttribute('data-points') ?? 0));
 
@@ -57,10 +60,12 @@ describe('runs dashboard', () => {
         join(ROOT, 'src/cli/main.ts'),
         'train',
         'cnn-mnist',
+        // long enough (about 0.5 s an epoch here) that the page sees the run before it ends: with 4 epochs the
+        // run once ended before the page had drawn its first point
         '--epochs',
-        '4',
+        String(EPOCHS),
         '--limit',
-        '2000',
+        '3000',
         '--out',
         join(runsDir, 'lenet'),
       ],
@@ -77,7 +82,7 @@ describe('runs dashboard', () => {
       },
     );
     const first = await points();
-    expect(first).toBeLessThan(4);
+    expect(first).toBeLessThan(EPOCHS);
     // the curve grows while it trains
     await page.waitForFunction(
       (n) => Number(document.querySelector('#run-chart')?.getAttribute('data-points')) > n,
@@ -94,7 +99,7 @@ describe('runs dashboard', () => {
         timeout: 30_000,
       },
     );
-    expect(await points()).toBe(4);
+    expect(await points()).toBe(EPOCHS);
     expect(await page.textContent('#run-details')).toMatch(/accuracy\s*\d+\.\d\d %/);
     expect(await page.textContent('#run-details')).toContain('cnn-mnist');
     expect(new URL(page.url()).hash).toContain('runs=lenet');
