@@ -146,19 +146,20 @@ export function median(xs: number[]): number {
 export const GROUP_MS = 20;
 
 /**
- * Such short calls are first repeated for this long, unmeasured: right after start-up they meet cold caches,
+ * Calls shorter than this are first repeated for this long, unmeasured: right after start-up they meet cold caches,
  * sleeping threads and memory that has never been touched. Neurite's outputs reuse the memory of arrays the
  * garbage collector freed (native/arena.h), so its steady state starts after the first collections: a warm-up of
  * 20 ms timed SGEMM 256's first few hundred calls, each faulting in fresh pages (51 GFLOP/s, against 125 once
- * warm, on a host where a page fault costs 10 µs). torch_bench.py warms up as long.
+ * warm, on a host where a page fault costs 10 µs), and one call timed the convolution's forward pass on fresh
+ * 12.8 MB outputs. torch_bench.py warms up as long.
  */
 export const WARMUP_MS = 500;
 
 /**
  * Times `fn` (after one warm-up call): at least `minReps` (1 when the warm-up alone took longer than the budget)
- * and at most `maxReps` samples, stopping once `budgetMs` is spent. A call shorter than {@link GROUP_MS} is
- * first warmed up for {@link WARMUP_MS}, and each sample then times a group of as many calls as fit in it. Returns the
- * median time of one call in milliseconds.
+ * and at most `maxReps` samples, stopping once `budgetMs` is spent. A call shorter than {@link WARMUP_MS} is first
+ * repeated for that long; one shorter than {@link GROUP_MS} is then timed in groups of as many calls as fit in it.
+ * Returns the median time of one call in milliseconds.
  */
 export async function timeIt(
   fn: () => unknown | Promise<unknown>,
@@ -170,14 +171,14 @@ export async function timeIt(
   // a call that alone outlasts the budget (the pure-JS backends on the big cases) is measured once more only
   const reps = first > budgetMs ? 1 : minReps;
   let group = 1;
-  if (first < GROUP_MS) {
+  if (first < WARMUP_MS) {
     const c0 = performance.now();
     let calls = 0;
     while (performance.now() - c0 < WARMUP_MS) {
       await fn();
       calls++;
     }
-    group = Math.max(1, Math.round((calls * GROUP_MS) / (performance.now() - c0)));
+    if (first < GROUP_MS) group = Math.max(1, Math.round((calls * GROUP_MS) / (performance.now() - c0)));
   }
   const times: number[] = [];
   const start = performance.now();

@@ -22,8 +22,9 @@ torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 nn = torch.nn
 
 
-# calls shorter than this are timed in groups that last about as long, after an unmeasured warm-up of WARMUP_S
-# (as bench/cases.ts's timeIt: one call of a fraction of a millisecond measures start-up more than the work)
+# calls shorter than this are timed in groups that last about as long, and calls shorter than WARMUP_S are first
+# repeated for that long, unmeasured (as bench/cases.ts's timeIt: right after start-up a call measures cold caches
+# and untouched memory more than the work)
 GROUP_S = 0.020
 WARMUP_S = 0.5
 
@@ -33,13 +34,14 @@ def time_it(fn, min_reps=3, max_reps=10, budget=8.0):
     fn()
     first = time.perf_counter() - t0
     group = 1
-    if first < GROUP_S:
+    if first < WARMUP_S:
         c0 = time.perf_counter()
         calls = 0
         while time.perf_counter() - c0 < WARMUP_S:
             fn()
             calls += 1
-        group = max(1, round(calls * GROUP_S / (time.perf_counter() - c0)))
+        if first < GROUP_S:
+            group = max(1, round(calls * GROUP_S / (time.perf_counter() - c0)))
     times = []
     start = time.perf_counter()
     while len(times) < max_reps and (len(times) < min_reps or time.perf_counter() - start < budget):
