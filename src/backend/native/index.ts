@@ -125,7 +125,8 @@ export function setNumThreads(n: number): void {
  * others), or null when the native backend is not loaded.
  */
 export function nativeBlasCore(): string | null {
-  return loadAddon()?.blasCore() ?? null;
+  const a = loadAddon();
+  return typeof a?.blasCore === 'function' ? a.blasCore() : null;
 }
 
 /**
@@ -169,12 +170,15 @@ export function nativeWinogradDefault(): string | null {
  * touch, which on some virtual machines is slower than the kernels that write it.
  */
 export function nativeRawBuffer(bytes: number): ArrayBuffer | null {
-  return loadAddon()?.rawBuffer(bytes) ?? null;
+  const a = loadAddon();
+  // an addon built before the arena (a checkout updated without `npm rebuild`) keeps the old allocation
+  return typeof a?.rawBuffer === 'function' ? a.rawBuffer(bytes) : null;
 }
 
 /** What the native arena holds now, or null when the native backend is not loaded. */
 export function nativeArenaStats(): NativeArenaStats | null {
-  return loadAddon()?.arenaStats() ?? null;
+  const a = loadAddon();
+  return typeof a?.arenaStats === 'function' ? a.arenaStats() : null;
 }
 
 /**
@@ -185,10 +189,12 @@ export function setNativeArenaLimit(bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new ValueError(`setNativeArenaLimit: expected a whole number of bytes (0 or more), got ${bytes}`);
   }
-  loadAddon()?.setArenaLimit(bytes);
+  const a = loadAddon();
+  if (typeof a?.setArenaLimit === 'function') a.setArenaLimit(bytes);
 }
 
 /** Gives back to the system all the memory the native arena holds for reuse (arrays still alive are kept). */
 export function trimNativeArena(): void {
-  loadAddon()?.arenaTrim();
+  const a = loadAddon();
+  if (typeof a?.arenaTrim === 'function') a.arenaTrim();
 }
