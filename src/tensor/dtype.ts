@@ -64,12 +64,19 @@ export function allocateUninitialized(dtype: DType, size: number): TypedArray {
     rawAllocator?.recycled?.(reused);
     return view(dtype, reused, size);
   }
-  const buffer =
-    rawAllocator !== null && size >= rawAllocator.minElements
-      ? rawAllocator.alloc(bytes)
-      : new ArrayBuffer(bytes);
+  return view(dtype, issueFresh(bytes, size).buffer, size);
+}
+
+/**
+ * Fresh memory for an array of `size` elements that the pool may take back later, marked as issued: from the raw
+ * allocator (contents unspecified; in Node, memory reused without new page faults) when one is installed for this
+ * size, else a zeroed ArrayBuffer.
+ */
+function issueFresh(bytes: number, size: number): { buffer: ArrayBuffer; zeroed: boolean } {
+  const raw = rawAllocator !== null && size >= rawAllocator.minElements ? rawAllocator : null;
+  const buffer = raw ? raw.alloc(bytes) : new ArrayBuffer(bytes);
   markIssued(buffer);
-  return view(dtype, buffer, size);
+  return { buffer, zeroed: raw === null };
 }
 
 /** A zero-filled array of `size` elements (large ones may reuse pooled memory, cleared). */
@@ -81,15 +88,10 @@ export function allocate(dtype: DType, size: number): TypedArray {
       forgetViews(reused);
       return view(dtype, reused, size).fill(0);
     }
-    // the raw allocator's memory (in Node, reused without new page faults) cleared costs less than fresh zeroed pages
-    if (rawAllocator !== null && size >= rawAllocator.minElements) {
-      const raw = rawAllocator.alloc(bytes);
-      markIssued(raw);
-      return view(dtype, raw, size).fill(0);
-    }
-    const buffer = new ArrayBuffer(bytes);
-    markIssued(buffer);
-    return view(dtype, buffer, size);
+    // the raw allocator's memory cleared costs less than fresh zeroed pages
+    const { buffer, zeroed } = issueFresh(bytes, size);
+    const array = view(dtype, buffer, size);
+    return zeroed ? array : array.fill(0);
   }
   switch (dtype) {
     case 'float32':

@@ -162,23 +162,27 @@ export function nativeWinogradDefault(): string | null {
   return loadAddon()?.winogradDefault() ?? null;
 }
 
+/** The addon when it has the arena (an addon built before it, in a checkout updated without `npm rebuild`, has not). */
+function arenaAddon(): NativeAddon | null {
+  const a = loadAddon();
+  return typeof a?.rawBuffer === 'function' ? a : null;
+}
+
 /**
- * An ArrayBuffer of `bytes` bytes (contents unspecified) over the addon's arena, or null when the native backend
- * is not loaded. In Node the outputs of ops are made here (both backends, see `init.ts`): when the garbage
- * collector frees such an array, its memory goes back to the arena, not to the system, and the next array of the
- * same size reuses it with its pages already mapped. Fresh memory costs a page fault per 4 KiB page on first
+ * A function making ArrayBuffers of `bytes` bytes (contents unspecified) over the addon's arena, or null when the
+ * native backend is not loaded. In Node the outputs of ops are made with it (both backends, see `init.ts`): when the
+ * garbage collector frees such an array, its memory goes back to the arena, not to the system, and the next array
+ * of the same size reuses it with its pages already mapped. Fresh memory costs a page fault per 4 KiB page on first
  * touch, which on some virtual machines is slower than the kernels that write it.
  */
-export function nativeRawBuffer(bytes: number): ArrayBuffer | null {
-  const a = loadAddon();
-  // an addon built before the arena (a checkout updated without `npm rebuild`) keeps the old allocation
-  return typeof a?.rawBuffer === 'function' ? a.rawBuffer(bytes) : null;
+export function nativeArenaAllocator(): ((bytes: number) => ArrayBuffer) | null {
+  const a = arenaAddon();
+  return a && ((bytes) => a.rawBuffer(bytes));
 }
 
 /** What the native arena holds now, or null when the native backend is not loaded. */
 export function nativeArenaStats(): NativeArenaStats | null {
-  const a = loadAddon();
-  return typeof a?.arenaStats === 'function' ? a.arenaStats() : null;
+  return arenaAddon()?.arenaStats() ?? null;
 }
 
 /**
@@ -189,12 +193,10 @@ export function setNativeArenaLimit(bytes: number): void {
   if (!Number.isSafeInteger(bytes) || bytes < 0) {
     throw new ValueError(`setNativeArenaLimit: expected a whole number of bytes (0 or more), got ${bytes}`);
   }
-  const a = loadAddon();
-  if (typeof a?.setArenaLimit === 'function') a.setArenaLimit(bytes);
+  arenaAddon()?.setArenaLimit(bytes);
 }
 
 /** Gives back to the system all the memory the native arena holds for reuse (arrays still alive are kept). */
 export function trimNativeArena(): void {
-  const a = loadAddon();
-  if (typeof a?.arenaTrim === 'function') a.arenaTrim();
+  arenaAddon()?.arenaTrim();
 }

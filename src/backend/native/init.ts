@@ -13,8 +13,8 @@ import { setWasmThreads, wasmInfo } from '../wasm/index.js';
 import { loadWasmBackendSync } from '../wasm/load.node.js';
 import {
   initNativeBackend,
+  nativeArenaAllocator,
   nativeLoadError,
-  nativeRawBuffer,
   getNumThreads as nativeThreads,
   setNumThreads as setNativeThreads,
 } from './index.js';
@@ -69,13 +69,10 @@ if (process.env.NEURITE_GC_TUNING === '1')
 
 // Outputs that kernels overwrite in full skip zero-filling in Node (both backends): see setRawAllocator. Their
 // memory comes from the native addon's arena when the addon is built (freed arrays' memory is reused with its pages
-// mapped: see nativeRawBuffer), else from Buffer.allocUnsafeSlow. Small arrays stay with V8's own allocation, which
-// is cheaper for them.
+// mapped: see nativeArenaAllocator), else from Buffer.allocUnsafeSlow. Small arrays stay with V8's own allocation,
+// which is cheaper for them.
 setRawAllocator({
-  alloc:
-    nativeRawBuffer(0) !== null
-      ? (bytes) => nativeRawBuffer(bytes) as ArrayBuffer
-      : (bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer,
+  alloc: nativeArenaAllocator() ?? ((bytes) => Buffer.allocUnsafeSlow(bytes).buffer as ArrayBuffer),
   minElements: 1 << 12,
 });
 
