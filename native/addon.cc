@@ -435,15 +435,11 @@ napi_value js_set_num_threads(napi_env, const Args& a) {
   return nullptr;
 }
 
-napi_value js_blas_name(napi_env env, const Args&) {
+// A getter of a diagnostic name (the BLAS, its kernels, the default Winograd copy) as a JavaScript string.
+template <const char* (*Name)()>
+napi_value js_name(napi_env env, const Args&) {
   napi_value v;
-  napi_create_string_utf8(env, blas_name(), NAPI_AUTO_LENGTH, &v);
-  return v;
-}
-
-napi_value js_blas_core(napi_env env, const Args&) {
-  napi_value v;
-  napi_create_string_utf8(env, blas_core(), NAPI_AUTO_LENGTH, &v);
+  napi_create_string_utf8(env, Name(), NAPI_AUTO_LENGTH, &v);
   return v;
 }
 
@@ -462,12 +458,6 @@ napi_value js_winograd_copies(napi_env env, const Args&) {
 napi_value js_select_winograd(napi_env env, const Args& a) {
   napi_value v;
   napi_get_boolean(env, winograd_select(a.string(0)), &v);
-  return v;
-}
-
-napi_value js_winograd_default(napi_env env, const Args&) {
-  napi_value v;
-  napi_create_string_utf8(env, winograd_default(), NAPI_AUTO_LENGTH, &v);
   return v;
 }
 
@@ -567,11 +557,11 @@ const Export kExports[] = {
     {"adaptiveAvgPool2dBackward", entry<js_adaptive_avg_pool2d_backward>},
     {"numThreads", entry<js_num_threads>},
     {"setNumThreads", entry<js_set_num_threads>},
-    {"blasName", entry<js_blas_name>},
-    {"blasCore", entry<js_blas_core>},
+    {"blasName", entry<js_name<blas_name>>},
+    {"blasCore", entry<js_name<blas_core>>},
     {"winogradCopies", entry<js_winograd_copies>},
     {"selectWinograd", entry<js_select_winograd>},
-    {"winogradDefault", entry<js_winograd_default>},
+    {"winogradDefault", entry<js_name<winograd_default>>},
     {"rawBuffer", entry<js_raw_buffer>},
     {"arenaStats", entry<js_arena_stats>},
     {"arenaTrim", entry<js_arena_trim>},

@@ -1,5 +1,6 @@
 #include "arena.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <new>
@@ -11,9 +12,9 @@ namespace {
 
 constexpr size_t kAlign = 64;
 
-// Blocks are kept by their size rounded up to whole cache lines: a training step asks for the same sizes every
-// step, so exact buckets serve it, and rounding lets near sizes (a last, smaller batch) share them.
-size_t block_size(size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
+// Blocks are kept by their size rounded up to whole cache lines (one line for an empty buffer): a training step
+// asks for the same sizes every step, so exact buckets serve it, and rounding lets near sizes share them.
+size_t block_size(size_t bytes) { return std::max<size_t>(1, (bytes + kAlign - 1) / kAlign) * kAlign; }
 
 class Arena {
  public:
@@ -24,7 +25,7 @@ class Arena {
   }
 
   void* take(size_t bytes) {
-    const size_t size = block_size(bytes == 0 ? 1 : bytes);
+    const size_t size = block_size(bytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
       auto it = free_.find(size);
@@ -56,7 +57,7 @@ class Arena {
   }
 
   void give_back(void* block, size_t bytes) {
-    const size_t size = block_size(bytes == 0 ? 1 : bytes);
+    const size_t size = block_size(bytes);
     {
       std::lock_guard<std::mutex> lock(mu_);
       stats_.live_bytes -= static_cast<int64_t>(size);
