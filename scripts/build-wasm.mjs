@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const check = process.argv.includes('--check');
 
-/** The kernel sources both targets share (binding.gyp lists the same, plus addon.cc and blas.cc). */
+/** The kernel sources both targets share (binding.gyp lists the same, plus addon.cc, arena.cc and blas.cc: Node only). */
 const KERNELS = [
   'native/conv.cc',
   'native/elementwise.cc',
